@@ -1,0 +1,36 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Fhir.IngestBundle;
+using ClinicalCds.Infrastructure.Fhir;
+using ClinicalCds.Infrastructure.Persistence;
+using Npgsql;
+
+namespace ClinicalCds.Api.Hosting;
+
+/// <summary>
+/// The one place where the application is wired: the web host and every CLI verb call this, so they share
+/// the same store, the same use cases and the same pipeline. The Mediator source generator lives here alone.
+/// </summary>
+public static class CompositionRoot
+{
+    public static IServiceCollection AddClinicalCds(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "No database is configured: set ConnectionStrings__ClinicalCds (scripts/pg.sh start prints it for a local cluster).");
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<IFhirStore, PostgresFhirStore>();
+        services.AddScoped<DatabaseMigrator>();
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies = [typeof(IngestBundleCommand)];
+        });
+        return services;
+    }
+}

@@ -1,0 +1,30 @@
+using ClinicalCds.Api.Fhir;
+using ClinicalCds.Fhir;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace ClinicalCds.Api.Hosting;
+
+/// <summary>Builds the web application; Program and `clinicalcds serve` both start it through here.</summary>
+public static class WebApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddClinicalCds(builder.Configuration);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            // An unexpected failure answers an OperationOutcome without details: exception messages can carry data.
+            var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var status = failure is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+            var message = status == 500 ? "An internal error occurred; the request was not completed." : "The request could not be read.";
+            await new FhirResult(Outcomes.Response(status, status == 500 ? OperationOutcome.IssueType.Exception : OperationOutcome.IssueType.Invalid, message))
+                .ExecuteAsync(context);
+        }));
+        app.MapGet("/", () => Results.Redirect("/fhir/metadata")).ExcludeFromDescription();
+        app.MapFhir();
+        return app;
+    }
+}

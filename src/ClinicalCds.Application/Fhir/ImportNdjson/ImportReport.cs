@@ -1,0 +1,41 @@
+using ClinicalCds.Fhir;
+using Hl7.Fhir.Model;
+
+namespace ClinicalCds.Application.Fhir.ImportNdjson;
+
+/// <summary>An import's result as FHIR: Parameters with the counts and an OperationOutcome naming each rejected line.</summary>
+public static class ImportReport
+{
+    public static FhirResponse ToResponse(ImportResult result)
+    {
+        var outcome = Outcomes.Of(OperationOutcome.IssueType.Invalid, result.Rejected.Select(r => $"{r.Source} line {r.Line}: {r.Reason}"));
+        for (var i = 0; i < result.Rejected.Count; i++)
+        {
+            outcome.Issue[i].Location = [$"line {result.Rejected[i].Line}"];
+        }
+
+        var parameters = new Parameters();
+        parameters.Add("lines", new Integer64(result.Lines));
+        parameters.Add("created", new Integer64(result.Created));
+        parameters.Add("updated", new Integer64(result.Updated));
+        parameters.Add("unchanged", new Integer64(result.Unchanged));
+        parameters.Add("rejected", new Integer64(result.Rejected.Count));
+        foreach (var (type, count) in result.ResourcesByType.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            parameters.Parameter.Add(new Parameters.ParameterComponent
+            {
+                Name = "resourceType",
+                Part =
+                [
+                    new Parameters.ParameterComponent { Name = "type", Value = new Code(type) },
+                    new Parameters.ParameterComponent { Name = "count", Value = new Integer64(count) },
+                ],
+            });
+        }
+
+        parameters.Parameter.Add(new Parameters.ParameterComponent { Name = "outcome", Resource = outcome });
+        // Every line rejected and none stored: the request as a whole was bad.
+        var status = result.Stored == 0 && result.Rejected.Count > 0 ? 400 : 200;
+        return new FhirResponse(status, FhirJson.ToUtf8(parameters));
+    }
+}

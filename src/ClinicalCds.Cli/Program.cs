@@ -1,0 +1,9 @@
+using System.CommandLine;
+using ClinicalCds.Cli.Commands;
+
+var root = new RootCommand("ClinicalCds: CDS Hooks server, FHIR store and risk models for readmission and deterioration.");
+root.Subcommands.Add(DbCommands.Create());
+root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(SynthCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,112 @@
+namespace ClinicalCds.Domain.Clinical;
+
+// The clinical facts of a patient, in the shape the store projects them and the feature builder reads them.
+// One mapper fills them from FHIR resources; the store keeps exactly these, so every path sees the same facts.
+
+/// <summary>Administrative gender as FHIR codes it (male, female, other, unknown).</summary>
+public sealed record PatientFact(
+    string PatientId,
+    DateOnly? BirthDate,
+    string? Sex,
+    bool Deceased,
+    DateTimeOffset? DeceasedAt);
+
+/// <summary>A stay at one location during an encounter; <see cref="IsIntensiveCare"/> marks ICU stays.</summary>
+public sealed record EncounterLocationFact(
+    string? LocationId,
+    string? Display,
+    bool IsIntensiveCare,
+    DateTimeOffset? Start,
+    DateTimeOffset? End);
+
+/// <summary>
+/// An encounter. <see cref="ClassCode"/> is the v3 ActCode (IMP inpatient, EMER emergency, AMB ambulatory, ...);
+/// <see cref="PriorityCode"/> the v3 ActPriority (EM emergency, UR urgent, EL elective, R routine).
+/// </summary>
+public sealed record EncounterFact(
+    string EncounterId,
+    string PatientId,
+    string? Status,
+    string? ClassCode,
+    string? TypeSystem,
+    string? TypeCode,
+    string? TypeDisplay,
+    DateTimeOffset? Start,
+    DateTimeOffset? End,
+    string? PriorityCode,
+    string? AdmitSource,
+    string? DischargeDisposition,
+    string? ServiceType,
+    IReadOnlyList<EncounterLocationFact> Locations)
+{
+    public bool HadIntensiveCare => Locations.Any(l => l.IsIntensiveCare);
+}
+
+/// <summary>One coding of a condition (a condition coded in ICD-10-CM and SNOMED CT gives two facts, Seq 0 and 1).</summary>
+public sealed record ConditionFact(
+    string ConditionId,
+    int Seq,
+    string PatientId,
+    string? EncounterId,
+    string System,
+    string Code,
+    string? Display,
+    string? ClinicalStatus,
+    string? VerificationStatus,
+    string? Category,
+    DateTimeOffset? Onset,
+    DateTimeOffset? Recorded,
+    DateTimeOffset? Abatement);
+
+/// <summary>
+/// One measured value: Seq 0 is the observation's own value, Seq 1..n its components (e.g. systolic blood pressure
+/// in a blood-pressure panel). <see cref="Value"/> is in the canonical <see cref="Unit"/>; the original is kept.
+/// </summary>
+public sealed record ObservationFact(
+    string ObservationId,
+    int Seq,
+    string PatientId,
+    string? EncounterId,
+    string System,
+    string Code,
+    double? Value,
+    string? Unit,
+    double? OriginalValue,
+    string? OriginalUnit,
+    string? ValueCode,
+    string? Status,
+    DateTimeOffset? Effective);
+
+public sealed record ProcedureFact(
+    string ProcedureId,
+    string PatientId,
+    string? EncounterId,
+    string? System,
+    string? Code,
+    string? Display,
+    string? Status,
+    DateTimeOffset? PerformedStart,
+    DateTimeOffset? PerformedEnd);
+
+public sealed record MedicationRequestFact(
+    string MedicationRequestId,
+    string PatientId,
+    string? EncounterId,
+    string? System,
+    string? Code,
+    string? Display,
+    string? Status,
+    string? Intent,
+    DateTimeOffset? AuthoredOn);
+
+/// <summary>The facts one FHIR resource projects into (usually one kind, often none).</summary>
+public sealed record ProjectedFacts(
+    PatientFact? Patient = null,
+    EncounterFact? Encounter = null,
+    IReadOnlyList<ConditionFact>? Conditions = null,
+    IReadOnlyList<ObservationFact>? Observations = null,
+    ProcedureFact? Procedure = null,
+    MedicationRequestFact? MedicationRequest = null)
+{
+    public static readonly ProjectedFacts None = new();
+}

@@ -1,0 +1,50 @@
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+
+namespace ClinicalCds.Fhir;
+
+/// <summary>
+/// The one strict FHIR R4 JSON parser and serializer of the product. Both are immutable and thread-safe, so one
+/// instance serves every request; strict mode rejects unknown elements, bad dates and unknown resource types.
+/// </summary>
+public static class FhirJson
+{
+    private static readonly FhirJsonDeserializer Deserializer = new(new DeserializerSettings());
+    private static readonly FhirJsonSerializer Serializer = new();
+
+    /// <summary>Parses one resource; on failure returns null and the parser's messages (with element paths).</summary>
+    public static Resource? TryParse(ReadOnlySpan<byte> utf8Json, out IReadOnlyList<string> errors)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(utf8Json);
+        try
+        {
+            if (Deserializer.TryDeserializeResource(reader, out var resource, out var issues) && resource is not null)
+            {
+                errors = [];
+                return resource;
+            }
+
+            errors = issues.Select(i => i.Message).DefaultIfEmpty("The resource could not be parsed.").ToList();
+            return null;
+        }
+        catch (DeserializationFailedException e)
+        {
+            errors = e.Exceptions.Select(x => x.Message).DefaultIfEmpty(e.Message).ToList();
+            return null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            errors = [$"Invalid JSON: {e.Message}"];
+            return null;
+        }
+        catch (FormatException e)
+        {
+            errors = [e.Message];
+            return null;
+        }
+    }
+
+    public static byte[] ToUtf8(Base instance) => Serializer.SerializeToBytes(instance);
+
+    public static string ToJson(Base instance) => Serializer.SerializeToString(instance);
+}

@@ -1,0 +1,40 @@
+using Hl7.Fhir.Model;
+
+namespace ClinicalCds.Fhir.Mapping;
+
+/// <summary>Which patient a resource belongs to (the Patient compartment, for the resource types we meet).</summary>
+public static class PatientReferences
+{
+    public static string? PatientIdOf(Resource resource)
+    {
+        var reference = resource switch
+        {
+            Patient patient => null,
+            Encounter r => r.Subject,
+            Condition r => r.Subject,
+            Observation r => r.Subject,
+            Procedure r => r.Subject,
+            MedicationRequest r => r.Subject,
+            MedicationAdministration r => r.Subject,
+            MedicationStatement r => r.Subject,
+            DiagnosticReport r => r.Subject,
+            Immunization r => r.Patient,
+            AllergyIntolerance r => r.Patient,
+            CarePlan r => r.Subject,
+            CareTeam r => r.Subject,
+            Goal r => r.Subject,
+            Claim r => r.Patient,
+            ExplanationOfBenefit r => r.Patient,
+            ImagingStudy r => r.Subject,
+            RiskAssessment r => r.Subject,
+            ServiceRequest r => r.Subject,
+            DocumentReference r => r.Subject,
+            Coverage r => r.Beneficiary,
+            Device r => r.Patient,
+            SupplyDelivery r => r.Patient,
+            Provenance => null,
+            _ => null,
+        };
+        return resource is Patient self ? self.Id : FhirValues.ReferencedId(reference, "Patient");
+    }
+}

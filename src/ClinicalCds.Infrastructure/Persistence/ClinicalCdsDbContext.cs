@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalCds.Infrastructure.Persistence;
+
+/// <summary>The schema of the FHIR store and its clinical projections (snake_case, timestamptz, jsonb).</summary>
+public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> options) : DbContext(options)
+{
+    public const string MigrationsAssembly = "ClinicalCds.Migrations";
+
+    public DbSet<FhirResourceRow> FhirResources => Set<FhirResourceRow>();
+    public DbSet<PatientRow> Patients => Set<PatientRow>();
+    public DbSet<EncounterRow> Encounters => Set<EncounterRow>();
+    public DbSet<ConditionRow> Conditions => Set<ConditionRow>();
+    public DbSet<ObservationRow> Observations => Set<ObservationRow>();
+    public DbSet<ProcedureRow> Procedures => Set<ProcedureRow>();
+    public DbSet<MedicationRequestRow> MedicationRequests => Set<MedicationRequestRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<FhirResourceRow>(e =>
+        {
+            e.ToTable("fhir_resources");
+            e.HasKey(r => new { r.ResourceType, r.Id, r.VersionId });
+            e.Property(r => r.Content).HasColumnType("jsonb");
+            // At most one current version per resource.
+            e.HasIndex(r => new { r.ResourceType, r.Id }).IsUnique().HasFilter("is_current").HasDatabaseName("ux_fhir_resources_current");
+            // A patient's current resources of a type (search, prefetch, per-patient reads).
+            e.HasIndex(r => new { r.PatientId, r.ResourceType }).HasFilter("is_current AND patient_id IS NOT NULL").HasDatabaseName("ix_fhir_resources_patient_type");
+        });
+
+        modelBuilder.Entity<PatientRow>(e =>
+        {
+            e.ToTable("patients");
+            e.HasKey(r => r.PatientId);
+        });
+
+        // The projections hold the current version of each resource. Each is indexed on (patient, time) so that
+        // "all facts of patients P1..Pn before T" is one index range scan per table.
+        modelBuilder.Entity<EncounterRow>(e =>
+        {
+            e.ToTable("encounters");
+            e.HasKey(r => r.EncounterId);
+            e.Property(r => r.Locations).HasColumnType("jsonb");
+            e.HasIndex(r => new { r.PatientId, r.PeriodStart });
+        });
+
+        modelBuilder.Entity<ConditionRow>(e =>
+        {
+            e.ToTable("conditions");
+            e.HasKey(r => new { r.ConditionId, r.Seq });
+            e.HasIndex(r => new { r.PatientId, r.Recorded });
+            e.HasIndex(r => new { r.Code, r.System });
+        });
+
+        modelBuilder.Entity<ObservationRow>(e =>
+        {
+            e.ToTable("observations");
+            e.HasKey(r => new { r.ObservationId, r.Seq });
+            e.HasIndex(r => new { r.PatientId, r.Effective });
+            e.HasIndex(r => new { r.PatientId, r.Code, r.Effective });
+        });
+
+        modelBuilder.Entity<ProcedureRow>(e =>
+        {
+            e.ToTable("procedures");
+            e.HasKey(r => r.ProcedureId);
+            e.HasIndex(r => new { r.PatientId, r.PerformedStart });
+        });
+
+        modelBuilder.Entity<MedicationRequestRow>(e =>
+        {
+            e.ToTable("medication_requests");
+            e.HasKey(r => r.MedicationRequestId);
+            e.HasIndex(r => new { r.PatientId, r.AuthoredOn });
+        });
+    }
+}

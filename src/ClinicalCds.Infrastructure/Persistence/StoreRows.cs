@@ -1,0 +1,105 @@
+namespace ClinicalCds.Infrastructure.Persistence;
+
+// Table shapes of the FHIR store. The bulk paths write them with binary COPY (PostgresFhirStore);
+// EF Core owns only the schema and its migrations.
+
+public sealed class FhirResourceRow
+{
+    public required string ResourceType { get; set; }
+    public required string Id { get; set; }
+    public int VersionId { get; set; }
+    public bool IsCurrent { get; set; }
+    public string? PatientId { get; set; }
+    public DateTimeOffset LastUpdated { get; set; }
+    public required byte[] ContentHash { get; set; }
+    public required string Content { get; set; }
+}
+
+public sealed class PatientRow
+{
+    public required string PatientId { get; set; }
+    public DateOnly? BirthDate { get; set; }
+    public string? Sex { get; set; }
+    public bool Deceased { get; set; }
+    public DateTimeOffset? DeceasedAt { get; set; }
+}
+
+public sealed class EncounterRow
+{
+    public required string EncounterId { get; set; }
+    public required string PatientId { get; set; }
+    public string? Status { get; set; }
+    public string? ClassCode { get; set; }
+    public string? TypeSystem { get; set; }
+    public string? TypeCode { get; set; }
+    public string? TypeDisplay { get; set; }
+    public DateTimeOffset? PeriodStart { get; set; }
+    public DateTimeOffset? PeriodEnd { get; set; }
+    public string? PriorityCode { get; set; }
+    public string? AdmitSource { get; set; }
+    public string? DischargeDisposition { get; set; }
+    public string? ServiceType { get; set; }
+    public bool HadIntensiveCare { get; set; }
+    /// <summary>The locations of the stay (jsonb array of EncounterLocationFact).</summary>
+    public required string Locations { get; set; }
+}
+
+public sealed class ConditionRow
+{
+    public required string ConditionId { get; set; }
+    public int Seq { get; set; }
+    public required string PatientId { get; set; }
+    public string? EncounterId { get; set; }
+    public required string System { get; set; }
+    public required string Code { get; set; }
+    public string? Display { get; set; }
+    public string? ClinicalStatus { get; set; }
+    public string? VerificationStatus { get; set; }
+    public string? Category { get; set; }
+    public DateTimeOffset? Onset { get; set; }
+    public DateTimeOffset? Recorded { get; set; }
+    public DateTimeOffset? Abatement { get; set; }
+}
+
+public sealed class ObservationRow
+{
+    public required string ObservationId { get; set; }
+    public int Seq { get; set; }
+    public required string PatientId { get; set; }
+    public string? EncounterId { get; set; }
+    public required string System { get; set; }
+    public required string Code { get; set; }
+    public double? Value { get; set; }
+    public string? Unit { get; set; }
+    public double? OriginalValue { get; set; }
+    public string? OriginalUnit { get; set; }
+    public string? ValueCode { get; set; }
+    public string? Status { get; set; }
+    public DateTimeOffset? Effective { get; set; }
+}
+
+public sealed class ProcedureRow
+{
+    public required string ProcedureId { get; set; }
+    public required string PatientId { get; set; }
+    public string? EncounterId { get; set; }
+    public string? System { get; set; }
+    public string? Code { get; set; }
+    public string? Display { get; set; }
+    public string? Status { get; set; }
+    public DateTimeOffset? PerformedStart { get; set; }
+    public DateTimeOffset? PerformedEnd { get; set; }
+}
+
+public sealed class MedicationRequestRow
+{
+    public required string MedicationRequestId { get; set; }
+    public required string PatientId { get; set; }
+    public string? EncounterId { get; set; }
+    public string? System { get; set; }
+    public string? Code { get; set; }
+    public string? Display { get; set; }
+    public string? Status { get; set; }
+    public string? Intent { get; set; }
+    public DateTimeOffset? AuthoredOn { get; set; }
+}
