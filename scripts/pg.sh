@@ -58,7 +58,7 @@ start() {
     local port; port="$(free_port)"
     echo "$port" > "$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
-      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c fsync=${CLINICALCDS_PG_FSYNC:-on} -c synchronous_commit=off" \
+      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c fsync=${CLINICALCDS_PG_FSYNC:-on} -c synchronous_commit=off -c max_wal_size=4GB -c checkpoint_timeout=15min" \
       -w start >/dev/null
     log "PostgreSQL started on 127.0.0.1:$port"
   fi

@@ -82,9 +82,6 @@ namespace ClinicalCds.Migrations.Migrations
                     b.HasKey("ConditionId", "Seq")
                         .HasName("pk_conditions");
 
-                    b.HasIndex("Code", "System")
-                        .HasDatabaseName("ix_conditions_code_system");
-
                     b.HasIndex("PatientId", "Recorded")
                         .HasDatabaseName("ix_conditions_patient_id_recorded");
 
@@ -182,11 +179,6 @@ namespace ClinicalCds.Migrations.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("content");
-
-                    b.Property<byte[]>("ContentHash")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("content_hash");
 
                     b.Property<bool>("IsCurrent")
                         .HasColumnType("boolean")
@@ -322,9 +314,6 @@ namespace ClinicalCds.Migrations.Migrations
 
                     b.HasKey("ObservationId", "Seq")
                         .HasName("pk_observations");
-
-                    b.HasIndex("PatientId", "Effective")
-                        .HasDatabaseName("ix_observations_patient_id_effective");
 
                     b.HasIndex("PatientId", "Code", "Effective")
                         .HasDatabaseName("ix_observations_patient_id_code_effective");

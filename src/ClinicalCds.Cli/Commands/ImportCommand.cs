@@ -77,7 +77,7 @@ internal static class ImportCommand
                             await using var stream = File.OpenRead(file);
                             await using var body = file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
                             var start = bar.Value;
-                            var fileProgress = new Progress<ImportProgress>(_ => bar.Value = start + (double)stream.Position);
+                            var fileProgress = new InlineProgress<ImportProgress>(_ => bar.Value = start + (double)stream.Position);
                             summary.Add(await mediator.Send(new ImportNdjsonCommand(body, Path.GetFileName(file), fileProgress), ct));
                             bar.Value = start;
                         }

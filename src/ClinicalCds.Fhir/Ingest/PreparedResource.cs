@@ -3,13 +3,13 @@ using ClinicalCds.Domain.Clinical;
 namespace ClinicalCds.Fhir.Ingest;
 
 /// <summary>
-/// A validated resource ready for the store: its canonical JSON (meta.versionId and meta.lastUpdated removed,
-/// since the store owns them), the SHA-256 of that JSON (equal hashes mean an unchanged resource), and its facts.
+/// A validated resource ready for the store: its JSON as received (only meta.versionId and meta.lastUpdated are
+/// removed, since the store owns them) and its clinical facts. The store compares contents as jsonb, so key order
+/// and white space never make an unchanged resource look changed.
 /// </summary>
 public sealed record PreparedResource(
     string ResourceType,
     string Id,
     string? PatientId,
     byte[] Json,
-    byte[] ContentHash,
     ProjectedFacts Facts);

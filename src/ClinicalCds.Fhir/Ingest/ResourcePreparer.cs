@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ClinicalCds.Fhir.Mapping;
 using Hl7.Fhir.Model;
@@ -14,13 +13,15 @@ public sealed record Preparation(PreparedResource? Resource, IReadOnlyList<strin
 public static partial class ResourcePreparer
 {
     /// <summary>Parses, validates and prepares one resource given as UTF-8 JSON.</summary>
-    public static Preparation Prepare(ReadOnlySpan<byte> utf8Json)
+    /// <summary>Parses, validates and prepares one resource given as UTF-8 JSON, keeping that JSON as received.</summary>
+    public static Preparation Prepare(byte[] utf8Json)
     {
         var resource = FhirJson.TryParse(utf8Json, out var errors);
-        return resource is null ? new Preparation(null, errors) : Prepare(resource);
+        return resource is null ? new Preparation(null, errors) : Prepare(resource, utf8Json);
     }
 
-    public static Preparation Prepare(Resource resource)
+    /// <summary>Prepares a parsed resource; without <paramref name="receivedJson"/> it is serialized.</summary>
+    public static Preparation Prepare(Resource resource, byte[]? receivedJson = null)
     {
         if (string.IsNullOrEmpty(resource.Id))
         {
@@ -37,24 +38,25 @@ public static partial class ResourcePreparer
             return Preparation.Rejected("A Bundle is not stored as a resource; post it to /fhir as a transaction or batch.");
         }
 
-        if (resource.Meta is { } meta)
+        if (resource.Meta is { } meta && (meta.VersionId is not null || meta.LastUpdated is not null))
         {
+            // Another server's version and time would make a re-import of the same content look like a change.
             meta.VersionId = null;
             meta.LastUpdated = null;
             if (!meta.EnumerateElements().Any())
             {
                 resource.Meta = null;
             }
+
+            receivedJson = null;
         }
 
-        var json = FhirJson.ToUtf8(resource);
         return new Preparation(
             new PreparedResource(
                 resource.TypeName,
                 resource.Id,
                 PatientReferences.PatientIdOf(resource),
-                json,
-                SHA256.HashData(json),
+                receivedJson ?? FhirJson.ToUtf8(resource),
                 FactMapper.Map(resource)),
             []);
     }

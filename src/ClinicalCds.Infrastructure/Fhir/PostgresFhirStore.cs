@@ -6,9 +6,9 @@ using Npgsql;
 namespace ClinicalCds.Infrastructure.Fhir;
 
 /// <summary>
-/// The FHIR store on PostgreSQL. Writes go through binary COPY in one transaction per call: the keys and content
-/// hashes first (to tell new, changed and unchanged resources apart), then the new versions, then the
-/// projections of the changed resources. Writers across processes take one advisory lock, so concurrent imports
+/// The FHIR store on PostgreSQL. Writes go through binary COPY in one transaction per call: new resources straight
+/// into the store; resources that exist already into a staging table first, to tell changed from unchanged by jsonb
+/// equality; then the projections of everything new or changed. Writers across processes take one advisory lock, so concurrent imports
 /// of the same resource cannot race to the same version number.
 /// </summary>
 public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider clock) : IFhirStore
@@ -33,104 +33,138 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
             return [];
         }
 
-        var latest = new Dictionary<(string, string), PreparedResource>();
-        foreach (var resource in resources)
+        var latest = new Dictionary<(string, string), int>();
+        for (var i = 0; i < resources.Count; i++)
         {
-            latest[(resource.ResourceType, resource.Id)] = resource;
+            latest[(resources[i].ResourceType, resources[i].Id)] = i;
         }
 
-        var unique = latest.Values.ToList();
+        var unique = latest.Values.Order().Select(i => resources[i]).ToList();
         var now = Truncate(clock.GetUtcNow());
         var ct = cancellationToken;
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await Execute(connection, $"SELECT pg_advisory_xact_lock({IngestLockKey}); " +
-            "CREATE TEMP TABLE ingest_keys (resource_type text NOT NULL, id text NOT NULL, content_hash bytea NOT NULL) ON COMMIT DROP", ct);
+        await Execute(connection, $"SELECT pg_advisory_xact_lock({IngestLockKey})", ct);
 
-        await using (var keys = await connection.BeginBinaryImportAsync("COPY ingest_keys (resource_type, id, content_hash) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var r in unique)
-            {
-                await keys.StartRowAsync(ct);
-                await keys.Text(r.ResourceType, ct);
-                await keys.Text(r.Id, ct);
-                await keys.Bytes(r.ContentHash, ct);
-            }
-
-            await keys.CompleteAsync(ct);
-        }
-
-        var current = new Dictionary<(string, string), (int Version, bool Same, DateTimeOffset LastUpdated)>();
+        // Which resources exist already: one index probe each (the planner nests a loop over a small unnest).
+        var current = new (int Version, DateTimeOffset LastUpdated)?[unique.Count];
         await using (var lookup = new NpgsqlCommand(
-            "SELECT k.resource_type, k.id, r.version_id, r.content_hash = k.content_hash, r.last_updated FROM ingest_keys k " +
+            "SELECT k.ord::int - 1, r.version_id, r.last_updated FROM unnest(@types, @ids) WITH ORDINALITY AS k(resource_type, id, ord) " +
             "JOIN fhir_resources r ON r.resource_type = k.resource_type AND r.id = k.id AND r.is_current", connection))
-        await using (var reader = await lookup.ExecuteReaderAsync(ct))
         {
+            lookup.Parameters.AddWithValue("types", unique.Select(r => r.ResourceType).ToArray());
+            lookup.Parameters.AddWithValue("ids", unique.Select(r => r.Id).ToArray());
+            await using var reader = await lookup.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                current[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt32(2), reader.GetBoolean(3), reader.GetFieldValue<DateTimeOffset>(4));
+                current[reader.GetInt32(0)] = (reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2));
             }
         }
 
-        var outcomes = new List<WriteOutcome>(unique.Count);
-        var toWrite = new List<(PreparedResource Resource, int Version)>();
-        var replaced = new List<(string, string)>();
-        foreach (var r in unique)
-        {
-            if (current.TryGetValue((r.ResourceType, r.Id), out var existing))
-            {
-                if (existing.Same)
-                {
-                    outcomes.Add(new WriteOutcome(r.ResourceType, r.Id, existing.Version, WriteStatus.Unchanged, existing.LastUpdated));
-                    continue;
-                }
+        // Existing ones are compared as jsonb (semantic equality: key order and white space are not changes).
+        var existing = Enumerable.Range(0, unique.Count).Where(i => current[i] is not null).ToList();
+        var changed = existing.Count > 0 ? await ChangedAsync(connection, unique, existing, ct) : [];
 
+        var outcomes = new List<WriteOutcome>(unique.Count);
+        var created = new List<int>();
+        var replaced = new List<(string, string)>();
+        for (var i = 0; i < unique.Count; i++)
+        {
+            var r = unique[i];
+            if (current[i] is not { } known)
+            {
+                created.Add(i);
+                outcomes.Add(new WriteOutcome(r.ResourceType, r.Id, 1, WriteStatus.Created, now));
+            }
+            else if (changed.Contains(i))
+            {
                 replaced.Add((r.ResourceType, r.Id));
-                toWrite.Add((r, existing.Version + 1));
-                outcomes.Add(new WriteOutcome(r.ResourceType, r.Id, existing.Version + 1, WriteStatus.Updated, now));
+                outcomes.Add(new WriteOutcome(r.ResourceType, r.Id, known.Version + 1, WriteStatus.Updated, now));
             }
             else
             {
-                toWrite.Add((r, 1));
-                outcomes.Add(new WriteOutcome(r.ResourceType, r.Id, 1, WriteStatus.Created, now));
+                outcomes.Add(new WriteOutcome(r.ResourceType, r.Id, known.Version, WriteStatus.Unchanged, known.LastUpdated));
             }
         }
 
-        if (toWrite.Count > 0)
+        if (changed.Count > 0)
         {
-            if (replaced.Count > 0)
+            await Execute(connection,
+                "UPDATE fhir_resources r SET is_current = false FROM ingest_stage s " +
+                "WHERE r.resource_type = s.resource_type AND r.id = s.id AND r.is_current AND r.content <> s.content", ct);
+            await using (var insert = new NpgsqlCommand(
+                "INSERT INTO fhir_resources (resource_type, id, version_id, is_current, patient_id, last_updated, content) " +
+                "SELECT s.resource_type, s.id, w.version, true, s.patient_id, @now, s.content " +
+                "FROM unnest(@ords, @versions) AS w(ord, version) JOIN ingest_stage s ON s.ord = w.ord", connection))
             {
-                await Execute(connection,
-                    "UPDATE fhir_resources r SET is_current = false FROM ingest_keys k " +
-                    "WHERE r.resource_type = k.resource_type AND r.id = k.id AND r.is_current AND r.content_hash <> k.content_hash", ct);
-                await ProjectionWriter.DeleteAsync(connection, replaced, ct);
+                insert.Parameters.AddWithValue("now", now.UtcDateTime);
+                insert.Parameters.AddWithValue("ords", changed.ToArray());
+                insert.Parameters.AddWithValue("versions", changed.Select(i => current[i]!.Value.Version + 1).ToArray());
+                await insert.ExecuteNonQueryAsync(ct);
             }
 
-            await using (var rows = await connection.BeginBinaryImportAsync(
-                "COPY fhir_resources (resource_type, id, version_id, is_current, patient_id, last_updated, content_hash, content) FROM STDIN (FORMAT BINARY)", ct))
-            {
-                foreach (var (r, version) in toWrite)
-                {
-                    await rows.StartRowAsync(ct);
-                    await rows.Text(r.ResourceType, ct);
-                    await rows.Text(r.Id, ct);
-                    await rows.Integer(version, ct);
-                    await rows.Boolean(true, ct);
-                    await rows.Text(r.PatientId, ct);
-                    await rows.Instant(now, ct);
-                    await rows.Bytes(r.ContentHash, ct);
-                    await rows.Jsonb(Encoding.UTF8.GetString(r.Json), ct);
-                }
-
-                await rows.CompleteAsync(ct);
-            }
-
-            await ProjectionWriter.WriteAsync(connection, toWrite.Select(w => w.Resource.Facts).ToList(), ct);
+            await ProjectionWriter.DeleteAsync(connection, replaced, ct);
         }
 
+        if (created.Count > 0)
+        {
+            await using var rows = await connection.BeginBinaryImportAsync(
+                "COPY fhir_resources (resource_type, id, version_id, is_current, patient_id, last_updated, content) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var i in created)
+            {
+                var r = unique[i];
+                await rows.StartRowAsync(ct);
+                await rows.Text(r.ResourceType, ct);
+                await rows.Text(r.Id, ct);
+                await rows.Integer(1, ct);
+                await rows.Boolean(true, ct);
+                await rows.Text(r.PatientId, ct);
+                await rows.Instant(now, ct);
+                await rows.Jsonb(Encoding.UTF8.GetString(r.Json), ct);
+            }
+
+            await rows.CompleteAsync(ct);
+        }
+
+        await ProjectionWriter.WriteAsync(connection, created.Concat(changed).Select(i => unique[i].Facts).ToList(), ct);
         await transaction.CommitAsync(ct);
         return outcomes;
+    }
+
+    /// <summary>Stages the given resources' JSON and returns those whose content differs from their current version.</summary>
+    private static async Task<HashSet<int>> ChangedAsync(NpgsqlConnection connection, List<PreparedResource> unique, List<int> existing, CancellationToken ct)
+    {
+        await Execute(connection,
+            "CREATE TEMP TABLE ingest_stage (ord integer NOT NULL, resource_type text NOT NULL, id text NOT NULL, patient_id text, content jsonb NOT NULL) ON COMMIT DROP", ct);
+        await using (var stage = await connection.BeginBinaryImportAsync("COPY ingest_stage (ord, resource_type, id, patient_id, content) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var i in existing)
+            {
+                var r = unique[i];
+                await stage.StartRowAsync(ct);
+                await stage.Integer(i, ct);
+                await stage.Text(r.ResourceType, ct);
+                await stage.Text(r.Id, ct);
+                await stage.Text(r.PatientId, ct);
+                await stage.Jsonb(Encoding.UTF8.GetString(r.Json), ct);
+            }
+
+            await stage.CompleteAsync(ct);
+        }
+
+        await Execute(connection, "ANALYZE ingest_stage", ct);
+        var changed = new HashSet<int>();
+        await using var compare = new NpgsqlCommand(
+            "SELECT s.ord FROM ingest_stage s JOIN fhir_resources r ON r.resource_type = s.resource_type AND r.id = s.id AND r.is_current " +
+            "WHERE r.content <> s.content", connection);
+        await using var reader = await compare.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            changed.Add(reader.GetInt32(0));
+        }
+
+        return changed;
     }
 
     public async Task<StoredResource?> ReadAsync(string resourceType, string id, int? versionId, CancellationToken cancellationToken)

@@ -49,14 +49,13 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.ToTable("conditions");
             e.HasKey(r => new { r.ConditionId, r.Seq });
             e.HasIndex(r => new { r.PatientId, r.Recorded });
-            e.HasIndex(r => new { r.Code, r.System });
         });
 
         modelBuilder.Entity<ObservationRow>(e =>
         {
             e.ToTable("observations");
             e.HasKey(r => new { r.ObservationId, r.Seq });
-            e.HasIndex(r => new { r.PatientId, r.Effective });
+            // Patient-leading, so it serves both "all of a patient's observations" and "a patient's sodium values".
             e.HasIndex(r => new { r.PatientId, r.Code, r.Effective });
         });
 

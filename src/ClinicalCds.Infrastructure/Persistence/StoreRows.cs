@@ -11,7 +11,6 @@ public sealed class FhirResourceRow
     public bool IsCurrent { get; set; }
     public string? PatientId { get; set; }
     public DateTimeOffset LastUpdated { get; set; }
-    public required byte[] ContentHash { get; set; }
     public required string Content { get; set; }
 }
 

@@ -15,11 +15,11 @@ public static class ImportReport
         }
 
         var parameters = new Parameters();
-        parameters.Add("lines", new Integer64(result.Lines));
-        parameters.Add("created", new Integer64(result.Created));
-        parameters.Add("updated", new Integer64(result.Updated));
-        parameters.Add("unchanged", new Integer64(result.Unchanged));
-        parameters.Add("rejected", new Integer64(result.Rejected.Count));
+        parameters.Add("lines", Count(result.Lines));
+        parameters.Add("created", Count(result.Created));
+        parameters.Add("updated", Count(result.Updated));
+        parameters.Add("unchanged", Count(result.Unchanged));
+        parameters.Add("rejected", Count(result.Rejected.Count));
         foreach (var (type, count) in result.ResourcesByType.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             parameters.Parameter.Add(new Parameters.ParameterComponent
@@ -28,7 +28,7 @@ public static class ImportReport
                 Part =
                 [
                     new Parameters.ParameterComponent { Name = "type", Value = new Code(type) },
-                    new Parameters.ParameterComponent { Name = "count", Value = new Integer64(count) },
+                    new Parameters.ParameterComponent { Name = "count", Value = Count(count) },
                 ],
             });
         }
@@ -38,4 +38,7 @@ public static class ImportReport
         var status = result.Stored == 0 && result.Rejected.Count > 0 ? 400 : 200;
         return new FhirResponse(status, FhirJson.ToUtf8(parameters));
     }
+
+    // FHIR R4 has no integer64; a count beyond int.MaxValue in one request is capped rather than wrapped.
+    private static Integer Count(long value) => new((int)Math.Min(value, int.MaxValue));
 }

@@ -69,7 +69,6 @@ namespace ClinicalCds.Migrations.Migrations
                     is_current = table.Column<bool>(type: "boolean", nullable: false),
                     patient_id = table.Column<string>(type: "text", nullable: true),
                     last_updated = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    content_hash = table.Column<byte[]>(type: "bytea", nullable: false),
                     content = table.Column<string>(type: "jsonb", nullable: false)
                 },
                 constraints: table =>
@@ -154,11 +153,6 @@ namespace ClinicalCds.Migrations.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_conditions_code_system",
-                table: "conditions",
-                columns: new[] { "code", "system" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_conditions_patient_id_recorded",
                 table: "conditions",
                 columns: new[] { "patient_id", "recorded" });
@@ -190,11 +184,6 @@ namespace ClinicalCds.Migrations.Migrations
                 name: "ix_observations_patient_id_code_effective",
                 table: "observations",
                 columns: new[] { "patient_id", "code", "effective" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_observations_patient_id_effective",
-                table: "observations",
-                columns: new[] { "patient_id", "effective" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_procedures_patient_id_performed_start",

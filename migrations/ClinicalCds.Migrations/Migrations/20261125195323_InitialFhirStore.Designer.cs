@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClinicalCds.Migrations.Migrations
 {
     [DbContext(typeof(ClinicalCdsDbContext))]
-    [Migration("20261125193102_InitialFhirStore")]
+    [Migration("20261125195323_InitialFhirStore")]
     partial class InitialFhirStore
     {
         /// <inheritdoc />
@@ -84,9 +84,6 @@ namespace ClinicalCds.Migrations.Migrations
 
                     b.HasKey("ConditionId", "Seq")
                         .HasName("pk_conditions");
-
-                    b.HasIndex("Code", "System")
-                        .HasDatabaseName("ix_conditions_code_system");
 
                     b.HasIndex("PatientId", "Recorded")
                         .HasDatabaseName("ix_conditions_patient_id_recorded");
@@ -185,11 +182,6 @@ namespace ClinicalCds.Migrations.Migrations
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("content");
-
-                    b.Property<byte[]>("ContentHash")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("content_hash");
 
                     b.Property<bool>("IsCurrent")
                         .HasColumnType("boolean")
@@ -325,9 +317,6 @@ namespace ClinicalCds.Migrations.Migrations
 
                     b.HasKey("ObservationId", "Seq")
                         .HasName("pk_observations");
-
-                    b.HasIndex("PatientId", "Effective")
-                        .HasDatabaseName("ix_observations_patient_id_effective");
 
                     b.HasIndex("PatientId", "Code", "Effective")
                         .HasDatabaseName("ix_observations_patient_id_code_effective");

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The demo: a local PostgreSQL, the migrations, a synthetic population (imported when the store is empty),
+# then the server. Ctrl-C stops the server; `scripts/pg.sh stop` stops PostgreSQL.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+patients="${DEMO_PATIENTS:-3000}"
+urls="${DEMO_URLS:-http://127.0.0.1:5080}"
+
+eval "$(scripts/pg.sh start)"
+dotnet build src/ClinicalCds.Cli -c Release -nologo -v quiet
+cli=(dotnet "src/ClinicalCds.Cli/bin/Release/net10.0/clinicalcds.dll")
+
+"${cli[@]}" db migrate
+port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$ConnectionStrings__ClinicalCds")"
+count="$(psql "$ConnectionStrings__ClinicalCds" -Atc 'select count(*) from patients' 2>/dev/null \
+  || psql -h 127.0.0.1 -p "$port" -U postgres -d clinicalcds -Atc 'select count(*) from patients')"
+if [ "${count:-0}" = "0" ]; then
+  population="$root/.data/synthetic-$patients"
+  [ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --seed 42 --out "$population"
+  "${cli[@]}" import "$population"
+fi
+
+echo
+echo "ClinicalCds is starting on $urls"
+echo "  FHIR API:        $urls/fhir/metadata"
+echo "  Patients:        $urls/fhir/Patient?_count=10"
+echo "Stop with Ctrl-C."
+exec "${cli[@]}" serve --urls "$urls"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test project against a real PostgreSQL (started by scripts/pg.sh unless
+# ConnectionStrings__ClinicalCds is set) and ends with one line: "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+eval "$(scripts/pg.sh start)" || { echo "0 passed, 1 failed"; exit 1; }
+dotnet tool restore >/dev/null
+
+results="$root/artifacts/test-results"
+rm -rf "$results" && mkdir -p "$results"
+dotnet build ClinicalCds.sln -c Release -nologo -v quiet 2>&1 | grep -E "error|Build succeeded" ; build=${PIPESTATUS[0]}
+if [ "$build" -ne 0 ]; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+status=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+done
+
+# One summary over all test projects, read from the TRX files.
+python3 - "$results" <<'PY' || { grep -ho 'outcome="[A-Za-z]*"' "$results"/*.trx | sort | uniq -c; }
+import sys, glob, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error")) + int(c.get("timeout")) + int(c.get("aborted"))
+    skipped += int(c.get("notExecuted"))
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+exit $status

@@ -1,0 +1,839 @@
+using System.Globalization;
+using System.Text;
+using ClinicalCds.Domain.Clinical;
+using static ClinicalCds.Synthetic.NdjsonSink;
+
+namespace ClinicalCds.Synthetic;
+
+/// <summary>
+/// Simulates one patient's care, day by day, over the history window, and writes it as FHIR resources.
+/// The ground-truth risk models are documented in docs/synthetic-population.md; keep the two in step.
+/// </summary>
+internal sealed class PatientSimulator
+{
+    private const string HospitalId = "clinicalcds-general-hospital";
+    private static readonly TimeSpan Step = TimeSpan.FromHours(8);
+
+    private readonly SyntheticOptions _options;
+    private readonly Rng _rng;
+    private readonly NdjsonSink _sink;
+    private readonly StringBuilder _readmissionTruth;
+    private readonly StringBuilder _complicationTruth;
+
+    private readonly string _patientId;
+    private readonly int _index;
+    private readonly bool _female;
+    private readonly DateTime _birth;
+    private readonly double _frailty;
+    private readonly List<(Diagnosis Diagnosis, DateTime Onset)> _chronic = [];
+    private readonly List<(Medication Medication, DateTime Authored)> _medications = [];
+    private readonly List<DateTime> _admissions = [];
+    private readonly List<DateTime> _edVisits = [];
+    private DateTime? _deceasedAt;
+
+    public PatientSimulator(SyntheticOptions options, int index, NdjsonSink sink, StringBuilder readmissionTruth, StringBuilder complicationTruth)
+    {
+        _options = options;
+        _index = index;
+        _rng = new Rng(options.Seed, (ulong)index + 1);
+        _sink = sink;
+        _readmissionTruth = readmissionTruth;
+        _complicationTruth = complicationTruth;
+        _patientId = _rng.Uuid();
+        _female = _rng.Chance(0.52);
+        var age = Math.Clamp(_rng.Normal(64, 17), 18, 99);
+        _birth = options.AsOf.AddDays(-age * 365.25).Date;
+        _frailty = _rng.Normal();
+    }
+
+    private DateTime WindowStart => _options.AsOf.AddYears(-_options.HistoryYears);
+
+    private double AgeAt(DateTime t) => (t - _birth).TotalDays / 365.25;
+
+    private bool Has(Diagnosis d, DateTime t) => _chronic.Any(c => c.Diagnosis == d && c.Onset <= t);
+
+    private int ChronicCount(DateTime t) => _chronic.Count(c => c.Onset <= t);
+
+    public void Run()
+    {
+        AssignChronicConditions();
+        var day = WindowStart;
+        DateTime? readmitAt = null;
+        var blockedUntil = DateTime.MinValue;
+        while (day < _options.AsOf && _deceasedAt is null)
+        {
+            var n = ChronicCount(day);
+            var age = AgeAt(day);
+            DateTime? next = null;
+            var admitted = false;
+            if (readmitAt is { } due && due.Date == day)
+            {
+                readmitAt = null;
+                (admitted, next) = (true, Admission(due, emergent: true));
+            }
+            else if (day >= blockedUntil)
+            {
+                var u = _rng.Uniform();
+                var emergent = Math.Exp(-1.9 + (0.55 * _frailty) + (0.15 * n) + (0.015 * (age - 65))) / 365;
+                var elective = 0.06 / 365;
+                if (u < emergent)
+                {
+                    (admitted, next) = (true, Admission(day.AddHours(_rng.Uniform(0, 24)), emergent: true));
+                }
+                else if (u < emergent + elective)
+                {
+                    (admitted, next) = (true, Admission(day.AddHours(_rng.Uniform(7, 10)), emergent: false));
+                }
+            }
+
+            if (admitted)
+            {
+                if (next is not { } discharged)
+                {
+                    break; // still in hospital at the as-of instant
+                }
+
+                if (_deceasedAt is null && discharged < _options.AsOf && DischargeOutcome is { } outcome)
+                {
+                    blockedUntil = discharged.Date.AddDays(31);
+                    if (outcome.Readmit)
+                    {
+                        var days = 1 + (int)(29 * Math.Pow(_rng.Uniform(), 1.7));
+                        readmitAt = discharged.AddDays(days);
+                    }
+                }
+
+                day = discharged.Date.AddDays(1);
+                continue;
+            }
+
+            var ed = Math.Exp(-1.3 + (0.45 * _frailty) + (0.12 * n)) / 365;
+            var ambulatory = (2.0 + (0.5 * n)) / 365;
+            var v = _rng.Uniform();
+            if (v < ed)
+            {
+                EmergencyVisit(day.AddHours(_rng.Uniform(0, 24)), admitted: false);
+            }
+            else if (v < ed + ambulatory)
+            {
+                AmbulatoryVisit(day.AddHours(_rng.Uniform(8, 17)));
+            }
+
+            day = day.AddDays(1);
+        }
+
+        WritePatient();
+    }
+
+    /// <summary>Set by <see cref="Admission"/> when the patient leaves alive: whether a readmission was drawn.</summary>
+    private (bool Readmit, double Probability)? DischargeOutcome { get; set; }
+
+    private void AssignChronicConditions()
+    {
+        var ageNow = AgeAt(_options.AsOf);
+        foreach (var (diagnosis, intercept, ageEffect, frailtyEffect, medications) in Catalog.Chronic)
+        {
+            var p = Sigmoid(intercept + (ageEffect * (ageNow - 65) / 10) + (frailtyEffect * _frailty));
+            if (!_rng.Chance(p))
+            {
+                continue;
+            }
+
+            var earliest = _birth.AddYears(18) > WindowStart.AddYears(-10) ? _birth.AddYears(18) : WindowStart.AddYears(-10);
+            var onset = earliest.AddDays(_rng.Uniform(0, Math.Max(1, (_options.AsOf - earliest).TotalDays))).Date.AddHours(10);
+            _chronic.Add((diagnosis, onset));
+            WriteCondition(diagnosis, onset, encounterId: null, category: "problem-list-item", withSnomed: _rng.Chance(0.4));
+            foreach (var medication in medications)
+            {
+                _medications.Add((medication, onset));
+                WriteMedicationRequest(medication, onset, null);
+            }
+        }
+
+        // Complications of what the patient already has: diabetes may progress to kidney disease, cancer may spread.
+        if (_chronic.FirstOrDefault(c => c.Diagnosis == Catalog.Diabetes) is { Diagnosis: not null } diabetes && _rng.Chance(0.2))
+        {
+            var onset = diabetes.Onset.AddDays(_rng.Uniform(200, 2000));
+            if (onset < _options.AsOf)
+            {
+                _chronic.Add((Catalog.DiabeticKidneyDisease, onset));
+                WriteCondition(Catalog.DiabeticKidneyDisease, onset, null, "problem-list-item", _rng.Chance(0.4));
+            }
+        }
+
+        if (_chronic.FirstOrDefault(c => c.Diagnosis == Catalog.LungCancer) is { Diagnosis: not null } cancer && _rng.Chance(0.35))
+        {
+            var onset = cancer.Onset.AddDays(_rng.Uniform(60, 900));
+            if (onset < _options.AsOf)
+            {
+                _chronic.Add((Catalog.MetastaticCancer, onset));
+                WriteCondition(Catalog.MetastaticCancer, onset, null, "problem-list-item", _rng.Chance(0.4));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- encounters
+
+    private string EmergencyVisit(DateTime start, bool admitted)
+    {
+        var id = _rng.Uuid();
+        var end = start.AddHours(_rng.Uniform(2, 6));
+        _edVisits.Add(start);
+        var severity = _rng.Normal(-0.3, 0.5) + (0.3 * _frailty) + (admitted ? 0.6 : 0);
+        WriteEncounter(id, "EMER", "50849002", "Emergency room admission", start, end, priority: "EM", admitSource: null,
+            disposition: admitted ? "hosp" : "home", service: null, locations: [("ed", "Emergency department", start, end)]);
+        Vitals(id, start.AddMinutes(15), severity);
+        if (admitted || _rng.Chance(0.7))
+        {
+            Labs(id, start.AddMinutes(40), severity, acuteReason: null, admissionDay: 0);
+        }
+
+        return id;
+    }
+
+    private void AmbulatoryVisit(DateTime start)
+    {
+        var id = _rng.Uuid();
+        var end = start.AddMinutes(30);
+        WriteEncounter(id, "AMB", "185349003", "Encounter for check up", start, end, priority: "R", admitSource: null, disposition: null, service: null, locations: []);
+        var severity = -1.0 + (0.3 * _frailty);
+        BloodPressure(id, start.AddMinutes(5), severity);
+        Vital(id, start.AddMinutes(5), Loinc.HeartRate, "Heart rate", Math.Round(Math.Clamp(_rng.Normal(76 + (10 * severity), 9), 40, 150)), "/min");
+        if (_rng.Chance(0.3))
+        {
+            Labs(id, start.AddMinutes(10), severity, acuteReason: null, admissionDay: 0);
+        }
+    }
+
+    /// <summary>An inpatient stay (preceded by its ED visit when emergent). Returns the discharge (or death) time, or null if still admitted.</summary>
+    private DateTime? Admission(DateTime arrival, bool emergent)
+    {
+        DischargeOutcome = null;
+        var start = arrival;
+        var edVisitsBefore = _edVisits.Count(t => t >= arrival.AddDays(-182) && t < arrival);
+        if (emergent)
+        {
+            EmergencyVisit(arrival, admitted: true);
+            start = arrival.AddHours(_rng.Uniform(3, 7));
+        }
+
+        if (start >= _options.AsOf)
+        {
+            return null;
+        }
+
+        var age = AgeAt(start);
+        var priorAdmissions = _admissions.Count(t => t >= start.AddDays(-365) && t < start);
+        _admissions.Add(start);
+        var service = ChooseService(emergent, start);
+        var reason = ChooseReason(service);
+        var acuity = (0.8 * _rng.Normal()) + (0.35 * _frailty) + (emergent ? 0.3 : -0.4) + (0.015 * (age - 65)) + (service.Code == "oncology" ? 0.3 : 0);
+        var plannedHours = Math.Clamp(Math.Exp(Math.Log(72) + (0.35 * acuity) + (0.3 * _rng.Normal())) + (emergent ? 0 : 24), 20, 30 * 24);
+        var plannedEnd = start.AddHours(plannedHours);
+        var drift = _rng.Normal(-0.12, 0.25);
+        var id = _rng.Uuid();
+        WriteCondition(reason, start, id, "encounter-diagnosis", _rng.Chance(0.4));
+
+        // Deterioration: one hazard per 8-hour step, fixed by the stay's acuity and drift (see the docs).
+        var steps = new List<(DateTime Time, double Severity, double Hazard)>();
+        for (var t = start; t < plannedEnd; t += Step)
+        {
+            var s = acuity + (drift * (t - start).TotalHours / 24);
+            steps.Add((t, s, Sigmoid(-6.0 + (1.1 * s) + (0.015 * (age - 65)) + (Has(Catalog.HeartFailure, t) || Has(Catalog.Copd, t) ? 0.3 : 0))));
+        }
+
+        (DateTime Time, string Type)? deterioration = null;
+        for (var k = 0; k < steps.Count && deterioration is null; k++)
+        {
+            if (_rng.Chance(steps[k].Hazard))
+            {
+                var r = _rng.Uniform();
+                var type = r < 0.6 ? "icu-transfer" : r < 0.75 ? "cardiac-arrest" : "death";
+                deterioration = (steps[k].Time + TimeSpan.FromHours(_rng.Uniform(0, 8)), type);
+            }
+        }
+
+        var observedUntil = _options.AsOf;
+        var locations = new List<(string, string, DateTime, DateTime?)>();
+        var procedures = 0;
+        double lastHemoglobin = 13, lastSodium = 140, lastAlbumin = 4;
+        var scoredUntil = deterioration?.Time ?? plannedEnd;
+
+        for (var k = 0; k < steps.Count && steps[k].Time < scoredUntil && steps[k].Time < observedUntil; k++)
+        {
+            var (time, severity, _) = steps[k];
+            Vitals(id, time, severity);
+            if (k % 3 == 0)
+            {
+                (lastHemoglobin, lastSodium, lastAlbumin) = Labs(id, time.AddMinutes(30), severity, reason.Key, k / 3);
+            }
+
+            var survival = 1.0;
+            for (var j = k; j < Math.Min(steps.Count, k + 6); j++)
+            {
+                survival *= 1 - steps[j].Hazard;
+            }
+
+            var windowEnd = time.AddHours(48);
+            string label = deterioration is { } d && d.Time <= windowEnd && d.Time < observedUntil ? "1"
+                : windowEnd <= observedUntil ? "0" : string.Empty;
+            _complicationTruth.Append(CultureInfo.InvariantCulture,
+                $"{_patientId},{id},{Instant(time)},{Fmt(1 - survival)},{label},{(label == "1" ? deterioration!.Value.Type : string.Empty)},{(label == "1" ? Instant(deterioration!.Value.Time) : string.Empty)}\n");
+        }
+
+        var wardName = $"{service.Display} ward";
+        var end = plannedEnd;
+        string disposition;
+        if (deterioration is { } event_ && event_.Time < observedUntil)
+        {
+            locations.Add(("ward-" + service.Code, wardName, start, event_.Time));
+            var dies = event_.Type == "death" || (event_.Type == "cardiac-arrest" && _rng.Chance(0.5));
+            if (event_.Type == "cardiac-arrest")
+            {
+                WriteCondition(Catalog.CardiacArrest, event_.Time, id, "encounter-diagnosis", withSnomed: true);
+                WriteProcedure(id, Catalog.Resuscitation, event_.Time, event_.Time.AddMinutes(_rng.Uniform(5, 40)));
+                procedures++;
+            }
+
+            if (dies && event_.Type == "death")
+            {
+                end = event_.Time;
+            }
+            else
+            {
+                var icuStart = event_.Time.AddMinutes(_rng.Uniform(20, 90));
+                var icuEnd = icuStart.AddHours(_rng.Uniform(36, 144));
+                locations.Add(("icu", "Medical intensive care unit", icuStart, icuEnd));
+                if (_rng.Chance(0.3))
+                {
+                    WriteProcedure(id, Catalog.Ventilation, icuStart.AddHours(1), icuStart.AddHours(_rng.Uniform(12, 72)));
+                    procedures++;
+                }
+
+                dies |= _rng.Chance(0.1);
+                if (dies)
+                {
+                    end = icuStart.AddHours(_rng.Uniform(1, (icuEnd - icuStart).TotalHours));
+                    locations[^1] = ("icu", "Medical intensive care unit", icuStart, end);
+                }
+                else
+                {
+                    end = icuEnd.AddHours(_rng.Uniform(24, 72));
+                    locations.Add(("step-down", "Step-down unit", icuEnd, end));
+                }
+            }
+
+            if (dies)
+            {
+                _deceasedAt = end < observedUntil ? end : null;
+            }
+        }
+        else
+        {
+            locations.Add(("ward-" + service.Code, wardName, start, end));
+        }
+
+        procedures += StayProcedures(id, service, start, lastHemoglobin, emergent);
+        var stillAdmitted = end >= observedUntil;
+        var died = _deceasedAt is not null;
+        disposition = died ? "exp" : ChooseDisposition(age, acuity, service);
+        var clippedLocations = locations.Where(l => l.Item3 < observedUntil)
+            .Select(l => (l.Item1, l.Item2, l.Item3, l.Item4 is { } e && e < observedUntil ? l.Item4 : null))
+            .ToList();
+        WriteEncounter(id, "IMP", emergent ? "183452005" : "32485007", emergent ? "Emergency hospital admission" : "Hospital admission",
+            start, stillAdmitted ? null : end, emergent ? "EM" : "EL", emergent ? "emd" : "outp", stillAdmitted ? null : disposition,
+            service, clippedLocations);
+        if (stillAdmitted)
+        {
+            return null;
+        }
+
+        if (died)
+        {
+            return end;
+        }
+
+        foreach (var medication in Enumerable.Range(0, _rng.Int(0, 3)).Select(_ => _rng.Pick(Catalog.DischargeMedications)).Distinct())
+        {
+            _medications.Add((medication, end));
+            WriteMedicationRequest(medication, end, id);
+        }
+
+        // Ground truth of 30-day unplanned readmission, from what is known at discharge.
+        var losDays = (end - start).TotalDays;
+        var charlson = CharlsonIndex(end);
+        var activeMedications = _medications.Count(m => m.Authored <= end && m.Authored > end.AddDays(-365));
+        var logit = -3.5
+            + (0.06 * Math.Min(losDays, 14))
+            + (emergent ? 0.40 : 0)
+            + (0.16 * Math.Min(charlson, 8))
+            + (0.30 * Math.Min(priorAdmissions, 5))
+            + (0.22 * Math.Min(edVisitsBefore, 5))
+            + (lastHemoglobin < 10 ? 0.55 : lastHemoglobin < 12 ? 0.275 : 0)
+            + (lastSodium < 135 ? 0.35 : 0)
+            + (service.Code == "oncology" ? 0.45 : 0)
+            + (lastAlbumin < 3.0 ? 0.55 : 0)
+            + (disposition switch { "aadvice" => 0.6, "snf" => 0.3, _ => 0 })
+            + (0.04 * Math.Min(activeMedications, 12))
+            + (AgeAt(end) >= 80 && charlson >= 3 ? 0.5 : 0)
+            + (0.15 * _frailty);
+        var probability = Sigmoid(logit);
+        var readmit = _rng.Chance(probability);
+        DischargeOutcome = (readmit, probability);
+        var known = end.AddDays(30) <= observedUntil;
+        _readmissionTruth.Append(CultureInfo.InvariantCulture,
+            $"{_patientId},{id},{Instant(end)},{Fmt(probability)},{(known ? (readmit ? "1" : "0") : string.Empty)},\n");
+        return end;
+    }
+
+    private (string Code, string Display) ChooseService(bool emergent, DateTime t)
+    {
+        if (!emergent)
+        {
+            return _rng.Chance(0.5) ? ("orthopedics", "Orthopedics") : ("surgery", "General surgery");
+        }
+
+        if ((Has(Catalog.LungCancer, t) || Has(Catalog.MetastaticCancer, t)) && _rng.Chance(0.6))
+        {
+            return ("oncology", "Oncology");
+        }
+
+        if ((Has(Catalog.HeartFailure, t) || Has(Catalog.MyocardialInfarction, t) || Has(Catalog.AtrialFibrillation, t)) && _rng.Chance(0.5))
+        {
+            return ("cardiology", "Cardiology");
+        }
+
+        if (Has(Catalog.Copd, t) && _rng.Chance(0.45))
+        {
+            return ("pulmonology", "Pulmonology");
+        }
+
+        return _rng.Chance(0.1) ? ("surgery", "General surgery") : ("medicine", "General medicine");
+    }
+
+    private Diagnosis ChooseReason((string Code, string Display) service) => service.Code switch
+    {
+        "oncology" => _rng.Pick(Catalog.AdmissionReasonsOncology),
+        "cardiology" => _rng.Pick(Catalog.AdmissionReasonsCardiology),
+        "pulmonology" => _rng.Pick(Catalog.AdmissionReasonsPulmonology),
+        "medicine" => _rng.Pick(Catalog.AdmissionReasonsMedicine),
+        _ => new Diagnosis("surgical", "Z48.89", "183444007", "Admission for surgical procedure", 0),
+    };
+
+    private string ChooseDisposition(double age, double acuity, (string Code, string Display) service)
+    {
+        var u = _rng.Uniform();
+        if (u < 0.02)
+        {
+            return "aadvice";
+        }
+
+        if (u < 0.02 + Sigmoid(-2.5 + (0.06 * (age - 65)) + (0.5 * acuity)))
+        {
+            return "snf";
+        }
+
+        return service.Code == "orthopedics" && _rng.Chance(0.3) ? "rehab" : "home";
+    }
+
+    private int StayProcedures(string encounterId, (string Code, string Display) service, DateTime start, double hemoglobin, bool emergent)
+    {
+        var count = 0;
+        void Do(CodedProcedure procedure, double hoursAfterStart, double minutes)
+        {
+            var at = start.AddHours(hoursAfterStart);
+            if (at < _options.AsOf)
+            {
+                WriteProcedure(encounterId, procedure, at, at.AddMinutes(minutes));
+                count++;
+            }
+        }
+
+        if (!emergent)
+        {
+            Do(_rng.Pick(Catalog.ElectiveProcedures), 3, _rng.Uniform(60, 240));
+        }
+
+        if (service.Code == "cardiology" && _rng.Chance(0.5))
+        {
+            Do(Catalog.Echocardiography, _rng.Uniform(4, 30), 40);
+        }
+
+        if (hemoglobin < 8)
+        {
+            Do(Catalog.Transfusion, _rng.Uniform(2, 20), 120);
+        }
+
+        if (Has(Catalog.ChronicKidneyDisease, start) && _rng.Chance(0.3))
+        {
+            Do(Catalog.Hemodialysis, _rng.Uniform(6, 30), 240);
+        }
+
+        if (service.Code == "oncology" && _rng.Chance(0.3))
+        {
+            Do(Catalog.Chemotherapy, _rng.Uniform(20, 48), 180);
+        }
+
+        return count;
+    }
+
+    /// <summary>Charlson index (original 1987 weights), counting only the severe form within a hierarchy.</summary>
+    private int CharlsonIndex(DateTime t)
+    {
+        var weights = _chronic.Where(c => c.Onset <= t && c.Diagnosis.CharlsonWeight > 0).Select(c => c.Diagnosis).Distinct().ToList();
+        var total = weights.Sum(d => d.CharlsonWeight);
+        if (weights.Contains(Catalog.Diabetes) && weights.Contains(Catalog.DiabeticKidneyDisease))
+        {
+            total -= Catalog.Diabetes.CharlsonWeight;
+        }
+
+        if (weights.Contains(Catalog.LungCancer) && weights.Contains(Catalog.MetastaticCancer))
+        {
+            total -= Catalog.LungCancer.CharlsonWeight;
+        }
+
+        return total;
+    }
+
+    // ---------------------------------------------------------------- observations
+
+    private void Vitals(string encounterId, DateTime at, double s)
+    {
+        var copd = Has(Catalog.Copd, at);
+        Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", Math.Round(Math.Clamp(_rng.Normal(16 + (3.0 * s), 2), 8, 40)), "/min");
+        Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry",
+            Math.Round(Math.Clamp(_rng.Normal(97 - (2.0 * s) - (copd ? 2 : 0), 1.5), 75, 100)), "%");
+        BloodPressure(encounterId, at, s);
+        Vital(encounterId, at, Loinc.HeartRate, "Heart rate", Math.Round(Math.Clamp(_rng.Normal(80 + (10 * s), 9), 35, 180)), "/min");
+        var celsius = Math.Clamp(_rng.Normal(37.0 + (0.35 * s), 0.4), 34.5, 41.5);
+        if (_rng.Chance(0.1))
+        {
+            Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round((celsius * 9 / 5) + 32, 1), "[degF]");
+        }
+        else
+        {
+            Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round(celsius, 1), "Cel");
+        }
+
+        var level = 0;
+        if (_rng.Chance(Sigmoid(-4.5 + (1.3 * s) + (Has(Catalog.Dementia, at) ? 1.0 : 0))))
+        {
+            var r = _rng.Uniform();
+            level = r < 0.6 ? 1 : r < 0.85 ? 2 : r < 0.95 ? 3 : 4;
+        }
+
+        var (code, display) = Catalog.Consciousness[level];
+        var id = _rng.Uuid();
+        var w = _sink.Begin("Observation", id);
+        w.WriteString("status", "final");
+        Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
+        Concept(w, "code", (CodeSystems.Loinc, Loinc.LevelOfConsciousness, "Level of responsiveness"));
+        Reference(w, "subject", $"Patient/{_patientId}");
+        Reference(w, "encounter", $"Encounter/{encounterId}");
+        w.WriteString("effectiveDateTime", Instant(at));
+        Concept(w, "valueCodeableConcept", (CodeSystems.SnomedCt, code, display));
+        _sink.End();
+
+        var oxygen = _rng.Chance(Sigmoid(-2.0 + (1.2 * s) + (copd ? 1.0 : 0))) ? _rng.Int(1, 7) : 0;
+        Vital(encounterId, at, Loinc.InhaledOxygenFlowRate, "Inhaled oxygen flow rate", oxygen, "L/min");
+    }
+
+    private void BloodPressure(string encounterId, DateTime at, double s)
+    {
+        var systolic = Math.Round(Math.Clamp(_rng.Normal(128 - (9 * s), 12), 70, 220));
+        var diastolic = Math.Round(Math.Clamp(_rng.Normal(systolic * 0.6, 6), 35, 130));
+        var w = _sink.Begin("Observation", _rng.Uuid());
+        w.WriteString("status", "final");
+        Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
+        Concept(w, "code", (CodeSystems.Loinc, Loinc.BloodPressurePanel, "Blood pressure panel with all children optional"));
+        Reference(w, "subject", $"Patient/{_patientId}");
+        Reference(w, "encounter", $"Encounter/{encounterId}");
+        w.WriteString("effectiveDateTime", Instant(at));
+        w.WriteStartArray("component");
+        foreach (var (loinc, display, value) in new[] { (Loinc.SystolicBloodPressure, "Systolic blood pressure", systolic), (Loinc.DiastolicBloodPressure, "Diastolic blood pressure", diastolic) })
+        {
+            w.WriteStartObject();
+            Concept(w, "code", (CodeSystems.Loinc, loinc, display));
+            Quantity(w, "valueQuantity", value, "mm[Hg]");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        _sink.End();
+    }
+
+    private void Vital(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
+        Measurement(encounterId, at, "vital-signs", "Vital Signs", loinc, display, value, unit);
+
+    private void Measurement(string encounterId, DateTime at, string category, string categoryDisplay, string loinc, string display, double value, string unit)
+    {
+        var w = _sink.Begin("Observation", _rng.Uuid());
+        w.WriteString("status", "final");
+        Category(w, CodeSystems.ObservationCategory, category, categoryDisplay);
+        Concept(w, "code", (CodeSystems.Loinc, loinc, display));
+        Reference(w, "subject", $"Patient/{_patientId}");
+        Reference(w, "encounter", $"Encounter/{encounterId}");
+        w.WriteString("effectiveDateTime", Instant(at));
+        Quantity(w, "valueQuantity", value, unit);
+        _sink.End();
+    }
+
+    /// <summary>A laboratory panel; returns hemoglobin (g/dL), sodium (mmol/L) and albumin (g/dL) as measured.</summary>
+    private (double Hemoglobin, double Sodium, double Albumin) Labs(string encounterId, DateTime at, double s, string? acuteReason, int admissionDay)
+    {
+        var ckd = Has(Catalog.ChronicKidneyDisease, at) ? 1 : 0;
+        var dkd = Has(Catalog.DiabeticKidneyDisease, at) ? 1 : 0;
+        var cancer = Has(Catalog.LungCancer, at) || Has(Catalog.MetastaticCancer, at) ? 1 : 0;
+        var hemoglobin = Math.Round(Math.Clamp(_rng.Normal((_female ? 12.8 : 14.2) - (0.9 * s) - (1.5 * ckd) - (1.0 * cancer), 0.8), 5, 19), 1);
+        var sodium = Math.Round(Math.Clamp(_rng.Normal(139.5 - (1.6 * s) - (Has(Catalog.HeartFailure, at) ? 1.5 : 0), 2.2), 115, 160));
+        var potassium = Math.Round(Math.Clamp(_rng.Normal(4.2 + (0.15 * s) + (0.5 * ckd), 0.35), 2.5, 7.5), 1);
+        var creatinineBase = ckd == 1 ? 2.2 : dkd == 1 ? 1.6 : 0.9;
+        var aki = acuteReason == "aki" ? 1.0 + (0.9 * Math.Pow(0.6, admissionDay)) : 1.0;
+        var creatinine = Math.Round(Math.Clamp(creatinineBase * aki * (1 + (0.12 * Math.Max(s, 0))) * (1 + _rng.Normal(0, 0.08)), 0.3, 12), 2);
+        var wbc = acuteReason == "neutropenic-fever" ? Math.Round(Math.Clamp(_rng.Normal(0.9, 0.3), 0.1, 2), 1)
+            : Math.Round(Math.Clamp(_rng.Normal(7.5 + (1.8 * s) + (acuteReason is "sepsis" or "pneumonia" ? 4 : 0), 1.5), 0.5, 40), 1);
+        var albumin = Math.Round(Math.Clamp(_rng.Normal(3.9 - (0.3 * s) - (Has(Catalog.Cirrhosis, at) ? 0.7 : 0) - (0.4 * cancer), 0.3), 1.2, 5.2), 1);
+
+        if (_rng.Chance(0.1))
+        {
+            Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin * 10, "g/L");
+        }
+        else
+        {
+            Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin, "g/dL");
+        }
+
+        if (_rng.Chance(0.15))
+        {
+            Lab(encounterId, at, Loinc.SodiumBlood, "Sodium [Moles/volume] in Blood", sodium, "mmol/L");
+        }
+        else
+        {
+            Lab(encounterId, at, Loinc.SodiumSerumPlasma, "Sodium [Moles/volume] in Serum or Plasma", sodium, "mmol/L");
+        }
+
+        Lab(encounterId, at, Loinc.PotassiumSerumPlasma, "Potassium [Moles/volume] in Serum or Plasma", potassium, "mmol/L");
+        var r = _rng.Uniform();
+        if (r < 0.1)
+        {
+            Lab(encounterId, at, Loinc.CreatinineBlood, "Creatinine [Mass/volume] in Blood", creatinine, "mg/dL");
+        }
+        else if (r < 0.2)
+        {
+            Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Moles/volume] in Serum or Plasma", Math.Round(creatinine * 88.42), "umol/L");
+        }
+        else
+        {
+            Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Mass/volume] in Serum or Plasma", creatinine, "mg/dL");
+        }
+
+        Lab(encounterId, at, Loinc.LeukocytesBlood, "Leukocytes [#/volume] in Blood by Automated count", wbc, "10*3/uL");
+        Lab(encounterId, at, Loinc.AlbuminSerumPlasma, "Albumin [Mass/volume] in Serum or Plasma", albumin, "g/dL");
+        return (hemoglobin, sodium, albumin);
+    }
+
+    private void Lab(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
+        Measurement(encounterId, at, "laboratory", "Laboratory", loinc, display, value, unit);
+
+    // ---------------------------------------------------------------- other resources
+
+    private void WriteEncounter(
+        string id, string classCode, string typeCode, string typeDisplay, DateTime start, DateTime? end, string priority, string? admitSource,
+        string? disposition, (string Code, string Display)? service, IReadOnlyList<(string LocationId, string Display, DateTime Start, DateTime? End)> locations)
+    {
+        var w = _sink.Begin("Encounter", id);
+        w.WriteString("status", end is null ? "in-progress" : "finished");
+        Coding(w, "class", CodeSystems.ActCode, classCode, classCode switch { "IMP" => "inpatient encounter", "EMER" => "emergency", _ => "ambulatory" });
+        ConceptArray(w, "type", CodeSystems.SnomedCt, typeCode, typeDisplay);
+        if (service is { } s)
+        {
+            Concept(w, "serviceType", (Catalog.ServiceSystem, s.Code, s.Display));
+        }
+
+        Concept(w, "priority", (CodeSystems.ActPriority, priority, priority switch { "EM" => "emergency", "EL" => "elective", _ => "routine" }));
+        Reference(w, "subject", $"Patient/{_patientId}");
+        Period(w, "period", start, end);
+        if (admitSource is not null || disposition is not null)
+        {
+            w.WriteStartObject("hospitalization");
+            if (admitSource is not null)
+            {
+                Concept(w, "admitSource", (CodeSystems.AdmitSource, admitSource, admitSource == "emd" ? "From accident/emergency department" : "From outpatient department"));
+            }
+
+            if (disposition is not null)
+            {
+                Concept(w, "dischargeDisposition", (CodeSystems.DischargeDisposition, disposition, DispositionDisplay(disposition)));
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (locations.Count > 0)
+        {
+            w.WriteStartArray("location");
+            foreach (var (locationId, display, from, to) in locations)
+            {
+                w.WriteStartObject();
+                Reference(w, "location", $"Location/{locationId}", display);
+                w.WriteString("status", to is null ? "active" : "completed");
+                Period(w, "period", from, to);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        Reference(w, "serviceProvider", $"Organization/{HospitalId}", "ClinicalCds General Hospital");
+        _sink.End();
+    }
+
+    private static string DispositionDisplay(string code) => code switch
+    {
+        "home" => "Home",
+        "snf" => "Skilled nursing facility",
+        "rehab" => "Rehabilitation",
+        "aadvice" => "Left against advice",
+        "exp" => "Expired",
+        "hosp" => "Hospice",
+        _ => "Other",
+    };
+
+    private void WriteCondition(Diagnosis diagnosis, DateTime onset, string? encounterId, string category, bool withSnomed)
+    {
+        var w = _sink.Begin("Condition", _rng.Uuid());
+        Concept(w, "clinicalStatus", (CodeSystems.ConditionClinical, encounterId is null ? "active" : "resolved", encounterId is null ? "Active" : "Resolved"));
+        Concept(w, "verificationStatus", (CodeSystems.ConditionVerification, "confirmed", "Confirmed"));
+        Category(w, CodeSystems.ConditionCategory, category, category == "encounter-diagnosis" ? "Encounter Diagnosis" : "Problem List Item");
+        if (withSnomed)
+        {
+            Concept(w, "code", (CodeSystems.Icd10Cm, diagnosis.Icd10Cm, diagnosis.Display), (CodeSystems.SnomedCt, diagnosis.Snomed, diagnosis.Display));
+        }
+        else
+        {
+            Concept(w, "code", (CodeSystems.Icd10Cm, diagnosis.Icd10Cm, diagnosis.Display));
+        }
+
+        Reference(w, "subject", $"Patient/{_patientId}");
+        if (encounterId is not null)
+        {
+            Reference(w, "encounter", $"Encounter/{encounterId}");
+        }
+
+        w.WriteString("onsetDateTime", Instant(onset));
+        w.WriteString("recordedDate", Instant(onset));
+        _sink.End();
+    }
+
+    private void WriteProcedure(string encounterId, CodedProcedure procedure, DateTime start, DateTime end)
+    {
+        var w = _sink.Begin("Procedure", _rng.Uuid());
+        w.WriteString("status", "completed");
+        Concept(w, "code", (CodeSystems.SnomedCt, procedure.Snomed, procedure.Display));
+        Reference(w, "subject", $"Patient/{_patientId}");
+        Reference(w, "encounter", $"Encounter/{encounterId}");
+        Period(w, "performedPeriod", start, end < _options.AsOf ? end : null);
+        _sink.End();
+    }
+
+    private void WriteMedicationRequest(Medication medication, DateTime authored, string? encounterId)
+    {
+        var w = _sink.Begin("MedicationRequest", _rng.Uuid());
+        w.WriteString("status", "active");
+        w.WriteString("intent", "order");
+        Concept(w, "medicationCodeableConcept", (CodeSystems.RxNorm, medication.RxNorm, medication.Display));
+        Reference(w, "subject", $"Patient/{_patientId}");
+        if (encounterId is not null)
+        {
+            Reference(w, "encounter", $"Encounter/{encounterId}");
+        }
+
+        w.WriteString("authoredOn", Instant(authored));
+        _sink.End();
+    }
+
+    private void WritePatient()
+    {
+        var w = _sink.Begin("Patient", _patientId);
+        w.WriteStartArray("extension");
+        var race = PickRace();
+        w.WriteStartObject();
+        w.WriteString("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+        w.WriteStartArray("extension");
+        w.WriteStartObject();
+        w.WriteString("url", "ombCategory");
+        Coding(w, "valueCoding", "urn:oid:2.16.840.1.113883.6.238", race.Code, race.Display);
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("url", "text");
+        w.WriteString("valueString", race.Display);
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteStartArray("identifier");
+        w.WriteStartObject();
+        Concept(w, "type", ("http://terminology.hl7.org/CodeSystem/v2-0203", "MR", "Medical record number"));
+        w.WriteString("system", Catalog.IdentifierSystem);
+        w.WriteString("value", $"MRN{_options.Seed % 1000:D3}{_index + 1:D7}");
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteStartArray("name");
+        w.WriteStartObject();
+        w.WriteString("use", "official");
+        w.WriteString("family", _rng.Pick(Catalog.FamilyNames));
+        w.WriteStartArray("given");
+        w.WriteStringValue(_rng.Pick(_female ? Catalog.GivenNamesFemale : Catalog.GivenNamesMale));
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteString("gender", _female ? "female" : "male");
+        w.WriteString("birthDate", _birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (_deceasedAt is { } deceased)
+        {
+            w.WriteString("deceasedDateTime", Instant(deceased));
+        }
+
+        _sink.End();
+    }
+
+    private (string Code, string Display) PickRace()
+    {
+        var u = _rng.Uniform();
+        foreach (var (code, display, share) in Catalog.Races)
+        {
+            if ((u -= share) < 0)
+            {
+                return (code, display);
+            }
+        }
+
+        return (Catalog.Races[^1].Code, Catalog.Races[^1].Display);
+    }
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    private static string Fmt(double p) => p.ToString("0.######", CultureInfo.InvariantCulture);
+
+    internal static void WriteSharedResources(NdjsonSink sink)
+    {
+        var w = sink.Begin("Organization", HospitalId);
+        w.WriteBoolean("active", true);
+        w.WriteString("name", "ClinicalCds General Hospital");
+        sink.End();
+        foreach (var (id, name, icu) in new[]
+        {
+            ("ed", "Emergency department", false), ("icu", "Medical intensive care unit", true), ("step-down", "Step-down unit", false),
+            ("ward-medicine", "General medicine ward", false), ("ward-cardiology", "Cardiology ward", false), ("ward-oncology", "Oncology ward", false),
+            ("ward-pulmonology", "Pulmonology ward", false), ("ward-surgery", "General surgery ward", false), ("ward-orthopedics", "Orthopedics ward", false),
+        })
+        {
+            w = sink.Begin("Location", id);
+            w.WriteString("status", "active");
+            w.WriteString("name", name);
+            ConceptArray(w, "type", CodeSystems.RoleCode, icu ? "ICU" : id == "ed" ? "ER" : "HU", icu ? "Intensive care unit" : id == "ed" ? "Emergency room" : "Hospital unit");
+            Reference(w, "managingOrganization", $"Organization/{HospitalId}");
+            sink.End();
+        }
+    }
+}

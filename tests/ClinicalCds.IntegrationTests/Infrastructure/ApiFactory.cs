@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ClinicalCds.IntegrationTests.Infrastructure;
+
+/// <summary>The real web application on a fresh database of its own.</summary>
+/// <remarks>Any type of the Api assembly names its entry point; `Program` is ambiguous, since the CLI has one too.</remarks>
+public sealed class ApiFactory : WebApplicationFactory<ClinicalCds.Api.Fhir.FhirResult>, IAsyncLifetime
+{
+    public TestDatabase Database { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.UseSetting("ConnectionStrings:ClinicalCds", Database.ConnectionString);
+
+    public Task InitializeAsync() => Database.InitializeAsync();
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,25 @@
+namespace ClinicalCds.IntegrationTests.Infrastructure;
+
+/// <summary>The shared, read-only fixtures beside the repository (../shared/fixtures), read in place.</summary>
+public static class Fixtures
+{
+    public static string Root { get; } = Find();
+
+    public static string SyntheaDirectory => Path.Combine(Root, "synthea-r4");
+
+    public static IReadOnlyList<string> SyntheaBundles => Directory.GetFiles(SyntheaDirectory, "*.json").Order(StringComparer.Ordinal).ToList();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures");
+            if (Directory.Exists(Path.Combine(candidate, "synthea-r4")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("../shared/fixtures was not found above the test binaries.");
+    }
+}

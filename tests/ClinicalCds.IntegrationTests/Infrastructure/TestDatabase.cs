@@ -1,0 +1,75 @@
+using ClinicalCds.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ClinicalCds.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A fresh database on the real PostgreSQL that scripts/pg.sh started (ConnectionStrings__ClinicalCds), migrated,
+/// and dropped at the end. Each fixture gets its own, so tests never see each other's data.
+/// </summary>
+public sealed class TestDatabase : IAsyncLifetime
+{
+    private readonly string _name = $"test_{Guid.NewGuid():N}";
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__ClinicalCds")
+        ?? throw new InvalidOperationException("ConnectionStrings__ClinicalCds is not set: run the tests with scripts/test.sh (it starts PostgreSQL).");
+
+    public async Task InitializeAsync()
+    {
+        var server = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = "postgres", Pooling = false };
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name }.ConnectionString;
+        var options = new DbContextOptionsBuilder<ClinicalCdsDbContext>();
+        options.UseClinicalCdsDatabase(ConnectionString);
+        await using var db = new ClinicalCdsDbContext(options.Options);
+        await db.Database.MigrateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        var server = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<Dictionary<string, long>> CountsByTypeAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT resource_type, count(*) FROM fhir_resources WHERE is_current GROUP BY 1", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+}

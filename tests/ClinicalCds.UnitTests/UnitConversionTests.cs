@@ -1,0 +1,38 @@
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Units;
+
+namespace ClinicalCds.UnitTests;
+
+public sealed class UnitConversionTests
+{
+    [Theory]
+    // Creatinine: 1 mg/dL = 88.42 µmol/L (molar mass 113.12 g/mol).
+    [InlineData(Loinc.CreatinineSerumPlasma, 88.42, "umol/L", 1.0, "mg/dL")]
+    [InlineData(Loinc.CreatinineBlood, 176.84, "µmol/L", 2.0, "mg/dL")]
+    [InlineData(Loinc.CreatinineSerumPlasma, 1.3, "mg/dL", 1.3, "mg/dL")]
+    // Hemoglobin: g/L is ten times g/dL.
+    [InlineData(Loinc.HemoglobinMassBlood, 135, "g/L", 13.5, "g/dL")]
+    [InlineData(Loinc.AlbuminSerumPlasma, 35, "g/L", 3.5, "g/dL")]
+    // Monovalent ions: mEq/L = mmol/L.
+    [InlineData(Loinc.SodiumBlood, 138, "meq/L", 138, "mmol/L")]
+    [InlineData(Loinc.BodyTemperature, 98.6, "[degF]", 37.0, "Cel")]
+    [InlineData(Loinc.LeukocytesBlood, 7.2, "10*9/L", 7.2, "10*3/uL")]
+    public void Converts_to_the_canonical_unit(string loinc, double value, string unit, double expected, string expectedUnit)
+    {
+        var converted = UnitConversion.ToCanonical(loinc, value, unit);
+        Assert.NotNull(converted);
+        Assert.Equal(expected, converted.Value.Value, 6);
+        Assert.Equal(expectedUnit, converted.Value.Unit);
+    }
+
+    [Fact]
+    public void An_unknown_unit_for_a_known_code_is_not_guessed()
+    {
+        Assert.Null(UnitConversion.ToCanonical(Loinc.CreatinineSerumPlasma, 1.2, "furlongs"));
+        Assert.Null(UnitConversion.ToCanonical(Loinc.SodiumSerumPlasma, 140, null));
+    }
+
+    [Fact]
+    public void A_code_without_a_rule_keeps_its_unit() =>
+        Assert.Equal(new CanonicalQuantity(5, "L/min"), UnitConversion.ToCanonical(Loinc.InhaledOxygenFlowRate, 5, "L/min"));
+}
