@@ -12,14 +12,9 @@ dotnet build src/ClinicalCds.Cli -c Release -nologo -v quiet
 cli=(dotnet "src/ClinicalCds.Cli/bin/Release/net10.0/clinicalcds.dll")
 
 "${cli[@]}" db migrate
-port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$ConnectionStrings__ClinicalCds")"
-count="$(psql "$ConnectionStrings__ClinicalCds" -Atc 'select count(*) from patients' 2>/dev/null \
-  || psql -h 127.0.0.1 -p "$port" -U postgres -d clinicalcds -Atc 'select count(*) from patients')"
-if [ "${count:-0}" = "0" ]; then
-  population="$root/.data/synthetic-$patients"
-  [ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --seed 42 --out "$population"
-  "${cli[@]}" import "$population"
-fi
+population="$root/.data/synthetic-$patients"
+[ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --seed 42 --out "$population"
+"${cli[@]}" import --if-store-empty "$population"
 
 echo
 echo "ClinicalCds is starting on $urls"

@@ -21,8 +21,9 @@ internal static class ImportCommand
     public static Command Create()
     {
         var paths = new Argument<string[]>("paths") { Description = "Files or folders of FHIR Bundles and NDJSON.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("import", "Import FHIR Bundles (.json) and bulk NDJSON (.ndjson, .ndjson.gz) into the store.") { paths };
-        command.SetAction((parse, ct) => Run(parse.GetValue(paths)!, ct));
+        var ifEmpty = new Option<bool>("--if-store-empty") { Description = "Import only when the store holds no patients yet (for first-run set-up)." };
+        var command = new Command("import", "Import FHIR Bundles (.json) and bulk NDJSON (.ndjson, .ndjson.gz) into the store.") { paths, ifEmpty };
+        command.SetAction((parse, ct) => Run(parse.GetValue(paths)!, parse.GetValue(ifEmpty), ct));
         return command;
     }
 
@@ -34,7 +35,7 @@ internal static class ImportCommand
 
     private static bool IsImportable(string file) => Extensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    private static async Task<int> Run(string[] paths, CancellationToken ct)
+    private static async Task<int> Run(string[] paths, bool onlyIfEmpty, CancellationToken ct)
     {
         var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
         if (missing.Count > 0)
@@ -53,6 +54,12 @@ internal static class ImportCommand
 
         return await CliHost.RunAsync(async services =>
         {
+            if (onlyIfEmpty && (await services.GetRequiredService<IFhirStore>().CountCurrentByTypeAsync(ct)).GetValueOrDefault("Patient") > 0)
+            {
+                AnsiConsole.MarkupLine("The store already holds patients; nothing imported.");
+                return 0;
+            }
+
             var mediator = services.GetRequiredService<IMediator>();
             var summary = new ImportSummary();
             var clock = Stopwatch.StartNew();
