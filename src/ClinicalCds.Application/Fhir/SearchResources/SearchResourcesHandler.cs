@@ -10,6 +10,9 @@ namespace ClinicalCds.Application.Fhir.SearchResources;
 /// <summary>Answers a search with a searchset Bundle whose entries are the stored JSON as is, with self/next/previous links.</summary>
 public sealed class SearchResourcesHandler(IFhirStore store, TimeProvider clock) : IQueryHandler<SearchResourcesQuery, FhirResponse>
 {
+    // FHIR JSON is not embedded in HTML here, so '&' in paging links needs no \u0026 escape.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public async ValueTask<FhirResponse> Handle(SearchResourcesQuery query, CancellationToken cancellationToken)
     {
         if (!ModelInfo.IsKnownResource(query.ResourceType))
@@ -31,7 +34,7 @@ public sealed class SearchResourcesHandler(IFhirStore store, TimeProvider clock)
     {
         var baseUrl = query.BaseUrl.TrimEnd('/');
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("resourceType", "Bundle");
