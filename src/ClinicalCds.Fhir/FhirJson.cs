@@ -45,6 +45,4 @@ public static class FhirJson
     }
 
     public static byte[] ToUtf8(Base instance) => Serializer.SerializeToBytes(instance);
-
-    public static string ToJson(Base instance) => Serializer.SerializeToString(instance);
 }

@@ -135,5 +135,4 @@ public static class Catalog
         ("2076-8", "Native Hawaiian or Other Pacific Islander", 0.01), ("1002-5", "American Indian or Alaska Native", 0.02), ("2131-1", "Other Race", 0.14),
     ];
 
-    public static readonly string[] LabLoincs = [Loinc.HemoglobinMassBlood, Loinc.SodiumSerumPlasma, Loinc.PotassiumSerumPlasma, Loinc.CreatinineSerumPlasma, Loinc.LeukocytesBlood, Loinc.AlbuminSerumPlasma];
 }

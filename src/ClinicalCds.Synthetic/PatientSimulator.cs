@@ -58,18 +58,17 @@ internal sealed class PatientSimulator
     {
         AssignChronicConditions();
         var day = WindowStart;
-        DateTime? readmitAt = null;
+        (DateTime Arrival, string EncounterId)? readmission = null;
         var blockedUntil = DateTime.MinValue;
         while (day < _options.AsOf && _deceasedAt is null)
         {
             var n = ChronicCount(day);
             var age = AgeAt(day);
-            DateTime? next = null;
-            var admitted = false;
-            if (readmitAt is { } due && due.Date == day)
+            StayOutcome? stay = null;
+            if (readmission is { } due && due.Arrival.Date == day)
             {
-                readmitAt = null;
-                (admitted, next) = (true, Admission(due, emergent: true));
+                readmission = null;
+                stay = Admission(due.Arrival, emergent: true, due.EncounterId);
             }
             else if (day >= blockedUntil)
             {
@@ -78,32 +77,29 @@ internal sealed class PatientSimulator
                 var elective = 0.06 / 365;
                 if (u < emergent)
                 {
-                    (admitted, next) = (true, Admission(day.AddHours(_rng.Uniform(0, 24)), emergent: true));
+                    stay = Admission(day.AddHours(_rng.Uniform(0, 24)), emergent: true);
                 }
                 else if (u < emergent + elective)
                 {
-                    (admitted, next) = (true, Admission(day.AddHours(_rng.Uniform(7, 10)), emergent: false));
+                    stay = Admission(day.AddHours(_rng.Uniform(7, 10)), emergent: false);
                 }
             }
 
-            if (admitted)
+            if (stay is { } outcome)
             {
-                if (next is not { } discharged)
+                if (outcome.Left is not { } left)
                 {
                     break; // still in hospital at the as-of instant
                 }
 
-                if (_deceasedAt is null && discharged < _options.AsOf && DischargeOutcome is { } outcome)
+                if (_deceasedAt is null)
                 {
-                    blockedUntil = discharged.Date.AddDays(31);
-                    if (outcome.Readmit)
-                    {
-                        var days = 1 + (int)(29 * Math.Pow(_rng.Uniform(), 1.7));
-                        readmitAt = discharged.AddDays(days);
-                    }
+                    // Only the drawn readmission may happen in the 30 days after a discharge (see the docs).
+                    blockedUntil = left.Date.AddDays(31);
+                    readmission = outcome.Readmission;
                 }
 
-                day = discharged.Date.AddDays(1);
+                day = left.Date.AddDays(1);
                 continue;
             }
 
@@ -125,8 +121,11 @@ internal sealed class PatientSimulator
         WritePatient();
     }
 
-    /// <summary>Set by <see cref="Admission"/> when the patient leaves alive: whether a readmission was drawn.</summary>
-    private (bool Readmit, double Probability)? DischargeOutcome { get; set; }
+    /// <summary>
+    /// How a stay ended: <see cref="Left"/> is null while the patient is still admitted at the as-of instant;
+    /// <see cref="Readmission"/> is the readmission drawn at a discharge alive (its arrival and encounter id).
+    /// </summary>
+    private readonly record struct StayOutcome(DateTime? Left, (DateTime Arrival, string EncounterId)? Readmission);
 
     private void AssignChronicConditions()
     {
@@ -174,7 +173,7 @@ internal sealed class PatientSimulator
 
     // ---------------------------------------------------------------- encounters
 
-    private string EmergencyVisit(DateTime start, bool admitted)
+    private void EmergencyVisit(DateTime start, bool admitted)
     {
         var id = _rng.Uuid();
         var end = start.AddHours(_rng.Uniform(2, 6));
@@ -187,8 +186,6 @@ internal sealed class PatientSimulator
         {
             Labs(id, start.AddMinutes(40), severity, acuteReason: null, admissionDay: 0);
         }
-
-        return id;
     }
 
     private void AmbulatoryVisit(DateTime start)
@@ -205,10 +202,9 @@ internal sealed class PatientSimulator
         }
     }
 
-    /// <summary>An inpatient stay (preceded by its ED visit when emergent). Returns the discharge (or death) time, or null if still admitted.</summary>
-    private DateTime? Admission(DateTime arrival, bool emergent)
+    /// <summary>An inpatient stay, preceded by its ED visit when emergent.</summary>
+    private StayOutcome Admission(DateTime arrival, bool emergent, string? encounterId = null)
     {
-        DischargeOutcome = null;
         var start = arrival;
         var edVisitsBefore = _edVisits.Count(t => t >= arrival.AddDays(-182) && t < arrival);
         if (emergent)
@@ -219,7 +215,7 @@ internal sealed class PatientSimulator
 
         if (start >= _options.AsOf)
         {
-            return null;
+            return new StayOutcome(null, null);
         }
 
         var age = AgeAt(start);
@@ -231,7 +227,7 @@ internal sealed class PatientSimulator
         var plannedHours = Math.Clamp(Math.Exp(Math.Log(72) + (0.35 * acuity) + (0.3 * _rng.Normal())) + (emergent ? 0 : 24), 20, 30 * 24);
         var plannedEnd = start.AddHours(plannedHours);
         var drift = _rng.Normal(-0.12, 0.25);
-        var id = _rng.Uuid();
+        var id = encounterId ?? _rng.Uuid();
         WriteCondition(reason, start, id, "encounter-diagnosis", _rng.Chance(0.4));
 
         // Deterioration: one hazard per 8-hour step, fixed by the stay's acuity and drift (see the docs).
@@ -255,7 +251,6 @@ internal sealed class PatientSimulator
 
         var observedUntil = _options.AsOf;
         var locations = new List<(string, string, DateTime, DateTime?)>();
-        var procedures = 0;
         double lastHemoglobin = 13, lastSodium = 140, lastAlbumin = 4;
         var scoredUntil = deterioration?.Time ?? plannedEnd;
 
@@ -292,7 +287,6 @@ internal sealed class PatientSimulator
             {
                 WriteCondition(Catalog.CardiacArrest, event_.Time, id, "encounter-diagnosis", withSnomed: true);
                 WriteProcedure(id, Catalog.Resuscitation, event_.Time, event_.Time.AddMinutes(_rng.Uniform(5, 40)));
-                procedures++;
             }
 
             if (dies && event_.Type == "death")
@@ -307,8 +301,7 @@ internal sealed class PatientSimulator
                 if (_rng.Chance(0.3))
                 {
                     WriteProcedure(id, Catalog.Ventilation, icuStart.AddHours(1), icuStart.AddHours(_rng.Uniform(12, 72)));
-                    procedures++;
-                }
+                    }
 
                 dies |= _rng.Chance(0.1);
                 if (dies)
@@ -333,7 +326,7 @@ internal sealed class PatientSimulator
             locations.Add(("ward-" + service.Code, wardName, start, end));
         }
 
-        procedures += StayProcedures(id, service, start, lastHemoglobin, emergent);
+        StayProcedures(id, service, start, lastHemoglobin, emergent);
         var stillAdmitted = end >= observedUntil;
         var died = _deceasedAt is not null;
         disposition = died ? "exp" : ChooseDisposition(age, acuity, service);
@@ -345,12 +338,12 @@ internal sealed class PatientSimulator
             service, clippedLocations);
         if (stillAdmitted)
         {
-            return null;
+            return new StayOutcome(null, null);
         }
 
         if (died)
         {
-            return end;
+            return new StayOutcome(end, null);
         }
 
         foreach (var medication in Enumerable.Range(0, _rng.Int(0, 3)).Select(_ => _rng.Pick(Catalog.DischargeMedications)).Distinct())
@@ -378,12 +371,16 @@ internal sealed class PatientSimulator
             + (AgeAt(end) >= 80 && charlson >= 3 ? 0.5 : 0)
             + (0.15 * _frailty);
         var probability = Sigmoid(logit);
-        var readmit = _rng.Chance(probability);
-        DischargeOutcome = (readmit, probability);
+        // The readmission arrives on day 1..29 (early days likelier) at the hour of discharge, so its admission
+        // starts within 30 days; its encounter id is drawn now so the ground truth can name it.
+        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(probability)
+            ? (end.AddDays(1 + (int)(29 * Math.Pow(_rng.Uniform(), 1.7))), _rng.Uuid())
+            : null;
         var known = end.AddDays(30) <= observedUntil;
+        var readmitted = !known ? string.Empty : readmission is null ? "0" : "1";
         _readmissionTruth.Append(CultureInfo.InvariantCulture,
-            $"{_patientId},{id},{Instant(end)},{Fmt(probability)},{(known ? (readmit ? "1" : "0") : string.Empty)},\n");
-        return end;
+            $"{_patientId},{id},{Instant(end)},{Fmt(probability)},{readmitted},{(readmitted == "1" ? readmission!.Value.EncounterId : string.Empty)}\n");
+        return new StayOutcome(end, readmission);
     }
 
     private (string Code, string Display) ChooseService(bool emergent, DateTime t)
@@ -436,16 +433,14 @@ internal sealed class PatientSimulator
         return service.Code == "orthopedics" && _rng.Chance(0.3) ? "rehab" : "home";
     }
 
-    private int StayProcedures(string encounterId, (string Code, string Display) service, DateTime start, double hemoglobin, bool emergent)
+    private void StayProcedures(string encounterId, (string Code, string Display) service, DateTime start, double hemoglobin, bool emergent)
     {
-        var count = 0;
         void Do(CodedProcedure procedure, double hoursAfterStart, double minutes)
         {
             var at = start.AddHours(hoursAfterStart);
             if (at < _options.AsOf)
             {
                 WriteProcedure(encounterId, procedure, at, at.AddMinutes(minutes));
-                count++;
             }
         }
 
@@ -474,7 +469,6 @@ internal sealed class PatientSimulator
             Do(Catalog.Chemotherapy, _rng.Uniform(20, 48), 180);
         }
 
-        return count;
     }
 
     /// <summary>Charlson index (original 1987 weights), counting only the severe form within a hierarchy.</summary>

@@ -74,6 +74,28 @@ public sealed class SyntheticPopulationTests : IDisposable
         // Outcomes are drawn from the true probabilities, so the observed rate agrees with their mean.
         Assert.InRange(rate, meanProbability - 0.06, meanProbability + 0.06);
 
+        // The label is what the data show: a readmitted row names the first inpatient encounter of the same patient
+        // after the discharge, emergent and starting within 30 days (a short readmission may itself be followed by
+        // another); a row labelled 0 has no inpatient admission in those 30 days.
+        var byId = inpatient.ToDictionary(e => e.EncounterId);
+        foreach (var row in known)
+        {
+            var discharge = DateTimeOffset.Parse(row[2], CultureInfo.InvariantCulture);
+            var within30Days = inpatient.Where(e => e.PatientId == row[0] && e.Start > discharge && e.Start <= discharge.AddDays(30)).ToList();
+            if (row[4] == "1")
+            {
+                var readmitted = byId[row[5]];
+                Assert.Equal(row[0], readmitted.PatientId);
+                Assert.Equal("EM", readmitted.PriorityCode);
+                Assert.Equal(readmitted, within30Days.MinBy(e => e.Start));
+            }
+            else
+            {
+                Assert.Equal(string.Empty, row[5]);
+                Assert.Empty(within30Days);
+            }
+        }
+
         var complication = File.ReadAllLines(Path.Combine(folder, GroundTruth.Folder, GroundTruth.ComplicationFile));
         Assert.Equal(GroundTruth.ComplicationHeader, complication[0]);
         Assert.Contains(complication.Skip(1), r => r.Split(',')[4] == "1");

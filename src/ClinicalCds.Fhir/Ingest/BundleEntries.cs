@@ -52,7 +52,7 @@ public static class BundleEntries
         {
             "transaction" => BundleKind.Transaction,
             "batch" => BundleKind.Batch,
-            var other => (BundleKind?)null,
+            _ => (BundleKind?)null,
         };
         if (kind is null)
         {

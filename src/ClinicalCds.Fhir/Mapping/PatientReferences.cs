@@ -7,9 +7,13 @@ public static class PatientReferences
 {
     public static string? PatientIdOf(Resource resource)
     {
+        if (resource is Patient patient)
+        {
+            return patient.Id;
+        }
+
         var reference = resource switch
         {
-            Patient patient => null,
             Encounter r => r.Subject,
             Condition r => r.Subject,
             Observation r => r.Subject,
@@ -32,9 +36,8 @@ public static class PatientReferences
             Coverage r => r.Beneficiary,
             Device r => r.Patient,
             SupplyDelivery r => r.Patient,
-            Provenance => null,
             _ => null,
         };
-        return resource is Patient self ? self.Id : FhirValues.ReferencedId(reference, "Patient");
+        return FhirValues.ReferencedId(reference, "Patient");
     }
 }
