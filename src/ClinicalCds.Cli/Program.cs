@@ -5,5 +5,6 @@ var root = new RootCommand("ClinicalCds: CDS Hooks server, FHIR store and risk m
 root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SynthCommand.Create());
+root.Subcommands.Add(FeaturesCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync();

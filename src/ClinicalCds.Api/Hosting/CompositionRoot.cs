@@ -2,6 +2,7 @@ using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Fhir.IngestBundle;
 using ClinicalCds.Infrastructure.Fhir;
 using ClinicalCds.Infrastructure.Persistence;
+using ClinicalCds.Infrastructure.Timeline;
 using Npgsql;
 
 namespace ClinicalCds.Api.Hosting;
@@ -25,6 +26,7 @@ public static class CompositionRoot
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IFhirStore, PostgresFhirStore>();
+        services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
         services.AddScoped<DatabaseMigrator>();
         services.AddMediator(options =>
         {

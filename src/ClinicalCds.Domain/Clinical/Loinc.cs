@@ -13,7 +13,9 @@ public static class Loinc
     public const string PotassiumBlood = "6298-4";
     public const string CreatinineSerumPlasma = "2160-0";
     public const string CreatinineBlood = "38483-4";
+    public const string CreatinineMolesSerumPlasma = "14682-9";
     public const string LeukocytesBlood = "6690-2";
+    public const string LeukocytesBloodManualCount = "26464-8";
     public const string AlbuminSerumPlasma = "1751-7";
 
     public const string RespiratoryRate = "9279-1";
@@ -28,4 +30,14 @@ public static class Loinc
     public const string LevelOfConsciousness = "67775-7";
     /// <summary>Inhaled oxygen flow rate; any value above zero means supplemental oxygen.</summary>
     public const string InhaledOxygenFlowRate = "3151-8";
+    /// <summary>Inhaled oxygen concentration (FiO2); above room air's 21 % means supplemental oxygen.</summary>
+    public const string InhaledOxygenConcentration = "3150-0";
+
+    public static readonly IReadOnlyList<string> Hemoglobin = [HemoglobinMassBlood, HemoglobinMassBloodCalculated, HemoglobinMassArterialBlood, HemoglobinMassVenousBlood];
+    public static readonly IReadOnlyList<string> Sodium = [SodiumSerumPlasma, SodiumBlood];
+    public static readonly IReadOnlyList<string> Potassium = [PotassiumSerumPlasma, PotassiumBlood];
+    public static readonly IReadOnlyList<string> Creatinine = [CreatinineSerumPlasma, CreatinineBlood, CreatinineMolesSerumPlasma];
+    public static readonly IReadOnlyList<string> Leukocytes = [LeukocytesBlood, LeukocytesBloodManualCount];
+    public static readonly IReadOnlyList<string> Albumin = [AlbuminSerumPlasma];
+    public static readonly IReadOnlyList<string> OxygenSaturation = [OxygenSaturationPulseOximetry, OxygenSaturationArterial];
 }

@@ -73,6 +73,13 @@ public static class UnitConversion
 
     private static readonly Rule Percent = new("%", new Dictionary<string, Func<double, double>>(StringComparer.Ordinal) { ["%"] = Same });
 
+    private static readonly Rule LitresPerMinute = new("L/min", new Dictionary<string, Func<double, double>>(StringComparer.Ordinal)
+    {
+        ["L/min"] = Same,
+        ["l/min"] = Same,
+        ["mL/min"] = v => v / 1000.0,
+    });
+
     private static readonly Rule PerMinute = new("/min", new Dictionary<string, Func<double, double>>(StringComparer.Ordinal)
     {
         ["/min"] = Same,
@@ -92,13 +99,17 @@ public static class UnitConversion
         [Loinc.PotassiumBlood] = MillimolesPerLiter,
         [Loinc.CreatinineSerumPlasma] = Creatinine,
         [Loinc.CreatinineBlood] = Creatinine,
+        [Loinc.CreatinineMolesSerumPlasma] = Creatinine,
         [Loinc.LeukocytesBlood] = CellsPerMicroliterThousands,
+        [Loinc.LeukocytesBloodManualCount] = CellsPerMicroliterThousands,
         [Loinc.AlbuminSerumPlasma] = GramsPerDeciliter,
         [Loinc.BodyTemperature] = Celsius,
         [Loinc.SystolicBloodPressure] = MillimetresOfMercury,
         [Loinc.DiastolicBloodPressure] = MillimetresOfMercury,
         [Loinc.OxygenSaturationPulseOximetry] = Percent,
         [Loinc.OxygenSaturationArterial] = Percent,
+        [Loinc.InhaledOxygenConcentration] = Percent,
+        [Loinc.InhaledOxygenFlowRate] = LitresPerMinute,
         [Loinc.RespiratoryRate] = PerMinute,
         [Loinc.HeartRate] = PerMinute,
     };

@@ -7,7 +7,7 @@ namespace ClinicalCds.Infrastructure.Fhir;
 /// <summary>Replaces the clinical projections of changed resources, in the caller's transaction, with binary COPY.</summary>
 internal static class ProjectionWriter
 {
-    private static readonly JsonSerializerOptions LocationJson = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions LocationJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Projection tables and the key column that ties their rows to a FHIR resource id.</summary>
     private static readonly (string ResourceType, string Table, string KeyColumn)[] Tables =

@@ -1,0 +1,194 @@
+using System.Reflection;
+using ClinicalCds.Domain.Clinical;
+
+namespace ClinicalCds.Domain.Comorbidity;
+
+/// <summary>A comorbidity category of a code list, with its published weights and ICD-10 prefixes (no dots).</summary>
+public sealed record ComorbidityCategory(string Key, string Name, IReadOnlyDictionary<string, int> Weights, IReadOnlyList<string> Icd10Prefixes)
+{
+    public bool Matches(string normalizedIcd10) => Icd10Prefixes.Any(p => normalizedIcd10.StartsWith(p, StringComparison.Ordinal));
+}
+
+/// <summary>
+/// A comorbidity code list (Charlson or Elixhauser, Quan 2005 ICD-10 coding) and the SNOMED CT concepts mapped onto
+/// it. The lists ship as data files (Comorbidity/Data, provenance in its README), not as code.
+/// </summary>
+public sealed class CodeList
+{
+    private readonly IReadOnlyDictionary<string, ComorbidityCategory> _snomed;
+
+    private CodeList(IReadOnlyList<ComorbidityCategory> categories, IReadOnlyDictionary<string, ComorbidityCategory> snomed)
+    {
+        Categories = categories;
+        _snomed = snomed;
+    }
+
+    public IReadOnlyList<ComorbidityCategory> Categories { get; }
+
+    public IReadOnlyDictionary<string, string> SnomedToCategory => _snomed.ToDictionary(p => p.Key, p => p.Value.Key);
+
+    public ComorbidityCategory this[string key] => Categories.First(c => c.Key == key);
+
+    /// <summary>Charlson comorbidity index categories (Quan 2005), weights "charlson" (1987) and "quan2011".</summary>
+    public static CodeList Charlson { get; } = Load("charlson_icd10_quan.csv", ComorbidityNames.CharlsonNames, "snomed_charlson.csv");
+
+    /// <summary>Elixhauser categories (Quan 2005), weight "vanwalraven" (van Walraven 2009). ICD-10 only.</summary>
+    public static CodeList Elixhauser { get; } = Load("elixhauser_icd10_quan.csv", ComorbidityNames.ElixhauserNames, snomedFile: null);
+
+    /// <summary>The categories a coded condition falls in (ICD-10 or ICD-10-CM with or without dots, or SNOMED CT).</summary>
+    public IEnumerable<ComorbidityCategory> CategoriesOf(string system, string code)
+    {
+        if (system is CodeSystems.Icd10Cm or CodeSystems.Icd10)
+        {
+            var normalized = NormalizeIcd10(code);
+            return Categories.Where(c => c.Matches(normalized));
+        }
+
+        return system == CodeSystems.SnomedCt && _snomed.TryGetValue(code.Trim(), out var category) ? [category] : [];
+    }
+
+    /// <summary>ICD-10 as the Quan lists write it: upper case, no dot, no spaces ("n18.30" → "N1830").</summary>
+    public static string NormalizeIcd10(string code) =>
+        string.Concat(code.Where(ch => ch != '.' && !char.IsWhiteSpace(ch))).ToUpperInvariant();
+
+    private static CodeList Load(string file, IReadOnlyDictionary<string, string> names, string? snomedFile)
+    {
+        var rows = ReadCsv(file);
+        var header = rows[0];
+        var weightColumns = Enumerable.Range(1, header.Count - 2).ToList();
+        var categories = rows.Skip(1)
+            .Select(r => new ComorbidityCategory(
+                r[0],
+                names.TryGetValue(r[0], out var name) ? name : throw new InvalidDataException($"{file}: no name for category '{r[0]}'."),
+                weightColumns.ToDictionary(i => header[i]["weight_".Length..], i => int.Parse(r[i], System.Globalization.CultureInfo.InvariantCulture)),
+                r[^1].Split(';', StringSplitOptions.RemoveEmptyEntries)))
+            .ToList();
+        var byKey = categories.ToDictionary(c => c.Key);
+        var snomed = snomedFile is null
+            ? new Dictionary<string, ComorbidityCategory>()
+            : ReadCsv(snomedFile).Skip(1).ToDictionary(
+                r => r[0],
+                r => byKey.TryGetValue(r[1], out var c) ? c : throw new InvalidDataException($"{snomedFile}: unknown category '{r[1]}' for {r[0]}."));
+        return new CodeList(categories, snomed);
+    }
+
+    private static List<IReadOnlyList<string>> ReadCsv(string resource)
+    {
+        using var stream = typeof(CodeList).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidDataException($"Embedded code list {resource} is missing.");
+        using var reader = new StreamReader(stream);
+        var rows = new List<IReadOnlyList<string>>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+            {
+                rows.Add(SplitCsvLine(line));
+            }
+        }
+
+        return rows;
+    }
+
+    private static List<string> SplitCsvLine(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var ch = line[i];
+            if (quoted)
+            {
+                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (ch == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(ch);
+                }
+            }
+            else if (ch == '"')
+            {
+                quoted = true;
+            }
+            else if (ch == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(ch);
+            }
+        }
+
+        fields.Add(field.ToString());
+        return fields;
+    }
+}
+
+/// <summary>Clinical names of the code lists' category keys (the keys are the R package comorbidity's short names).</summary>
+internal static class ComorbidityNames
+{
+    public static readonly Dictionary<string, string> CharlsonNames = new()
+    {
+        ["mi"] = "Myocardial infarction",
+        ["chf"] = "Congestive heart failure",
+        ["pvd"] = "Peripheral vascular disease",
+        ["cevd"] = "Cerebrovascular disease",
+        ["dementia"] = "Dementia",
+        ["cpd"] = "Chronic pulmonary disease",
+        ["rheumd"] = "Rheumatic (connective tissue) disease",
+        ["pud"] = "Peptic ulcer disease",
+        ["mld"] = "Mild liver disease",
+        ["diab"] = "Diabetes without chronic complication",
+        ["diabwc"] = "Diabetes with chronic complication",
+        ["hp"] = "Hemiplegia or paraplegia",
+        ["rend"] = "Renal disease",
+        ["canc"] = "Any malignancy, including lymphoma and leukaemia",
+        ["msld"] = "Moderate or severe liver disease",
+        ["metacanc"] = "Metastatic solid tumour",
+        ["aids"] = "AIDS/HIV",
+    };
+
+    public static readonly Dictionary<string, string> ElixhauserNames = new()
+    {
+        ["chf"] = "Congestive heart failure",
+        ["carit"] = "Cardiac arrhythmias",
+        ["valv"] = "Valvular disease",
+        ["pcd"] = "Pulmonary circulation disorders",
+        ["pvd"] = "Peripheral vascular disorders",
+        ["hypunc"] = "Hypertension, uncomplicated",
+        ["hypc"] = "Hypertension, complicated",
+        ["para"] = "Paralysis",
+        ["ond"] = "Other neurological disorders",
+        ["cpd"] = "Chronic pulmonary disease",
+        ["diabunc"] = "Diabetes, uncomplicated",
+        ["diabc"] = "Diabetes, complicated",
+        ["hypothy"] = "Hypothyroidism",
+        ["rf"] = "Renal failure",
+        ["ld"] = "Liver disease",
+        ["pud"] = "Peptic ulcer disease, excluding bleeding",
+        ["aids"] = "AIDS/HIV",
+        ["lymph"] = "Lymphoma",
+        ["metacanc"] = "Metastatic cancer",
+        ["solidtum"] = "Solid tumour without metastasis",
+        ["rheumd"] = "Rheumatoid arthritis/collagen vascular diseases",
+        ["coag"] = "Coagulopathy",
+        ["obes"] = "Obesity",
+        ["wloss"] = "Weight loss",
+        ["fed"] = "Fluid and electrolyte disorders",
+        ["blane"] = "Blood loss anaemia",
+        ["dane"] = "Deficiency anaemia",
+        ["alcohol"] = "Alcohol abuse",
+        ["drug"] = "Drug abuse",
+        ["psycho"] = "Psychoses",
+        ["depre"] = "Depression",
+    };
+}

@@ -1,0 +1,162 @@
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Comorbidity;
+using ClinicalCds.Domain.Scores;
+using ClinicalCds.Domain.Timeline;
+
+namespace ClinicalCds.Domain.Features;
+
+/// <summary>
+/// Builds a patient's features as of an instant around an index stay. Hooks, nightly scoring and training all come
+/// here; the builder first cuts the timeline at the instant, so nothing recorded later can reach a feature.
+/// Definitions are documented in docs/features.md (and <see cref="FeatureCatalog"/>).
+/// </summary>
+public static class FeatureBuilder
+{
+    /// <summary>Labs and vital signs are read from the stay and the 24 h before admission (the emergency work-up).</summary>
+    public static readonly TimeSpan PreAdmissionWindow = TimeSpan.FromHours(24);
+
+    /// <summary>An ED visit that ended within this time before admission is the visit that led to the admission.</summary>
+    public static readonly TimeSpan EdVisitLeadingToAdmission = TimeSpan.FromHours(24);
+
+    /// <summary>Medications ordered within this time count as active (statuses are today's, not the instant's).</summary>
+    public static readonly TimeSpan MedicationLookback = TimeSpan.FromDays(365);
+
+    /// <summary>ICD-10 J96.x2: respiratory failure with hypercapnia, the patients NEWS2 SpO2 scale 2 is meant for.</summary>
+    private static readonly string[] HypercapnicRespiratoryFailure = ["J9602", "J9612", "J9622", "J9692"];
+
+    /// <summary>
+    /// Features of the stay <paramref name="indexEncounterId"/> as of <paramref name="asOf"/>; null when that stay had not
+    /// started by then (or is unknown).
+    /// </summary>
+    public static ClinicalFeatures? Build(PatientTimeline timeline, string indexEncounterId, DateTimeOffset asOf)
+    {
+        var known = timeline.AsOf(asOf);
+        var stay = known.Encounter(indexEncounterId);
+        if (stay?.Start is not { } admitted)
+        {
+            return null;
+        }
+
+        var windowStart = admitted - PreAdmissionWindow;
+        var stayEnd = stay.End ?? asOf;
+        var priorEd = known.Encounters
+            .Where(e => EncounterKinds.IsEmergency(e) && e.Start < admitted)
+            .ToList();
+        var leadingEd = priorEd.LastOrDefault(e => (e.End ?? e.Start) >= admitted - EdVisitLeadingToAdmission);
+        var conditions = known.Conditions.Where(c => c.VerificationStatus is not ("refuted" or "entered-in-error")).ToList();
+
+        return new ClinicalFeatures
+        {
+            PatientId = timeline.PatientId,
+            IndexEncounterId = indexEncounterId,
+            AsOf = asOf,
+            AgeYears = AgeAt(known.Patient?.BirthDate, asOf),
+            Female = known.Patient?.Sex switch { "female" => true, "male" => false, _ => null },
+            AdmittedAt = admitted,
+            DischargedAt = stay.End,
+            LengthOfStayDays = (int)Math.Floor((stayEnd - admitted).TotalDays),
+            EmergentAdmission = EncounterKinds.PriorityIsEmergent(stay.PriorityCode)
+                ?? (stay.AdmitSource == "emd" || leadingEd is not null),
+            DischargeFromOncology = IsOncology(stay.ServiceType) || (stay.Locations.Count > 0 && IsOncology(stay.Locations[^1].Display)),
+            ProceduresDuringStay = known.Procedures
+                .Where(p => p.Status is not ("not-done" or "entered-in-error")
+                    && (p.EncounterId == stay.EncounterId || (p.PerformedStart >= admitted && p.PerformedStart <= stayEnd)))
+                .Select(p => p.ProcedureId)
+                .Distinct(StringComparer.Ordinal)
+                .Count(),
+            IntensiveCareDuringStay = stay.HadIntensiveCare,
+            DischargeDisposition = stay.DischargeDisposition,
+            AdmissionsPrior12Months = known.Encounters.Count(e =>
+                EncounterKinds.IsInpatient(e) && e.EncounterId != stay.EncounterId && e.Start >= admitted.AddMonths(-12) && e.Start < admitted),
+            EdVisitsPrior6Months = priorEd.Count(e => e != leadingEd && e.Start >= admitted.AddMonths(-6)),
+            CharlsonCategories = Categories(CodeList.Charlson, conditions),
+            ElixhauserCategories = Categories(CodeList.Elixhauser, conditions),
+            HypercapnicRespiratoryFailure = conditions.Any(c =>
+                c.System is CodeSystems.Icd10Cm or CodeSystems.Icd10 && HypercapnicRespiratoryFailure.Contains(CodeList.NormalizeIcd10(c.Code))),
+            Hemoglobin = Latest(known, Loinc.Hemoglobin, windowStart),
+            Sodium = Latest(known, Loinc.Sodium, windowStart),
+            Potassium = Latest(known, Loinc.Potassium, windowStart),
+            Creatinine = Latest(known, Loinc.Creatinine, windowStart),
+            WhiteBloodCells = Latest(known, Loinc.Leukocytes, windowStart),
+            Albumin = Latest(known, Loinc.Albumin, windowStart),
+            CreatinineCourse = CreatinineCourseOf(known, windowStart),
+            RespiratoryRate = Latest(known, [Loinc.RespiratoryRate], windowStart),
+            OxygenSaturation = Latest(known, Loinc.OxygenSaturation, windowStart),
+            SystolicBloodPressure = Latest(known, [Loinc.SystolicBloodPressure], windowStart),
+            HeartRate = Latest(known, [Loinc.HeartRate], windowStart),
+            Temperature = Latest(known, [Loinc.BodyTemperature], windowStart),
+            Consciousness = LatestConsciousness(known, windowStart),
+            SupplementalOxygen = LatestOxygen(known, windowStart),
+            ActiveMedicationCount = known.MedicationRequests
+                .Where(m => m.AuthoredOn > asOf - MedicationLookback && m.Status is not ("cancelled" or "entered-in-error" or "draft"))
+                .Select(m => m.Code ?? m.Display)
+                .Where(code => code is not null)
+                .Distinct(StringComparer.Ordinal)
+                .Count(),
+        };
+    }
+
+    /// <summary>Completed years of age on the instant's (UTC) date.</summary>
+    public static int? AgeAt(DateOnly? birthDate, DateTimeOffset instant)
+    {
+        if (birthDate is not { } born)
+        {
+            return null;
+        }
+
+        var on = DateOnly.FromDateTime(instant.UtcDateTime);
+        var age = on.Year - born.Year;
+        return on < born.AddYears(age) ? age - 1 : age;
+    }
+
+    private static bool IsOncology(string? text) => text?.Contains("oncolog", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static HashSet<string> Categories(CodeList list, IEnumerable<ConditionFact> conditions) =>
+        conditions.SelectMany(c => list.CategoriesOf(c.System, c.Code)).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+
+    private static IEnumerable<ObservationFact> Usable(PatientTimeline known, IReadOnlyList<string> loincCodes, DateTimeOffset windowStart) =>
+        known.Observations.Where(o =>
+            o.Effective >= windowStart
+            && o.System == CodeSystems.Loinc
+            && loincCodes.Contains(o.Code)
+            && o.Status is not ("cancelled" or "entered-in-error"));
+
+    private static Measurement? Latest(PatientTimeline known, IReadOnlyList<string> loincCodes, DateTimeOffset windowStart) =>
+        Usable(known, loincCodes, windowStart).LastOrDefault(o => o.Value is not null) is { } o
+            ? new Measurement(o.Value!.Value, o.Unit ?? string.Empty, o.Effective!.Value)
+            : null;
+
+    private static CreatinineCourse? CreatinineCourseOf(PatientTimeline known, DateTimeOffset windowStart)
+    {
+        var values = Usable(known, Loinc.Creatinine, DateTimeOffset.MinValue).Where(o => o.Value is not null).ToList();
+        if (values.Count == 0 || values[^1].Effective < windowStart)
+        {
+            return null;
+        }
+
+        var latest = values[^1];
+        double? LowestWithin(TimeSpan span) => values
+            .Take(values.Count - 1)
+            .Where(o => o.Effective >= latest.Effective - span)
+            .Select(o => o.Value)
+            .Min();
+        return new CreatinineCourse(latest.Value!.Value, LowestWithin(TimeSpan.FromHours(48)), LowestWithin(TimeSpan.FromDays(7)));
+    }
+
+    private static Consciousness? LatestConsciousness(PatientTimeline known, DateTimeOffset windowStart) =>
+        Usable(known, [Loinc.LevelOfConsciousness], windowStart)
+            .Select(o => Acvpu.Read(o.ValueCode))
+            .LastOrDefault(level => level is not null);
+
+    private static bool? LatestOxygen(PatientTimeline known, DateTimeOffset windowStart)
+    {
+        var latest = Usable(known, [Loinc.InhaledOxygenFlowRate, Loinc.InhaledOxygenConcentration], windowStart)
+            .LastOrDefault(o => o.Value is not null);
+        return latest switch
+        {
+            null => null,
+            { Code: Loinc.InhaledOxygenConcentration } => latest.Value > 21.0,
+            _ => latest.Value > 0.0,
+        };
+    }
+}

@@ -1,0 +1,94 @@
+using ClinicalCds.Domain.Comorbidity;
+using ClinicalCds.Domain.Scores;
+
+namespace ClinicalCds.Domain.Features;
+
+/// <summary>
+/// One feature of the model vector. <see cref="CanBeMissing"/> marks features whose value is null when the data was
+/// not recorded (a model must know "not measured" apart from "normal").
+/// </summary>
+public sealed record FeatureDefinition(string Name, string Unit, string Definition, string SourceCodes, bool CanBeMissing)
+{
+    internal Func<ClinicalFeatures, double?> Read { get; init; } = _ => null;
+}
+
+/// <summary>A feature vector in catalog order; a null value was not observed.</summary>
+public sealed record FeatureVector(string CatalogVersion, IReadOnlyList<double?> Values);
+
+/// <summary>
+/// The versioned list of model features, in input order. Changing a definition, the order or the set of features
+/// means a new <see cref="Version"/>: models record the version they were trained on and are refused otherwise.
+/// docs/features.md documents the same list (a test keeps the two in step).
+/// </summary>
+public static class FeatureCatalog
+{
+    public const string Version = "clinicalcds-features/1";
+
+    private static double Flag(bool value) => value ? 1.0 : 0.0;
+
+    private static FeatureDefinition Feature(string name, string unit, string definition, string codes, Func<ClinicalFeatures, double?> read, bool canBeMissing = false) =>
+        new(name, unit, definition, codes, canBeMissing) { Read = read };
+
+    public static IReadOnlyList<FeatureDefinition> Features { get; } = BuildCatalog();
+
+    public static FeatureVector Vectorize(ClinicalFeatures features) =>
+        new(Version, Features.Select(f => f.Read(features)).ToList());
+
+    private static List<FeatureDefinition> BuildCatalog()
+    {
+        const string Stay = "index stay";
+        const string Window = "latest value during the index stay or the 24 h before admission, up to the instant";
+        var list = new List<FeatureDefinition>
+        {
+            Feature("AgeYears", "a", "Completed years of age on the date of the instant", "Patient.birthDate", f => f.AgeYears, canBeMissing: true),
+            Feature("Female", "1/0", "Administrative gender female (1) or male (0); missing when other or unknown", "Patient.gender", f => f.Female is { } v ? Flag(v) : null, canBeMissing: true),
+            Feature("LengthOfStayDays", "d", "Whole days from admission to discharge (or to the instant while the stay is open), rounded down", $"Encounter.period of the {Stay}", f => f.LengthOfStayDays),
+            Feature("EmergentAdmission", "1/0", "Admission priority emergency/urgent (v3 ActPriority EM, UR, A, S, CR); without a priority: admitted from the emergency department (admit source emd) or an ED visit ended within 24 h before admission", "Encounter.priority, hospitalization.admitSource, class EMER encounters", f => Flag(f.EmergentAdmission)),
+            Feature("DischargeFromOncology", "1/0", "The stay's service type, or its last ward, is oncology", "Encounter.serviceType, Encounter.location", f => Flag(f.DischargeFromOncology)),
+            Feature("ProceduresDuringStay", "count", "Procedures linked to the stay or performed during it (not not-done or entered-in-error)", "Procedure.encounter, Procedure.performed[x]", f => f.ProceduresDuringStay),
+            Feature("IntensiveCareDuringStay", "1/0", "Any location of the stay is an intensive care unit", "Encounter.location (name or physical type ICU / intensive care / critical care)", f => Flag(f.IntensiveCareDuringStay)),
+            Feature("DischargedToPostAcuteCare", "1/0", "Discharged to skilled nursing, rehabilitation, long-term care or another facility; missing before discharge or when not recorded", "Encounter.hospitalization.dischargeDisposition snf, rehab, long, other-hcf", f => f.DischargeDisposition is { } d ? Flag(EncounterKinds.IsPostAcuteCare(d)) : null, canBeMissing: true),
+            Feature("DischargedAgainstMedicalAdvice", "1/0", "Left against medical advice; missing before discharge or when not recorded", "Encounter.hospitalization.dischargeDisposition aadvice", f => f.DischargeDisposition is { } d ? Flag(d == EncounterKinds.AgainstMedicalAdvice) : null, canBeMissing: true),
+            Feature("AdmissionsPrior12Months", "count", "Other inpatient stays (class IMP, ACUTE, NONAC) that started in the 12 months before admission", "Encounter.class, Encounter.period", f => f.AdmissionsPrior12Months),
+            Feature("EdVisitsPrior6Months", "count", "Emergency department visits (class EMER) that started in the 6 months before admission, not counting the visit that led to this admission", "Encounter.class, Encounter.period", f => f.EdVisitsPrior6Months),
+        };
+
+        foreach (var category in CodeList.Charlson.Categories)
+        {
+            list.Add(Feature($"Charlson_{category.Key}", "1/0", $"Charlson category present: {category.Name} (any condition known at the instant, not refuted)",
+                $"Quan 2005 ICD-10 {string.Join(' ', category.Icd10Prefixes)}; SNOMED CT per snomed_charlson.csv", f => Flag(f.CharlsonCategories.Contains(category.Key))));
+        }
+
+        list.Add(Feature("CharlsonIndex", "points", "Charlson comorbidity index, original 1987 weights, severe form replaces mild", "Charlson categories", f => CharlsonIndex.Score(f.CharlsonCategories, CharlsonWeights.Charlson1987).Total));
+        list.Add(Feature("CharlsonIndexQuan2011", "points", "Charlson comorbidity index, Quan 2011 weights, severe form replaces mild", "Charlson categories", f => CharlsonIndex.Score(f.CharlsonCategories, CharlsonWeights.Quan2011).Total));
+
+        foreach (var category in CodeList.Elixhauser.Categories)
+        {
+            list.Add(Feature($"Elixhauser_{category.Key}", "1/0", $"Elixhauser category present: {category.Name} (ICD-10 coded conditions known at the instant)",
+                $"Quan 2005 ICD-10 {string.Join(' ', category.Icd10Prefixes)}", f => Flag(f.ElixhauserCategories.Contains(category.Key))));
+        }
+
+        list.Add(Feature("ElixhauserVanWalraven", "points", "Elixhauser score with van Walraven weights", "Elixhauser categories", f => ElixhauserIndex.Score(f.ElixhauserCategories).Total));
+
+        list.AddRange(
+        [
+            Feature("HemoglobinGdl", "g/dL", $"Hemoglobin, {Window}", "LOINC 718-7, 20509-6, 30313-1, 30350-3", f => f.Hemoglobin?.Value, canBeMissing: true),
+            Feature("SodiumMmolL", "mmol/L", $"Sodium, {Window}", "LOINC 2951-2, 2947-0", f => f.Sodium?.Value, canBeMissing: true),
+            Feature("PotassiumMmolL", "mmol/L", $"Potassium, {Window}", "LOINC 2823-3, 6298-4", f => f.Potassium?.Value, canBeMissing: true),
+            Feature("CreatinineMgDl", "mg/dL", $"Creatinine, {Window}", "LOINC 2160-0, 38483-4, 14682-9", f => f.Creatinine?.Value, canBeMissing: true),
+            Feature("WhiteBloodCellsPerNl", "10*3/uL", $"Leukocytes, {Window}", "LOINC 6690-2, 26464-8", f => f.WhiteBloodCells?.Value, canBeMissing: true),
+            Feature("AlbuminGdl", "g/dL", $"Albumin, {Window}", "LOINC 1751-7", f => f.Albumin?.Value, canBeMissing: true),
+            Feature("CreatinineChange48hMgDl", "mg/dL", "Latest creatinine minus the lowest creatinine in the 48 h before it; missing without an earlier value", "creatinine LOINC codes", f => f.CreatinineCourse is { LowestPrior48hMgDl: { } low } c ? c.LatestMgDl - low : null, canBeMissing: true),
+            Feature("AkiStageKdigo", "stage", "KDIGO AKI stage 0-3 from the creatinine course (rise within 48 h, ratio to the lowest value within 7 days, ≥ 4.0 mg/dL)", "creatinine LOINC codes", f => f.CreatinineCourse is { } c ? Kdigo.Stage(c) : null, canBeMissing: true),
+            Feature("RespiratoryRatePerMin", "/min", $"Respiratory rate, {Window}", "LOINC 9279-1", f => f.RespiratoryRate?.Value, canBeMissing: true),
+            Feature("OxygenSaturationPercent", "%", $"SpO2, {Window}", "LOINC 59408-5, 2708-6", f => f.OxygenSaturation?.Value, canBeMissing: true),
+            Feature("SystolicBpMmHg", "mm[Hg]", $"Systolic blood pressure (own observation or panel component), {Window}", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure?.Value, canBeMissing: true),
+            Feature("HeartRatePerMin", "/min", $"Heart rate, {Window}", "LOINC 8867-4", f => f.HeartRate?.Value, canBeMissing: true),
+            Feature("TemperatureCelsius", "Cel", $"Body temperature, {Window}", "LOINC 8310-5", f => f.Temperature?.Value, canBeMissing: true),
+            Feature("NotAlert", "1/0", $"Level of consciousness other than alert (new confusion, voice, pain, unresponsive), {Window}", "LOINC 67775-7 answer (SNOMED CT ACVPU concepts)", f => f.Consciousness is { } c ? Flag(c != Consciousness.Alert) : null, canBeMissing: true),
+            Feature("SupplementalOxygen", "1/0", $"On supplemental oxygen (flow > 0 L/min or FiO2 > 21 %), {Window}", "LOINC 3151-8, 3150-0", f => f.SupplementalOxygen is { } o ? Flag(o) : null, canBeMissing: true),
+            Feature("ActiveMedicationCount", "count", "Distinct medications ordered in the 365 days up to the instant (not cancelled, draft or entered-in-error)", "MedicationRequest.medication[x], authoredOn", f => f.ActiveMedicationCount),
+        ]);
+        return list;
+    }
+}

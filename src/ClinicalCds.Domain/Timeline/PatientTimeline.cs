@@ -1,0 +1,128 @@
+using ClinicalCds.Domain.Clinical;
+
+namespace ClinicalCds.Domain.Timeline;
+
+/// <summary>
+/// One patient's clinical facts in time order. Whatever the source (a CDS Hooks prefetch, a fhirServer, the store's
+/// projections), facts enter through <see cref="Create"/>, so every caller sees them in the same order and the
+/// feature builder gives the same answer for the same patient.
+/// </summary>
+public sealed class PatientTimeline
+{
+    private PatientTimeline(
+        string patientId,
+        PatientFact? patient,
+        IReadOnlyList<EncounterFact> encounters,
+        IReadOnlyList<ConditionFact> conditions,
+        IReadOnlyList<ObservationFact> observations,
+        IReadOnlyList<ProcedureFact> procedures,
+        IReadOnlyList<MedicationRequestFact> medicationRequests)
+    {
+        PatientId = patientId;
+        Patient = patient;
+        Encounters = encounters;
+        Conditions = conditions;
+        Observations = observations;
+        Procedures = procedures;
+        MedicationRequests = medicationRequests;
+    }
+
+    public string PatientId { get; }
+    public PatientFact? Patient { get; }
+
+    /// <summary>Encounters by start time.</summary>
+    public IReadOnlyList<EncounterFact> Encounters { get; }
+
+    /// <summary>Condition codings by the time they became known (recorded, else onset).</summary>
+    public IReadOnlyList<ConditionFact> Conditions { get; }
+
+    /// <summary>Measured values by effective time.</summary>
+    public IReadOnlyList<ObservationFact> Observations { get; }
+
+    /// <summary>Procedures by start time.</summary>
+    public IReadOnlyList<ProcedureFact> Procedures { get; }
+
+    /// <summary>Medication requests by authoring time.</summary>
+    public IReadOnlyList<MedicationRequestFact> MedicationRequests { get; }
+
+    /// <summary>When a condition became known to the record: its recorded date, else its onset.</summary>
+    public static DateTimeOffset? KnownAt(ConditionFact condition) => condition.Recorded ?? condition.Onset;
+
+    /// <summary>
+    /// The timeline of <paramref name="patientId"/> from any mix of facts. Facts of other patients are ignored,
+    /// so a prefetch that carries a stray resource cannot leak into this patient's features. Ties in time are
+    /// broken by id and sequence, so the order never depends on the order the source delivered the facts in.
+    /// </summary>
+    public static PatientTimeline Create(
+        string patientId,
+        PatientFact? patient,
+        IEnumerable<EncounterFact> encounters,
+        IEnumerable<ConditionFact> conditions,
+        IEnumerable<ObservationFact> observations,
+        IEnumerable<ProcedureFact> procedures,
+        IEnumerable<MedicationRequestFact> medicationRequests) => new(
+            patientId,
+            patient is not null && patient.PatientId == patientId ? patient : null,
+            encounters.Where(e => e.PatientId == patientId)
+                .OrderBy(e => e.Start ?? DateTimeOffset.MaxValue).ThenBy(e => e.EncounterId, StringComparer.Ordinal).ToList(),
+            conditions.Where(c => c.PatientId == patientId)
+                .OrderBy(c => KnownAt(c) ?? DateTimeOffset.MaxValue).ThenBy(c => c.ConditionId, StringComparer.Ordinal).ThenBy(c => c.Seq).ToList(),
+            observations.Where(o => o.PatientId == patientId)
+                .OrderBy(o => o.Effective ?? DateTimeOffset.MaxValue).ThenBy(o => o.ObservationId, StringComparer.Ordinal).ThenBy(o => o.Seq).ToList(),
+            procedures.Where(p => p.PatientId == patientId)
+                .OrderBy(p => p.PerformedStart ?? DateTimeOffset.MaxValue).ThenBy(p => p.ProcedureId, StringComparer.Ordinal).ToList(),
+            medicationRequests.Where(m => m.PatientId == patientId)
+                .OrderBy(m => m.AuthoredOn ?? DateTimeOffset.MaxValue).ThenBy(m => m.MedicationRequestId, StringComparer.Ordinal).ToList());
+
+    /// <summary>The timeline of the facts of one resource each, as the FHIR mapper produces them.</summary>
+    public static PatientTimeline Create(string patientId, IEnumerable<ProjectedFacts> facts)
+    {
+        var all = facts as IReadOnlyCollection<ProjectedFacts> ?? facts.ToList();
+        return Create(
+            patientId,
+            all.Select(f => f.Patient).LastOrDefault(p => p?.PatientId == patientId),
+            all.Select(f => f.Encounter).OfType<EncounterFact>(),
+            all.SelectMany(f => f.Conditions ?? []),
+            all.SelectMany(f => f.Observations ?? []),
+            all.Select(f => f.Procedure).OfType<ProcedureFact>(),
+            all.Select(f => f.MedicationRequest).OfType<MedicationRequestFact>());
+    }
+
+    /// <summary>
+    /// The record as it stood at <paramref name="instant"/>: facts without a time, or timed after it, are gone; an
+    /// encounter still open at the instant has no end and no discharge disposition yet; a condition that abated
+    /// later is still active; a death after the instant has not happened. Features read only this view.
+    /// </summary>
+    public PatientTimeline AsOf(DateTimeOffset instant)
+    {
+        static bool Known(DateTimeOffset? at, DateTimeOffset instant) => at is { } t && t <= instant;
+
+        var patient = Patient is { DeceasedAt: { } died } p && died > instant ? p with { Deceased = false, DeceasedAt = null } : Patient;
+        var encounters = Encounters
+            .Where(e => Known(e.Start, instant))
+            .Select(e => Known(e.End, instant) ? e : e with
+            {
+                End = null,
+                DischargeDisposition = null,
+                Locations = e.Locations
+                    .Where(l => l.Start is null || l.Start <= instant)
+                    .Select(l => l.End > instant ? l with { End = null } : l)
+                    .ToList(),
+            })
+            .ToList();
+        var conditions = Conditions
+            .Where(c => Known(KnownAt(c), instant))
+            .Select(c => c.Abatement > instant ? c with { Abatement = null } : c)
+            .ToList();
+        return new PatientTimeline(
+            PatientId,
+            patient,
+            encounters,
+            conditions,
+            Observations.Where(o => Known(o.Effective, instant)).ToList(),
+            Procedures.Where(p => Known(p.PerformedStart, instant)).ToList(),
+            MedicationRequests.Where(m => Known(m.AuthoredOn, instant)).ToList());
+    }
+
+    public EncounterFact? Encounter(string encounterId) => Encounters.FirstOrDefault(e => e.EncounterId == encounterId);
+}
