@@ -17,6 +17,11 @@ public sealed class UnitConversionTests
     [InlineData(Loinc.SodiumBlood, 138, "meq/L", 138, "mmol/L")]
     [InlineData(Loinc.BodyTemperature, 98.6, "[degF]", 37.0, "Cel")]
     [InlineData(Loinc.LeukocytesBlood, 7.2, "10*9/L", 7.2, "10*3/uL")]
+    [InlineData(Loinc.LeukocytesBloodManualCount, 7200, "/uL", 7.2, "10*3/uL")]
+    [InlineData(Loinc.CreatinineMolesSerumPlasma, 353.68, "umol/L", 4.0, "mg/dL")]
+    [InlineData(Loinc.HemoglobinMassBlood, 8.0, "mmol/L", 12.888, "g/dL")]
+    [InlineData(Loinc.InhaledOxygenFlowRate, 2000, "mL/min", 2.0, "L/min")]
+    [InlineData(Loinc.SystolicBloodPressure, 16, "kPa", 120.00992, "mm[Hg]")]
     public void Converts_to_the_canonical_unit(string loinc, double value, string unit, double expected, string expectedUnit)
     {
         var converted = UnitConversion.ToCanonical(loinc, value, unit);
@@ -34,5 +39,5 @@ public sealed class UnitConversionTests
 
     [Fact]
     public void A_code_without_a_rule_keeps_its_unit() =>
-        Assert.Equal(new CanonicalQuantity(5, "L/min"), UnitConversion.ToCanonical(Loinc.InhaledOxygenFlowRate, 5, "L/min"));
+        Assert.Equal(new CanonicalQuantity(172, "cm"), UnitConversion.ToCanonical("8302-2", 172, "cm"));
 }

@@ -18,15 +18,31 @@ internal static class FeaturesCommand
 {
     public static Command Create()
     {
-        var patient = new Option<string>("--patient") { Description = "Patient logical id.", Required = true };
+        var patient = new Option<string?>("--patient") { Description = "Patient logical id." };
         var asOf = new Option<string?>("--as-of") { Description = "Instant (ISO 8601, e.g. 2026-03-01T08:00:00Z); default now. Nothing recorded later is used." };
         var encounter = new Option<string?>("--encounter") { Description = "Index stay (Encounter id); default the latest inpatient stay started by the instant." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
+        var catalog = new Option<bool>("--catalog") { Description = "Print the feature catalog (Markdown) instead of a patient's features." };
         var command = new Command("features", "Print a patient's feature vector and published score breakdowns (LACE, HOSPITAL, NEWS2, Charlson, KDIGO).")
         {
-            patient, asOf, encounter, json,
+            patient, asOf, encounter, json, catalog,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(patient)!, parse.GetValue(asOf), parse.GetValue(encounter), parse.GetValue(json), ct));
+        command.SetAction((parse, ct) =>
+        {
+            if (parse.GetValue(catalog))
+            {
+                Console.Out.Write(FeatureCatalog.ToMarkdown());
+                return Task.FromResult(0);
+            }
+
+            if (parse.GetValue(patient) is not { Length: > 0 } patientId)
+            {
+                AnsiConsole.MarkupLine("[red]error:[/] --patient ID is required (or --catalog).");
+                return Task.FromResult(2);
+            }
+
+            return Run(patientId, parse.GetValue(asOf), parse.GetValue(encounter), parse.GetValue(json), ct);
+        });
         return command;
     }
 

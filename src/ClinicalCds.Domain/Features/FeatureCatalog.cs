@@ -34,6 +34,23 @@ public static class FeatureCatalog
     public static FeatureVector Vectorize(ClinicalFeatures features) =>
         new(Version, Features.Select(f => f.Read(features)).ToList());
 
+    /// <summary>The catalog as the Markdown table of docs/features.md.</summary>
+    public static string ToMarkdown()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Catalog version `{FeatureCatalog.Version}`, {FeatureCatalog.Features.Count} features in model input order.");
+        text.AppendLine();
+        text.AppendLine("| # | feature | unit | may be missing | definition | source codes |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        for (var i = 0; i < FeatureCatalog.Features.Count; i++)
+        {
+            var f = FeatureCatalog.Features[i];
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"| {i} | `{f.Name}` | {f.Unit} | {(f.CanBeMissing ? "yes" : "no")} | {f.Definition} | {f.SourceCodes} |");
+        }
+
+        return text.ToString();
+    }
+
     private static List<FeatureDefinition> BuildCatalog()
     {
         const string Stay = "index stay";

@@ -16,8 +16,12 @@ public sealed record CreatinineCourse(double LatestMgDl, double? LowestPrior48hM
 /// </summary>
 public static class Kdigo
 {
-    // Comparisons at the guideline's thresholds tolerate binary floating-point error (1.2 − 0.9 is 0.2999…).
-    private const double Tolerance = 1e-9;
+    // Values are read at the 0.01 mg/dL precision laboratories report, so the guideline's µmol/L equivalents
+    // (26.5 µmol/L = 0.3 mg/dL, 353.6 µmol/L = 4.0 mg/dL, converted at 88.42) land on the thresholds, and binary
+    // floating-point error (1.2 − 0.9 = 0.2999…) cannot move a patient across one.
+    private static double Reported(double mgDl) => Math.Round(mgDl, 2, MidpointRounding.AwayFromZero);
+
+    private const double RatioTolerance = 1e-9;
 
     /// <summary>0 = no AKI by creatinine, else stage 1–3; null when there is no earlier value to compare with.</summary>
     public static int? Stage(CreatinineCourse course)
@@ -27,21 +31,21 @@ public static class Kdigo
             return null;
         }
 
-        var rise48h = course.LowestPrior48hMgDl is { } low48 ? course.LatestMgDl - low48 : (double?)null;
-        var ratio = course.LowestPrior7dMgDl is { } baseline && baseline > 0 ? course.LatestMgDl / baseline : (double?)null;
-        var risenBy03 = rise48h >= 0.3 - Tolerance;
-        var aki = risenBy03 || ratio >= 1.5 - Tolerance;
+        var latest = Reported(course.LatestMgDl);
+        var rise48h = course.LowestPrior48hMgDl is { } low48 ? Reported(latest - Reported(low48)) : (double?)null;
+        var ratio = course.LowestPrior7dMgDl is { } baseline && Reported(baseline) > 0 ? latest / Reported(baseline) : (double?)null;
+        var aki = rise48h >= 0.3 || ratio >= 1.5 - RatioTolerance;
         if (!aki)
         {
             return 0;
         }
 
-        if (ratio >= 3.0 - Tolerance || course.LatestMgDl >= 4.0 - Tolerance)
+        if (ratio >= 3.0 - RatioTolerance || latest >= 4.0)
         {
             return 3;
         }
 
-        return ratio >= 2.0 - Tolerance ? 2 : 1;
+        return ratio >= 2.0 - RatioTolerance ? 2 : 1;
     }
 
     public static ScoreResult Score(CreatinineCourse? course)

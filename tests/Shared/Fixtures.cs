@@ -1,4 +1,4 @@
-namespace ClinicalCds.IntegrationTests.Infrastructure;
+namespace ClinicalCds.TestSupport;
 
 /// <summary>The shared, read-only fixtures beside the repository (../shared/fixtures), read in place.</summary>
 public static class Fixtures
@@ -21,5 +21,24 @@ public static class Fixtures
         }
 
         throw new DirectoryNotFoundException("../shared/fixtures was not found above the test binaries.");
+    }
+}
+
+/// <summary>The repository checkout the tests run from.</summary>
+public static class Repository
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ClinicalCds.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("ClinicalCds.sln was not found above the test binaries.");
     }
 }
