@@ -47,6 +47,66 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
     }
 
     [Fact]
+    public async Task Features_prints_the_vector_and_score_breakdowns_as_of_the_instant()
+    {
+        var folder = Directory.CreateTempSubdirectory("clinicalcds-features-");
+        try
+        {
+            string Observation(string id, string loinc, double value, string unit, string at) =>
+                $$$"""{"resourceType":"Observation","id":"{{{id}}}","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"{{{loinc}}}"}]},"subject":{"reference":"Patient/feat-1"},"effectiveDateTime":"{{{at}}}","valueQuantity":{"value":{{{value}}},"unit":"{{{unit}}}","system":"http://unitsofmeasure.org","code":"{{{unit}}}"}}""";
+            string[] lines =
+            [
+                """{"resourceType":"Patient","id":"feat-1","gender":"male","birthDate":"1948-02-01"}""",
+                """{"resourceType":"Encounter","id":"feat-stay","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IMP"},"priority":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActPriority","code":"EM"}]},"subject":{"reference":"Patient/feat-1"},"period":{"start":"2026-02-01T10:00:00Z","end":"2026-02-06T09:00:00Z"}}""",
+                """{"resourceType":"Condition","id":"feat-chf","code":{"coding":[{"system":"http://snomed.info/sct","code":"88805009"}]},"subject":{"reference":"Patient/feat-1"},"onsetDateTime":"2020-01-01","recordedDate":"2020-01-01"}""",
+                Observation("feat-hb", "718-7", 112, "g/L", "2026-02-05T08:00:00Z"),
+                Observation("feat-na", "2951-2", 133, "mmol/L", "2026-02-05T08:00:00Z"),
+                Observation("feat-hb-later", "718-7", 15.0, "g/dL", "2026-02-20T08:00:00Z"),
+            ];
+            await File.WriteAllLinesAsync(Path.Combine(folder.FullName, "record.ndjson"), lines);
+            Assert.Equal(0, (await Run("import", folder.FullName)).ExitCode);
+
+            var (exit, output) = await Run("features", "--patient", "feat-1", "--as-of", "2026-03-01T00:00:00Z", "--json");
+
+            Assert.True(exit == 0, output);
+            using var json = System.Text.Json.JsonDocument.Parse(output);
+            var root = json.RootElement;
+            Assert.Equal("feat-stay", root.GetProperty("encounterId").GetString());
+            Assert.Equal("2026-02-06T09:00:00+00:00", root.GetProperty("asOf").GetString()); // judged at discharge
+            var features = root.GetProperty("features").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value"));
+            Assert.Equal(11.2, features["HemoglobinGdl"].GetDouble(), 6); // 112 g/L, not the 15.0 of after discharge
+            Assert.Equal(4, features["LengthOfStayDays"].GetInt32());
+            Assert.Equal(1, features["Charlson_chf"].GetInt32());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, features["AlbuminGdl"].ValueKind);
+            var scores = root.GetProperty("scores").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+            // HOSPITAL: Hb 11.2 → 1, Na 133 → 1, emergent 1, LOS 4 → 0 = 3; LACE: 4 + 3 + CHF 2 + 0 = 9.
+            Assert.Equal(3, scores["HOSPITAL"].GetProperty("total").GetInt32());
+            Assert.Equal(9, scores["LACE"].GetProperty("total").GetInt32());
+            Assert.Equal("11.2 g/dL", scores["HOSPITAL"].GetProperty("components")[0].GetProperty("patientValue").GetString());
+
+            var table = await Run("features", "--patient", "feat-1", "--as-of", "2026-03-01T00:00:00Z");
+            Assert.Equal(0, table.ExitCode);
+            Assert.Contains("HOSPITAL: 3 (low)", table.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Features_of_an_unknown_patient_or_with_a_bad_instant_fail_clearly()
+    {
+        var unknown = await Run("features", "--patient", "nobody-here");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("Patient/nobody-here is not in the store", unknown.Output, StringComparison.Ordinal);
+
+        var badInstant = await Run("features", "--patient", "nobody-here", "--as-of", "yesterday");
+        Assert.Equal(2, badInstant.ExitCode);
+        Assert.Contains("not an ISO 8601 date-time", badInstant.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Import_of_a_missing_path_is_a_usage_error()
     {
         var (exit, output) = await Run("import", "/nonexistent/clinicalcds/input");

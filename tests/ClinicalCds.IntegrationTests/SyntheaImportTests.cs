@@ -36,7 +36,14 @@ public sealed class SyntheaImportFixture : IAsyncLifetime
     }
 }
 
-public sealed class SyntheaImportTests(SyntheaImportFixture fixture) : IClassFixture<SyntheaImportFixture>
+[CollectionDefinition(Name)]
+public sealed class SyntheaStore : ICollectionFixture<SyntheaImportFixture>
+{
+    public const string Name = "Synthea sample in the store";
+}
+
+[Collection(SyntheaStore.Name)]
+public sealed class SyntheaImportTests(SyntheaImportFixture fixture)
 {
     /// <summary>Resources of the fixture files, computed independently of the product's code.</summary>
     private static IEnumerable<JsonElement> FileResources() =>
