@@ -17,10 +17,19 @@ public sealed class CodeList
 {
     private readonly IReadOnlyDictionary<string, ComorbidityCategory> _snomed;
 
+    /// <summary>ICD-10 prefix → the categories listing it, so a code is matched by looking up its own prefixes.</summary>
+    private readonly Dictionary<string, ComorbidityCategory[]> _byPrefix;
+    private readonly int _longestPrefix;
+
     private CodeList(IReadOnlyList<ComorbidityCategory> categories, IReadOnlyDictionary<string, ComorbidityCategory> snomed)
     {
         Categories = categories;
         _snomed = snomed;
+        _byPrefix = categories
+            .SelectMany(c => c.Icd10Prefixes.Select(p => (Prefix: p, Category: c)))
+            .GroupBy(p => p.Prefix, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Category).Distinct().ToArray(), StringComparer.Ordinal);
+        _longestPrefix = _byPrefix.Keys.Max(k => k.Length);
     }
 
     public IReadOnlyList<ComorbidityCategory> Categories { get; }
@@ -41,7 +50,16 @@ public sealed class CodeList
         if (system is CodeSystems.Icd10Cm or CodeSystems.Icd10)
         {
             var normalized = NormalizeIcd10(code);
-            return Categories.Where(c => c.Matches(normalized));
+            var found = new List<ComorbidityCategory>(1);
+            for (var length = 1; length <= Math.Min(normalized.Length, _longestPrefix); length++)
+            {
+                if (_byPrefix.TryGetValue(normalized[..length], out var categories))
+                {
+                    found.AddRange(categories.Where(c => !found.Contains(c)));
+                }
+            }
+
+            return found;
         }
 
         return system == CodeSystems.SnomedCt && _snomed.TryGetValue(code.Trim(), out var category) ? [category] : [];

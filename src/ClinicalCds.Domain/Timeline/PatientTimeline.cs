@@ -63,16 +63,38 @@ public sealed class PatientTimeline
         IEnumerable<MedicationRequestFact> medicationRequests) => new(
             patientId,
             patient is not null && patient.PatientId == patientId ? patient : null,
-            encounters.Where(e => e.PatientId == patientId)
-                .OrderBy(e => e.Start ?? DateTimeOffset.MaxValue).ThenBy(e => e.EncounterId, StringComparer.Ordinal).ToList(),
-            conditions.Where(c => c.PatientId == patientId)
-                .OrderBy(c => KnownAt(c) ?? DateTimeOffset.MaxValue).ThenBy(c => c.ConditionId, StringComparer.Ordinal).ThenBy(c => c.Seq).ToList(),
-            observations.Where(o => o.PatientId == patientId)
-                .OrderBy(o => o.Effective ?? DateTimeOffset.MaxValue).ThenBy(o => o.ObservationId, StringComparer.Ordinal).ThenBy(o => o.Seq).ToList(),
-            procedures.Where(p => p.PatientId == patientId)
-                .OrderBy(p => p.PerformedStart ?? DateTimeOffset.MaxValue).ThenBy(p => p.ProcedureId, StringComparer.Ordinal).ToList(),
-            medicationRequests.Where(m => m.PatientId == patientId)
-                .OrderBy(m => m.AuthoredOn ?? DateTimeOffset.MaxValue).ThenBy(m => m.MedicationRequestId, StringComparer.Ordinal).ToList());
+            Sorted(encounters.Where(e => e.PatientId == patientId), EncounterOrder),
+            Sorted(conditions.Where(c => c.PatientId == patientId), ConditionOrder),
+            Sorted(observations.Where(o => o.PatientId == patientId), ObservationOrder),
+            Sorted(procedures.Where(p => p.PatientId == patientId), ProcedureOrder),
+            Sorted(medicationRequests.Where(m => m.PatientId == patientId), MedicationRequestOrder));
+
+    private static List<T> Sorted<T>(IEnumerable<T> facts, Comparison<T> order)
+    {
+        var list = facts.ToList();
+        list.Sort(order);
+        return list;
+    }
+
+    // Undated facts sort last; ties in time are broken by id (ordinal) and sequence.
+    private static int ByTime(DateTimeOffset? a, DateTimeOffset? b) => (a ?? DateTimeOffset.MaxValue).CompareTo(b ?? DateTimeOffset.MaxValue);
+
+    private static readonly Comparison<EncounterFact> EncounterOrder = (a, b) =>
+        ByTime(a.Start, b.Start) is var t && t != 0 ? t : string.CompareOrdinal(a.EncounterId, b.EncounterId);
+
+    private static readonly Comparison<ConditionFact> ConditionOrder = (a, b) =>
+        ByTime(KnownAt(a), KnownAt(b)) is var t && t != 0 ? t
+        : string.CompareOrdinal(a.ConditionId, b.ConditionId) is var i && i != 0 ? i : a.Seq.CompareTo(b.Seq);
+
+    private static readonly Comparison<ObservationFact> ObservationOrder = (a, b) =>
+        ByTime(a.Effective, b.Effective) is var t && t != 0 ? t
+        : string.CompareOrdinal(a.ObservationId, b.ObservationId) is var i && i != 0 ? i : a.Seq.CompareTo(b.Seq);
+
+    private static readonly Comparison<ProcedureFact> ProcedureOrder = (a, b) =>
+        ByTime(a.PerformedStart, b.PerformedStart) is var t && t != 0 ? t : string.CompareOrdinal(a.ProcedureId, b.ProcedureId);
+
+    private static readonly Comparison<MedicationRequestFact> MedicationRequestOrder = (a, b) =>
+        ByTime(a.AuthoredOn, b.AuthoredOn) is var t && t != 0 ? t : string.CompareOrdinal(a.MedicationRequestId, b.MedicationRequestId);
 
     /// <summary>The timeline of the facts of one resource each, as the FHIR mapper produces them.</summary>
     public static PatientTimeline Create(string patientId, IEnumerable<ProjectedFacts> facts)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Timeline;
@@ -15,28 +16,23 @@ namespace ClinicalCds.Infrastructure.Timeline;
 /// </summary>
 public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatientTimelineReader
 {
-    /// <summary>Patients per round trip: large enough to amortise the round trip, small enough to bound memory.</summary>
-    public const int ChunkSize = 500;
+    /// <summary>
+    /// Patients per round trip. Small chunks keep a chunk's facts short-lived (a bulk read is mostly allocation, and
+    /// garbage that dies young is cheap); six queries per 100 patients still amortise the round trip.
+    /// </summary>
+    public const int ChunkSize = 100;
 
-    public async IAsyncEnumerable<PatientTimeline> ReadAsync(IReadOnlyList<string> patientIds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<PatientTimeline> ReadAsync(IReadOnlyList<string> patientIds, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        foreach (var chunk in patientIds.Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
-        {
-            var timelines = await ReadChunkAsync(connection, chunk, cancellationToken);
-            foreach (var id in chunk)
-            {
-                if (timelines.TryGetValue(id, out var timeline))
-                {
-                    yield return timeline;
-                }
-            }
-        }
+        var chunks = patientIds.Distinct(StringComparer.Ordinal).Chunk(ChunkSize).ToList();
+        return Pipelined((_, _) => chunks.ToAsyncEnumerable(), cancellationToken);
     }
 
-    public async IAsyncEnumerable<PatientTimeline> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<PatientTimeline> ReadAllAsync(CancellationToken cancellationToken) => Pipelined(PagesOfPatientIds, cancellationToken);
+
+    /// <summary>Every patient id in id order, a chunk at a time (keyset paging, so the store may grow meanwhile).</summary>
+    private static async IAsyncEnumerable<IReadOnlyList<string>> PagesOfPatientIds(NpgsqlConnection connection, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var after = string.Empty;
         while (true)
         {
@@ -46,8 +42,8 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
             {
                 page.Parameters.AddWithValue("after", after);
                 page.Parameters.AddWithValue("limit", ChunkSize);
-                await using var reader = await page.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
+                await using var reader = await page.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
                 {
                     ids.Add(reader.GetString(0));
                 }
@@ -58,13 +54,54 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
                 yield break;
             }
 
-            var timelines = await ReadChunkAsync(connection, ids, cancellationToken);
-            foreach (var id in ids)
-            {
-                yield return timelines[id];
-            }
-
+            yield return ids;
             after = ids[^1];
+        }
+    }
+
+    /// <summary>
+    /// Reads the next chunk while the caller works on the current one (a bounded channel of two chunks), so database
+    /// time and feature building overlap. Stopping the enumeration early stops the reading.
+    /// </summary>
+    private async IAsyncEnumerable<PatientTimeline> Pipelined(
+        Func<NpgsqlConnection, CancellationToken, IAsyncEnumerable<IReadOnlyList<string>>> chunks,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<List<PatientTimeline>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stop.Token);
+                await foreach (var chunk in chunks(connection, stop.Token))
+                {
+                    var timelines = await ReadChunkAsync(connection, chunk, stop.Token);
+                    await channel.Writer.WriteAsync(chunk.Where(timelines.ContainsKey).Select(id => timelines[id]).ToList(), stop.Token);
+                }
+
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var timelines in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                foreach (var timeline in timelines)
+                {
+                    yield return timeline;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer;
         }
     }
 
@@ -130,7 +167,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
                 encounters.Add(r.GetString(1), new EncounterFact(
                     r.GetString(0), r.GetString(1), Str(r, 2), Str(r, 3), Str(r, 4), Str(r, 5), Str(r, 6), Time(r, 7), Time(r, 8),
                     Str(r, 9), Str(r, 10), Str(r, 11), Str(r, 12),
-                    JsonSerializer.Deserialize<List<EncounterLocationFact>>(r.GetString(13), ProjectionWriter.LocationJson) ?? []));
+                    Locations(r.GetString(13))));
             }
 
             await r.NextResultAsync(ct);
@@ -176,6 +213,9 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
 
         return timelines;
     }
+
+    private static IReadOnlyList<EncounterLocationFact> Locations(string json) =>
+        json == "[]" ? [] : JsonSerializer.Deserialize<List<EncounterLocationFact>>(json, ProjectionWriter.LocationJson) ?? [];
 
     private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

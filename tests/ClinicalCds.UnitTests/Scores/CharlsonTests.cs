@@ -95,6 +95,20 @@ public sealed class CharlsonTests
         Assert.Empty(CodeList.Charlson.CategoriesOf(system, code));
 
     [Fact]
+    public void The_prefix_lookup_agrees_with_the_starts_with_definition_for_every_listed_prefix()
+    {
+        foreach (var list in new[] { CodeList.Charlson, CodeList.Elixhauser })
+        {
+            var codes = list.Categories.SelectMany(c => c.Icd10Prefixes).SelectMany(p => new[] { p, p + "9", p + "01", p[..^1] });
+            foreach (var code in codes)
+            {
+                var expected = list.Categories.Where(c => c.Matches(code)).Select(c => c.Key).Order();
+                Assert.Equal(expected, list.CategoriesOf(CodeSystems.Icd10Cm, code).Select(c => c.Key).Order());
+            }
+        }
+    }
+
+    [Fact]
     public void Elixhauser_uses_the_van_Walraven_weights_and_its_own_hierarchy()
     {
         Assert.Equal(7 + 5, ElixhauserIndex.Score(["chf", "carit"]).Total);
