@@ -67,16 +67,26 @@ internal static class Parity
         return compared;
     }
 
-    public static async Task<Dictionary<string, PatientTimeline>> ReadStoreAsync(IServiceProvider services, IReadOnlyList<string> patientIds)
+    /// <summary>Every patient's store timeline against the one built from their resources; returns the instants compared.</summary>
+    public static async Task<int> AssertStoreMatchesFhirAsync(IServiceProvider services, IReadOnlyDictionary<string, List<Resource>> resourcesByPatient)
     {
         var reader = services.GetRequiredService<IPatientTimelineReader>();
-        var timelines = new Dictionary<string, PatientTimeline>(StringComparer.Ordinal);
-        await foreach (var timeline in reader.ReadAsync(patientIds, CancellationToken.None))
+        var stored = new Dictionary<string, PatientTimeline>(StringComparer.Ordinal);
+        await foreach (var timeline in reader.ReadAsync(resourcesByPatient.Keys.ToList(), CancellationToken.None))
         {
-            timelines[timeline.PatientId] = timeline;
+            stored[timeline.PatientId] = timeline;
         }
 
-        return timelines;
+        Assert.Equal(resourcesByPatient.Count, stored.Count);
+        var instants = 0;
+        foreach (var (patientId, resources) in resourcesByPatient)
+        {
+            var fromFhir = FhirTimeline.Build(patientId, resources);
+            AssertSameTimeline(fromFhir, stored[patientId]);
+            instants += AssertSameFeatures(fromFhir, stored[patientId]);
+        }
+
+        return instants;
     }
 }
 
@@ -102,17 +112,7 @@ public sealed class SyntheaFeatureParityTests(SyntheaImportFixture fixture)
     {
         // Patient bundles; the sample's hospital and practitioner bundles hold no patient.
         var bundles = Fixtures.SyntheaBundles.Select(ReadBundle).Where(b => b.PatientId is not null).Select(b => (PatientId: b.PatientId!, b.Resources)).ToList();
-        var stored = await Parity.ReadStoreAsync(fixture.Api.Services, bundles.Select(b => b.PatientId).ToList());
-
-        Assert.Equal(bundles.Count, stored.Count);
-        var instants = 0;
-        foreach (var (patientId, resources) in bundles)
-        {
-            var fromFhir = FhirTimeline.Build(patientId, resources);
-            Parity.AssertSameTimeline(fromFhir, stored[patientId]);
-            instants += Parity.AssertSameFeatures(fromFhir, stored[patientId]);
-        }
-
+        var instants = await Parity.AssertStoreMatchesFhirAsync(fixture.Api.Services, bundles.ToDictionary(b => b.PatientId, b => b.Resources));
         Assert.True(instants > 100, $"only {instants} instants compared");
     }
 }
@@ -155,16 +155,8 @@ public sealed class SyntheticFeatureParityTests : IAsyncLifetime
             }
         }
 
-        var stored = await Parity.ReadStoreAsync(_api.Services, byPatient.Keys.ToList());
-        Assert.Equal(150, stored.Count);
-        var instants = 0;
-        foreach (var (patientId, resources) in byPatient)
-        {
-            var fromFhir = FhirTimeline.Build(patientId, resources);
-            Parity.AssertSameTimeline(fromFhir, stored[patientId]);
-            instants += Parity.AssertSameFeatures(fromFhir, stored[patientId]);
-        }
-
+        Assert.Equal(150, byPatient.Count);
+        var instants = await Parity.AssertStoreMatchesFhirAsync(_api.Services, byPatient);
         Assert.True(instants > 150, $"only {instants} instants compared");
     }
 }
