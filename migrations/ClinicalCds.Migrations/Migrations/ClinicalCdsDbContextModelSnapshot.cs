@@ -22,6 +22,191 @@ namespace ClinicalCds.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.CdsAuditRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("ClientId")
+                        .HasColumnType("text")
+                        .HasColumnName("client_id");
+
+                    b.Property<string>("HookInstance")
+                        .HasColumnType("text")
+                        .HasColumnName("hook_instance");
+
+                    b.Property<double>("LatencyMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_ms");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("PatientId")
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cds_audit");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_cds_audit_at");
+
+                    b.HasIndex("PatientId", "At")
+                        .HasDatabaseName("ix_cds_audit_patient_id_at");
+
+                    b.ToTable("cds_audit", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.CdsCardRow", b =>
+                {
+                    b.Property<Guid>("Uuid")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("uuid");
+
+                    b.Property<string>("HookInstance")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("hook_instance");
+
+                    b.Property<string>("Indicator")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("indicator");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.Property<string>("PatientId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service_id");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.HasKey("Uuid")
+                        .HasName("pk_cds_cards");
+
+                    b.HasIndex("PatientId", "IssuedAt")
+                        .HasDatabaseName("ix_cds_cards_patient_id_issued_at");
+
+                    b.ToTable("cds_cards", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.CdsFeedbackRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CardUuid")
+                        .HasColumnType("uuid")
+                        .HasColumnName("card_uuid");
+
+                    b.Property<string>("ClientId")
+                        .HasColumnType("text")
+                        .HasColumnName("client_id");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_hash");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("OutcomeTimestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("outcome_timestamp");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("service_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cds_feedback");
+
+                    b.HasIndex("CardUuid")
+                        .HasDatabaseName("ix_cds_feedback_card_uuid");
+
+                    b.HasIndex("ContentHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_cds_feedback_content_hash");
+
+                    b.ToTable("cds_feedback", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.CdsTokenUseRow", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasColumnType("text")
+                        .HasColumnName("issuer");
+
+                    b.Property<string>("Jti")
+                        .HasColumnType("text")
+                        .HasColumnName("jti");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("Issuer", "Jti")
+                        .HasName("pk_cds_token_uses");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_cds_token_uses_expires_at");
+
+                    b.ToTable("cds_token_uses", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ConditionRow", b =>
                 {
                     b.Property<string>("ConditionId")

@@ -3,6 +3,8 @@ using ClinicalCds.Application.Fhir.IngestBundle;
 using ClinicalCds.Infrastructure.Fhir;
 using ClinicalCds.Infrastructure.Persistence;
 using ClinicalCds.Infrastructure.Timeline;
+using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Infrastructure.CdsHooks;
 using Npgsql;
 
 namespace ClinicalCds.Api.Hosting;
@@ -27,6 +29,17 @@ public static class CompositionRoot
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IFhirStore, PostgresFhirStore>();
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
+
+        var cdsHooks = configuration.GetSection(CdsHooksOptions.Section).Get<CdsHooksOptions>() ?? new CdsHooksOptions();
+        services.AddSingleton(cdsHooks);
+        services.AddSingleton<PostgresCdsStore>();
+        services.AddSingleton<ICdsStore>(provider => provider.GetRequiredService<PostgresCdsStore>());
+        services.AddSingleton<ITokenReplayGuard>(provider => provider.GetRequiredService<PostgresCdsStore>());
+        services.AddSingleton<IFhirServerClient, HttpFhirServerClient>();
+        services.AddSingleton<JwksCache>();
+        services.AddSingleton<CdsClientAuthenticator>();
+        services.AddHttpClient(HttpFhirServerClient.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(JwksCache.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddScoped<DatabaseMigrator>();
         services.AddMediator(options =>
         {

@@ -1,4 +1,6 @@
+using ClinicalCds.Api.CdsHooks;
 using ClinicalCds.Api.Fhir;
+using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Diagnostics;
@@ -12,8 +14,18 @@ public static class WebApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddClinicalCds(builder.Configuration);
+        builder.Services.AddCors(cors => cors.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy =>
+        {
+            var origins = builder.Configuration.GetSection($"{CdsHooksOptions.Section}:CorsOrigins").Get<string[]>() ?? [];
+            policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type");
+        }));
         configure?.Invoke(builder);
         var app = builder.Build();
+        if (!app.Services.GetRequiredService<CdsHooksOptions>().RequireAuthentication)
+        {
+            app.Logger.LogWarning("CDS Hooks client authentication is OFF (CdsHooks:RequireAuthentication=false): for development only.");
+        }
+
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             // An unexpected failure answers an OperationOutcome without details: exception messages can carry data.
@@ -24,7 +36,9 @@ public static class WebApp
                 .ExecuteAsync(context);
         }));
         app.MapGet("/", () => Results.Redirect("/fhir/metadata")).ExcludeFromDescription();
+        app.UseCors();
         app.MapFhir();
+        app.MapCdsHooks();
         return app;
     }
 }

@@ -14,6 +14,10 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<ObservationRow> Observations => Set<ObservationRow>();
     public DbSet<ProcedureRow> Procedures => Set<ProcedureRow>();
     public DbSet<MedicationRequestRow> MedicationRequests => Set<MedicationRequestRow>();
+    public DbSet<CdsCardRow> CdsCards => Set<CdsCardRow>();
+    public DbSet<CdsFeedbackRow> CdsFeedback => Set<CdsFeedbackRow>();
+    public DbSet<CdsAuditRow> CdsAudit => Set<CdsAuditRow>();
+    public DbSet<CdsTokenUseRow> CdsTokenUses => Set<CdsTokenUseRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -71,6 +75,37 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.ToTable("medication_requests");
             e.HasKey(r => r.MedicationRequestId);
             e.HasIndex(r => new { r.PatientId, r.AuthoredOn });
+        });
+    
+        modelBuilder.Entity<CdsCardRow>(e =>
+        {
+            e.ToTable("cds_cards");
+            e.HasKey(r => r.Uuid);
+            e.HasIndex(r => new { r.PatientId, r.IssuedAt });
+        });
+
+        modelBuilder.Entity<CdsFeedbackRow>(e =>
+        {
+            e.ToTable("cds_feedback");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Content).HasColumnType("jsonb");
+            e.HasIndex(r => r.ContentHash).IsUnique();
+            e.HasIndex(r => r.CardUuid);
+        });
+
+        modelBuilder.Entity<CdsAuditRow>(e =>
+        {
+            e.ToTable("cds_audit");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => r.At);
+            e.HasIndex(r => new { r.PatientId, r.At });
+        });
+
+        modelBuilder.Entity<CdsTokenUseRow>(e =>
+        {
+            e.ToTable("cds_token_uses");
+            e.HasKey(r => new { r.Issuer, r.Jti });
+            e.HasIndex(r => r.ExpiresAt);
         });
     }
 }

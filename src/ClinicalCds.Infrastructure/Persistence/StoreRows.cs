@@ -102,3 +102,53 @@ public sealed class MedicationRequestRow
     public string? Intent { get; set; }
     public DateTimeOffset? AuthoredOn { get; set; }
 }
+
+// CDS Hooks: the cards we issued (feedback must name one), the feedback on them, the audit trail of calls, and the
+// JWT ids already used (replay protection shared by every server process).
+
+public sealed class CdsCardRow
+{
+    public Guid Uuid { get; set; }
+    public required string ServiceId { get; set; }
+    public required string HookInstance { get; set; }
+    public required string PatientId { get; set; }
+    public required string Indicator { get; set; }
+    public required string Summary { get; set; }
+    public DateTimeOffset IssuedAt { get; set; }
+}
+
+public sealed class CdsFeedbackRow
+{
+    public long Id { get; set; }
+    public Guid CardUuid { get; set; }
+    public required string ServiceId { get; set; }
+    public required string Outcome { get; set; }
+    public DateTimeOffset OutcomeTimestamp { get; set; }
+    /// <summary>The feedback item as received (jsonb): accepted suggestions, override reason, comment.</summary>
+    public required string Content { get; set; }
+    /// <summary>SHA-256 of the canonical item, unique: identical feedback sent twice is stored once.</summary>
+    public required string ContentHash { get; set; }
+    public string? ClientId { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+}
+
+public sealed class CdsAuditRow
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string ServiceId { get; set; }
+    public string? HookInstance { get; set; }
+    public string? ClientId { get; set; }
+    public string? UserId { get; set; }
+    public string? PatientId { get; set; }
+    public int Status { get; set; }
+    public required string Outcome { get; set; }
+    public double LatencyMs { get; set; }
+}
+
+public sealed class CdsTokenUseRow
+{
+    public required string Issuer { get; set; }
+    public required string Jti { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}

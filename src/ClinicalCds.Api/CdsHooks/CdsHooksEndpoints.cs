@@ -1,0 +1,93 @@
+using System.Text.Json;
+using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Application.CdsHooks.EvaluateHook;
+using ClinicalCds.Application.CdsHooks.RecordFeedback;
+using ClinicalCds.Fhir;
+using ClinicalCds.Infrastructure.CdsHooks;
+using Mediator;
+
+namespace ClinicalCds.Api.CdsHooks;
+
+/// <summary>CDS Hooks 2.0: discovery, service calls and feedback. Thin: HTTP ⇄ use-case messages.</summary>
+public static class CdsHooksEndpoints
+{
+    public const string CorsPolicy = "cds-clients";
+
+    /// <summary>Hook requests carry prefetch; a few MB is plenty for a patient's record and bounds abuse.</summary>
+    public const long MaxRequestBytes = 16L * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors(CorsPolicy);
+
+        // Discovery carries no patient data; clients read it before they are configured, so it needs no token.
+        group.MapGet("/", () => Results.Json(CdsServices.Discovery, CdsJson.Options));
+
+        var calls = group.MapGroup("/").AddEndpointFilter<CdsClientAuthenticationFilter>();
+        calls.MapPost("/{id}", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct)));
+        calls.MapPost("/{id}/feedback", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct)));
+        return app;
+    }
+
+    private static string? ClientOf(HttpContext http) => (http.Items[typeof(CdsCaller)] as CdsCaller)?.ClientId;
+
+    private static async Task<IResult> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsResult>> send)
+    {
+        if (http.Request.ContentLength > MaxRequestBytes)
+        {
+            return Send(CdsResult.Outcome(413, Outcomes.Response(413, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly, "The request is too large.").Json));
+        }
+
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            return Send(CdsResult.Outcome(400, Outcomes.BadRequest($"The body is not valid JSON: {e.Message}").Json));
+        }
+
+        return Send(await send(body));
+    }
+
+    private static IResult Send(CdsResult result) => new CdsHttpResult(result);
+
+    private sealed class CdsHttpResult(CdsResult result) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = result.Status;
+            httpContext.Response.ContentType = result.IsOperationOutcome ? "application/fhir+json; charset=utf-8" : "application/json; charset=utf-8";
+            httpContext.Response.ContentLength = result.Body.Length;
+            await httpContext.Response.Body.WriteAsync(result.Body, httpContext.RequestAborted);
+        }
+    }
+}
+
+/// <summary>Every call needs a valid client JWT (unless authentication is switched off for development): else a bare 401.</summary>
+public sealed class CdsClientAuthenticationFilter(CdsClientAuthenticator authenticator, CdsHooksOptions options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (!options.RequireAuthentication)
+        {
+            return await next(context);
+        }
+
+        var http = context.HttpContext;
+        // The audience is the exact URL the client called, as this server is publicly known.
+        var called = options.PublicBaseUrl.TrimEnd('/') + http.Request.PathBase + http.Request.Path;
+        var caller = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, called, http.RequestAborted);
+        if (caller is null)
+        {
+            return Results.StatusCode(StatusCodes.Status401Unauthorized);
+        }
+
+        http.Items[typeof(CdsCaller)] = caller;
+        return await next(context);
+    }
+}

@@ -1,0 +1,46 @@
+namespace ClinicalCds.Application.CdsHooks;
+
+/// <summary>A CDS Client we trust: its JWT issuer, where its keys are, and optionally its tenant.</summary>
+public sealed class TrustedCdsClient
+{
+    public string Issuer { get; set; } = string.Empty;
+    public string JwksUri { get; set; } = string.Empty;
+    public string? Tenant { get; set; }
+    /// <summary>JWKS URLs the token's <c>jku</c> header may name; any other jku is refused.</summary>
+    public List<string> JkuAllowlist { get; set; } = [];
+}
+
+/// <summary>Configuration section <c>CdsHooks</c>.</summary>
+public sealed class CdsHooksOptions
+{
+    public const string Section = "CdsHooks";
+
+    /// <summary>The public URL of this server (e.g. https://cds.hospital.org); JWT audiences and card links derive from it.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+
+    /// <summary>Only <c>false</c> (development) turns client authentication off; a warning is logged at start-up.</summary>
+    public bool RequireAuthentication { get; set; } = true;
+
+    public List<TrustedCdsClient> Clients { get; set; } = [];
+
+    /// <summary>JWS algorithms accepted; never "none" nor HMAC, whatever is configured.</summary>
+    public List<string> AllowedAlgorithms { get; set; } = ["ES384", "RS384"];
+
+    /// <summary>Tolerance for clock differences when checking exp and iat.</summary>
+    public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>Use our own store when prefetch is incomplete and the fhirServer cannot supply the rest.</summary>
+    public bool StoreFallback { get; set; }
+
+    /// <summary>Answer low risk with an info card instead of no card.</summary>
+    public bool ShowLowRisk { get; set; }
+
+    /// <summary>Seconds for each request to a fhirServer.</summary>
+    public int FetchTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Pages of a searchset followed at most (next links).</summary>
+    public int MaxPages { get; set; } = 50;
+
+    /// <summary>Origins allowed to call from a browser (CORS).</summary>
+    public List<string> CorsOrigins { get; set; } = [];
+}

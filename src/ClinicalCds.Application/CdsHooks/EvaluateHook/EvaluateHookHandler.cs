@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Timeline;
+using ClinicalCds.Fhir;
+using ClinicalCds.Fhir.Mapping;
+using Mediator;
+using IssueType = Hl7.Fhir.Model.OperationOutcome.IssueType;
+
+namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
+
+/// <summary>
+/// A hook call: validate, gather the patient's data (prefetch → fhirServer → our store when configured → 412), build
+/// the timeline through the same builder as every other path, explain the risk and answer cards. Every call is audited.
+/// </summary>
+public sealed class EvaluateHookHandler(
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, CdsHooksOptions options, TimeProvider clock)
+    : ICommandHandler<EvaluateHookCommand, CdsResult>
+{
+    /// <summary>patient-view shows readmission risk for this long after a discharge.</summary>
+    public static readonly TimeSpan ReadmissionWindow = TimeSpan.FromDays(30);
+
+    public async ValueTask<CdsResult> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        HookRequest? request = null;
+        CdsResult result;
+        string outcome;
+        var service = CdsServices.Find(command.ServiceId);
+        if (service is null)
+        {
+            result = CdsResult.Outcome(404, Outcomes.NotFound($"There is no CDS Service '{command.ServiceId}'.").Json);
+            outcome = "unknown service";
+        }
+        else
+        {
+            (request, result, outcome) = await Evaluate(service, command, cancellationToken);
+        }
+
+        await cdsStore.AuditAsync(new HookAudit(
+            clock.GetUtcNow(), command.ServiceId, request?.HookInstance, command.ClientId, request?.UserId, request?.PatientId,
+            result.Status, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+        return result;
+    }
+
+    private async Task<(HookRequest?, CdsResult, string)> Evaluate(CdsServiceDefinition service, EvaluateHookCommand command, CancellationToken ct)
+    {
+        var (request, errors) = HookRequest.Read(command.Body, service);
+        if (request is null)
+        {
+            return (null, CdsResult.Outcome(400, Outcomes.BadRequest([.. errors]).Json), "invalid request");
+        }
+
+        var data = await PrefetchResolver.ResolveAsync(service, request, fhirServer, ct);
+        if (data.InvalidKeys.Count > 0)
+        {
+            return (request, CdsResult.Outcome(400, Outcomes.BadRequest(
+                [.. data.InvalidKeys.Select(k => $"prefetch '{k}' is not a valid FHIR R4 resource or Bundle.")]).Json), "invalid prefetch");
+        }
+
+        PatientTimeline timeline;
+        if (data.Unavailable.Count == 0)
+        {
+            timeline = FhirTimeline.Build(request.PatientId, data.Resources);
+        }
+        else if (options.StoreFallback)
+        {
+            timeline = await store.ReadAsync([request.PatientId], ct).FirstOrDefaultAsync(ct)
+                ?? PatientTimeline.Create(request.PatientId, []);
+        }
+        else
+        {
+            return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing,
+                [.. data.Unavailable.Select(u => $"CDS Hooks prefetch key {u}; the data could not be obtained.")]).Json), "data unavailable");
+        }
+
+        var now = clock.GetUtcNow();
+        var risk = Explain(service.Id, request, timeline, now);
+        if (risk.Error is { } error)
+        {
+            return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing, error).Json), "encounter not in data");
+        }
+
+        var card = risk.Explanation is { } explanation ? RiskCards.Create(explanation, risk.Features!, options) : null;
+        if (card is not null)
+        {
+            await cdsStore.RecordCardsAsync(
+                [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now)], ct);
+        }
+
+        return (request, CdsResult.Json(new CdsResponse(card is null ? [] : [card])), card is null ? "no card" : $"card {card.Indicator}");
+    }
+
+    private sealed record Risk(RiskExplanation? Explanation, ClinicalFeatures? Features, string? Error);
+
+    private static Risk Explain(string serviceId, HookRequest request, PatientTimeline timeline, DateTimeOffset now)
+    {
+        if (serviceId == CdsServices.Summary)
+        {
+            var latest = IndexStays.LatestStay(timeline, now);
+            if (latest is null)
+            {
+                return new Risk(null, null, null);
+            }
+
+            if (latest.End is null || latest.End > now)
+            {
+                return Deterioration(timeline, latest, now);
+            }
+
+            return now - latest.End <= ReadmissionWindow ? Readmission(timeline, latest, now) : new Risk(null, null, null);
+        }
+
+        var stay = timeline.Encounter(request.EncounterId!);
+        if (stay?.Start is null || stay.Start > now)
+        {
+            return new Risk(null, null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
+        }
+
+        return serviceId == CdsServices.Readmission ? Readmission(timeline, stay, now) : Deterioration(timeline, stay, now);
+    }
+
+    private static Risk Readmission(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now)
+    {
+        var features = FeatureBuilder.Build(timeline, stay.EncounterId, IndexStays.InstantFor(stay, now))!;
+        return new Risk(ScoreExplanations.Readmission(features), features, null);
+    }
+
+    private static Risk Deterioration(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now)
+    {
+        var features = FeatureBuilder.Build(timeline, stay.EncounterId, now)!;
+        return new Risk(ScoreExplanations.Deterioration(features), features, null);
+    }
+}

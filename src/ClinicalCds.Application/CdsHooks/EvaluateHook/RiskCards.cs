@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+
+namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
+
+/// <summary>Turns an explained risk into a CDS Hooks card: indicator from the tier, links, suggestions and override reasons.</summary>
+public static class RiskCards
+{
+    public const string TopicSystem = "http://clinicalcds.org/fhir/CodeSystem/cds-topic";
+    public const string OverrideReasonSystem = "http://clinicalcds.org/fhir/CodeSystem/override-reason";
+
+    public static readonly IReadOnlyList<CdsCoding> OverrideReasons =
+    [
+        new("already-arranged", OverrideReasonSystem, "Follow-up already arranged"),
+        new("not-clinically-relevant", OverrideReasonSystem, "Risk not clinically relevant for this patient"),
+        new("patient-declined", OverrideReasonSystem, "Patient declined"),
+        new("data-incorrect", OverrideReasonSystem, "Data shown is incorrect"),
+    ];
+
+    /// <summary>The indicator of a tier, or null when no card is shown (low risk without ShowLowRisk).</summary>
+    public static string? Indicator(RiskExplanation risk, bool showLowRisk) => (risk.Kind, risk.Tier) switch
+    {
+        (RiskKind.Deterioration, RiskTier.High) => "critical",
+        (_, RiskTier.High) or (RiskKind.Deterioration, RiskTier.Moderate) => "warning",
+        (_, RiskTier.Moderate) => "info",
+        _ => showLowRisk ? "info" : null,
+    };
+
+    public static CdsCard? Create(RiskExplanation risk, ClinicalFeatures features, CdsHooksOptions options)
+    {
+        if (Indicator(risk, options.ShowLowRisk) is not { } indicator)
+        {
+            return null;
+        }
+
+        var baseUrl = options.PublicBaseUrl.TrimEnd('/');
+        var (topic, sourceUrl) = risk.Kind == RiskKind.Readmission
+            ? (new CdsCoding("readmission-risk", TopicSystem, "30-day readmission risk"), "https://doi.org/10.1001/jamainternmed.2013.3023")
+            : (new CdsCoding("deterioration-risk", TopicSystem, "In-hospital deterioration risk"), "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/");
+        return new CdsCard(
+            Guid.NewGuid(),
+            risk.Summary,
+            indicator,
+            new CdsSource($"ClinicalCds — {risk.Basis.Name}", sourceUrl, Topic: topic),
+            risk.DetailMarkdown,
+            risk.Tier == RiskTier.Low ? null : Suggestions(risk.Kind, features),
+            risk.Tier == RiskTier.Low ? null : "at-most-one",
+            OverrideReasons,
+            [new CdsLink("Open in the ClinicalCds worklist", $"{baseUrl}/worklist/patients/{Uri.EscapeDataString(features.PatientId)}", "absolute")]);
+    }
+
+    private static List<CdsSuggestion> Suggestions(RiskKind kind, ClinicalFeatures features)
+    {
+        var after = (features.DischargedAt ?? features.AsOf).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var within7 = (features.DischargedAt ?? features.AsOf).AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return kind == RiskKind.Readmission
+            ?
+            [
+                Suggestion("Book a follow-up visit within 7 days of discharge", true, ServiceRequest(features,
+                    "Follow-up visit within 7 days of discharge", new JsonObject { ["start"] = after, ["end"] = within7 })),
+                Suggestion("Refer to transitional care management", false, ServiceRequest(features,
+                    "Referral to transitional care management", null)),
+            ]
+            :
+            [
+                Suggestion("Request a rapid response team review", true, ServiceRequest(features,
+                    "Rapid response team review", null)),
+                Suggestion("Increase observations to hourly", false, ServiceRequest(features,
+                    "Vital signs observation every hour", null)),
+            ];
+    }
+
+    private static CdsSuggestion Suggestion(string label, bool recommended, JsonObject resource) =>
+        new(label, Guid.NewGuid(), recommended, [new CdsAction("create", label, resource)]);
+
+    // Coded as text: the receiving EHR maps an orderable from its own catalog; a guessed code would be worse than none.
+    private static JsonObject ServiceRequest(ClinicalFeatures features, string text, JsonObject? occurrence)
+    {
+        var request = new JsonObject
+        {
+            ["resourceType"] = "ServiceRequest",
+            ["status"] = "draft",
+            ["intent"] = "proposal",
+            ["code"] = new JsonObject { ["text"] = text },
+            ["subject"] = new JsonObject { ["reference"] = $"Patient/{features.PatientId}" },
+            ["encounter"] = new JsonObject { ["reference"] = $"Encounter/{features.IndexEncounterId}" },
+        };
+        if (occurrence is not null)
+        {
+            request["occurrencePeriod"] = occurrence;
+        }
+
+        return request;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Fhir;
+using Hl7.Fhir.Model;
+
+namespace ClinicalCds.Infrastructure.CdsHooks;
+
+/// <summary>
+/// Reads a CDS Client's fhirServer: one GET per query plus its searchset's next pages, each within the configured
+/// timeout, with the client's bearer token. The token is only ever sent to the fhirServer's own origin, so a next
+/// link pointing elsewhere is refused rather than followed. Failures are reasons, never exceptions or tokens in logs.
+/// </summary>
+public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOptions options) : IFhirServerClient
+{
+    public const string ClientName = "fhir-server";
+
+    public async Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
+    {
+        var http = clients.CreateClient(ClientName);
+        var resources = new List<Resource>();
+        Uri? next = new(fhirServer.ToString().TrimEnd('/') + "/" + relativeQuery.TrimStart('/'));
+        for (var page = 0; next is not null; page++)
+        {
+            if (page >= options.MaxPages)
+            {
+                return new FhirFetch([], $"more than {options.MaxPages} pages");
+            }
+
+            if (!SameOrigin(next, fhirServer))
+            {
+                return new FhirFetch([], "a next link points outside the fhirServer");
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
+            if (accessToken is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            }
+
+            byte[] body;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.FetchTimeoutSeconds));
+            try
+            {
+                using var response = await http.SendAsync(request, timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return new FhirFetch([], $"the fhirServer answered {(int)response.StatusCode}");
+                }
+
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new FhirFetch([], $"the fhirServer did not answer within {options.FetchTimeoutSeconds} s");
+            }
+            catch (HttpRequestException e)
+            {
+                return new FhirFetch([], $"the fhirServer could not be reached ({e.HttpRequestError})");
+            }
+
+            switch (FhirJson.TryParse(body, out _))
+            {
+                case Bundle bundle:
+                    resources.AddRange(bundle.Entry
+                        .Where(e => e.Search?.Mode != Bundle.SearchEntryMode.Outcome)
+                        .Select(e => e.Resource)
+                        .OfType<Resource>());
+                    next = bundle.Link.FirstOrDefault(l => l.Relation == "next")?.Url is { } url && Uri.TryCreate(url, UriKind.Absolute, out var n) ? n : null;
+                    break;
+                case OperationOutcome:
+                    return new FhirFetch([], "the fhirServer answered an OperationOutcome");
+                case Resource resource:
+                    resources.Add(resource);
+                    next = null;
+                    break;
+                default:
+                    return new FhirFetch([], "the fhirServer's answer is not valid FHIR R4");
+            }
+        }
+
+        return new FhirFetch(resources, null);
+    }
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+}
