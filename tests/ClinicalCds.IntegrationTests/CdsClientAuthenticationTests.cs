@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ClinicalCds.IntegrationTests;
+
+[CollectionDefinition(Name)]
+public sealed class CdsServer : ICollectionFixture<CdsServerFixture>
+{
+    public const string Name = "CDS Hooks server";
+}
+
+/// <summary>CDS Hooks 2.0 "Trusting CDS Clients": a correct ES384 or RS384 token passes; every attack is a bare 401.</summary>
+[Collection(CdsServer.Name)]
+public sealed class CdsClientAuthenticationTests(CdsServerFixture server)
+{
+    private const string Path = "/cds-services/patient-risk-summary";
+
+    // A valid patient-view call for a patient the store does not hold, so a passing token gets 412 or 200, never 401.
+    private static readonly string Body = """
+        {"hook":"patient-view","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+         "context":{"userId":"Practitioner/example","patientId":"nobody"},
+         "prefetch":{"patient":null,"encounters":null,"conditions":null,"observations":null,"procedures":null,"medications":null}}
+        """;
+
+    private async Task<HttpResponseMessage> Call(string? authorization, string path = Path)
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(Body, Encoding.UTF8, "application/json") };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private string Audience => server.Audience(Path);
+
+    [Theory]
+    [InlineData(SecurityAlgorithms.EcdsaSha384)]
+    [InlineData(SecurityAlgorithms.RsaSha384)]
+    public async Task A_correct_token_is_accepted(string algorithm)
+    {
+        using var response = await Call("Bearer " + server.Ehr.Token(Audience, algorithm));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"cards":[]}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_jku_on_the_allowlist_is_honoured()
+    {
+        var token = server.EhrAlternateKeys.Token(Audience, header: new Dictionary<string, object> { ["jku"] = server.AllowedJku });
+        using var response = await Call("Bearer " + token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public static TheoryData<string> Attacks => new()
+    {
+        "no header", "not bearer", "garbage", "alg none", "HS256 with the public key", "wrong aud", "expired", "iat in the future",
+        "unknown kid", "unknown iss", "jku off the allowlist", "tampered payload", "no jti", "no exp", "no iat", "signed by another key",
+    };
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task Every_attack_is_a_bare_401(string attack)
+    {
+        var ehr = server.Ehr;
+        var now = DateTimeOffset.UtcNow;
+        string? header = attack switch
+        {
+            "no header" => null,
+            "not bearer" => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("user:password")),
+            "garbage" => "Bearer not.a.jwt",
+            "alg none" => "Bearer " + TestCdsClient.Unsigned(new
+            {
+                iss = ehr.Issuer, aud = Audience, exp = now.AddMinutes(5).ToUnixTimeSeconds(), iat = now.ToUnixTimeSeconds(), jti = Guid.NewGuid().ToString(),
+            }),
+            "HS256 with the public key" => "Bearer " + ehr.Token(Audience, SecurityAlgorithms.HmacSha256,
+                key: new SymmetricSecurityKey(Encoding.UTF8.GetBytes(ehr.Jwks())) { KeyId = ehr.EcKey.KeyId }),
+            "wrong aud" => "Bearer " + ehr.Token(server.Audience("/cds-services/readmission-risk")),
+            "expired" => "Bearer " + ehr.Token(Audience, expires: now.AddMinutes(-5), issuedAt: now.AddMinutes(-10)),
+            "iat in the future" => "Bearer " + ehr.Token(Audience, issuedAt: now.AddMinutes(10), expires: now.AddMinutes(15)),
+            "unknown kid" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384)) { KeyId = "unknown" }),
+            "unknown iss" => "Bearer " + ehr.Token(Audience, issuer: "https://stranger.test/"),
+            "jku off the allowlist" => "Bearer " + server.EhrAlternateKeys.Token(Audience, header: new Dictionary<string, object> { ["jku"] = new Uri(server.JwksBaseUrl, "/spec/jwks.json").ToString() }),
+            "tampered payload" => "Bearer " + Tamper(ehr.Token(Audience)),
+            "no jti" => "Bearer " + ehr.Token(Audience, withJti: false),
+            "no exp" => "Bearer " + ehr.Token(Audience, withExp: false),
+            "no iat" => "Bearer " + ehr.Token(Audience, withIat: false),
+            "signed by another key" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384)) { KeyId = ehr.EcKey.KeyId }),
+            _ => throw new ArgumentOutOfRangeException(nameof(attack)),
+        };
+
+        using var response = await Call(header);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_replayed_jti_is_refused()
+    {
+        var token = server.Ehr.Token(Audience);
+        using var first = await Call("Bearer " + token);
+        using var replay = await Call("Bearer " + token);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_specifications_example_JWT_has_expired_and_is_refused()
+    {
+        var header = File.ReadAllText(System.IO.Path.Combine(Fixtures.Root, "cds-hooks", "jwt-authorization-header.txt")).Trim();
+        Assert.StartsWith("Authorization: Bearer ", header, StringComparison.Ordinal);
+        using var response = await Call(header["Authorization: ".Length..], "/cds-services/patient-risk-summary");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Discovery_needs_no_token()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        using var response = await client.GetAsync("/cds-services");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }, response.Content.Headers.ContentType);
+    }
+
+    private static string Tamper(string token)
+    {
+        var parts = token.Split('.');
+        var payload = Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace("\"iss\"", "\"sub\":\"admin\",\"iss\"", StringComparison.Ordinal);
+        return $"{parts[0]}.{TestCdsClient.Base64Url(payload)}.{parts[2]}";
+    }
+}

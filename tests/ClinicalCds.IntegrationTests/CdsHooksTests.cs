@@ -1,0 +1,221 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scores;
+using ClinicalCds.Fhir;
+using ClinicalCds.Fhir.Ingest;
+using ClinicalCds.Fhir.Mapping;
+using ClinicalCds.IntegrationTests.Infrastructure;
+
+namespace ClinicalCds.IntegrationTests;
+
+/// <summary>CDS Hooks 2.0 service calls over real HTTP, with our own FHIR API as the client's fhirServer.</summary>
+[Collection(CdsServer.Name)]
+public sealed class CdsHooksTests(CdsServerFixture server)
+{
+    // A Synthea sample patient (~280 resources) whose inpatient stay has sodium results.
+    private static string PatientFile => Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));
+    private const string StayId = "6fc11baa-6eb4-4a16-994b-068a4b5d9d92";
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> Post(string path, JsonNode body, bool authorize = true)
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        if (authorize)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + server.Ehr.Token(server.Audience(path)));
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, text);
+    }
+
+    private static (string PatientId, List<Hl7.Fhir.Model.Resource> Resources) Bundle()
+    {
+        var input = BundleEntries.Read(File.ReadAllBytes(PatientFile));
+        var resources = input.Entries.Select(e => FhirJson.TryParse(e.Preparation.Resource!.Json, out _)!).ToList();
+        return (resources.OfType<Hl7.Fhir.Model.Patient>().Single().Id!, resources);
+    }
+
+    /// <summary>What an EHR would send as prefetch: each template of the service, run against the FHIR API.</summary>
+    private async Task<JsonObject> PrefetchFor(string serviceId, string patientId)
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        var prefetch = new JsonObject();
+        foreach (var (key, template) in CdsServices.Find(serviceId)!.Prefetch!)
+        {
+            var query = template.Replace("{{context.patientId}}", patientId, StringComparison.Ordinal) + (template.Contains('?') ? "&_count=1000" : string.Empty);
+            prefetch[key] = JsonNode.Parse(await client.GetStringAsync("/fhir/" + query));
+        }
+
+        return prefetch;
+    }
+
+    private static JsonObject DischargeRequest(string patientId, JsonObject? prefetch, string? fhirServer = null) => new()
+    {
+        ["hook"] = "encounter-discharge",
+        ["hookInstance"] = Guid.NewGuid().ToString(),
+        ["fhirServer"] = fhirServer,
+        ["fhirAuthorization"] = fhirServer is null ? null : new JsonObject
+        {
+            ["access_token"] = "opaque-token-for-the-fhir-server", ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "user/*.read", ["subject"] = "clinicalcds",
+        },
+        ["context"] = new JsonObject { ["userId"] = "PractitionerRole/A2340113", ["patientId"] = patientId, ["encounterId"] = StayId },
+        ["prefetch"] = prefetch,
+    };
+
+    [Fact]
+    public async Task Discovery_lists_the_three_services_as_cds_hooks_services_json_defines_them()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        var discovery = JsonNode.Parse(await client.GetStringAsync("/cds-services"))!;
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "cds-hooks", "services.json")))!;
+        Assert.True(JsonNode.DeepEquals(file, discovery));
+
+        var services = discovery["services"]!.AsArray();
+        Assert.Equal(["encounter-discharge", "encounter-start", "patient-view"], services.Select(s => (string)s!["hook"]!).Order());
+        // Every field the specification's discovery example uses for a service is one we fill.
+        var specFields = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Fixtures.Root, "cds-hooks", "discovery-response.json")))!["services"]!
+            .AsArray().SelectMany(s => s!.AsObject().Select(p => p.Key)).ToHashSet();
+        Assert.All(services, s => Assert.Superset(specFields, s!.AsObject().Select(p => p.Key).ToHashSet()));
+        Assert.All(services, s => Assert.Contains("{{context.patientId}}", s!["prefetch"]!["observations"]!.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_Synthea_patient_discharged_with_complete_prefetch_gets_a_card_whose_numbers_are_the_scores()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, resources) = Bundle();
+        var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)));
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        var card = body!["cards"]!.AsArray().Single()!;
+        var timeline = FhirTimeline.Build(patientId, resources);
+        var stay = timeline.Encounter(StayId)!;
+        var features = FeatureBuilder.Build(timeline, StayId, stay.End!.Value)!;
+        var hospital = Hospital.Score(PublishedScores.HospitalInputOf(features));
+        var lace = Lace.Score(PublishedScores.LaceInputOf(features));
+        Assert.Contains($"HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.True(((string)card["summary"]!).Length < 140);
+        // The stay has a sodium result but no hemoglobin: the detail names exactly what was missing.
+        Assert.NotNull(features.Sodium);
+        Assert.Null(features.Hemoglobin);
+        Assert.Contains($"**HOSPITAL {hospital.Total}**", (string)card["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("Not recorded (counted as normal): haemoglobin.", (string)card["detail"]!, StringComparison.Ordinal);
+        Assert.True(Guid.TryParse((string?)card["uuid"], out _));
+        Assert.Contains((string)card["indicator"]!, new[] { "info", "warning", "critical" });
+        Assert.Equal("readmission-risk", (string)card["source"]!["topic"]!["code"]!);
+        Assert.Equal(new Uri(server.BaseUrl, $"/worklist/patients/{patientId}").ToString(), (string)card["links"]![0]!["url"]!);
+        Assert.NotEmpty(card["overrideReasons"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Missing_and_OperationOutcome_prefetch_keys_are_fetched_from_the_fhirServer_with_the_same_result()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var complete = await PrefetchFor("readmission-risk", patientId);
+        var fhirServer = new Uri(server.BaseUrl, "/fhir").ToString();
+
+        var partial = new JsonObject { ["patient"] = complete["patient"]!.DeepClone(), ["encounters"] = complete["encounters"]!.DeepClone() };
+        var withOutcome = (JsonObject)complete.DeepClone();
+        withOutcome["observations"] = JsonNode.Parse("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]}""");
+
+        var fromPrefetch = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
+        var fromPartial = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, partial, fhirServer));
+        var fromOutcome = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, withOutcome, fhirServer));
+        var fromServerOnly = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer));
+
+        foreach (var (status, body, text) in new[] { fromPartial, fromOutcome, fromServerOnly })
+        {
+            Assert.True(status == HttpStatusCode.OK, text);
+            Assert.Equal((string)fromPrefetch.Body!["cards"]![0]!["summary"]!, (string)body!["cards"]![0]!["summary"]!);
+            Assert.Equal((string)fromPrefetch.Body!["cards"]![0]!["detail"]!, (string)body!["cards"]![0]!["detail"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_null_prefetch_key_means_no_data_and_the_card_says_what_was_not_recorded()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var prefetch = await PrefetchFor("readmission-risk", patientId);
+        prefetch["observations"] = null;
+
+        var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, prefetch, new Uri(server.BaseUrl, "/fhir").ToString()));
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        Assert.Contains("Not recorded (counted as normal): haemoglobin, sodium", (string)body!["cards"]![0]!["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_data_without_a_reachable_fhirServer_is_412_with_an_OperationOutcome()
+    {
+        var noServer = await Post("/cds-services/readmission-risk", DischargeRequest("someone", new JsonObject { ["patient"] = null }));
+        var unreachable = await Post("/cds-services/readmission-risk", DischargeRequest("someone", null, "http://127.0.0.1:9/fhir"));
+
+        foreach (var (status, body, _) in new[] { noServer, unreachable })
+        {
+            Assert.Equal(HttpStatusCode.PreconditionFailed, status);
+            Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
+            Assert.Contains("encounters", body.ToJsonString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_specifications_patient_view_request_is_answered_412_when_its_fhirServer_cannot_be_reached()
+    {
+        var request = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Fixtures.Root, "cds-hooks", "request-patient-view.json")))!;
+        var (status, body, _) = await Post("/cds-services/patient-risk-summary", request);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, status);
+        Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
+    }
+
+    public static TheoryData<string, string, int> BadRequests => new()
+    {
+        { "readmission-risk", "{not json", 400 },
+        { "readmission-risk", """{"hook":"patient-view","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","birthDate":"1960-02-31"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","fhirServer":"ftp://x","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", "[]", 400 },
+        { "no-such-service", """{"hook":"patient-view","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 404 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_requests_get_a_4xx_OperationOutcome(string serviceId, string body, int expected)
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        var path = $"/cds-services/{serviceId}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + server.Ehr.Token(server.Audience(path)));
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, (int)response.StatusCode);
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("OperationOutcome", (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["resourceType"]!);
+    }
+
+    [Fact]
+    public async Task Each_call_is_audited_without_the_access_token()
+    {
+        var hookInstance = Guid.NewGuid().ToString();
+        var request = DischargeRequest("audited-patient", null, "http://127.0.0.1:9/fhir");
+        request["hookInstance"] = hookInstance;
+        await Post("/cds-services/readmission-risk", request);
+
+        Assert.Equal(1, await server.Database.ScalarAsync(
+            "SELECT count(*) FROM cds_audit WHERE hook_instance = @h AND status = 412 AND patient_id = 'audited-patient' AND client_id = @c",
+            ("h", hookInstance), ("c", CdsServerFixture.EhrIssuer)));
+        Assert.Equal(0, await server.Database.ScalarAsync(
+            "SELECT count(*) FROM cds_audit WHERE cds_audit::text LIKE '%opaque-token%'"));
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using ClinicalCds.Api.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+
+namespace ClinicalCds.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real server on a real loopback port (Kestrel), on its own database: CDS Clients call it over HTTP and it is its
+/// own fhirServer. Beside it, a small host serving the CDS Clients' JWKS documents.
+/// </summary>
+public sealed class CdsServerFixture : IAsyncLifetime
+{
+    public const string EhrIssuer = "https://ehr.test/";
+    public const string SpecIssuer = "https://fhir-ehr.example.com/";
+
+    private WebApplication? _api;
+    private WebApplication? _jwksHost;
+
+    public TestDatabase Database { get; } = new();
+    public TestCdsClient Ehr { get; } = new(EhrIssuer);
+    /// <summary>Keys published at a URL the EHR client's jku may name (it is on the allowlist).</summary>
+    public TestCdsClient EhrAlternateKeys { get; } = new(EhrIssuer);
+    public Uri BaseUrl { get; private set; } = null!;
+    public Uri JwksBaseUrl { get; private set; } = null!;
+    public IServiceProvider Services => _api!.Services;
+
+    public string AllowedJku => new Uri(JwksBaseUrl, "/ehr/alternate-jwks.json").ToString();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+
+        var jwksBuilder = WebApplication.CreateSlimBuilder();
+        jwksBuilder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        _jwksHost = jwksBuilder.Build();
+        _jwksHost.MapGet("/ehr/jwks.json", () => Results.Text(Ehr.Jwks(), "application/json"));
+        _jwksHost.MapGet("/ehr/alternate-jwks.json", () => Results.Text(EhrAlternateKeys.Jwks(), "application/json"));
+        _jwksHost.MapGet("/spec/jwks.json", () => Results.Text(File.ReadAllText(Path.Combine(Fixtures.Root, "cds-hooks", "jwks-public.json")), "application/json"));
+        await _jwksHost.StartAsync();
+        JwksBaseUrl = new Uri(_jwksHost.Urls.First());
+
+        var port = FreePort();
+        BaseUrl = new Uri($"http://127.0.0.1:{port}");
+        string[] args =
+        [
+            $"--urls={BaseUrl}",
+            $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
+            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
+            $"--CdsHooks:Clients:0:Issuer={EhrIssuer}",
+            $"--CdsHooks:Clients:0:JwksUri={new Uri(JwksBaseUrl, "/ehr/jwks.json")}",
+            $"--CdsHooks:Clients:0:JkuAllowlist:0={AllowedJku}",
+            $"--CdsHooks:Clients:1:Issuer={SpecIssuer}",
+            $"--CdsHooks:Clients:1:JwksUri={new Uri(JwksBaseUrl, "/spec/jwks.json")}",
+            "--CdsHooks:FetchTimeoutSeconds=3",
+            "--CdsHooks:ShowLowRisk=true",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        _api = WebApp.Build(args);
+        await _api.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        if (_jwksHost is not null)
+        {
+            await _jwksHost.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+
+    private readonly SemaphoreSlim _importing = new(1, 1);
+    private readonly HashSet<string> _imported = [];
+
+    /// <summary>Imports a Synthea fixture Bundle through POST /fhir once per test run.</summary>
+    public async Task ImportOnceAsync(string bundleFile)
+    {
+        await _importing.WaitAsync();
+        try
+        {
+            if (_imported.Add(bundleFile))
+            {
+                using var client = new HttpClient { BaseAddress = BaseUrl };
+                using var content = new ByteArrayContent(await File.ReadAllBytesAsync(bundleFile));
+                content.Headers.ContentType = new("application/fhir+json");
+                using var response = await client.PostAsync("/fhir", content);
+                response.EnsureSuccessStatusCode();
+            }
+        }
+        finally
+        {
+            _importing.Release();
+        }
+    }
+
+    /// <summary>The audience a token must carry to call <paramref name="path"/>.</summary>
+    public string Audience(string path) => new Uri(BaseUrl, path).ToString();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
