@@ -205,6 +205,41 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     }
 
     [Fact]
+    public async Task Encounter_start_answers_a_NEWS2_card_from_the_stays_observations()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, resources) = Bundle();
+        var request = DischargeRequest(patientId, await PrefetchFor("deterioration-risk", patientId));
+        request["hook"] = "encounter-start";
+
+        var (status, body, text) = await Post("/cds-services/deterioration-risk", request);
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        var timeline = FhirTimeline.Build(patientId, resources);
+        var features = FeatureBuilder.Build(timeline, StayId, timeline.Encounter(StayId)!.End!.Value)!;
+        var news2 = News2.Score(PublishedScores.News2InputOf(features));
+        var card = body!["cards"]!.AsArray().Single()!;
+        Assert.StartsWith("Low risk of deterioration", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.Contains($"NEWS2 {news2.Total} ({news2.RiskCategory})", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.Equal("deterioration-risk", (string)card["source"]!["topic"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Browser_clients_from_a_configured_origin_pass_the_CORS_preflight()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        foreach (var (origin, allowed) in new[] { (CdsServerFixture.BrowserOrigin, true), ("https://elsewhere.example", false) })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/cds-services/readmission-risk");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+            using var response = await client.SendAsync(preflight);
+            Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Single() == origin);
+        }
+    }
+
+    [Fact]
     public async Task Each_call_is_audited_without_the_access_token()
     {
         var hookInstance = Guid.NewGuid().ToString();

@@ -36,6 +36,8 @@ public static class WebApp
                 .ExecuteAsync(context);
         }));
         app.MapGet("/", () => Results.Redirect("/fhir/metadata")).ExcludeFromDescription();
+        // Liveness for load balancers and compose; also the no-op baseline of bench/hooks.
+        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         app.UseCors();
         app.MapFhir();
         app.MapCdsHooks();

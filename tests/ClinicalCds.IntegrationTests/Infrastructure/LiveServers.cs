@@ -16,6 +16,7 @@ public sealed class CdsServerFixture : IAsyncLifetime
 {
     public const string EhrIssuer = "https://ehr.test/";
     public const string SpecIssuer = "https://fhir-ehr.example.com/";
+    public const string BrowserOrigin = "https://ehr-app.example.org";
 
     private WebApplication? _api;
     private WebApplication? _jwksHost;
@@ -57,6 +58,7 @@ public sealed class CdsServerFixture : IAsyncLifetime
             $"--CdsHooks:Clients:1:JwksUri={new Uri(JwksBaseUrl, "/spec/jwks.json")}",
             "--CdsHooks:FetchTimeoutSeconds=3",
             "--CdsHooks:ShowLowRisk=true",
+            $"--CdsHooks:CorsOrigins:0={BrowserOrigin}",
             "--Logging:LogLevel:Default=Warning",
         ];
         _api = WebApp.Build(args);

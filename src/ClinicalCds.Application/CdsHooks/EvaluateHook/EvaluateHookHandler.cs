@@ -130,7 +130,8 @@ public sealed class EvaluateHookHandler(
 
     private static Risk Deterioration(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now)
     {
-        var features = FeatureBuilder.Build(timeline, stay.EncounterId, now)!;
+        // A stay that has already ended is judged at its end, so observations after discharge never count.
+        var features = FeatureBuilder.Build(timeline, stay.EncounterId, IndexStays.InstantFor(stay, now))!;
         return new Risk(ScoreExplanations.Deterioration(features), features, null);
     }
 }
