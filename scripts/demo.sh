@@ -16,9 +16,15 @@ population="$root/.data/synthetic-$patients"
 [ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --seed 42 --out "$population"
 "${cli[@]}" import --if-store-empty "$population"
 
+# The demo's hooks read the synthetic population from the store when a call brings no data of its own.
+export CdsHooks__PublicBaseUrl="${CdsHooks__PublicBaseUrl:-$urls}"
+export CdsHooks__StoreFallback="${CdsHooks__StoreFallback:-true}"
+
 echo
 echo "ClinicalCds is starting on $urls"
 echo "  FHIR API:        $urls/fhir/metadata"
 echo "  Patients:        $urls/fhir/Patient?_count=10"
+echo "  CDS Hooks:       $urls/cds-services   (calls need a trusted client JWT; see cds-hooks/README.md,"
+echo "                   or run with CdsHooks__RequireAuthentication=false for a local try)"
 echo "Stop with Ctrl-C."
 exec "${cli[@]}" serve --urls "$urls"
