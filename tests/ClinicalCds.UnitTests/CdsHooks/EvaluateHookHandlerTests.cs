@@ -1,0 +1,135 @@
+using System.Text.Json;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Application.CdsHooks.EvaluateHook;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Timeline;
+using ClinicalCds.UnitTests.Features;
+using static ClinicalCds.UnitTests.Features.Facts;
+
+namespace ClinicalCds.UnitTests.CdsHooks;
+
+public sealed class EvaluateHookHandlerTests
+{
+    private sealed class UnreachableFhirServer : IFhirServerClient
+    {
+        public int Calls;
+
+        public Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Task.FromResult(new FhirFetch([], "the fhirServer could not be reached"));
+        }
+    }
+
+    private sealed class Store(PatientTimeline? timeline) : IPatientTimelineReader
+    {
+        public async IAsyncEnumerable<PatientTimeline> ReadAsync(IReadOnlyList<string> patientIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            if (timeline is not null && patientIds.Contains(timeline.PatientId))
+            {
+                yield return timeline;
+            }
+        }
+
+        public IAsyncEnumerable<PatientTimeline> ReadAllAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    private sealed class Cards : ICdsStore
+    {
+        public List<IssuedCard> Issued { get; } = [];
+        public List<HookAudit> Audits { get; } = [];
+
+        public Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
+        {
+            Issued.AddRange(cards);
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyDictionary<Guid, string>> IssuedByAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<Guid, string>>(Issued.Where(c => uuids.Contains(c.Uuid)).ToDictionary(c => c.Uuid, c => c.ServiceId));
+
+        public Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task AuditAsync(HookAudit audit, CancellationToken cancellationToken)
+        {
+            Audits.Add(audit);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    // An 80-year-old admitted as an emergency for 9 days, 6 prior admissions, hemoglobin 9.5:
+    // HOSPITAL Hb 1 + emergent 1 + admissions 5 + LOS 2 = 9 (high); LACE LOS 5 + acute 3 = 8.
+    private static PatientTimeline HighRiskPatient()
+    {
+        List<ProjectedFacts> facts =
+        [
+            new(Patient: Patient("1946-01-01")),
+            new(Encounter: Stay("stay", "2026-03-01T08:00:00Z", "2026-03-10T10:00:00Z", priority: "EM")),
+            new(Observations: [Lab("hb", Loinc.HemoglobinMassBlood, 9.5, "g/dL", "2026-03-09T08:00:00Z")]),
+        ];
+        facts.AddRange(Enumerable.Range(1, 6).Select(i =>
+            new ProjectedFacts(Encounter: Stay($"prior{i}", $"2025-0{i + 2}-01T08:00:00Z", $"2025-0{i + 2}-03T08:00:00Z"))));
+        return PatientTimeline.Create(Facts.PatientId, facts);
+    }
+
+    private static JsonElement Request(string? fhirServer) => JsonSerializer.SerializeToElement(new Dictionary<string, object?>
+    {
+        ["hook"] = "encounter-discharge",
+        ["hookInstance"] = "h-1",
+        ["fhirServer"] = fhirServer,
+        ["context"] = new Dictionary<string, string> { ["userId"] = "Practitioner/1", ["patientId"] = Facts.PatientId, ["encounterId"] = "stay" },
+    });
+
+    private static (EvaluateHookHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(bool storeFallback, PatientTimeline? stored)
+    {
+        var cards = new Cards();
+        var server = new UnreachableFhirServer();
+        var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
+        return (new EvaluateHookHandler(server, new Store(stored), cards, options, new FixedClock(At("2026-03-10T12:00:00Z"))), cards, server);
+    }
+
+    [Fact]
+    public async Task With_store_fallback_an_unreachable_fhirServer_falls_back_to_the_patients_record_in_the_store()
+    {
+        var (handler, cards, server) = Handler(storeFallback: true, HighRiskPatient());
+
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request("https://ehr.example.org/fhir"), "https://ehr.test/"), default);
+
+        Assert.Equal(200, result.Status);
+        var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
+        Assert.Equal("High 30-day readmission risk: HOSPITAL score 9 (high), LACE 8", card.GetProperty("summary").GetString());
+        Assert.Equal("warning", card.GetProperty("indicator").GetString());
+        Assert.Equal("https://cds.example.org/worklist/patients/p1", card.GetProperty("links")[0].GetProperty("url").GetString());
+        Assert.Equal(6, server.Calls); // every prefetch key was tried first
+        Assert.Equal(card.GetProperty("uuid").GetGuid(), Assert.Single(cards.Issued).Uuid);
+        Assert.Equal((200, "card warning", "https://ehr.test/"), (cards.Audits.Single().Status, cards.Audits.Single().Outcome, cards.Audits.Single().ClientId));
+    }
+
+    [Fact]
+    public async Task Without_store_fallback_the_same_call_is_412_and_issues_no_card()
+    {
+        var (handler, cards, _) = Handler(storeFallback: false, HighRiskPatient());
+
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request("https://ehr.example.org/fhir"), null), default);
+
+        Assert.Equal(412, result.Status);
+        Assert.True(result.IsOperationOutcome);
+        Assert.Empty(cards.Issued);
+    }
+
+    [Fact]
+    public async Task An_encounter_the_data_does_not_hold_is_412()
+    {
+        var (handler, _, _) = Handler(storeFallback: true, stored: null);
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+        Assert.Equal(412, result.Status);
+        Assert.Contains("Encounter/stay", System.Text.Encoding.UTF8.GetString(result.Body), StringComparison.Ordinal);
+    }
+}
