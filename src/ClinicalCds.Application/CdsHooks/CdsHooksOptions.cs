@@ -35,6 +35,21 @@ public sealed class CdsHooksOptions
     /// <summary>Answer low risk with an info card instead of no card.</summary>
     public bool ShowLowRisk { get; set; }
 
+    /// <summary>
+    /// The card indicator of each risk tier, keyed "Readmission.High", "Deterioration.Moderate", ...; a tier mapped to
+    /// "none" (or not mapped) shows no card. Low tiers show an info card only with <see cref="ShowLowRisk"/>.
+    /// </summary>
+    public Dictionary<string, string> Indicators { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Readmission.High"] = "warning",
+        ["Readmission.Moderate"] = "info",
+        ["Deterioration.High"] = "critical",
+        ["Deterioration.Moderate"] = "warning",
+    };
+
+    /// <summary>A SMART app to offer on cards (launch URL); the card's link carries the patient and encounter as appContext.</summary>
+    public string? SmartLaunchUrl { get; set; }
+
     /// <summary>Seconds for each request to a fhirServer.</summary>
     public int FetchTimeoutSeconds { get; set; } = 5;
 

@@ -87,11 +87,13 @@ public sealed class EvaluateHookHandlerTests
         ["context"] = new Dictionary<string, string> { ["userId"] = "Practitioner/1", ["patientId"] = Facts.PatientId, ["encounterId"] = "stay" },
     });
 
-    private static (EvaluateHookHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(bool storeFallback, PatientTimeline? stored)
+    private static (EvaluateHookHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(
+        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null)
     {
         var cards = new Cards();
         var server = new UnreachableFhirServer();
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
+        configure?.Invoke(options);
         return (new EvaluateHookHandler(server, new Store(stored), cards, options, new FixedClock(At("2026-03-10T12:00:00Z"))), cards, server);
     }
 
@@ -110,6 +112,33 @@ public sealed class EvaluateHookHandlerTests
         Assert.Equal(6, server.Calls); // every prefetch key was tried first
         Assert.Equal(card.GetProperty("uuid").GetGuid(), Assert.Single(cards.Issued).Uuid);
         Assert.Equal((200, "card warning", "https://ehr.test/"), (cards.Audits.Single().Status, cards.Audits.Single().Outcome, cards.Audits.Single().ClientId));
+    }
+
+    [Fact]
+    public async Task Indicators_follow_the_configured_tier_map_and_a_configured_SMART_app_is_linked()
+    {
+        var (handler, _, _) = Handler(storeFallback: true, HighRiskPatient(), options =>
+        {
+            options.Indicators["Readmission.High"] = "critical";
+            options.SmartLaunchUrl = "https://apps.example.org/clinicalcds/launch";
+        });
+
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+
+        var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
+        Assert.Equal("critical", card.GetProperty("indicator").GetString());
+        var smart = card.GetProperty("links")[1];
+        Assert.Equal(("smart", "https://apps.example.org/clinicalcds/launch"), (smart.GetProperty("type").GetString(), smart.GetProperty("url").GetString()));
+        Assert.Equal("""{"patientId":"p1","encounterId":"stay"}""", smart.GetProperty("appContext").GetString());
+    }
+
+    [Fact]
+    public async Task A_tier_mapped_to_none_shows_no_card()
+    {
+        var (handler, cards, _) = Handler(storeFallback: true, HighRiskPatient(), options => options.Indicators["Readmission.High"] = "none");
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+        Assert.Equal("""{"cards":[]}""", System.Text.Encoding.UTF8.GetString(result.Body));
+        Assert.Empty(cards.Issued);
     }
 
     [Fact]

@@ -19,18 +19,20 @@ public static class RiskCards
         new("data-incorrect", OverrideReasonSystem, "Data shown is incorrect"),
     ];
 
-    /// <summary>The indicator of a tier, or null when no card is shown (low risk without ShowLowRisk).</summary>
-    public static string? Indicator(RiskExplanation risk, bool showLowRisk) => (risk.Kind, risk.Tier) switch
+    /// <summary>The configured indicator of a tier, or null when no card is shown.</summary>
+    public static string? Indicator(RiskExplanation risk, CdsHooksOptions options)
     {
-        (RiskKind.Deterioration, RiskTier.High) => "critical",
-        (_, RiskTier.High) or (RiskKind.Deterioration, RiskTier.Moderate) => "warning",
-        (_, RiskTier.Moderate) => "info",
-        _ => showLowRisk ? "info" : null,
-    };
+        if (options.Indicators.TryGetValue($"{risk.Kind}.{risk.Tier}", out var configured) && configured is "info" or "warning" or "critical")
+        {
+            return configured;
+        }
+
+        return risk.Tier == RiskTier.Low && options.ShowLowRisk ? "info" : null;
+    }
 
     public static CdsCard? Create(RiskExplanation risk, ClinicalFeatures features, CdsHooksOptions options)
     {
-        if (Indicator(risk, options.ShowLowRisk) is not { } indicator)
+        if (Indicator(risk, options) is not { } indicator)
         {
             return null;
         }
@@ -48,7 +50,22 @@ public static class RiskCards
             risk.Tier == RiskTier.Low ? null : Suggestions(risk.Kind, features),
             risk.Tier == RiskTier.Low ? null : "at-most-one",
             OverrideReasons,
-            [new CdsLink("Open in the ClinicalCds worklist", $"{baseUrl}/worklist/patients/{Uri.EscapeDataString(features.PatientId)}", "absolute")]);
+            Links(features, options, baseUrl));
+    }
+
+    private static List<CdsLink> Links(ClinicalFeatures features, CdsHooksOptions options, string baseUrl)
+    {
+        var links = new List<CdsLink>
+        {
+            new("Open in the ClinicalCds worklist", $"{baseUrl}/worklist/patients/{Uri.EscapeDataString(features.PatientId)}", "absolute"),
+        };
+        if (options.SmartLaunchUrl is { Length: > 0 } launch)
+        {
+            var appContext = new JsonObject { ["patientId"] = features.PatientId, ["encounterId"] = features.IndexEncounterId }.ToJsonString();
+            links.Add(new CdsLink("Review the risk in the ClinicalCds app", launch, "smart", appContext));
+        }
+
+        return links;
     }
 
     private static List<CdsSuggestion> Suggestions(RiskKind kind, ClinicalFeatures features)
