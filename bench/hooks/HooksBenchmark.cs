@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -38,11 +36,11 @@ public static class HooksBenchmark
         var bundleFile = args.Length > 2 ? args[2] : FindFixture("Loma_Johns_");
         var server = Environment.GetEnvironmentVariable("ConnectionStrings__ClinicalCds")
             ?? throw new InvalidOperationException("Set ConnectionStrings__ClinicalCds (bench/hooks/run.sh starts a local PostgreSQL).");
-        var database = await CreateDatabase(server, "bench_hooks");
+        var database = await BenchSupport.CreateDatabase(server, "bench_hooks");
 
         var key = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP384)) { KeyId = "bench" };
         await using var jwksHost = await StartJwksHost(key);
-        var port = FreePort();
+        var port = BenchSupport.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         await using var app = WebApp.Build(
         [
@@ -198,21 +196,6 @@ public static class HooksBenchmark
         return host;
     }
 
-    private static async Task<string> CreateDatabase(string server, string name)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false };
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-    }
-
     private static string FindFixture(string prefix)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -225,12 +208,5 @@ public static class HooksBenchmark
         }
 
         throw new DirectoryNotFoundException("../shared/fixtures/synthea-r4 was not found.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -36,9 +36,9 @@ public static class IngestBenchmark
         var megabytes = files.Sum(f => new FileInfo(f).Length) / 1e6;
         Console.WriteLine($"{lines:N0} resources in {files.Count} files ({megabytes:N0} MB).");
 
-        var floorDb = await CreateDatabase(server, "bench_ingest_floor");
+        var floorDb = await BenchSupport.CreateDatabase(server, "bench_ingest_floor");
         var floor = await Floor(floorDb, files);
-        var storeDb = await CreateDatabase(server, "bench_ingest_store");
+        var storeDb = await BenchSupport.CreateDatabase(server, "bench_ingest_store");
         var (ours, stored) = await Ours(storeDb, files);
 
         Console.WriteLine();
@@ -49,21 +49,6 @@ public static class IngestBenchmark
         Console.WriteLine();
         Console.WriteLine($"ratio (ours / floor, time per resource): {ours.TotalSeconds / floor.TotalSeconds:F2}");
         return stored == lines ? 0 : 1;
-    }
-
-    private static async Task<string> CreateDatabase(string server, string name)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false };
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE); ", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
     private static async Task<TimeSpan> Floor(string connectionString, List<string> files)
