@@ -6,5 +6,6 @@ root.Subcommands.Add(DbCommands.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(FeaturesCommand.Create());
+root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync();

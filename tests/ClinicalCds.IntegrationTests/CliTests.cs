@@ -87,6 +87,18 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
             var table = await Run("features", "--patient", "feat-1", "--as-of", "2026-03-01T00:00:00Z");
             Assert.Equal(0, table.ExitCode);
             Assert.Contains("HOSPITAL: 3 (low)", table.Output, StringComparison.Ordinal);
+
+            // The same stay as a training row: discharged 6 February, no readmission by 10 March, so label 0.
+            var csv = Path.Combine(folder.FullName, "readmission.csv");
+            var dataset = await Run("dataset", "--model", "readmission", "--out", csv, "--as-of", "2026-03-10T00:00:00Z");
+            Assert.True(dataset.ExitCode == 0, dataset.Output);
+            var rows = await File.ReadAllLinesAsync(csv);
+            Assert.StartsWith("patient_id,encounter_id,instant,split,label,AgeYears,", rows[0], StringComparison.Ordinal);
+            var row = rows.Single(r => r.StartsWith("feat-1,", StringComparison.Ordinal)).Split(',');
+            Assert.Equal(["feat-1", "feat-stay", "2026-02-06T09:00:00Z"], row[..3]);
+            Assert.Equal("0", row[4]);
+            Assert.Equal(rows[0].Split(',').Length, row.Length);
+            Assert.Equal(2, (await Run("dataset", "--model", "mortality", "--out", csv)).ExitCode);
         }
         finally
         {

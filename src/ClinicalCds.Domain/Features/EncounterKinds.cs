@@ -26,4 +26,18 @@ public static class EncounterKinds
     public static bool IsPostAcuteCare(string disposition) => disposition is "snf" or "rehab" or "long" or "other-hcf";
 
     public const string AgainstMedicalAdvice = "aadvice";
+
+    /// <summary>An ED visit that ended within this time before admission is the visit that led to the admission.</summary>
+    public static readonly TimeSpan EdVisitLeadingToAdmission = TimeSpan.FromHours(24);
+
+    /// <summary>The ED visit that led to an admission at <paramref name="admitted"/>: the last one ended within 24 h before it (or overlapping it).</summary>
+    public static EncounterFact? EdVisitLeadingTo(IEnumerable<EncounterFact> encounters, DateTimeOffset admitted) =>
+        encounters.LastOrDefault(e => IsEmergency(e) && e.Start < admitted && (e.End ?? e.Start) >= admitted - EdVisitLeadingToAdmission);
+
+    /// <summary>
+    /// An unplanned (emergent or urgent) admission: by its priority when recorded; otherwise admitted from the emergency
+    /// department (admit source emd) or straight after an ED visit.
+    /// </summary>
+    public static bool IsEmergentAdmission(EncounterFact stay, EncounterFact? leadingEdVisit) =>
+        PriorityIsEmergent(stay.PriorityCode) ?? (stay.AdmitSource == "emd" || leadingEdVisit is not null);
 }

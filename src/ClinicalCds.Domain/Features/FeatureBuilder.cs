@@ -15,9 +15,6 @@ public static class FeatureBuilder
     /// <summary>Labs and vital signs are read from the stay and the 24 h before admission (the emergency work-up).</summary>
     public static readonly TimeSpan PreAdmissionWindow = TimeSpan.FromHours(24);
 
-    /// <summary>An ED visit that ended within this time before admission is the visit that led to the admission.</summary>
-    public static readonly TimeSpan EdVisitLeadingToAdmission = TimeSpan.FromHours(24);
-
     /// <summary>Medications ordered within this time count as active (statuses are today's, not the instant's).</summary>
     public static readonly TimeSpan MedicationLookback = TimeSpan.FromDays(365);
 
@@ -42,7 +39,7 @@ public static class FeatureBuilder
         var priorEd = known.Encounters
             .Where(e => EncounterKinds.IsEmergency(e) && e.Start < admitted)
             .ToList();
-        var leadingEd = priorEd.LastOrDefault(e => (e.End ?? e.Start) >= admitted - EdVisitLeadingToAdmission);
+        var leadingEd = EncounterKinds.EdVisitLeadingTo(priorEd, admitted);
         var conditions = known.Conditions.Where(c => c.VerificationStatus is not ("refuted" or "entered-in-error")).ToList();
 
         return new ClinicalFeatures
@@ -55,8 +52,7 @@ public static class FeatureBuilder
             AdmittedAt = admitted,
             DischargedAt = stay.End,
             LengthOfStayDays = (int)Math.Floor((stayEnd - admitted).TotalDays),
-            EmergentAdmission = EncounterKinds.PriorityIsEmergent(stay.PriorityCode)
-                ?? (stay.AdmitSource == "emd" || leadingEd is not null),
+            EmergentAdmission = EncounterKinds.IsEmergentAdmission(stay, leadingEd),
             DischargeFromOncology = IsOncology(stay.ServiceType) || (stay.Locations.Count > 0 && IsOncology(stay.Locations[^1].Display)),
             ProceduresDuringStay = known.Procedures
                 .Where(p => p.Status is not ("not-done" or "entered-in-error")
