@@ -301,7 +301,7 @@ internal sealed class PatientSimulator
                 if (_rng.Chance(0.3))
                 {
                     WriteProcedure(id, Catalog.Ventilation, icuStart.AddHours(1), icuStart.AddHours(_rng.Uniform(12, 72)));
-                    }
+                }
 
                 dies |= _rng.Chance(0.1);
                 if (dies)

@@ -93,7 +93,7 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
             var dataset = await Run("dataset", "--model", "readmission", "--out", csv, "--as-of", "2026-03-10T00:00:00Z");
             Assert.True(dataset.ExitCode == 0, dataset.Output);
             var rows = await File.ReadAllLinesAsync(csv);
-            Assert.StartsWith("patient_id,encounter_id,instant,split,label,AgeYears,", rows[0], StringComparison.Ordinal);
+            Assert.StartsWith("patient_id,encounter_id,instant,split,label,event,AgeYears,", rows[0], StringComparison.Ordinal);
             var row = rows.Single(r => r.StartsWith("feat-1,", StringComparison.Ordinal)).Split(',');
             Assert.Equal(["feat-1", "feat-stay", "2026-02-06T09:00:00Z"], row[..3]);
             Assert.Equal("0", row[4]);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using ClinicalCds.Application.Training.BuildReadmissionDataset;
+using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Features;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,14 +10,15 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds dataset --model readmission --out FILE [--as-of T] [--seed S] [--test-fraction F]: the labeled training
-/// rows as CSV (patient, encounter, instant, split, label, then every feature in catalog order; empty = not recorded).
+/// clinicalcds dataset --model readmission|complication --out FILE [--as-of T] [--seed S] [--test-fraction F]: the labeled
+/// training rows as CSV (patient, encounter, instant, split, label, event, then every feature in catalog order; empty = not
+/// recorded or not known).
 /// </summary>
 internal static class DatasetCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Outcome: readmission.", Required = true };
+        var model = new Option<string>("--model") { Description = "Outcome: readmission or complication.", Required = true };
         var output = new Option<string>("--out") { Description = "CSV file to write.", Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); later outcomes are unknown. Default now." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the patient split.", DefaultValueFactory = _ => 2026 };
@@ -32,9 +33,9 @@ internal static class DatasetCommand
 
     private static async Task<int> Run(string model, string output, string? asOfText, ulong seed, double testFraction, CancellationToken ct)
     {
-        if (model != "readmission")
+        if (!Enum.TryParse<RiskModelKind>(model, ignoreCase: true, out var kind) || int.TryParse(model, out _))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --model '{model}' is not available yet (readmission is).");
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --model must be readmission or complication, not '{model}'.");
             return 2;
         }
 
@@ -55,9 +56,9 @@ internal static class DatasetCommand
         {
             var mediator = services.GetRequiredService<IMediator>();
             await using var writer = new StreamWriter(output, append: false, new UTF8Encoding(false));
-            await writer.WriteLineAsync("patient_id,encounter_id,instant,split,label," + string.Join(',', FeatureCatalog.Features.Select(f => f.Name)));
+            await writer.WriteLineAsync("patient_id,encounter_id,instant,split,label,event," + string.Join(',', FeatureCatalog.Features.Select(f => f.Name)));
             long rows = 0, positives = 0, unknown = 0, test = 0;
-            await foreach (var row in mediator.CreateStream(new BuildReadmissionDatasetQuery(cutoff, seed, testFraction), ct))
+            await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(kind, cutoff, seed, testFraction), ct))
             {
                 rows++;
                 positives += row.Label == true ? 1 : 0;
@@ -67,7 +68,8 @@ internal static class DatasetCommand
                     .Append(row.PatientId).Append(',').Append(row.EncounterId).Append(',')
                     .Append(row.Instant.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)).Append(',')
                     .Append(row.IsTest ? "test" : "train").Append(',')
-                    .Append(row.Label switch { true => "1", false => "0", null => string.Empty });
+                    .Append(row.Label switch { true => "1", false => "0", null => string.Empty }).Append(',')
+                    .Append(row.Event);
                 foreach (var value in row.Features.Values)
                 {
                     line.Append(',').Append(value?.ToString("R", CultureInfo.InvariantCulture));
@@ -77,7 +79,7 @@ internal static class DatasetCommand
             }
 
             AnsiConsole.MarkupLineInterpolated(
-                $"Wrote {rows:N0} index discharges to {output}: {positives:N0} readmitted, {unknown:N0} not known yet, {test:N0} in the test split.");
+                $"Wrote {rows:N0} {model} examples to {output}: {positives:N0} positive, {unknown:N0} not known yet, {test:N0} in the test split.");
             return 0;
         });
     }

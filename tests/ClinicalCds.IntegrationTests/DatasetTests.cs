@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net;
+using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using ClinicalCds.Synthetic;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClinicalCds.IntegrationTests;
+
+/// <summary>A synthetic population imported once; its generator's ground truth never passed through FHIR.</summary>
+public sealed class SyntheticStoreFixture : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"clinicalcds-dataset-{Guid.NewGuid():N}");
+
+    public ApiFactory Api { get; } = new();
+    public DateTimeOffset AsOf { get; } = new(SyntheticOptions.DefaultAsOf);
+    public string GroundTruth => Path.Combine(_directory, "ground-truth");
+
+    public async Task InitializeAsync()
+    {
+        await Api.InitializeAsync();
+        var result = PopulationGenerator.Generate(new SyntheticOptions(400, 17, SyntheticOptions.DefaultAsOf), _directory);
+        using var client = Api.CreateClient();
+        foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
+        {
+            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(_directory, file)));
+            content.Headers.ContentType = new("application/fhir+ndjson");
+            using var response = await client.PostAsync("/fhir/$import", content);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await ((IAsyncLifetime)Api).DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public async Task<List<DatasetRow>> DatasetAsync(RiskModelKind model)
+    {
+        await using var scope = Api.Services.CreateAsyncScope();
+        var rows = new List<DatasetRow>();
+        await foreach (var row in scope.ServiceProvider.GetRequiredService<IMediator>().CreateStream(new BuildDatasetQuery(model, AsOf, Seed: 7)))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>
+/// The labels our dataset builder reads from the stored FHIR data agree, example by example, with the synthetic
+/// generator's own ground truth; patients never straddle the split.
+/// </summary>
+public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<SyntheticStoreFixture>
+{
+    private static bool? Label(string text) => text switch { "1" => true, "0" => false, _ => null };
+
+    [Fact]
+    public async Task Readmission_index_discharges_and_labels_match_the_ground_truth()
+    {
+        var truth = File.ReadLines(Path.Combine(store.GroundTruth, "readmission.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => f[1], f => (Patient: f[0], Discharge: DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture), Label: Label(f[4]), Readmission: f[5]));
+        var rows = await store.DatasetAsync(RiskModelKind.Readmission);
+
+        Assert.True(truth.Count > 150, $"only {truth.Count} index discharges generated");
+        Assert.Equal(truth.Keys.Order(StringComparer.Ordinal), rows.Select(r => r.EncounterId).Order(StringComparer.Ordinal));
+        foreach (var row in rows)
+        {
+            var expected = truth[row.EncounterId];
+            Assert.Equal((expected.Patient, expected.Discharge), (row.PatientId, row.Instant));
+            Assert.True(expected.Label == row.Label, $"encounter {row.EncounterId}: ground truth {expected.Label}, dataset {row.Label}");
+            Assert.Equal(expected.Label == true ? expected.Readmission : null, row.Event);
+            Assert.Equal(FeatureCatalog.Version, row.Features.CatalogVersion);
+        }
+
+        Assert.Contains(rows, r => r.Label == true);
+        Assert.Contains(rows, r => r.Label is null);
+        AssertSplitByPatient(rows);
+    }
+
+    [Fact]
+    public async Task Complication_scoring_times_and_labels_match_the_ground_truth()
+    {
+        var truth = File.ReadLines(Path.Combine(store.GroundTruth, "complication.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(
+                f => (f[1], DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture)),
+                f => (Label: Label(f[4]), Type: f[5], At: f[6].Length > 0 ? DateTimeOffset.Parse(f[6], CultureInfo.InvariantCulture) : (DateTimeOffset?)null));
+        var rows = await store.DatasetAsync(RiskModelKind.Complication);
+
+        Assert.Equal(truth.Keys.Order(), rows.Select(r => (r.EncounterId, r.Instant)).Order());
+        var mismatches = new List<string>();
+        foreach (var row in rows)
+        {
+            var expected = truth[(row.EncounterId, row.Instant)];
+            // The generator labels a window that reaches past the data when its event is seen; we censor such windows.
+            var expectedLabel = row.Instant + TimeSpan.FromHours(48) > store.AsOf ? null : expected.Label;
+            if (expectedLabel != row.Label || (row.Label == true && expected.Type != row.Event))
+            {
+                mismatches.Add($"{row.EncounterId} at {row.Instant:O}: truth {expected.Label} {expected.Type} at {expected.At:O}, dataset {row.Label} {row.Event}");
+            }
+        }
+
+        // The generator times an ICU transfer at the deterioration, the record at the ICU bed (20-90 minutes later):
+        // only a window ending in that gap may disagree.
+        Assert.All(mismatches, m => Assert.Contains("icu-transfer", m, StringComparison.Ordinal));
+        Assert.True(mismatches.Count <= rows.Count / 200, string.Join("\n", mismatches));
+        Assert.Contains(rows, r => r.Label == true && r.Event == "cardiac-arrest");
+        Assert.Contains(rows, r => r.Label == true && r.Event == "icu-transfer");
+        AssertSplitByPatient(rows);
+    }
+
+    private static void AssertSplitByPatient(List<DatasetRow> rows)
+    {
+        Assert.DoesNotContain(rows.GroupBy(r => r.PatientId), g => g.Select(r => r.IsTest).Distinct().Count() > 1);
+        var testShare = rows.Select(r => (r.PatientId, r.IsTest)).Distinct().Average(p => p.IsTest ? 1.0 : 0.0);
+        Assert.InRange(testShare, 0.12, 0.28);
+    }
+}
