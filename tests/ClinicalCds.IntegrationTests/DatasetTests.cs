@@ -4,6 +4,7 @@ using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.IntegrationTests.Infrastructure;
 using ClinicalCds.Synthetic;
+using ClinicalCds.Training;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +22,7 @@ public sealed class SyntheticStoreFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Api.InitializeAsync();
-        var result = PopulationGenerator.Generate(new SyntheticOptions(400, 17, SyntheticOptions.DefaultAsOf), _directory);
+        var result = PopulationGenerator.Generate(new SyntheticOptions(800, 17, SyntheticOptions.DefaultAsOf), _directory);
         using var client = Api.CreateClient();
         foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
         {
@@ -111,6 +112,29 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         Assert.Contains(rows, r => r.Label == true && r.Event == "cardiac-arrest");
         Assert.Contains(rows, r => r.Label == true && r.Event == "icu-transfer");
         AssertSplitByPatient(rows);
+    }
+
+    [Theory]
+    [InlineData(RiskModelKind.Readmission)]
+    [InlineData(RiskModelKind.Complication)]
+    public async Task Training_exports_an_ONNX_model_that_ONNX_Runtime_scores_as_ML_NET_does_reproducibly_with_a_matching_card(RiskModelKind kind)
+    {
+        var rows = await store.DatasetAsync(kind);
+
+        var first = ModelTrainer.Train(kind, rows, 11, "0.0.1-test", "test population", oracle: null);
+        var again = ModelTrainer.Train(kind, rows, 11, "0.0.1-test", "test population", oracle: null);
+
+        Assert.Equal(first.Onnx, again.Onnx);
+        Assert.True(first.MaxOnnxDifference < 1e-4, $"ONNX Runtime and ML.NET differ by {first.MaxOnnxDifference}");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(first.Onnx)), first.Card.Sha256);
+        Assert.Equal(FeatureCatalog.Features.Select(f => f.Name), first.Card.Features.Select(f => f.Name));
+        Assert.Equal(FeatureCatalog.Version, first.Card.FeatureCatalogVersion);
+        Assert.InRange(first.Card.Test.Auroc, 0.55, 1.0);
+        Assert.InRange(first.Card.Test.Auroc, first.Card.Test.AurocLow, first.Card.Test.AurocHigh);
+        Assert.Equal(kind == RiskModelKind.Readmission ? ["HOSPITAL", "LACE"] : ["NEWS2"], first.Card.BaselineAuroc.Keys.Order());
+        Assert.Contains(first.Card.Subgroups, g => g.Group == "female");
+        Assert.True(first.Card.Tiers.Moderate <= first.Card.Tiers.High);
+        Assert.All(first.TestPredictions, p => Assert.InRange(p.Probability, 0.0, 1.0));
     }
 
     private static void AssertSplitByPatient(List<DatasetRow> rows)

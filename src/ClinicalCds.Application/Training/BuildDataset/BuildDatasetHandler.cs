@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Outcomes;
+using ClinicalCds.Domain.Scores;
 using Mediator;
 
 namespace ClinicalCds.Application.Training.BuildDataset;
@@ -21,7 +22,13 @@ public sealed class BuildDatasetHandler(IPatientTimelineReader timelines) : IStr
             foreach (var (encounterId, instant, label, what) in examples)
             {
                 var features = FeatureBuilder.Build(timeline, encounterId, instant)!;
-                yield return new DatasetRow(timeline.PatientId, encounterId, instant, isTest, label, what, FeatureCatalog.Vectorize(features));
+                var baselines = new Dictionary<string, int>
+                {
+                    ["LACE"] = Lace.Score(PublishedScores.LaceInputOf(features)).Total,
+                    ["HOSPITAL"] = Hospital.Score(PublishedScores.HospitalInputOf(features)).Total,
+                    ["NEWS2"] = News2.Score(PublishedScores.News2InputOf(features)).Total,
+                };
+                yield return new DatasetRow(timeline.PatientId, encounterId, instant, isTest, label, what, FeatureCatalog.Vectorize(features), baselines);
             }
         }
     }

@@ -21,6 +21,10 @@ public enum RiskModelKind
 public sealed record BuildDatasetQuery(RiskModelKind Model, DateTimeOffset DataCutoff, ulong Seed = 2026, double TestFraction = 0.2)
     : IStreamQuery<DatasetRow>;
 
-/// <summary>One example; <see cref="Event"/> names what happened (the readmission encounter, or the deterioration type).</summary>
+/// <summary>
+/// One example; <see cref="Event"/> names what happened (the readmission encounter, or the deterioration type);
+/// <see cref="Baselines"/> holds the published scores' totals at the same instant (LACE, HOSPITAL, NEWS2).
+/// </summary>
 public sealed record DatasetRow(
-    string PatientId, string EncounterId, DateTimeOffset Instant, bool IsTest, bool? Label, string? Event, FeatureVector Features);
+    string PatientId, string EncounterId, DateTimeOffset Instant, bool IsTest, bool? Label, string? Event, FeatureVector Features,
+    IReadOnlyDictionary<string, int> Baselines);

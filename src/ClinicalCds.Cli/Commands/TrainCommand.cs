@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Training;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace ClinicalCds.Cli.Commands;
+
+/// <summary>
+/// clinicalcds train --model readmission|complication [--out DIR] [--version V] [--as-of T] [--seed S] [--oracle CSV]:
+/// builds the dataset from the store, trains, calibrates, evaluates and writes model.onnx, model-card.json and
+/// evaluation.md into models/&lt;model&gt;/&lt;version&gt;/.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "readmission or complication.", Required = true };
+        var output = new Option<string?>("--out") { Description = "Model folder; default models/<model>/<version>." };
+        var version = new Option<string>("--version") { Description = "Model version.", DefaultValueFactory = _ => "1.0.0" };
+        var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the trainer.", DefaultValueFactory = _ => 2026 };
+        var oracle = new Option<string?>("--oracle") { Description = "Synthetic ground truth CSV (ground-truth/<model>.csv) for the oracle AUROC." };
+        var command = new Command("train", "Train, calibrate and evaluate a risk model on the store's data and write its ONNX file and model card.")
+        {
+            model, output, version, asOf, seed, oracle,
+        };
+        command.SetAction((parse, ct) => Run(parse.GetValue(model)!, parse.GetValue(output), parse.GetValue(version)!, parse.GetValue(asOf), parse.GetValue(seed), parse.GetValue(oracle), ct));
+        return command;
+    }
+
+    private static async Task<int> Run(string model, string? output, string version, string? asOfText, ulong seed, string? oraclePath, CancellationToken ct)
+    {
+        if (!Enum.TryParse<RiskModelKind>(model, ignoreCase: true, out var kind) || int.TryParse(model, out _))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --model must be readmission or complication, not '{model}'.");
+            return 2;
+        }
+
+        var cutoff = DateTimeOffset.UtcNow;
+        if (asOfText is not null && !DateTimeOffset.TryParse(asOfText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out cutoff))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --as-of '{asOfText}' is not an ISO 8601 date-time.");
+            return 2;
+        }
+
+        if (oraclePath is not null && !File.Exists(oraclePath))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --oracle file not found: {oraclePath}");
+            return 2;
+        }
+
+        var name = kind.ToString().ToLowerInvariant();
+        var folder = output ?? Path.Combine("models", name, version);
+        return await CliHost.RunAsync(async services =>
+        {
+            var mediator = services.GetRequiredService<IMediator>();
+            var rows = new List<DatasetRow>();
+            await AnsiConsole.Status().StartAsync("Building the dataset from the store", async status =>
+            {
+                await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(kind, cutoff, seed), ct))
+                {
+                    rows.Add(row);
+                    if (rows.Count % 1000 == 0)
+                    {
+                        status.Status($"Building the dataset from the store: {rows.Count:N0} examples");
+                    }
+                }
+            });
+
+            var patients = rows.Select(r => r.PatientId).Distinct().Count();
+            var description = $"{rows.Count:N0} {name} examples of {patients:N0} patients from the ClinicalCds store, data up to {cutoff:yyyy-MM-dd}; " +
+                $"{rows.Count(r => r.Label is null):N0} unlabeled (window past the data) left out; split by patient with seed {seed} (20% test).";
+            TrainingResult result;
+            try
+            {
+                result = AnsiConsole.Status().Start("Training", status => ModelTrainer.Train(
+                    kind, rows, seed, version, description, oraclePath is null ? null : ReadOracle(oraclePath, kind),
+                    new InlineProgress<string>(message => status.Status(message))));
+            }
+            catch (InvalidOperationException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+                return 1;
+            }
+
+            Directory.CreateDirectory(folder);
+            await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), result.Onnx, ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "model-card.json"), JsonSerializer.Serialize(result.Card, ModelCard.Json) + "\n", ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "evaluation.md"), EvaluationReport.Markdown(result.Card), new UTF8Encoding(false), ct);
+            var m = result.Card.Test;
+            var baselines = string.Join(", ", result.Card.BaselineAuroc.Select(b => $"{b.Key} {b.Value:F3}"));
+            var oracle = result.Card.OracleAuroc is { } o ? $", oracle {o:F3}" : string.Empty;
+            AnsiConsole.MarkupLineInterpolated(
+                $"Wrote {folder}: test AUROC {m.Auroc:F3} (95% CI {m.AurocLow:F3}-{m.AurocHigh:F3}), ECE {m.ExpectedCalibrationError:F3}, baselines {baselines}{oracle}; ONNX Runtime vs ML.NET max |Δscore| {result.MaxOnnxDifference:E1}.");
+            return 0;
+        });
+    }
+
+    private static Dictionary<(string, DateTimeOffset), double> ReadOracle(string path, RiskModelKind kind) =>
+        File.ReadLines(path).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(
+                f => (f[1], DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture)),
+                f => double.Parse(f[3], CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Outcomes;
+using ClinicalCds.Training.Evaluation;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace ClinicalCds.Training;
+
+/// <summary>A training row: the feature vector (<see cref="ModelTrainer.MissingValue"/> = not recorded) and the outcome.</summary>
+public sealed class TrainingExample
+{
+    public float[] Features { get; set; } = [];
+    public bool Label { get; set; }
+}
+
+/// <summary>The features alone: exporting from this shape gives the ONNX graph a single input, Features.</summary>
+public sealed class FeaturesOnly
+{
+    public float[] Features { get; set; } = [];
+}
+
+public sealed class ScoredExample
+{
+    public float Score { get; set; }
+}
+
+public sealed record TrainingResult(byte[] Onnx, ModelCard Card, IReadOnlyList<(double Probability, bool Outcome)> TestPredictions, double MaxOnnxDifference);
+
+/// <summary>
+/// Gradient-boosted trees (ML.NET FastTree) on the train split, Platt calibration fitted on held-out train patients,
+/// evaluation on the test split beside the published baselines, ONNX export verified against ONNX Runtime.
+/// </summary>
+public static class ModelTrainer
+{
+    public const string OnnxInput = "Features";
+
+    /// <summary>
+    /// What a missing feature is fed as. FastTree drops any row with a NaN, so "not recorded" becomes a value below every
+    /// real one, which the trees can split off as its own branch; the model card records it for the runtime.
+    /// </summary>
+    public const float MissingValue = -9999f;
+    public const string OnnxOutput = "Score.output";
+
+    public static TrainingResult Train(
+        RiskModelKind kind, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
+        IProgress<string>? progress = null)
+    {
+        var labeled = rows.Where(r => r.Label is not null).ToList();
+        var test = labeled.Where(r => r.IsTest).ToList();
+        var train = labeled.Where(r => !r.IsTest).ToList();
+        // Calibration is fitted on patients the trees never saw: a fifth of the training patients, by another hash.
+        var calibration = train.Where(r => DatasetSplit.IsTest(r.PatientId, seed + 1, 0.2)).ToList();
+        var fit = train.Except(calibration).ToList();
+        if (fit.Count(r => r.Label == true) < 5 || test.Count(r => r.Label == true) < 2 || calibration.Count(r => r.Label == true) < 2)
+        {
+            throw new InvalidOperationException($"Too few labeled examples to train ({fit.Count} fit, {calibration.Count} calibration, {test.Count} test).");
+        }
+
+        var ml = new MLContext(seed: (int)(seed % int.MaxValue));
+        var width = FeatureCatalog.Features.Count;
+        var schema = SchemaDefinition.Create(typeof(TrainingExample));
+        schema[nameof(TrainingExample.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        IDataView View(IEnumerable<DatasetRow> data) => ml.Data.LoadFromEnumerable(data.Select(ToExample), schema);
+
+        var options = new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = 150,
+            NumberOfLeaves = 8,
+            MinimumExampleCountPerLeaf = 50,
+            LearningRate = 0.05,
+            FeatureFraction = 1.0,
+            Seed = (int)(seed % int.MaxValue),
+            LabelColumnName = nameof(TrainingExample.Label),
+            FeatureColumnName = nameof(TrainingExample.Features),
+        };
+        progress?.Report($"Training {options.NumberOfTrees} trees on {fit.Count:N0} examples ({fit.Count(r => r.Label == true):N0} positive)");
+        var model = ml.BinaryClassification.Trainers.FastTree(options).Fit(View(fit));
+
+        double[] Scores(IReadOnlyList<DatasetRow> data) => ml.Data.CreateEnumerable<ScoredExample>(model.Transform(View(data)), reuseRowObject: false)
+            .Select(s => (double)s.Score).ToArray();
+
+        progress?.Report($"Calibrating on {calibration.Count:N0} held-out examples");
+        var (intercept, slope) = LogisticFit.Fit(Scores(calibration), calibration.Select(r => r.Label == true).ToList());
+        var testScores = Scores(test);
+        var probabilities = testScores.Select(s => Metrics.Sigmoid(intercept + (slope * s))).ToList();
+        var outcomes = test.Select(r => r.Label == true).ToList();
+
+        progress?.Report("Exporting to ONNX and checking it against ONNX Runtime");
+        byte[] onnx;
+        using (var stream = new MemoryStream())
+        {
+            var exportSchema = SchemaDefinition.Create(typeof(FeaturesOnly));
+            exportSchema[nameof(FeaturesOnly.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+            var featuresOnly = ml.Data.LoadFromEnumerable(test.Take(1).Select(r => new FeaturesOnly { Features = ToExample(r).Features }), exportSchema);
+            ml.Model.ConvertToOnnx(model, featuresOnly, stream);
+            onnx = stream.ToArray();
+        }
+
+        var maxDifference = OnnxScores(onnx, test).Zip(testScores, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
+
+        progress?.Report("Evaluating on the test split");
+        var (low, high) = Metrics.Bootstrap95(probabilities, outcomes, Metrics.Auroc);
+        var (calibrationIntercept, calibrationSlope) = Metrics.CalibrationInterceptSlope(probabilities, outcomes);
+        var metrics = new CardMetrics(
+            test.Count, outcomes.Count(o => o), Metrics.Auroc(probabilities, outcomes), low, high, Metrics.AveragePrecision(probabilities, outcomes),
+            Metrics.Brier(probabilities, outcomes), Metrics.ExpectedCalibrationError(probabilities, outcomes), calibrationIntercept, calibrationSlope);
+
+        var baselines = Baselines(kind).ToDictionary(
+            b => b.Name,
+            b => Metrics.Auroc(test.Select(r => (double)b.Score(r)).ToList(), outcomes));
+        double? oracleAuroc = oracle is null ? null : OracleAuroc(test, oracle);
+        var sorted = probabilities.Order().ToList();
+        var tiers = new CardTiers(
+            sorted[(int)(0.7 * (sorted.Count - 1))], sorted[(int)(0.9 * (sorted.Count - 1))],
+            "Moderate from the 70th and high from the 90th percentile of calibrated risk on the test split.");
+
+        var card = new ModelCard(
+            kind == RiskModelKind.Readmission ? "readmission" : "complication",
+            version,
+            kind == RiskModelKind.Readmission
+                ? "Flag adult inpatients at discharge whose risk of unplanned readmission within 30 days is raised, for transitional-care follow-up. Decision support for clinicians, not a diagnosis."
+                : "Flag inpatients whose risk of deterioration (ICU transfer, cardiac arrest, death) in the next 48 hours is raised, for earlier review. Decision support for clinicians, not a diagnosis.",
+            kind == RiskModelKind.Readmission
+                ? "Unplanned (emergent or urgent) inpatient admission starting within 30 days after an inpatient discharge; patients who died in hospital have no index discharge; predicted at discharge."
+                : "Transfer to intensive care, cardiac arrest or death within 48 hours after a scoring time (each vital-sign set) of an inpatient stay, up to the first such event.",
+            FeatureCatalog.Version,
+            OnnxInput,
+            OnnxOutput,
+            MissingValue,
+            FeatureCatalog.Features.Select((f, i) => Describe(f, i, fit)).ToList(),
+            trainingData,
+            new Dictionary<string, object>
+            {
+                ["trainer"] = "ML.NET FastTree binary", ["trees"] = options.NumberOfTrees, ["leaves"] = options.NumberOfLeaves,
+                ["minExamplesPerLeaf"] = options.MinimumExampleCountPerLeaf, ["learningRate"] = options.LearningRate, ["seed"] = seed,
+                ["fitRows"] = fit.Count, ["calibrationRows"] = calibration.Count,
+            },
+            new CardCalibration("platt", intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
+            metrics,
+            baselines,
+            oracleAuroc,
+            Subgroups(test, probabilities, outcomes),
+            tiers,
+            Convert.ToHexStringLower(SHA256.HashData(onnx)),
+            "Demonstration model trained on synthetic data; not clinically validated.");
+        return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference);
+    }
+
+    private static TrainingExample ToExample(DatasetRow row) => new()
+    {
+        Features = row.Features.Values.Select(v => v is { } x ? (float)x : MissingValue).ToArray(),
+        Label = row.Label == true,
+    };
+
+    /// <summary>Scores rows with ONNX Runtime from the exported graph (the runtime the server will use).</summary>
+    private static double[] OnnxScores(byte[] onnx, IReadOnlyList<DatasetRow> rows)
+    {
+        using var session = new InferenceSession(onnx);
+        var width = FeatureCatalog.Features.Count;
+        var data = new float[rows.Count * width];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            ToExample(rows[i]).Features.CopyTo(data, i * width);
+        }
+
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxInput, new DenseTensor<float>(data, [rows.Count, width]))]);
+        return results.First(r => r.Name == OnnxOutput).AsEnumerable<float>().Select(v => (double)v).ToArray();
+    }
+
+    private static IEnumerable<(string Name, Func<DatasetRow, int> Score)> Baselines(RiskModelKind kind) => kind == RiskModelKind.Readmission
+        ? [("LACE", r => r.Baselines["LACE"]), ("HOSPITAL", r => r.Baselines["HOSPITAL"])]
+        : [("NEWS2", r => r.Baselines["NEWS2"])];
+
+    private static double? OracleAuroc(IReadOnlyList<DatasetRow> test, IReadOnlyDictionary<(string, DateTimeOffset), double> oracle)
+    {
+        var joined = test.Where(r => oracle.ContainsKey((r.EncounterId, r.Instant))).ToList();
+        return joined.Count == 0 ? null : Metrics.Auroc(joined.Select(r => oracle[(r.EncounterId, r.Instant)]).ToList(), joined.Select(r => r.Label == true).ToList());
+    }
+
+    private static CardFeature Describe(FeatureDefinition feature, int index, IReadOnlyList<DatasetRow> rows)
+    {
+        var values = rows.Select(r => r.Features.Values[index]).ToList();
+        var present = values.OfType<double>().ToList();
+        var mean = present.Count == 0 ? 0 : present.Average();
+        var sd = present.Count < 2 ? 0 : Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)) / (present.Count - 1));
+        return new CardFeature(feature.Name, feature.Unit, feature.Definition, mean, sd, 1 - (present.Count / (double)Math.Max(1, values.Count)));
+    }
+
+    private static List<CardSubgroup> Subgroups(IReadOnlyList<DatasetRow> test, IReadOnlyList<double> probabilities, IReadOnlyList<bool> outcomes)
+    {
+        var female = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "Female");
+        var age = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "AgeYears");
+        string Sex(DatasetRow r) => r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => "sex unknown" };
+        string Band(DatasetRow r) => r.Features.Values[age] switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
+        return new Func<DatasetRow, string>[] { Sex, Band }
+            .SelectMany(group => Enumerable.Range(0, test.Count).GroupBy(i => group(test[i])))
+            .Select(g => new CardSubgroup(g.Key, g.Count(), g.Count(i => outcomes[i]),
+                Metrics.Auroc(g.Select(i => probabilities[i]).ToList(), g.Select(i => outcomes[i]).ToList())))
+            .OrderBy(s => s.Group, StringComparer.Ordinal)
+            .ToList();
+    }
+}
