@@ -46,6 +46,8 @@ public static class EvaluationReport
         }
 
         Line(string.Empty);
+        Line("![ROC curve](roc.svg) ![Calibration](calibration.svg)");
+        Line(string.Empty);
         Line(F($"Tiers: moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1} ({card.Tiers.Note})"));
         return text.ToString();
     }

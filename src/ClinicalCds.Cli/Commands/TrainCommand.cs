@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Training;
+using ClinicalCds.Training.Evaluation;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -13,7 +14,7 @@ namespace ClinicalCds.Cli.Commands;
 /// <summary>
 /// clinicalcds train --model readmission|complication [--out DIR] [--version V] [--as-of T] [--seed S] [--oracle CSV]:
 /// builds the dataset from the store, trains, calibrates, evaluates and writes model.onnx, model-card.json and
-/// evaluation.md into models/&lt;model&gt;/&lt;version&gt;/.
+/// evaluation.md with roc.svg and calibration.svg into models/&lt;model&gt;/&lt;version&gt;/.
 /// </summary>
 internal static class TrainCommand
 {
@@ -92,6 +93,8 @@ internal static class TrainCommand
             await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), result.Onnx, ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "model-card.json"), JsonSerializer.Serialize(result.Card, ModelCard.Json) + "\n", ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "evaluation.md"), EvaluationReport.Markdown(result.Card), new UTF8Encoding(false), ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "roc.svg"), EvaluationPlots.RocSvg(result.TestPredictions, $"{name} {version}: ROC, test split"), ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "calibration.svg"), EvaluationPlots.CalibrationSvg(result.TestPredictions, $"{name} {version}: calibration, test split"), ct);
             var m = result.Card.Test;
             var baselines = string.Join(", ", result.Card.BaselineAuroc.Select(b => $"{b.Key} {b.Value:F3}"));
             var oracle = result.Card.OracleAuroc is { } o ? $", oracle {o:F3}" : string.Empty;

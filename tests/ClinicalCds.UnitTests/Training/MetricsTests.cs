@@ -71,3 +71,20 @@ public sealed class MetricsTests
         Assert.Equal(first, Metrics.Bootstrap95(scores, outcomes, Metrics.Auroc, resamples: 300));
     }
 }
+
+public sealed class EvaluationPlotsTests
+{
+    [Fact]
+    public void The_ROC_curve_runs_from_the_origin_to_the_top_right_and_the_plots_are_valid_SVG()
+    {
+        (double, bool)[] predictions = [(0.9, true), (0.8, false), (0.7, true), (0.2, false)];
+        var roc = EvaluationPlots.RocSvg(predictions, "ROC & test");
+        var calibration = EvaluationPlots.CalibrationSvg(predictions, "calibration");
+
+        var points = System.Xml.Linq.XDocument.Parse(roc).Descendants().Single(e => e.Name.LocalName == "polyline").Attribute("points")!.Value.Split(' ');
+        Assert.Equal("40,320", points[0]); // (0, 0)
+        Assert.Equal("320,40", points[^1]); // (1, 1)
+        Assert.Equal(4, System.Xml.Linq.XDocument.Parse(calibration).Descendants().Count(e => e.Name.LocalName == "circle"));
+        Assert.Contains("ROC &amp; test", roc, StringComparison.Ordinal);
+    }
+}
