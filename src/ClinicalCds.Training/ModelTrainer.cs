@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Models;
 using System.Security.Cryptography;
 using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Features;

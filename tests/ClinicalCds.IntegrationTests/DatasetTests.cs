@@ -5,6 +5,9 @@ using ClinicalCds.Domain.Features;
 using ClinicalCds.IntegrationTests.Infrastructure;
 using ClinicalCds.Synthetic;
 using ClinicalCds.Training;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Infrastructure.Models;
+using System.Text.Json;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -135,6 +138,38 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         Assert.Contains(first.Card.Subgroups, g => g.Group == "female");
         Assert.True(first.Card.Tiers.Moderate <= first.Card.Tiers.High);
         Assert.All(first.TestPredictions, p => Assert.InRange(p.Probability, 0.0, 1.0));
+
+        // The runtime loads the package, checks it against its card and scores as training evaluated.
+        var folder = Directory.CreateTempSubdirectory("clinicalcds-model-");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), first.Onnx);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "model-card.json"), JsonSerializer.Serialize(first.Card, ModelCard.Json));
+            var (model, error) = OnnxModelRegistry.Load(folder.FullName);
+            Assert.True(model is not null, error);
+            using (model)
+            {
+                var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => r.Features).ToList();
+                var probabilities = model.Predict(test);
+                Assert.Equal(first.TestPredictions.Count, probabilities.Count);
+                Assert.All(probabilities.Zip(first.TestPredictions), p => Assert.Equal(p.Second.Probability, p.First, 4));
+                Assert.Single(model.Predict([test[0]]));
+            }
+
+            var tampered = first.Onnx.ToArray();
+            tampered[^1] ^= 0xFF;
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), tampered);
+            Assert.Contains("sha256", OnnxModelRegistry.Load(folder.FullName).Error, StringComparison.Ordinal);
+
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), first.Onnx);
+            var wrongCard = first.Card with { Features = first.Card.Features.Skip(1).ToList() };
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "model-card.json"), JsonSerializer.Serialize(wrongCard, ModelCard.Json));
+            Assert.Contains("catalog", OnnxModelRegistry.Load(folder.FullName).Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private static void AssertSplitByPatient(List<DatasetRow> rows)

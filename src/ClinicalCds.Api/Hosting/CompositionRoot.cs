@@ -3,6 +3,7 @@ using ClinicalCds.Application.Fhir.IngestBundle;
 using ClinicalCds.Infrastructure.Fhir;
 using ClinicalCds.Infrastructure.Persistence;
 using ClinicalCds.Infrastructure.Timeline;
+using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Infrastructure.CdsHooks;
 using Npgsql;
@@ -29,6 +30,9 @@ public static class CompositionRoot
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IFhirStore, PostgresFhirStore>();
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
+        // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
+        services.AddSingleton<IRiskModels>(provider => new OnnxModelRegistry(
+            configuration["Models:Root"] ?? "models", provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
 
         var cdsHooks = configuration.GetSection(CdsHooksOptions.Section).Get<CdsHooksOptions>() ?? new CdsHooksOptions();
         services.AddSingleton(cdsHooks);

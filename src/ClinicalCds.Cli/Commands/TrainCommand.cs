@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Models;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ClinicalCds.Training;
+namespace ClinicalCds.Application.Models;
 
 public sealed record CardFeature(string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare);
 

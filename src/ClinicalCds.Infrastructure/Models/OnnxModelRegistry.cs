@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace ClinicalCds.Infrastructure.Models;
+
+/// <summary>A model served by ONNX Runtime: one thread-safe session, the card's missing value and Platt calibration applied.</summary>
+public sealed class OnnxRiskModel : IRiskModel, IDisposable
+{
+    private readonly InferenceSession _session;
+
+    internal OnnxRiskModel(ModelCard card, InferenceSession session)
+    {
+        Card = card;
+        _session = session;
+    }
+
+    public ModelCard Card { get; }
+
+    public IReadOnlyList<double> Predict(IReadOnlyList<FeatureVector> vectors)
+    {
+        if (vectors.Count == 0)
+        {
+            return [];
+        }
+
+        var width = Card.Features.Count;
+        var data = new float[vectors.Count * width];
+        for (var i = 0; i < vectors.Count; i++)
+        {
+            var values = vectors[i].Values;
+            if (vectors[i].CatalogVersion != Card.FeatureCatalogVersion || values.Count != width)
+            {
+                throw new ArgumentException($"Model {Card.Name} {Card.Version} needs {Card.FeatureCatalogVersion} vectors of {width} features.", nameof(vectors));
+            }
+
+            for (var j = 0; j < width; j++)
+            {
+                data[(i * width) + j] = values[j] is { } v ? (float)v : Card.MissingValue;
+            }
+        }
+
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Card.OnnxInput, new DenseTensor<float>(data, [vectors.Count, width]))]);
+        var scores = results.First(r => r.Name == Card.OnnxOutput).AsEnumerable<float>();
+        return scores.Select(s => 1 / (1 + Math.Exp(-(Card.Calibration.Intercept + (Card.Calibration.Slope * s))))).ToList();
+    }
+
+    public void Dispose() => _session.Dispose();
+}
+
+/// <summary>
+/// Loads every models/&lt;name&gt;/&lt;version&gt;/ folder at start-up and whenever one changes. A model is refused, with the
+/// reason logged and listed, when its sha256 differs from its card, its card was built on another feature catalog, or
+/// its ONNX input is not [batch, number of card features] under the card's input name with the card's output present.
+/// Of the valid versions of a model, the highest is served.
+/// </summary>
+public sealed class OnnxModelRegistry : IRiskModels, IDisposable
+{
+    private readonly string _root;
+    private readonly ILogger<OnnxModelRegistry> _logger;
+    private readonly FileSystemWatcher? _watcher;
+    private readonly Lock _gate = new();
+    private Dictionary<string, OnnxRiskModel> _models = [];
+    private List<string> _refused = [];
+
+    public OnnxModelRegistry(string root, ILogger<OnnxModelRegistry> logger)
+    {
+        _root = root;
+        _logger = logger;
+        Reload();
+        if (Directory.Exists(root))
+        {
+            _watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, EnableRaisingEvents = true };
+            _watcher.Changed += (_, _) => Reload();
+            _watcher.Created += (_, _) => Reload();
+            _watcher.Deleted += (_, _) => Reload();
+            _watcher.Renamed += (_, _) => Reload();
+        }
+    }
+
+    public IRiskModel? Find(string name)
+    {
+        lock (_gate)
+        {
+            return _models.GetValueOrDefault(name);
+        }
+    }
+
+    public IReadOnlyList<string> Refused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refused.ToList();
+            }
+        }
+    }
+
+    public void Reload()
+    {
+        var loaded = new Dictionary<string, OnnxRiskModel>(StringComparer.Ordinal);
+        var refused = new List<string>();
+        var folders = Directory.Exists(_root) ? Directory.GetDirectories(_root).SelectMany(Directory.GetDirectories) : [];
+        foreach (var folder in folders.Where(f => File.Exists(Path.Combine(f, "model-card.json"))))
+        {
+            var (model, error) = Load(folder);
+            if (model is null)
+            {
+                refused.Add($"{folder}: {error}");
+                _logger.LogError("Model refused: {Folder}: {Reason}", folder, error);
+                continue;
+            }
+
+            if (loaded.TryGetValue(model.Card.Name, out var other) && CompareVersions(other.Card.Version, model.Card.Version) >= 0)
+            {
+                model.Dispose();
+                continue;
+            }
+
+            other?.Dispose();
+            loaded[model.Card.Name] = model;
+        }
+
+        lock (_gate)
+        {
+            (_models, loaded) = (loaded, _models);
+            _refused = refused;
+        }
+
+        // Sessions of the previous generation may still be scoring a request; let the GC finalize them rather than
+        // disposing under a caller.
+    }
+
+    public static (OnnxRiskModel? Model, string? Error) Load(string folder)
+    {
+        ModelCard card;
+        byte[] onnx;
+        try
+        {
+            card = JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(Path.Combine(folder, "model-card.json")), ModelCard.Json)
+                ?? throw new JsonException("empty card");
+            onnx = File.ReadAllBytes(Path.Combine(folder, "model.onnx"));
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot read the model: {e.Message}");
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        if (!string.Equals(hash, card.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, $"model.onnx has sha256 {hash}, the card says {card.Sha256}");
+        }
+
+        if (card.FeatureCatalogVersion != FeatureCatalog.Version || !card.Features.Select(f => f.Name).SequenceEqual(FeatureCatalog.Features.Select(f => f.Name)))
+        {
+            return (null, $"the card's features ({card.FeatureCatalogVersion}) are not this server's catalog ({FeatureCatalog.Version})");
+        }
+
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(onnx);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            return (null, $"ONNX Runtime cannot load model.onnx: {e.Message}");
+        }
+
+        var input = session.InputMetadata.GetValueOrDefault(card.OnnxInput);
+        var dimensions = input?.Dimensions ?? [];
+        if (input is null || session.InputMetadata.Count != 1 || dimensions.Length != 2 || dimensions[1] != card.Features.Count
+            || !session.OutputMetadata.ContainsKey(card.OnnxOutput))
+        {
+            session.Dispose();
+            return (null, $"the ONNX graph's input is not '{card.OnnxInput}' [batch, {card.Features.Count}] with output '{card.OnnxOutput}'");
+        }
+
+        return (new OnnxRiskModel(card, session), null);
+    }
+
+    private static int CompareVersions(string a, string b) =>
+        Version.TryParse(a.Split('-')[0], out var x) && Version.TryParse(b.Split('-')[0], out var y) ? x.CompareTo(y) : string.CompareOrdinal(a, b);
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        lock (_gate)
+        {
+            foreach (var model in _models.Values)
+            {
+                model.Dispose();
+            }
+        }
+    }
+}
