@@ -30,7 +30,9 @@ public sealed class ScoredExample
     public float Score { get; set; }
 }
 
-public sealed record TrainingResult(byte[] Onnx, ModelCard Card, IReadOnlyList<(double Probability, bool Outcome)> TestPredictions, double MaxOnnxDifference);
+public sealed record TrainingResult(
+    byte[] Onnx, ModelCard Card, IReadOnlyList<(double Probability, bool Outcome)> TestPredictions, double MaxOnnxDifference,
+    Domain.Explanations.TreeEnsemble Trees, IReadOnlyList<double> TestScores);
 
 /// <summary>
 /// Gradient-boosted trees (ML.NET FastTree) on the train split, Platt calibration fitted on held-out train patients,
@@ -49,7 +51,7 @@ public static class ModelTrainer
 
     public static TrainingResult Train(
         RiskModelKind kind, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, int trees = 150, int leaves = 8)
     {
         var labeled = rows.Where(r => r.Label is not null).ToList();
         var test = labeled.Where(r => r.IsTest).ToList();
@@ -70,8 +72,8 @@ public static class ModelTrainer
 
         var options = new FastTreeBinaryTrainer.Options
         {
-            NumberOfTrees = 150,
-            NumberOfLeaves = 8,
+            NumberOfTrees = trees,
+            NumberOfLeaves = leaves,
             MinimumExampleCountPerLeaf = 50,
             LearningRate = 0.05,
             FeatureFraction = 1.0,
@@ -149,10 +151,11 @@ public static class ModelTrainer
             tiers,
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
             "Demonstration model trained on synthetic data; not clinically validated.");
-        return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference);
+        var ensemble = TreeExport.From(model.Model.SubModel.TrainedTreeEnsemble, fit.Select(r => ToExample(r).Features).ToList());
+        return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
     }
 
-    private static TrainingExample ToExample(DatasetRow row) => new()
+    public static TrainingExample ToExample(DatasetRow row) => new()
     {
         Features = row.Features.Values.Select(v => v is { } x ? (float)x : MissingValue).ToArray(),
         Label = row.Label == true,

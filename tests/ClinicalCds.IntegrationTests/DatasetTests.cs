@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.IntegrationTests.Infrastructure;
 using ClinicalCds.Synthetic;
@@ -170,6 +171,92 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task TreeSHAP_contributions_add_up_to_the_models_raw_score_on_every_test_row()
+    {
+        var rows = await store.DatasetAsync(RiskModelKind.Complication);
+        var result = ModelTrainer.Train(RiskModelKind.Complication, rows, 11, "0.0.1-test", "test population", oracle: null);
+        var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => ModelTrainer.ToExample(r).Features.Select(v => (double)v).ToArray()).ToList();
+        var expected = result.Trees.ExpectedValue();
+
+        Assert.True(test.Count > 1000, $"only {test.Count} rows");
+        for (var i = 0; i < test.Count; i++)
+        {
+            Assert.Equal(result.TestScores[i], result.Trees.Predict(test[i]), 1e-4);
+            var phi = TreeShap.Contributions(result.Trees, test[i], FeatureCatalog.Features.Count);
+            Assert.Equal(result.TestScores[i], expected + phi.Sum(), 1e-4);
+        }
+    }
+
+    [Fact]
+    public async Task TreeSHAP_equals_brute_force_Shapley_values_on_a_small_model()
+    {
+        var rows = await store.DatasetAsync(RiskModelKind.Readmission);
+        var small = ModelTrainer.Train(RiskModelKind.Readmission, rows, 3, "0.0.1-small", "test population", oracle: null, trees: 3, leaves: 4).Trees;
+        var used = small.Trees.SelectMany(t => t.Feature).Distinct().ToArray();
+        Assert.InRange(used.Length, 2, 9);
+        var width = FeatureCatalog.Features.Count;
+
+        foreach (var row in rows.Where(r => r.Label is not null).Take(25))
+        {
+            var x = ModelTrainer.ToExample(row).Features.Select(v => (double)v).ToArray();
+            var phi = TreeShap.Contributions(small, x, width);
+            var brute = BruteForceShapley(small, x, used);
+            for (var f = 0; f < width; f++)
+            {
+                Assert.Equal(brute.GetValueOrDefault(f), phi[f], 9);
+            }
+        }
+    }
+
+    /// <summary>Shapley values by definition over every coalition of the used features, v(S) = E[f(x) | x_S] by tree cover.</summary>
+    private static Dictionary<int, double> BruteForceShapley(TreeEnsemble ensemble, double[] x, int[] features)
+    {
+        double Value(HashSet<int> known) => ensemble.Bias + ensemble.Trees.Sum(t => t.Weight * Expect(t, 0, x, known));
+        static double Factorial(int n) => n <= 1 ? 1 : n * Factorial(n - 1);
+        var m = features.Length;
+        var phi = new Dictionary<int, double>();
+        for (var i = 0; i < m; i++)
+        {
+            var others = features.Where((_, k) => k != i).ToArray();
+            double total = 0;
+            for (var mask = 0; mask < 1 << others.Length; mask++)
+            {
+                var coalition = others.Where((_, k) => (mask & (1 << k)) != 0).ToHashSet();
+                var weight = Factorial(coalition.Count) * Factorial(m - coalition.Count - 1) / Factorial(m);
+                var without = Value(coalition);
+                coalition.Add(features[i]);
+                total += weight * (Value(coalition) - without);
+            }
+
+            phi[features[i]] = total;
+        }
+
+        return phi;
+    }
+
+    private static double Expect(RegressionTree tree, int node, double[] x, HashSet<int> known)
+    {
+        if (tree.Feature.Length == 0)
+        {
+            return tree.LeafValue[0];
+        }
+
+        if (node < 0)
+        {
+            return tree.LeafValue[~node];
+        }
+
+        var (left, right) = (tree.Left[node], tree.Right[node]);
+        if (known.Contains(tree.Feature[node]))
+        {
+            return Expect(tree, x[tree.Feature[node]] <= tree.Threshold[node] ? left : right, x, known);
+        }
+
+        double Cover(int n) => n < 0 ? tree.LeafCover[~n] : tree.NodeCover[n];
+        return ((Cover(left) * Expect(tree, left, x, known)) + (Cover(right) * Expect(tree, right, x, known))) / tree.NodeCover[node];
     }
 
     private static void AssertSplitByPatient(List<DatasetRow> rows)

@@ -15,7 +15,7 @@ namespace ClinicalCds.Cli.Commands;
 /// <summary>
 /// clinicalcds train --model readmission|complication [--out DIR] [--version V] [--as-of T] [--seed S] [--oracle CSV]:
 /// builds the dataset from the store, trains, calibrates, evaluates and writes model.onnx, model-card.json and
-/// evaluation.md with roc.svg and calibration.svg into models/&lt;model&gt;/&lt;version&gt;/.
+/// trees.json (for TreeSHAP), evaluation.md, roc.svg and calibration.svg into models/&lt;model&gt;/&lt;version&gt;/.
 /// </summary>
 internal static class TrainCommand
 {
@@ -93,6 +93,8 @@ internal static class TrainCommand
             Directory.CreateDirectory(folder);
             await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), result.Onnx, ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "model-card.json"), JsonSerializer.Serialize(result.Card, ModelCard.Json) + "\n", ct);
+            // The tree structure with covers, for exact TreeSHAP explanations (Domain.Explanations.TreeShap).
+            await File.WriteAllTextAsync(Path.Combine(folder, "trees.json"), JsonSerializer.Serialize(result.Trees, ModelCard.Json) + "\n", ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "evaluation.md"), EvaluationReport.Markdown(result.Card), new UTF8Encoding(false), ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "roc.svg"), EvaluationPlots.RocSvg(result.TestPredictions, $"{name} {version}: ROC, test split"), ct);
             await File.WriteAllTextAsync(Path.Combine(folder, "calibration.svg"), EvaluationPlots.CalibrationSvg(result.TestPredictions, $"{name} {version}: calibration, test split"), ct);
