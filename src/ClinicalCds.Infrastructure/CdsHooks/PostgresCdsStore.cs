@@ -42,17 +42,16 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
 
     public async Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = 0;
+        // One round trip; Npgsql runs a batch without an explicit transaction as one implicit transaction: all or none.
+        await using var batch = dataSource.CreateBatch();
         foreach (var item in feedback)
         {
-            await using var command = new NpgsqlCommand(
+            var command = new NpgsqlBatchCommand(
                 """
                 INSERT INTO cds_feedback (card_uuid, service_id, outcome, outcome_timestamp, content, content_hash, client_id, received_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, now())
                 ON CONFLICT (content_hash) DO NOTHING
-                """, connection, transaction);
+                """);
             command.Parameters.Add(new() { Value = item.CardUuid });
             command.Parameters.Add(new() { Value = item.ServiceId });
             command.Parameters.Add(new() { Value = item.Outcome });
@@ -60,10 +59,16 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
             command.Parameters.Add(new() { Value = item.ContentJson, NpgsqlDbType = NpgsqlDbType.Jsonb });
             command.Parameters.Add(new() { Value = item.ContentHash });
             command.Parameters.Add(new() { Value = (object?)item.ClientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            stored += await command.ExecuteNonQueryAsync(cancellationToken);
+            batch.BatchCommands.Add(command);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        var stored = 0;
+        foreach (var command in batch.BatchCommands)
+        {
+            stored += command.RecordsAffected;
+        }
+
         return stored;
     }
 
