@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Infrastructure.Models;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace ClinicalCds.Bench.Models;
+
+/// <summary>
+/// bench/models: rows/s of the model runtime (calibrated probabilities through OnnxRiskModel) at batch 1 and 1024 beside
+/// raw ONNX Runtime inference of the same graph and rows, and exact TreeSHAP explanations per second, in one run.
+/// Rows are drawn from the model card's reference statistics (mean ± sd, missing at the card's rate).
+/// </summary>
+public static class ModelsBenchmark
+{
+    public static int Main(string[] args)
+    {
+        var folder = args.Length > 0 ? args[0] : throw new ArgumentException("Usage: bench/models/run.sh MODEL_FOLDER (made by clinicalcds train)");
+        var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        var (model, error) = OnnxModelRegistry.Load(folder);
+        if (model is null)
+        {
+            Console.Error.WriteLine(error);
+            return 1;
+        }
+
+        var card = model.Card;
+        var trees = JsonSerializer.Deserialize<TreeEnsemble>(File.ReadAllText(Path.Combine(folder, "trees.json")), ModelCard.Json)!;
+        var random = new Random(2026);
+        var rows = Enumerable.Range(0, 4096).Select(_ => new FeatureVector(card.FeatureCatalogVersion, card.Features
+            .Select(f => random.NextDouble() < f.MissingShare ? (double?)null : f.Mean + (f.StandardDeviation * ((random.NextDouble() * 2) - 1))).ToList())).ToList();
+        var width = card.Features.Count;
+        using var raw = new InferenceSession(File.ReadAllBytes(Path.Combine(folder, "model.onnx")));
+
+        double Rate(Func<int, int> work)
+        {
+            var done = 0;
+            var i = 0;
+            work(0);
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                done += work(i++);
+            }
+
+            return done / clock.Elapsed.TotalSeconds;
+        }
+
+        int Raw(int start, int batch)
+        {
+            var data = new float[batch * width];
+            for (var r = 0; r < batch; r++)
+            {
+                var values = rows[(start + r) % rows.Count].Values;
+                for (var j = 0; j < width; j++)
+                {
+                    data[(r * width) + j] = values[j] is { } v ? (float)v : card.MissingValue;
+                }
+            }
+
+            using var results = raw.Run([NamedOnnxValue.CreateFromTensor(card.OnnxInput, new DenseTensor<float>(data, [batch, width]))]);
+            return results.First(r => r.Name == card.OnnxOutput).AsEnumerable<float>().Count();
+        }
+
+        var rawOne = Rate(i => Raw(i, 1));
+        var oursOne = Rate(i => model.Predict([rows[i % rows.Count]]).Count);
+        var batchRows = rows.Take(1024).ToList();
+        var rawBatch = Rate(i => Raw(i * 1024, 1024));
+        var oursBatch = Rate(_ => model.Predict(batchRows).Count);
+        var dense = rows.Select(r => r.Values.Select(v => v ?? card.MissingValue).ToArray()).ToList();
+        var explanations = Rate(i => TreeShap.Contributions(trees, dense[i % dense.Count], width).Length > 0 ? 1 : 0);
+
+        Console.WriteLine($"{card.Name} {card.Version}: {trees.Trees.Count} trees, {width} features; {seconds:F0} s per measurement");
+        Console.WriteLine();
+        Console.WriteLine("| path | batch | rows/s |");
+        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine($"| raw ONNX Runtime (floor) | 1 | {rawOne:N0} |");
+        Console.WriteLine($"| model runtime (calibrated probability) | 1 | {oursOne:N0} |");
+        Console.WriteLine($"| raw ONNX Runtime (floor) | 1024 | {rawBatch:N0} |");
+        Console.WriteLine($"| model runtime (calibrated probability) | 1024 | {oursBatch:N0} |");
+        Console.WriteLine($"| exact TreeSHAP explanation, one patient | 1 | {explanations:N0} ({1000 / explanations:F3} ms each) |");
+        Console.WriteLine();
+        Console.WriteLine($"ratio raw / ours: batch 1 {rawOne / oursOne:F2}, batch 1024 {rawBatch / oursBatch:F2}");
+        model.Dispose();
+        return 0;
+    }
+}
