@@ -1,0 +1,118 @@
+using System.Globalization;
+using ClinicalCds.Domain.Comorbidity;
+using ClinicalCds.Domain.Features;
+
+namespace ClinicalCds.Domain.Explanations;
+
+/// <summary>One factor of a prediction in a clinician's words, with its contribution (log-odds) and direction.</summary>
+public sealed record Factor(string Feature, string Text, double Contribution)
+{
+    public bool RaisesRisk => Contribution > 0;
+}
+
+/// <summary>
+/// Puts a feature's value into words ("3 admissions in the prior 12 months — raises risk"). Every catalog feature has
+/// wording (a test checks), so no factor is ever shown by its code name.
+/// </summary>
+public static class FactorWording
+{
+    private enum Kind
+    {
+        Count,
+        Flag,
+        Measure,
+    }
+
+    private static readonly Dictionary<string, (Kind Kind, string Label)> Words = new(StringComparer.Ordinal)
+    {
+        ["AgeYears"] = (Kind.Measure, "age"),
+        ["Female"] = (Kind.Flag, "female sex"),
+        ["LengthOfStayDays"] = (Kind.Measure, "length of stay"),
+        ["EmergentAdmission"] = (Kind.Flag, "emergency admission"),
+        ["DischargeFromOncology"] = (Kind.Flag, "discharge from oncology"),
+        ["ProceduresDuringStay"] = (Kind.Count, "procedures during the stay"),
+        ["IntensiveCareDuringStay"] = (Kind.Flag, "intensive care during the stay"),
+        ["DischargedToPostAcuteCare"] = (Kind.Flag, "discharge to a care facility"),
+        ["DischargedAgainstMedicalAdvice"] = (Kind.Flag, "discharge against medical advice"),
+        ["AdmissionsPrior12Months"] = (Kind.Count, "admissions in the prior 12 months"),
+        ["EdVisitsPrior6Months"] = (Kind.Count, "emergency department visits in the prior 6 months"),
+        ["CharlsonIndex"] = (Kind.Measure, "Charlson comorbidity index"),
+        ["CharlsonIndexQuan2011"] = (Kind.Measure, "Charlson index (Quan 2011)"),
+        ["ElixhauserVanWalraven"] = (Kind.Measure, "Elixhauser score"),
+        ["HemoglobinGdl"] = (Kind.Measure, "hemoglobin"),
+        ["SodiumMmolL"] = (Kind.Measure, "sodium"),
+        ["PotassiumMmolL"] = (Kind.Measure, "potassium"),
+        ["CreatinineMgDl"] = (Kind.Measure, "creatinine"),
+        ["WhiteBloodCellsPerNl"] = (Kind.Measure, "white cell count"),
+        ["AlbuminGdl"] = (Kind.Measure, "albumin"),
+        ["CreatinineChange48hMgDl"] = (Kind.Measure, "creatinine change over 48 h"),
+        ["AkiStageKdigo"] = (Kind.Measure, "acute kidney injury stage (KDIGO)"),
+        ["RespiratoryRatePerMin"] = (Kind.Measure, "respiratory rate"),
+        ["OxygenSaturationPercent"] = (Kind.Measure, "oxygen saturation"),
+        ["SystolicBpMmHg"] = (Kind.Measure, "systolic blood pressure"),
+        ["HeartRatePerMin"] = (Kind.Measure, "heart rate"),
+        ["TemperatureCelsius"] = (Kind.Measure, "temperature"),
+        ["NotAlert"] = (Kind.Flag, "reduced consciousness"),
+        ["SupplementalOxygen"] = (Kind.Flag, "supplemental oxygen"),
+        ["ActiveMedicationCount"] = (Kind.Count, "medications in the past year"),
+    };
+
+    private static readonly Dictionary<string, string> Units = new(StringComparer.Ordinal)
+    {
+        ["a"] = "years", ["d"] = "days", ["g/dL"] = "g/dL", ["mmol/L"] = "mmol/L", ["mg/dL"] = "mg/dL", ["10*3/uL"] = "×10³/µL",
+        ["/min"] = "/min", ["%"] = "%", ["mm[Hg]"] = "mmHg", ["Cel"] = "°C",
+    };
+
+    public static bool HasWording(string feature) => Label(feature) is not null;
+
+    /// <summary>The factor for <paramref name="definition"/> with the patient's <paramref name="value"/> (null: not recorded).</summary>
+    public static Factor Describe(FeatureDefinition definition, double? value, double contribution)
+    {
+        var (kind, label) = Label(definition.Name) ?? throw new ArgumentException($"No wording for feature {definition.Name}.", nameof(definition));
+        var direction = contribution > 0 ? "raises risk" : contribution < 0 ? "lowers risk" : "no effect";
+        var text = value switch
+        {
+            null => $"{Capitalized(label)} not recorded",
+            { } v when kind == Kind.Flag => v >= 0.5 ? Capitalized(label) : $"No {label}",
+            { } v when kind == Kind.Count => $"{v.ToString("0", CultureInfo.InvariantCulture)} {label}",
+            { } v => $"{Capitalized(label)} {v.ToString("0.##", CultureInfo.InvariantCulture)}{UnitText(definition.Unit)}",
+        };
+        return new Factor(definition.Name, $"{text} — {direction}", contribution);
+    }
+
+    /// <summary>The factors that moved the prediction most, largest first.</summary>
+    public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count) =>
+        FeatureCatalog.Features
+            .Select((definition, i) => (definition, i))
+            .Where(p => contributions[p.i] != 0)
+            .OrderByDescending(p => Math.Abs(contributions[p.i]))
+            .Take(count)
+            .Select(p => Describe(p.definition, values[p.i], contributions[p.i]))
+            .ToList();
+
+    private static (Kind Kind, string Label)? Label(string feature)
+    {
+        if (Words.TryGetValue(feature, out var words))
+        {
+            return words;
+        }
+
+        if (feature.StartsWith("Charlson_", StringComparison.Ordinal)
+            && CodeList.Charlson.Categories.FirstOrDefault(c => c.Key == feature["Charlson_".Length..]) is { } charlson)
+        {
+            return (Kind.Flag, charlson.Name.ToLowerInvariant());
+        }
+
+        if (feature.StartsWith("Elixhauser_", StringComparison.Ordinal)
+            && CodeList.Elixhauser.Categories.FirstOrDefault(c => c.Key == feature["Elixhauser_".Length..]) is { } elixhauser)
+        {
+            return (Kind.Flag, elixhauser.Name.ToLowerInvariant());
+        }
+
+        return null;
+    }
+
+    private static string UnitText(string unit) => Units.TryGetValue(unit, out var text) ? " " + text : string.Empty;
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}

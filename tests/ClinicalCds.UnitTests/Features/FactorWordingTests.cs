@@ -1,0 +1,45 @@
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+
+namespace ClinicalCds.UnitTests.Features;
+
+public sealed class FactorWordingTests
+{
+    private static FeatureDefinition Definition(string name) => FeatureCatalog.Features.Single(f => f.Name == name);
+
+    [Fact]
+    public void Every_catalog_feature_has_clinical_wording() =>
+        Assert.All(FeatureCatalog.Features, f => Assert.True(FactorWording.HasWording(f.Name), f.Name));
+
+    [Theory]
+    [InlineData("AdmissionsPrior12Months", 3.0, 0.4, "3 admissions in the prior 12 months — raises risk")]
+    [InlineData("HemoglobinGdl", 9.8, 0.2, "Hemoglobin 9.8 g/dL — raises risk")]
+    [InlineData("HemoglobinGdl", null, -0.1, "Hemoglobin not recorded — lowers risk")]
+    [InlineData("EmergentAdmission", 1.0, 0.3, "Emergency admission — raises risk")]
+    [InlineData("EmergentAdmission", 0.0, -0.3, "No emergency admission — lowers risk")]
+    [InlineData("Charlson_chf", 1.0, 0.25, "Congestive heart failure — raises risk")]
+    [InlineData("TemperatureCelsius", 38.4, 0.1, "Temperature 38.4 °C — raises risk")]
+    [InlineData("LengthOfStayDays", 6.0, 0.05, "Length of stay 6 days — raises risk")]
+    public void Factors_read_as_a_clinician_would_say_them(string feature, double? value, double contribution, string expected) =>
+        Assert.Equal(expected, FactorWording.Describe(Definition(feature), value, contribution).Text);
+
+    [Fact]
+    public void The_top_factors_are_the_largest_contributions_whichever_their_sign()
+    {
+        var contributions = new double[FeatureCatalog.Features.Count];
+        var values = new double?[FeatureCatalog.Features.Count];
+        var index = FeatureCatalog.Features.Select((f, i) => (f.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        contributions[index["AdmissionsPrior12Months"]] = 0.5;
+        values[index["AdmissionsPrior12Months"]] = 4;
+        contributions[index["AlbuminGdl"]] = -0.7;
+        values[index["AlbuminGdl"]] = 4.4;
+        contributions[index["AgeYears"]] = 0.1;
+        values[index["AgeYears"]] = 81;
+
+        var top = FactorWording.Top(values, contributions, 2);
+
+        Assert.Equal(["AlbuminGdl", "AdmissionsPrior12Months"], top.Select(f => f.Feature));
+        Assert.False(top[0].RaisesRisk);
+        Assert.Equal("Albumin 4.4 g/dL — lowers risk", top[0].Text);
+    }
+}
