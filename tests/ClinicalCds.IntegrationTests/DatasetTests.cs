@@ -146,6 +146,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         {
             await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), first.Onnx);
             await File.WriteAllTextAsync(Path.Combine(folder.FullName, "model-card.json"), JsonSerializer.Serialize(first.Card, ModelCard.Json));
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "trees.json"), JsonSerializer.Serialize(first.Trees, ModelCard.Json));
             var (model, error) = OnnxModelRegistry.Load(folder.FullName);
             Assert.True(model is not null, error);
             using (model)
@@ -155,6 +156,13 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
                 Assert.Equal(first.TestPredictions.Count, probabilities.Count);
                 Assert.All(probabilities.Zip(first.TestPredictions), p => Assert.Equal(p.Second.Probability, p.First, 4));
                 Assert.Single(model.Predict([test[0]]));
+
+                // Explanations add up, in calibrated log-odds, to the probability the runtime serves.
+                foreach (var (vector, probability) in test.Zip(probabilities).Take(500))
+                {
+                    var (baseValue, contributions) = model.Explain(vector)!.Value;
+                    Assert.Equal(Math.Log(probability / (1 - probability)), baseValue + contributions.Sum(), 1e-4);
+                }
             }
 
             var tampered = first.Onnx.ToArray();

@@ -27,7 +27,14 @@ public enum RiskTier
 /// A risk ready to be shown: the tier, a one-line summary (under 140 characters, as CDS Hooks asks), and a Markdown
 /// detail that lists the facts that drove it with the patient's values, what was not recorded, and the reference score.
 /// </summary>
-public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summary, string DetailMarkdown, ScoreResult Basis, ScoreResult? Reference);
+public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summary, string DetailMarkdown, ScoreResult Basis, ScoreResult? Reference)
+{
+    /// <summary>What produced the risk, as the card's source names it (a published score, or a model and its version).</summary>
+    public string SourceLabel { get; init; } = Basis.Name;
+
+    /// <summary>Null for a published score (the card links its paper); the model's probability otherwise.</summary>
+    public double? Probability { get; init; }
+}
 
 /// <summary>
 /// Explains a risk from the published scores until trained models take over: readmission from HOSPITAL (Donzé 2013;
@@ -61,6 +68,43 @@ public static class ScoreExplanations
         };
         var summary = $"{TierWord(tier)} risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}";
         return new RiskExplanation(RiskKind.Deterioration, tier, summary, Detail(news2, null, features), news2, null);
+    }
+
+    /// <summary>
+    /// A model's calibrated probability with its tier from the model card's thresholds, the factors that drove it (exact
+    /// TreeSHAP contributions, in words with the patient's values) and the published score as the checkable reference.
+    /// </summary>
+    public static RiskExplanation FromModel(
+        RiskKind kind, string model, double probability, double moderateFrom, double highFrom, IReadOnlyList<Factor> factors, ClinicalFeatures features)
+    {
+        var tier = probability >= highFrom ? RiskTier.High : probability >= moderateFrom ? RiskTier.Moderate : RiskTier.Low;
+        var reference = kind == RiskKind.Readmission
+            ? Hospital.Score(PublishedScores.HospitalInputOf(features))
+            : News2.Score(PublishedScores.News2InputOf(features));
+        var what = kind == RiskKind.Readmission ? "30-day readmission risk" : "risk of deterioration within 48 h";
+        var percent = probability.ToString("0%", CultureInfo.InvariantCulture);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {percent}** ({model}; {TierWord(tier).ToLowerInvariant()} from ");
+        text.Append(CultureInfo.InvariantCulture, $"{(tier == RiskTier.High ? highFrom : moderateFrom).ToString("0%", CultureInfo.InvariantCulture)}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
+        text.Append("What drove it:\n\n");
+        foreach (var factor in factors)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"- {factor.Text}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"\nFor reference, {reference.Name} {reference.Total}");
+        text.Append(reference.RiskCategory is { } r ? $" ({r})" : string.Empty);
+        text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Where(c => c.Points > 0).Select(c => $"{c.Name} {c.PatientValue} (+{c.Points})"))}.");
+        if (reference.Missing.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" Not recorded: {string.Join(", ", reference.Missing)}.");
+        }
+
+        return new RiskExplanation(kind, tier, $"{TierWord(tier)} {what}: {percent}", text.ToString(), reference, null)
+        {
+            SourceLabel = model,
+            Probability = probability,
+        };
     }
 
     private static string TierWord(RiskTier tier) => tier switch

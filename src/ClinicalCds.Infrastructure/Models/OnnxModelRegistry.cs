@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -13,11 +14,13 @@ namespace ClinicalCds.Infrastructure.Models;
 public sealed class OnnxRiskModel : IRiskModel, IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly TreeEnsemble? _trees;
 
-    internal OnnxRiskModel(ModelCard card, InferenceSession session)
+    internal OnnxRiskModel(ModelCard card, InferenceSession session, TreeEnsemble? trees)
     {
         Card = card;
         _session = session;
+        _trees = trees;
     }
 
     public ModelCard Card { get; }
@@ -48,6 +51,20 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Card.OnnxInput, new DenseTensor<float>(data, [vectors.Count, width]))]);
         var scores = results.First(r => r.Name == Card.OnnxOutput).AsEnumerable<float>();
         return scores.Select(s => 1 / (1 + Math.Exp(-(Card.Calibration.Intercept + (Card.Calibration.Slope * s))))).ToList();
+    }
+
+    public (double BaseValue, IReadOnlyList<double> Contributions)? Explain(FeatureVector vector)
+    {
+        if (_trees is null)
+        {
+            return null;
+        }
+
+        // TreeSHAP works on the raw score; Platt calibration is affine in it, so scaling by its slope keeps the sum exact.
+        var x = vector.Values.Select(v => v ?? (double)Card.MissingValue).ToArray();
+        var phi = TreeShap.Contributions(_trees, x, x.Length);
+        var slope = Card.Calibration.Slope;
+        return (Card.Calibration.Intercept + (slope * _trees.ExpectedValue()), phi.Select(p => slope * p).ToList());
     }
 
     public void Dispose() => _session.Dispose();
@@ -182,7 +199,22 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
             return (null, $"the ONNX graph's input is not '{card.OnnxInput}' [batch, {card.Features.Count}] with output '{card.OnnxOutput}'");
         }
 
-        return (new OnnxRiskModel(card, session), null);
+        TreeEnsemble? trees = null;
+        var treesFile = Path.Combine(folder, "trees.json");
+        if (File.Exists(treesFile))
+        {
+            try
+            {
+                trees = JsonSerializer.Deserialize<TreeEnsemble>(File.ReadAllText(treesFile), ModelCard.Json);
+            }
+            catch (JsonException e)
+            {
+                session.Dispose();
+                return (null, $"trees.json cannot be read: {e.Message}");
+            }
+        }
+
+        return (new OnnxRiskModel(card, session, trees), null);
     }
 
     private static int CompareVersions(string a, string b) =>

@@ -2,7 +2,9 @@ using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Application.CdsHooks.EvaluateHook;
+using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.UnitTests.Features;
 using static ClinicalCds.UnitTests.Features.Facts;
@@ -59,6 +61,40 @@ public sealed class EvaluateHookHandlerTests
         }
     }
 
+    private sealed class Models(IRiskModel? readmission) : IRiskModels
+    {
+        public IRiskModel? Find(string name) => name == "readmission" ? readmission : null;
+
+        public IReadOnlyList<string> Refused => [];
+    }
+
+    /// <summary>A model whose prediction and contributions are fixed: 42%, driven by prior admissions and hemoglobin.</summary>
+    private sealed class FixedModel : IRiskModel
+    {
+        public ModelCard Card { get; } = new(
+            "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", -9999f, [], "test",
+            new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
+            new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
+
+        public FeatureVector? Seen { get; private set; }
+
+        public IReadOnlyList<double> Predict(IReadOnlyList<FeatureVector> vectors)
+        {
+            Seen = vectors[0];
+            return [0.42];
+        }
+
+        public (double BaseValue, IReadOnlyList<double> Contributions)? Explain(FeatureVector vector)
+        {
+            var contributions = new double[FeatureCatalog.Features.Count];
+            var names = FeatureCatalog.Features.Select(f => f.Name).ToList();
+            contributions[names.IndexOf("AdmissionsPrior12Months")] = 0.8;
+            contributions[names.IndexOf("HemoglobinGdl")] = 0.3;
+            contributions[names.IndexOf("AgeYears")] = -0.1;
+            return (-1.0, contributions);
+        }
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
@@ -88,13 +124,13 @@ public sealed class EvaluateHookHandlerTests
     });
 
     private static (EvaluateHookHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(
-        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null)
+        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null, IRiskModel? model = null)
     {
         var cards = new Cards();
         var server = new UnreachableFhirServer();
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
-        return (new EvaluateHookHandler(server, new Store(stored), cards, options, new FixedClock(At("2026-03-10T12:00:00Z"))), cards, server);
+        return (new EvaluateHookHandler(server, new Store(stored), cards, new Models(model), options, new FixedClock(At("2026-03-10T12:00:00Z"))), cards, server);
     }
 
     [Fact]
@@ -130,6 +166,23 @@ public sealed class EvaluateHookHandlerTests
         var smart = card.GetProperty("links")[1];
         Assert.Equal(("smart", "https://apps.example.org/clinicalcds/launch"), (smart.GetProperty("type").GetString(), smart.GetProperty("url").GetString()));
         Assert.Equal("""{"patientId":"p1","encounterId":"stay"}""", smart.GetProperty("appContext").GetString());
+    }
+
+    [Fact]
+    public async Task A_loaded_model_drives_the_card_with_its_probability_tier_and_factors_and_the_score_stays_as_reference()
+    {
+        var model = new FixedModel();
+        var (handler, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: model);
+
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+
+        var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
+        Assert.Equal("High 30-day readmission risk: 42%", card.GetProperty("summary").GetString());
+        Assert.Equal("ClinicalCds — readmission model 9.9.9", card.GetProperty("source").GetProperty("label").GetString());
+        var detail = card.GetProperty("detail").GetString()!;
+        Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
+        Assert.Contains("For reference, HOSPITAL 9 (high)", detail, StringComparison.Ordinal);
+        Assert.Equal(6, model.Seen!.Values[FeatureCatalog.Features.Select(f => f.Name).ToList().IndexOf("AdmissionsPrior12Months")]);
     }
 
     [Fact]

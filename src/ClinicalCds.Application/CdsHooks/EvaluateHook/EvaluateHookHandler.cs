@@ -16,7 +16,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// the timeline through the same builder as every other path, explain the risk and answer cards. Every call is audited.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, CdsHooksOptions options, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsResult>
 {
     /// <summary>patient-view shows readmission risk for this long after a discharge.</summary>
@@ -77,7 +77,7 @@ public sealed class EvaluateHookHandler(
         }
 
         var now = clock.GetUtcNow();
-        var risk = Explain(service.Id, request, timeline, now);
+        var risk = Explain(service.Id, request, timeline, now, models);
         if (risk.Error is { } error)
         {
             return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing, error).Json), "encounter not in data");
@@ -95,7 +95,7 @@ public sealed class EvaluateHookHandler(
 
     private sealed record Risk(RiskExplanation? Explanation, ClinicalFeatures? Features, string? Error);
 
-    private static Risk Explain(string serviceId, HookRequest request, PatientTimeline timeline, DateTimeOffset now)
+    private static Risk Explain(string serviceId, HookRequest request, PatientTimeline timeline, DateTimeOffset now, IRiskModels models)
     {
         if (serviceId == CdsServices.Summary)
         {
@@ -107,10 +107,10 @@ public sealed class EvaluateHookHandler(
 
             if (latest.End is null || latest.End > now)
             {
-                return Deterioration(timeline, latest, now);
+                return Deterioration(timeline, latest, now, models);
             }
 
-            return now - latest.End <= ReadmissionWindow ? Readmission(timeline, latest, now) : new Risk(null, null, null);
+            return now - latest.End <= ReadmissionWindow ? Readmission(timeline, latest, now, models) : new Risk(null, null, null);
         }
 
         var stay = timeline.Encounter(request.EncounterId!);
@@ -119,19 +119,34 @@ public sealed class EvaluateHookHandler(
             return new Risk(null, null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
         }
 
-        return serviceId == CdsServices.Readmission ? Readmission(timeline, stay, now) : Deterioration(timeline, stay, now);
+        return serviceId == CdsServices.Readmission ? Readmission(timeline, stay, now, models) : Deterioration(timeline, stay, now, models);
     }
 
-    private static Risk Readmission(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now)
+    private static Risk Readmission(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now, IRiskModels models)
     {
         var features = FeatureBuilder.Build(timeline, stay.EncounterId, IndexStays.InstantFor(stay, now))!;
-        return new Risk(ScoreExplanations.Readmission(features), features, null);
+        return new Risk(FromModel(models.Find("readmission"), RiskKind.Readmission, features) ?? ScoreExplanations.Readmission(features), features, null);
     }
 
-    private static Risk Deterioration(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now)
+    private static Risk Deterioration(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now, IRiskModels models)
     {
         // A stay that has already ended is judged at its end, so observations after discharge never count.
         var features = FeatureBuilder.Build(timeline, stay.EncounterId, IndexStays.InstantFor(stay, now))!;
-        return new Risk(ScoreExplanations.Deterioration(features), features, null);
+        return new Risk(FromModel(models.Find("complication"), RiskKind.Deterioration, features) ?? ScoreExplanations.Deterioration(features), features, null);
+    }
+
+    /// <summary>The model's explained risk when a model that can explain itself is loaded; else null (the published score serves).</summary>
+    private static RiskExplanation? FromModel(IRiskModel? model, RiskKind kind, ClinicalFeatures features)
+    {
+        var vector = FeatureCatalog.Vectorize(features);
+        if (model is null || model.Explain(vector) is not { } explanation)
+        {
+            return null;
+        }
+
+        var probability = model.Predict([vector])[0];
+        var factors = FactorWording.Top(vector.Values, explanation.Contributions, 5);
+        return ScoreExplanations.FromModel(
+            kind, $"{model.Card.Name} model {model.Card.Version}", probability, model.Card.Tiers.Moderate, model.Card.Tiers.High, factors, features);
     }
 }

@@ -38,14 +38,16 @@ public static class RiskCards
         }
 
         var baseUrl = options.PublicBaseUrl.TrimEnd('/');
-        var (topic, sourceUrl) = risk.Kind == RiskKind.Readmission
+        var (topic, paperUrl) = risk.Kind == RiskKind.Readmission
             ? (new CdsCoding("readmission-risk", TopicSystem, "30-day readmission risk"), "https://doi.org/10.1001/jamainternmed.2013.3023")
             : (new CdsCoding("deterioration-risk", TopicSystem, "In-hospital deterioration risk"), "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/");
+        // A published score links its paper; a model's card is described by its source label (name and version).
+        var sourceUrl = risk.Probability is null ? paperUrl : null;
         return new CdsCard(
             Guid.NewGuid(),
             risk.Summary,
             indicator,
-            new CdsSource($"ClinicalCds — {risk.Basis.Name}", sourceUrl, Topic: topic),
+            new CdsSource($"ClinicalCds — {risk.SourceLabel}", sourceUrl, Topic: topic),
             risk.DetailMarkdown,
             risk.Tier == RiskTier.Low ? null : Suggestions(risk.Kind, features),
             risk.Tier == RiskTier.Low ? null : "at-most-one",
