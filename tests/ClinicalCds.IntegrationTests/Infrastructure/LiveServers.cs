@@ -57,6 +57,8 @@ public sealed class CdsServerFixture : IAsyncLifetime
             $"--CdsHooks:Clients:1:Issuer={SpecIssuer}",
             $"--CdsHooks:Clients:1:JwksUri={new Uri(JwksBaseUrl, "/spec/jwks.json")}",
             "--CdsHooks:FetchTimeoutSeconds=3",
+            // No models: these tests check the published-score cards (model cards are tested at the handler).
+            $"--Models:Root={Path.Combine(Path.GetTempPath(), "clinicalcds-no-models")}",
             "--CdsHooks:ShowLowRisk=true",
             $"--CdsHooks:CorsOrigins:0={BrowserOrigin}",
             "--Logging:LogLevel:Default=Warning",
