@@ -33,18 +33,12 @@ internal static class DatasetCommand
 
     private static async Task<int> Run(string model, string output, string? asOfText, ulong seed, double testFraction, CancellationToken ct)
     {
-        if (!Enum.TryParse<RiskModelKind>(model, ignoreCase: true, out var kind) || int.TryParse(model, out _))
+        if (!CliArguments.TryModel(model, out var kind) || !CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --model must be readmission or complication, not '{model}'.");
             return 2;
         }
 
-        var cutoff = DateTimeOffset.UtcNow;
-        if (asOfText is not null && !DateTimeOffset.TryParse(asOfText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out cutoff))
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --as-of '{asOfText}' is not an ISO 8601 date-time.");
-            return 2;
-        }
+        var cutoff = asOf!.Value;
 
         if (testFraction is < 0 or > 1)
         {

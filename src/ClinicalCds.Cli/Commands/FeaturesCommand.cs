@@ -48,16 +48,9 @@ internal static class FeaturesCommand
 
     private static async Task<int> Run(string patientId, string? asOfText, string? encounterId, bool json, CancellationToken ct)
     {
-        DateTimeOffset? asOf = null;
-        if (asOfText is not null)
+        if (!CliArguments.TryInstant(asOfText, fallback: null, out var asOf))
         {
-            if (!DateTimeOffset.TryParse(asOfText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --as-of '{asOfText}' is not an ISO 8601 date-time.");
-                return 2;
-            }
-
-            asOf = parsed;
+            return 2;
         }
 
         return await CliHost.RunAsync(async services =>

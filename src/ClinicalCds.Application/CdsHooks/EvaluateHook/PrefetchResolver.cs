@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClinicalCds.Application.Abstractions;
@@ -37,7 +37,7 @@ public static partial class PrefetchResolver
             }
 
             var parsed = value.ValueKind == JsonValueKind.Object
-                ? FhirJson.TryParse(Encoding.UTF8.GetBytes(value.GetRawText()), out var errors)
+                ? FhirJson.TryParse(JsonMarshal.GetRawUtf8Value(value), out _)
                 : null;
             switch (parsed)
             {
