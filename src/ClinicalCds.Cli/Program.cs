@@ -8,5 +8,7 @@ root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(FeaturesCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(ScoreCommand.Create());
+root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync();

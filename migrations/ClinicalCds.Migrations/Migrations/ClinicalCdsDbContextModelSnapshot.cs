@@ -392,6 +392,91 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("fhir_resources", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.LatestRiskScoreRow", b =>
+                {
+                    b.Property<string>("PatientId")
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<DateTimeOffset>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<string>("EncounterId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<DateTimeOffset>("FeaturesAsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("features_as_of");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<double?>("PreviousProbability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("previous_probability");
+
+                    b.Property<string>("PreviousTier")
+                        .HasColumnType("text")
+                        .HasColumnName("previous_tier");
+
+                    b.Property<double?>("Probability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability");
+
+                    b.Property<string>("PublishedScore")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("published_score");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTimeOffset>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tier");
+
+                    b.Property<bool>("TierChanged")
+                        .HasColumnType("boolean")
+                        .HasColumnName("tier_changed");
+
+                    b.Property<int>("TierRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("tier_rank");
+
+                    b.Property<string>("TopFactor")
+                        .HasColumnType("text")
+                        .HasColumnName("top_factor");
+
+                    b.HasKey("PatientId", "Model")
+                        .HasName("pk_latest_risk_scores");
+
+                    b.HasIndex("Model", "TierRank", "Probability")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_latest_risk_scores_model_tier_rank_probability");
+
+                    b.ToTable("latest_risk_scores", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.MedicationRequestRow", b =>
                 {
                     b.Property<string>("MedicationRequestId")
@@ -580,6 +665,257 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasDatabaseName("ix_procedures_patient_id_performed_start");
 
                     b.ToTable("procedures", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.RiskScoreRow", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("PatientId")
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<DateTimeOffset>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<string>("EncounterId")
+                        .HasColumnType("text")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<DateTimeOffset?>("FeaturesAsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("features_as_of");
+
+                    b.Property<string>("Method")
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<string>("PreviousTier")
+                        .HasColumnType("text")
+                        .HasColumnName("previous_tier");
+
+                    b.Property<double?>("Probability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability");
+
+                    b.Property<string>("PublishedScore")
+                        .HasColumnType("text")
+                        .HasColumnName("published_score");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("Tier")
+                        .HasColumnType("text")
+                        .HasColumnName("tier");
+
+                    b.Property<string>("TopFactors")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("top_factors");
+
+                    b.HasKey("RunId", "PatientId", "Model")
+                        .HasName("pk_risk_scores");
+
+                    b.HasIndex("PatientId", "Model", "AsOf")
+                        .HasDatabaseName("ix_risk_scores_patient_id_model_as_of");
+
+                    b.ToTable("risk_scores", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ScoreRunChunkRow", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("ChunkNo")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_no");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("DeliveryAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("delivery_attempts");
+
+                    b.Property<string>("DeliveryError")
+                        .HasColumnType("text")
+                        .HasColumnName("delivery_error");
+
+                    b.Property<string>("DeliveryStatus")
+                        .HasColumnType("text")
+                        .HasColumnName("delivery_status");
+
+                    b.Property<double?>("ElapsedMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("elapsed_ms");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.PrimitiveCollection<string[]>("PatientIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("patient_ids");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Worker")
+                        .HasColumnType("text")
+                        .HasColumnName("worker");
+
+                    b.HasKey("RunId", "ChunkNo")
+                        .HasName("pk_score_run_chunks");
+
+                    b.ToTable("score_run_chunks", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ScoreRunRow", b =>
+                {
+                    b.Property<long>("RunId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("RunId"));
+
+                    b.Property<DateTimeOffset>("AsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("as_of");
+
+                    b.Property<int>("Chunks")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunks");
+
+                    b.Property<string>("Cohort")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cohort");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.PrimitiveCollection<string[]>("Methods")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("methods");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<int>("Patients")
+                        .HasColumnType("integer")
+                        .HasColumnName("patients");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("request_key");
+
+                    b.Property<int>("Scored")
+                        .HasColumnType("integer")
+                        .HasColumnName("scored");
+
+                    b.Property<string>("SkipReasons")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("skip_reasons");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("integer")
+                        .HasColumnName("skipped");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TierChanges")
+                        .HasColumnType("integer")
+                        .HasColumnName("tier_changes");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("RunId")
+                        .HasName("pk_score_runs");
+
+                    b.HasIndex("RequestKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_score_runs_request_key");
+
+                    b.HasIndex("Cohort", "Model", "CreatedAt")
+                        .HasDatabaseName("ix_score_runs_cohort_model_created_at");
+
+                    b.ToTable("score_runs", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.RiskScoreRow", b =>
+                {
+                    b.HasOne("ClinicalCds.Infrastructure.Persistence.ScoreRunRow", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_risk_scores_score_runs_run_id");
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ScoreRunChunkRow", b =>
+                {
+                    b.HasOne("ClinicalCds.Infrastructure.Persistence.ScoreRunRow", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_score_run_chunks_score_runs_run_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -6,6 +6,9 @@ using ClinicalCds.Infrastructure.Timeline;
 using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Infrastructure.CdsHooks;
+using ClinicalCds.Application.Scoring;
+using ClinicalCds.Infrastructure.Jobs;
+using ClinicalCds.Infrastructure.Scoring;
 using Npgsql;
 
 namespace ClinicalCds.Api.Hosting;
@@ -44,6 +47,17 @@ public static class CompositionRoot
         services.AddSingleton<CdsClientAuthenticator>();
         services.AddHttpClient(HttpFhirServerClient.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient(JwksCache.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(5));
+        var scoring = configuration.GetSection(ScoringOptions.Section).Get<ScoringOptions>() ?? new ScoringOptions();
+        if (scoring.Validate() is [_, ..] errors)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors));
+        }
+
+        services.AddSingleton(scoring);
+        services.AddSingleton<IScoringStore, PostgresScoringStore>();
+        services.AddSingleton<IRiskAssessmentPublisher, HttpRiskAssessmentPublisher>();
+        services.AddHttpClient(HttpRiskAssessmentPublisher.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(60));
+        services.AddClinicalCdsJobs(configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddMediator(options =>
         {

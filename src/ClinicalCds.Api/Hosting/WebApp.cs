@@ -1,4 +1,8 @@
+using ClinicalCds.Api.Admin;
 using ClinicalCds.Api.CdsHooks;
+using ClinicalCds.Api.Scoring;
+using ClinicalCds.Infrastructure.Jobs;
+using Hangfire;
 using ClinicalCds.Api.Fhir;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Fhir;
@@ -19,6 +23,12 @@ public static class WebApp
             var origins = builder.Configuration.GetSection($"{CdsHooksOptions.Section}:CorsOrigins").Get<string[]>() ?? [];
             policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type");
         }));
+        builder.Services.AddAdminAuthentication(builder.Configuration);
+        if (builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() is { RunServerInApi: true } jobs)
+        {
+            builder.Services.AddClinicalCdsJobServer(jobs);
+        }
+
         configure?.Invoke(builder);
         var app = builder.Build();
         if (!app.Services.GetRequiredService<CdsHooksOptions>().RequireAuthentication)
@@ -39,8 +49,13 @@ public static class WebApp
         // Liveness for load balancers and compose; also the no-op baseline of bench/hooks.
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapFhir();
         app.MapCdsHooks();
+        app.MapScoring();
+        // The jobs dashboard: administrators only (no local-requests exception).
+        app.MapHangfireDashboardWithAuthorizationPolicy(AdminAuthentication.Policy, "/jobs", new DashboardOptions { Authorization = [], DashboardTitle = "ClinicalCds jobs" });
         return app;
     }
 }

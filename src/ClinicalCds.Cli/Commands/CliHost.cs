@@ -9,24 +9,39 @@ namespace ClinicalCds.Cli.Commands;
 /// <summary>The services every verb uses, configured as the web host is (appsettings, environment variables).</summary>
 internal static class CliHost
 {
-    public static IHost Build()
+    public static IHost Build(Action<IHostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // EF logs the expected failure of its first look for the migrations history table; real errors surface as exceptions.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         builder.Services.AddClinicalCds(builder.Configuration);
+        configure?.Invoke(builder);
         return builder.Build();
     }
 
     /// <summary>Runs a verb with a scope of services; configuration and database errors become a message and exit code 2.</summary>
-    public static async Task<int> RunAsync(Func<IServiceProvider, Task<int>> verb)
+    public static Task<int> RunAsync(Func<IServiceProvider, Task<int>> verb) => RunAsync(null, verb);
+
+    /// <summary>As above, with extra services (e.g. a job server); the host is started, so its hosted services run meanwhile.</summary>
+    public static async Task<int> RunAsync(Action<IHostApplicationBuilder>? configure, Func<IServiceProvider, Task<int>> verb)
     {
         try
         {
-            using var host = Build();
+            using var host = Build(configure);
+            if (configure is not null)
+            {
+                await host.StartAsync();
+            }
+
             await using var scope = host.Services.CreateAsyncScope();
-            return await verb(scope.ServiceProvider);
+            var exit = await verb(scope.ServiceProvider);
+            if (configure is not null)
+            {
+                await host.StopAsync();
+            }
+
+            return exit;
         }
         catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException)
         {

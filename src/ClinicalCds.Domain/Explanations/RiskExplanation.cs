@@ -34,6 +34,12 @@ public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summar
 
     /// <summary>Null for a published score (the card links its paper); the model's probability otherwise.</summary>
     public double? Probability { get; init; }
+
+    /// <summary>The facts that drove the risk, most influential first, each in words with the patient's value.</summary>
+    public IReadOnlyList<string> TopFactors { get; init; } = [];
+
+    /// <summary>The published score in one line, "HOSPITAL 5 (intermediate)": the basis itself, or the model's reference.</summary>
+    public string PublishedScore => Basis.RiskCategory is { } category ? $"{Basis.Name} {Basis.Total} ({category})" : $"{Basis.Name} {Basis.Total}";
 }
 
 /// <summary>
@@ -54,7 +60,7 @@ public static class ScoreExplanations
             _ => lace.RiskCategory == "high" ? RiskTier.Moderate : RiskTier.Low,
         };
         var summary = $"{TierWord(tier)} 30-day readmission risk: HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}";
-        return new RiskExplanation(RiskKind.Readmission, tier, summary, Detail(hospital, lace, features), hospital, lace);
+        return new RiskExplanation(RiskKind.Readmission, tier, summary, Detail(hospital, lace, features), hospital, lace) { TopFactors = Drivers(hospital) };
     }
 
     public static RiskExplanation Deterioration(ClinicalFeatures features)
@@ -67,7 +73,7 @@ public static class ScoreExplanations
             _ => RiskTier.Low,
         };
         var summary = $"{TierWord(tier)} risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}";
-        return new RiskExplanation(RiskKind.Deterioration, tier, summary, Detail(news2, null, features), news2, null);
+        return new RiskExplanation(RiskKind.Deterioration, tier, summary, Detail(news2, null, features), news2, null) { TopFactors = Drivers(news2) };
     }
 
     /// <summary>
@@ -104,8 +110,13 @@ public static class ScoreExplanations
         {
             SourceLabel = model,
             Probability = probability,
+            TopFactors = [.. factors.Select(f => f.Text)],
         };
     }
+
+    /// <summary>The raised components of a score, highest first: "Sodium at discharge: 133 mmol/L (+1)".</summary>
+    private static IReadOnlyList<string> Drivers(ScoreResult score) =>
+        [.. score.Components.Where(c => c.Points > 0).OrderByDescending(c => c.Points).Select(c => $"{c.Name}: {c.PatientValue} (+{c.Points})")];
 
     private static string TierWord(RiskTier tier) => tier switch
     {
@@ -117,7 +128,7 @@ public static class ScoreExplanations
     private static string Detail(ScoreResult basis, ScoreResult? reference, ClinicalFeatures features)
     {
         var text = new StringBuilder();
-        var drivers = basis.Components.Where(c => c.Points > 0).OrderByDescending(c => c.Points).ToList();
+        var drivers = Drivers(basis);
         text.Append(CultureInfo.InvariantCulture, $"**{basis.Name} {basis.Total}**");
         text.Append(basis.RiskCategory is { } category ? $" ({category} risk)" : string.Empty);
         text.Append(CultureInfo.InvariantCulture, $", as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
@@ -130,7 +141,7 @@ public static class ScoreExplanations
             text.Append("What raised it:\n\n");
             foreach (var driver in drivers)
             {
-                text.Append(CultureInfo.InvariantCulture, $"- {driver.Name}: {driver.PatientValue} (+{driver.Points})\n");
+                text.Append(CultureInfo.InvariantCulture, $"- {driver}\n");
             }
         }
 

@@ -6,13 +6,18 @@ namespace ClinicalCds.Domain.Features;
 public static class EncounterKinds
 {
     /// <summary>Inpatient classes: IMP inpatient encounter, ACUTE inpatient acute, NONAC inpatient non-acute.</summary>
-    public static bool IsInpatient(EncounterFact e) => e.ClassCode is "IMP" or "ACUTE" or "NONAC" && Happened(e);
+    public static readonly IReadOnlyList<string> InpatientClasses = ["IMP", "ACUTE", "NONAC"];
+
+    /// <summary>Statuses of encounters that never took place.</summary>
+    public static readonly IReadOnlyList<string> NotHappenedStatuses = ["cancelled", "entered-in-error", "planned"];
+
+    public static bool IsInpatient(EncounterFact e) => e.ClassCode is not null && InpatientClasses.Contains(e.ClassCode) && Happened(e);
 
     /// <summary>EMER emergency department visit.</summary>
     public static bool IsEmergency(EncounterFact e) => e.ClassCode == "EMER" && Happened(e);
 
     /// <summary>Planned, cancelled and entered-in-error encounters never took place.</summary>
-    public static bool Happened(EncounterFact e) => e.Status is not ("cancelled" or "entered-in-error" or "planned");
+    public static bool Happened(EncounterFact e) => e.Status is null || !NotHappenedStatuses.Contains(e.Status);
 
     /// <summary>ActPriority: EM emergency, UR urgent, A ASAP, S stat, CR callback results → emergent; EL elective, R routine → planned.</summary>
     public static bool? PriorityIsEmergent(string? priority) => priority switch

@@ -18,6 +18,10 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<CdsFeedbackRow> CdsFeedback => Set<CdsFeedbackRow>();
     public DbSet<CdsAuditRow> CdsAudit => Set<CdsAuditRow>();
     public DbSet<CdsTokenUseRow> CdsTokenUses => Set<CdsTokenUseRow>();
+    public DbSet<ScoreRunRow> ScoreRuns => Set<ScoreRunRow>();
+    public DbSet<ScoreRunChunkRow> ScoreRunChunks => Set<ScoreRunChunkRow>();
+    public DbSet<RiskScoreRow> RiskScores => Set<RiskScoreRow>();
+    public DbSet<LatestRiskScoreRow> LatestRiskScores => Set<LatestRiskScoreRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -106,6 +110,41 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.ToTable("cds_token_uses");
             e.HasKey(r => new { r.Issuer, r.Jti });
             e.HasIndex(r => r.ExpiresAt);
+        });
+
+        modelBuilder.Entity<ScoreRunRow>(e =>
+        {
+            e.ToTable("score_runs");
+            e.HasKey(r => r.RunId);
+            e.Property(r => r.RunId).UseIdentityAlwaysColumn();
+            e.Property(r => r.SkipReasons).HasColumnType("jsonb");
+            e.HasIndex(r => r.RequestKey).IsUnique();
+            e.HasIndex(r => new { r.Cohort, r.Model, r.CreatedAt });
+        });
+
+        modelBuilder.Entity<ScoreRunChunkRow>(e =>
+        {
+            e.ToTable("score_run_chunks");
+            e.HasKey(r => new { r.RunId, r.ChunkNo });
+            e.HasOne<ScoreRunRow>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<RiskScoreRow>(e =>
+        {
+            e.ToTable("risk_scores");
+            // The upsert key: a retried chunk overwrites its rows instead of adding to them.
+            e.HasKey(r => new { r.RunId, r.PatientId, r.Model });
+            e.Property(r => r.TopFactors).HasColumnType("jsonb");
+            e.HasIndex(r => new { r.PatientId, r.Model, r.AsOf });
+            e.HasOne<ScoreRunRow>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<LatestRiskScoreRow>(e =>
+        {
+            e.ToTable("latest_risk_scores");
+            e.HasKey(r => new { r.PatientId, r.Model });
+            // The worklist's order: highest risk first within a model.
+            e.HasIndex(r => new { r.Model, r.TierRank, r.Probability }).IsDescending(false, true, true);
         });
     }
 }

@@ -152,3 +152,91 @@ public sealed class CdsTokenUseRow
     public required string Jti { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
+
+// Population scoring: a run per cohort × model, its chunks (the unit a worker claims), every patient's outcome per run
+// (the score history), and the latest score of each patient and model (what the worklist ranks).
+
+public sealed class ScoreRunRow
+{
+    public long RunId { get; set; }
+    /// <summary>Unique: the same request (a recurring job's firing, a CLI or API call) never creates two runs.</summary>
+    public required string RequestKey { get; set; }
+    public required string Cohort { get; set; }
+    public required string Model { get; set; }
+    public DateTimeOffset AsOf { get; set; }
+    public required string Trigger { get; set; }
+    public required string Status { get; set; }
+    public int Patients { get; set; }
+    public int Chunks { get; set; }
+    public int Scored { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+    public int TierChanges { get; set; }
+    /// <summary>jsonb: skip reason → count, filled when the run closes.</summary>
+    public required string SkipReasons { get; set; }
+    public string[] Methods { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+public sealed class ScoreRunChunkRow
+{
+    public long RunId { get; set; }
+    public int ChunkNo { get; set; }
+    public string[] PatientIds { get; set; } = [];
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public string? Worker { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public double? ElapsedMs { get; set; }
+    /// <summary>External RiskAssessment delivery: null (not configured), pending, delivered or failed.</summary>
+    public string? DeliveryStatus { get; set; }
+    public int DeliveryAttempts { get; set; }
+    public string? DeliveryError { get; set; }
+}
+
+public sealed class RiskScoreRow
+{
+    public long RunId { get; set; }
+    public required string PatientId { get; set; }
+    public required string Model { get; set; }
+    public DateTimeOffset AsOf { get; set; }
+    public DateTimeOffset ScoredAt { get; set; }
+    /// <summary>scored, skipped or failed.</summary>
+    public required string Status { get; set; }
+    public string? Reason { get; set; }
+    public string? EncounterId { get; set; }
+    public DateTimeOffset? FeaturesAsOf { get; set; }
+    public double? Probability { get; set; }
+    public string? Tier { get; set; }
+    public string? PreviousTier { get; set; }
+    public string? Summary { get; set; }
+    /// <summary>jsonb array of the top factors in words.</summary>
+    public string? TopFactors { get; set; }
+    public string? PublishedScore { get; set; }
+    public string? Method { get; set; }
+}
+
+public sealed class LatestRiskScoreRow
+{
+    public required string PatientId { get; set; }
+    public required string Model { get; set; }
+    public long RunId { get; set; }
+    public DateTimeOffset AsOf { get; set; }
+    public DateTimeOffset ScoredAt { get; set; }
+    public required string EncounterId { get; set; }
+    public DateTimeOffset FeaturesAsOf { get; set; }
+    public double? Probability { get; set; }
+    public required string Tier { get; set; }
+    /// <summary>Ordinal of the tier (0 low, 1 moderate, 2 high), for ranking when there is no probability.</summary>
+    public int TierRank { get; set; }
+    public string? PreviousTier { get; set; }
+    public double? PreviousProbability { get; set; }
+    public bool TierChanged { get; set; }
+    public required string Summary { get; set; }
+    public string? TopFactor { get; set; }
+    public required string PublishedScore { get; set; }
+    public required string Method { get; set; }
+}

@@ -3,6 +3,8 @@ using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scoring;
+using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.Fhir;
 using ClinicalCds.Fhir.Mapping;
@@ -19,9 +21,6 @@ public sealed class EvaluateHookHandler(
     IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsResult>
 {
-    /// <summary>patient-view shows readmission risk for this long after a discharge.</summary>
-    public static readonly TimeSpan ReadmissionWindow = TimeSpan.FromDays(30);
-
     public async ValueTask<CdsResult> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -99,18 +98,16 @@ public sealed class EvaluateHookHandler(
     {
         if (serviceId == CdsServices.Summary)
         {
-            var latest = IndexStays.LatestStay(timeline, now);
-            if (latest is null)
+            // The stay in progress shows its deterioration risk; else a discharge within 30 days shows its readmission risk.
+            foreach (var kind in (ReadOnlySpan<RiskKind>)[RiskKind.Deterioration, RiskKind.Readmission])
             {
-                return new Risk(null, null, null);
+                if (RiskTargets.Choose(kind, timeline, now).Target is { } target)
+                {
+                    return Scored(kind, timeline, target, models);
+                }
             }
 
-            if (latest.End is null || latest.End > now)
-            {
-                return Deterioration(timeline, latest, now, models);
-            }
-
-            return now - latest.End <= ReadmissionWindow ? Readmission(timeline, latest, now, models) : new Risk(null, null, null);
+            return new Risk(null, null, null);
         }
 
         var stay = timeline.Encounter(request.EncounterId!);
@@ -119,34 +116,14 @@ public sealed class EvaluateHookHandler(
             return new Risk(null, null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
         }
 
-        return serviceId == CdsServices.Readmission ? Readmission(timeline, stay, now, models) : Deterioration(timeline, stay, now, models);
-    }
-
-    private static Risk Readmission(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now, IRiskModels models)
-    {
-        var features = FeatureBuilder.Build(timeline, stay.EncounterId, IndexStays.InstantFor(stay, now))!;
-        return new Risk(FromModel(models.Find("readmission"), RiskKind.Readmission, features) ?? ScoreExplanations.Readmission(features), features, null);
-    }
-
-    private static Risk Deterioration(PatientTimeline timeline, EncounterFact stay, DateTimeOffset now, IRiskModels models)
-    {
         // A stay that has already ended is judged at its end, so observations after discharge never count.
-        var features = FeatureBuilder.Build(timeline, stay.EncounterId, IndexStays.InstantFor(stay, now))!;
-        return new Risk(FromModel(models.Find("complication"), RiskKind.Deterioration, features) ?? ScoreExplanations.Deterioration(features), features, null);
+        var kindOfService = serviceId == CdsServices.Readmission ? RiskKind.Readmission : RiskKind.Deterioration;
+        return Scored(kindOfService, timeline, new RiskTarget(stay, IndexStays.InstantFor(stay, now)), models);
     }
 
-    /// <summary>The model's explained risk when a model that can explain itself is loaded; else null (the published score serves).</summary>
-    private static RiskExplanation? FromModel(IRiskModel? model, RiskKind kind, ClinicalFeatures features)
+    private static Risk Scored(RiskKind kind, PatientTimeline timeline, RiskTarget target, IRiskModels models)
     {
-        var vector = FeatureCatalog.Vectorize(features);
-        if (model is null || model.Explain(vector) is not { } explanation)
-        {
-            return null;
-        }
-
-        var probability = model.Predict([vector])[0];
-        var factors = FactorWording.Top(vector.Values, explanation.Contributions, 5);
-        return ScoreExplanations.FromModel(
-            kind, $"{model.Card.Name} model {model.Card.Version}", probability, model.Card.Tiers.Moderate, model.Card.Tiers.High, factors, features);
+        var risk = RiskEngine.Score(kind, timeline, target, models);
+        return new Risk(risk.Explanation, risk.Features, null);
     }
 }

@@ -1,0 +1,95 @@
+namespace ClinicalCds.Application.Scoring;
+
+/// <summary>Who is in a cohort, as of a run's instant.</summary>
+public enum CohortKind
+{
+    /// <summary>Patients with an inpatient stay in progress.</summary>
+    Admitted,
+
+    /// <summary>Patients discharged from an inpatient stay in the last <see cref="CohortOptions.Days"/> days.</summary>
+    DischargedWithin,
+
+    /// <summary>Patients with any encounter that started in the last <see cref="CohortOptions.Months"/> months.</summary>
+    EncounterWithin,
+}
+
+public sealed class CohortOptions
+{
+    public CohortKind Kind { get; set; }
+
+    public int Days { get; set; } = 30;
+
+    public int Months { get; set; } = 12;
+
+    /// <summary>The models each run of this cohort scores (one recurring job per model).</summary>
+    public string[] Models { get; set; } = [.. RiskModelNames.All];
+}
+
+/// <summary>Population scoring (section "Scoring"): the cohorts, their schedule, the chunking, external delivery.</summary>
+public sealed class ScoringOptions
+{
+    public const string Section = "Scoring";
+
+    /// <summary>Cohorts by name; when none are configured, <see cref="DefaultCohorts"/>.</summary>
+    public Dictionary<string, CohortOptions> Cohorts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Cron expression of every cohort's recurring run (Hangfire's five-field cron), in <see cref="TimeZone"/>.</summary>
+    public string Cron { get; set; } = "0 2 * * *";
+
+    /// <summary>IANA or Windows time zone id of <see cref="Cron"/>.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Patients per chunk job: the unit of work a worker claims, retries and commits.</summary>
+    public int ChunkSize { get; set; } = 1000;
+
+    /// <summary>Patients per model call within a chunk.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// The instant runs score as of, when the store is a snapshot rather than live data (a synthetic or historical
+    /// population); unset, each run scores as of the moment it starts.
+    /// </summary>
+    public DateTimeOffset? AsOf { get; set; }
+
+    /// <summary>When set, each chunk's RiskAssessments are also sent to this FHIR server (a transaction Bundle of PUTs).</summary>
+    public Uri? ExternalFhirEndpoint { get; set; }
+
+    /// <summary>Bearer token for <see cref="ExternalFhirEndpoint"/> (configure from a secret store or the environment).</summary>
+    public string? ExternalFhirToken { get; set; }
+
+    public static IReadOnlyDictionary<string, CohortOptions> DefaultCohorts { get; } = new Dictionary<string, CohortOptions>(StringComparer.Ordinal)
+    {
+        ["admitted"] = new() { Kind = CohortKind.Admitted, Models = [RiskModelNames.Complication] },
+        ["recent-discharges"] = new() { Kind = CohortKind.DischargedWithin, Days = 30, Models = [RiskModelNames.Readmission] },
+        ["last-12-months"] = new() { Kind = CohortKind.EncounterWithin, Months = 12 },
+    };
+
+    public IReadOnlyDictionary<string, CohortOptions> EffectiveCohorts => Cohorts.Count > 0 ? Cohorts : DefaultCohorts;
+
+    /// <summary>The configuration's mistakes, each in words; empty when it is valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (name, cohort) in EffectiveCohorts)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9-]{0,62}$"))
+            {
+                errors.Add($"Scoring:Cohorts: '{name}' is not a valid cohort name (lower-case letters, digits and '-').");
+            }
+
+            errors.AddRange(cohort.Models.Where(m => !RiskModelNames.All.Contains(m))
+                .Select(m => $"Scoring:Cohorts:{name}: unknown model '{m}' (known: {string.Join(", ", RiskModelNames.All)})."));
+            if (cohort.Days <= 0 || cohort.Months <= 0)
+            {
+                errors.Add($"Scoring:Cohorts:{name}: Days and Months must be positive.");
+            }
+        }
+
+        if (ChunkSize is < 1 or > 100_000 || BatchSize is < 1 or > 100_000)
+        {
+            errors.Add("Scoring: ChunkSize and BatchSize must be between 1 and 100,000.");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,75 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Fhir;
+using ClinicalCds.Fhir.Ingest;
+using Mediator;
+
+namespace ClinicalCds.Application.Scoring.SearchRiskAssessments;
+
+/// <summary>
+/// GET /fhir/RiskAssessment?patient=ID[&amp;model=M][&amp;_count=N] (a patient's scores, newest first) and
+/// GET /fhir/RiskAssessment/ID: the score history as FHIR, built from the stored scores.
+/// </summary>
+public sealed record SearchRiskAssessmentsQuery(IReadOnlyList<KeyValuePair<string, string>> Parameters, string BaseUrl, string? Id = null)
+    : IQuery<FhirResponse>;
+
+public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvider clock) : IQueryHandler<SearchRiskAssessmentsQuery, FhirResponse>
+{
+    public async ValueTask<FhirResponse> Handle(SearchRiskAssessmentsQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Id is { } id)
+        {
+            var scoreOf = RiskAssessments.ParseId(id) is { } key
+                && await store.ScoresAsync(new ScoreSelection(key.PatientId, key.Model, key.RunId, Limit: 1), cancellationToken) is [var found, ..]
+                ? found
+                : null;
+            return scoreOf is null
+                ? Outcomes.NotFound($"RiskAssessment/{id} is not known.")
+                : new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.From(scoreOf)), LastModified: scoreOf.ScoredAt);
+        }
+
+        string? patient = null, model = null;
+        var count = 100;
+        var errors = new List<string>();
+        foreach (var (name, value) in query.Parameters)
+        {
+            switch (name)
+            {
+                case "patient" or "subject":
+                    patient = value.StartsWith("Patient/", StringComparison.Ordinal) ? value["Patient/".Length..] : value;
+                    break;
+                case "model":
+                    model = value;
+                    break;
+                case "_count" when int.TryParse(value, out var n) && n is >= 1 and <= 1000:
+                    count = n;
+                    break;
+                case "_count":
+                    errors.Add("_count must be a number from 1 to 1000.");
+                    break;
+                case "_format":
+                    break;
+                default:
+                    errors.Add($"The search parameter '{name}' is not supported on RiskAssessment (supported: patient, subject, model, _count).");
+                    break;
+            }
+        }
+
+        if (patient is null || !ResourcePreparer.IsValidId(patient))
+        {
+            errors.Add("RiskAssessment searches need a patient: ?patient=ID.");
+        }
+
+        if (model is not null && !RiskModelNames.All.Contains(model))
+        {
+            errors.Add($"Unknown model '{model}' (known: {string.Join(", ", RiskModelNames.All)}).");
+        }
+
+        if (errors.Count > 0)
+        {
+            return Outcomes.BadRequest([.. errors]);
+        }
+
+        var scores = await store.ScoresAsync(new ScoreSelection(patient, model, Limit: count), cancellationToken);
+        return new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, query.BaseUrl, clock.GetUtcNow())));
+    }
+}

@@ -1,0 +1,33 @@
+using ClinicalCds.Application.Abstractions;
+using Mediator;
+
+namespace ClinicalCds.Application.Scoring.StartRun;
+
+/// <summary>
+/// The orchestrator of one run (cohort × model): creates the run with its chunks, or finds the one this request created
+/// before, and enqueues every chunk not yet done. Safe to repeat: a retried orchestrator resumes, a finished run stays as is.
+/// </summary>
+public sealed record StartRunCommand(string Cohort, string Model, string RequestKey, DateTimeOffset? AsOf, string Trigger) : ICommand<RunStart>;
+
+public sealed class StartRunHandler(IScoringStore store, IScoringQueue queue, ScoringOptions options, TimeProvider clock)
+    : ICommandHandler<StartRunCommand, RunStart>
+{
+    public async ValueTask<RunStart> Handle(StartRunCommand command, CancellationToken cancellationToken)
+    {
+        if (!options.EffectiveCohorts.TryGetValue(command.Cohort, out var cohort))
+        {
+            throw new InvalidOperationException($"The cohort '{command.Cohort}' is not configured (Scoring:Cohorts).");
+        }
+
+        RiskModelNames.KindOf(command.Model);
+        var asOf = command.AsOf ?? options.AsOf ?? clock.GetUtcNow();
+        var start = await store.StartRunAsync(
+            new RunRequest(command.RequestKey, command.Cohort, cohort, command.Model, asOf, command.Trigger), options.ChunkSize, cancellationToken);
+        foreach (var chunk in start.PendingChunks)
+        {
+            queue.EnqueueChunk(start.RunId, chunk);
+        }
+
+        return start;
+    }
+}

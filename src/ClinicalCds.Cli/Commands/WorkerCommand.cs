@@ -1,0 +1,28 @@
+using System.CommandLine;
+using ClinicalCds.Api.Hosting;
+using ClinicalCds.Infrastructure.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ClinicalCds.Cli.Commands;
+
+/// <summary>clinicalcds worker: a dedicated Hangfire server process; run as many as the load needs, on any machines.</summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("worker", "Run background jobs (population scoring, RiskAssessment delivery) until stopped.");
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            var builder = Host.CreateApplicationBuilder([.. parse.UnmatchedTokens]);
+            builder.Services.AddClinicalCds(builder.Configuration);
+            builder.Services.AddClinicalCdsJobServer(builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions());
+            using var host = builder.Build();
+            await host.RunAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+}

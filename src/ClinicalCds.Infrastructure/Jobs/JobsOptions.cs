@@ -1,0 +1,27 @@
+namespace ClinicalCds.Infrastructure.Jobs;
+
+/// <summary>Background jobs (section "Jobs"): Hangfire on PostgreSQL, in its own schema of the same database.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    public const string ScoringQueue = "scoring";
+    public const string DeliveryQueue = "delivery";
+
+    public string Schema { get; set; } = "hangfire";
+
+    /// <summary>Jobs run at once per process; default one per core (a chunk keeps a core busy).</summary>
+    public int WorkerCount { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Whether the API host also runs jobs (else only `clinicalcds worker` processes do).</summary>
+    public bool RunServerInApi { get; set; }
+
+    /// <summary>
+    /// How long a job fetched by a worker that stopped heart-beating stays invisible before another worker takes it
+    /// (the sliding timeout is renewed while the worker lives, so long chunks are not taken twice).
+    /// </summary>
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How often idle workers look for jobs when PostgreSQL notifications are not heard.</summary>
+    public int QueuePollIntervalSeconds { get; set; } = 5;
+}

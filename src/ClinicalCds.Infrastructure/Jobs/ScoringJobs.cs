@@ -1,0 +1,83 @@
+using ClinicalCds.Application.Scoring.DeliverRiskAssessments;
+using ClinicalCds.Application.Scoring.ScoreChunk;
+using ClinicalCds.Application.Scoring.StartRun;
+using ClinicalCds.Application.Abstractions;
+using Hangfire;
+using Hangfire.Server;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace ClinicalCds.Infrastructure.Jobs;
+
+/// <summary>
+/// The Hangfire entry points of population scoring: thin, each sends one use case. Arguments are ids, never data.
+/// Failed jobs are retried with Hangfire's growing delays (a PostgreSQL restart delays a run; it loses nothing).
+/// </summary>
+public sealed class ScoringJobs(IMediator mediator, IScoringStore store, ILogger<ScoringJobs> logger)
+{
+    public static readonly string Worker = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// The orchestrator of one run. A recurring firing passes no request key: the job's own id is the key, so a retried
+    /// firing resumes its run instead of starting another.
+    /// </summary>
+    [Queue(JobsOptions.ScoringQueue)]
+    [AutomaticRetry(Attempts = 10)]
+    [JobDisplayName("Start run: {0} × {1}")]
+    public async Task StartRun(string cohort, string model, string? requestKey, DateTimeOffset? asOf, PerformContext? context)
+    {
+        var key = requestKey ?? $"recurring:{context?.BackgroundJob.Id ?? throw new InvalidOperationException("No job context.")}";
+        var start = await mediator.Send(new StartRunCommand(cohort, model, key, asOf, requestKey is null ? "recurring" : key.Split(':')[0]));
+        logger.LogInformation("Run {RunId} ({Cohort} × {Model}): {Pending} chunks enqueued", start.RunId, cohort, model, start.PendingChunks.Count);
+    }
+
+    [Queue(JobsOptions.ScoringQueue)]
+    [AutomaticRetry(Attempts = 10)]
+    [JobDisplayName("Score run {0} chunk {1}")]
+    public async Task ScoreChunk(long runId, int chunkNo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await mediator.Send(new ScoreChunkCommand(runId, chunkNo, Worker), cancellationToken);
+            logger.LogInformation(
+                "Run {RunId} chunk {ChunkNo}: {Status} scored {Scored}, skipped {Skipped}, failed {Failed}",
+                runId, chunkNo, outcome.AlreadyDone ? "already done;" : "done;", outcome.Scored, outcome.Skipped, outcome.Failed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await TryRecordAsync(() => store.RecordChunkErrorAsync(runId, chunkNo, e.GetType().Name, CancellationToken.None));
+            throw;
+        }
+    }
+
+    [Queue(JobsOptions.DeliveryQueue)]
+    [AutomaticRetry(Attempts = 10)]
+    [JobDisplayName("Deliver RiskAssessments of run {0} chunk {1}")]
+    public async Task DeliverRiskAssessments(long runId, int chunkNo, CancellationToken cancellationToken) =>
+        await mediator.Send(new DeliverRiskAssessmentsCommand(runId, chunkNo), cancellationToken);
+
+    private async Task TryRecordAsync(Func<Task> record)
+    {
+        try
+        {
+            await record();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // The database is what failed; Hangfire's retry record is the trace of this attempt.
+            logger.LogWarning("Could not record a chunk error: {Error}", e.GetType().Name);
+        }
+    }
+}
+
+/// <summary>Enqueues the scoring jobs in Hangfire's storage (shared by every worker process).</summary>
+public sealed class HangfireScoringQueue(IBackgroundJobClient jobs) : IScoringQueue
+{
+    public string EnqueueRun(string cohort, string model, string requestKey, DateTimeOffset? asOf) =>
+        jobs.Enqueue<ScoringJobs>(j => j.StartRun(cohort, model, requestKey, asOf, null));
+
+    public void EnqueueChunk(long runId, int chunkNo) => jobs.Enqueue<ScoringJobs>(j => j.ScoreChunk(runId, chunkNo, CancellationToken.None));
+
+    public void EnqueueDelivery(long runId, int chunkNo) =>
+        jobs.Enqueue<ScoringJobs>(j => j.DeliverRiskAssessments(runId, chunkNo, CancellationToken.None));
+}
