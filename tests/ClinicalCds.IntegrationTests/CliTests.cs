@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClinicalCds.IntegrationTests.Infrastructure;
 
 namespace ClinicalCds.IntegrationTests;
@@ -6,23 +5,8 @@ namespace ClinicalCds.IntegrationTests;
 /// <summary>The clinicalcds executable as a user runs it: a real process against the real database.</summary>
 public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase>
 {
-    private async Task<(int ExitCode, string Output)> Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clinicalcds.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ConnectionStrings__ClinicalCds"] = database.ConnectionString;
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
+    private Task<(int ExitCode, string Output)> Run(params string[] args) =>
+        CliProcess.RunAsync(new Dictionary<string, string> { ["ConnectionStrings__ClinicalCds"] = database.ConnectionString }, args);
 
     [Fact]
     public async Task Import_reports_rejected_lines_exits_non_zero_and_keeps_the_valid_resources()

@@ -24,7 +24,7 @@ public static class RecurringScoring
             {
                 var id = JobId(cohort, model);
                 manager.AddOrUpdate<ScoringJobs>(
-                    id, JobsOptions.ScoringQueue, j => j.StartRun(cohort, model, null, null, null), options.Cron, new RecurringJobOptions { TimeZone = timeZone });
+                    id, j => j.StartRun(cohort, model, null, null, null), options.Cron, new RecurringJobOptions { TimeZone = timeZone });
                 wanted.Add(id);
             }
         }

@@ -50,8 +50,9 @@ public sealed class ScoringJobs(IMediator mediator, IScoringStore store, ILogger
         }
     }
 
+    /// <summary>Retried soon at first (an external server's blip), then ever more patiently (an outage), for about a day.</summary>
     [Queue(JobsOptions.DeliveryQueue)]
-    [AutomaticRetry(Attempts = 10)]
+    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200])]
     [JobDisplayName("Deliver RiskAssessments of run {0} chunk {1}")]
     public async Task DeliverRiskAssessments(long runId, int chunkNo, CancellationToken cancellationToken) =>
         await mediator.Send(new DeliverRiskAssessmentsCommand(runId, chunkNo), cancellationToken);

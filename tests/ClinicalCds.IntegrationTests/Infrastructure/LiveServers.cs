@@ -109,7 +109,7 @@ public sealed class CdsServerFixture : IAsyncLifetime
     /// <summary>The audience a token must carry to call <paramref name="path"/>.</summary>
     public string Audience(string path) => new Uri(BaseUrl, path).ToString();
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClinicalCds.Api.Hosting;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Scoring.GetRuns;
+using ClinicalCds.Synthetic;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClinicalCds.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real server (Kestrel) running its own Hangfire server on a fresh database holding a synthetic population, with
+/// the shipped models, an admin key, and an external FHIR server (a recorder) that RiskAssessments are delivered to.
+/// </summary>
+public sealed class ScoringServerFixture : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-7f3a9c2e41d8";
+    public const int ChunkSize = 40;
+
+    private readonly string _population = Path.Combine(Path.GetTempPath(), $"clinicalcds-scoring-{Guid.NewGuid():N}");
+    private WebApplication? _api;
+    private WebApplication? _receiver;
+
+    public TestDatabase Database { get; } = new();
+    public Uri BaseUrl { get; private set; } = null!;
+    public IServiceProvider Services => _api!.Services;
+    public DateTimeOffset AsOf { get; } = new(SyntheticOptions.DefaultAsOf);
+
+    /// <summary>Every transaction Bundle the external FHIR server received.</summary>
+    public ConcurrentQueue<JsonDocument> Delivered { get; } = new();
+
+    /// <summary>While set, the external FHIR server answers 503 to everything.</summary>
+    public volatile bool ReceiverDown;
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+
+        var receiver = WebApplication.CreateSlimBuilder();
+        receiver.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        _receiver = receiver.Build();
+        _receiver.MapPost("/fhir", async (HttpRequest request) =>
+        {
+            if (ReceiverDown)
+            {
+                return Results.StatusCode(503);
+            }
+
+            Delivered.Enqueue(await JsonDocument.ParseAsync(request.Body));
+            return Results.Json(new { resourceType = "Bundle", type = "transaction-response" });
+        });
+        await _receiver.StartAsync();
+
+        BaseUrl = new Uri($"http://127.0.0.1:{CdsServerFixture.FreePort()}");
+        _api = WebApp.Build(
+        [
+            $"--urls={BaseUrl}",
+            $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
+            $"--Models:Root={Path.Combine(Repository.Root, "models")}",
+            "--Jobs:RunServerInApi=true",
+            "--Jobs:WorkerCount=2",
+            "--Jobs:QueuePollIntervalSeconds=1",
+            $"--Scoring:AsOf={AsOf:O}",
+            $"--Scoring:ChunkSize={ChunkSize}",
+            $"--Scoring:ExternalFhirEndpoint={new Uri(new Uri(_receiver.Urls.First()), "/fhir")}",
+            $"--Admin:ApiKeys:0={AdminKey}",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await _api.StartAsync();
+
+        var result = PopulationGenerator.Generate(new SyntheticOptions(300, 29, SyntheticOptions.DefaultAsOf), _population);
+        using var client = new HttpClient { BaseAddress = BaseUrl };
+        foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
+        {
+            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(_population, file)));
+            content.Headers.ContentType = new("application/fhir+ndjson");
+            using var response = await client.PostAsync("/fhir/$import", content);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        if (_receiver is not null)
+        {
+            await _receiver.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+        Directory.Delete(_population, recursive: true);
+    }
+
+    public HttpClient AdminClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    /// <summary>Asks the admin API for runs and waits until every one of them has finished.</summary>
+    public async Task<IReadOnlyList<RunSummary>> ScoreAsync(string cohort, string? model = null, DateTimeOffset? asOf = null)
+    {
+        using var client = AdminClient();
+        using var response = await client.PostAsJsonAsync("/admin/scoring/runs", new { cohort, model, asOf });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var requested = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var key = requested.GetProperty("requestKey").GetString()!;
+        var expected = requested.GetProperty("runs").GetArrayLength();
+        return await WaitForRunsAsync(key, expected);
+    }
+
+    public async Task<IReadOnlyList<RunSummary>> WaitForRunsAsync(string requestKey, int expected)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            await using var scope = Services.CreateAsyncScope();
+            var runs = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetRunsQuery(RequestKey: requestKey));
+            if (runs.Count == expected && runs.All(r => r.IsFinished))
+            {
+                return runs;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The runs of {requestKey} did not finish in time.");
+            await Task.Delay(200);
+        }
+    }
+}
