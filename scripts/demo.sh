@@ -16,6 +16,14 @@ population="$root/.data/synthetic-$patients"
 [ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --seed 42 --out "$population"
 "${cli[@]}" import --if-store-empty "$population"
 
+# The synthetic population ends on 2026-06-30: score it as of then. The server runs the nightly jobs itself here
+# (a production layout runs `clinicalcds worker` processes instead; docs/operations.md).
+export Scoring__AsOf="${Scoring__AsOf:-2026-06-30T00:00:00Z}"
+export Jobs__RunServerInApi="${Jobs__RunServerInApi:-true}"
+[ -s .data/admin-key ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > .data/admin-key
+export Admin__ApiKeys__0="${Admin__ApiKeys__0:-$(cat .data/admin-key)}"
+"${cli[@]}" score --cohort all --wait
+
 # The demo's hooks read the synthetic population from the store when a call brings no data of its own.
 export CdsHooks__PublicBaseUrl="${CdsHooks__PublicBaseUrl:-$urls}"
 export CdsHooks__StoreFallback="${CdsHooks__StoreFallback:-true}"
@@ -26,5 +34,8 @@ echo "  FHIR API:        $urls/fhir/metadata"
 echo "  Patients:        $urls/fhir/Patient?_count=10"
 echo "  CDS Hooks:       $urls/cds-services   (calls need a trusted client JWT; see cds-hooks/README.md,"
 echo "                   or run with CdsHooks__RequireAuthentication=false for a local try)"
+echo "  Risk history:    $urls/fhir/RiskAssessment?patient=ID"
+echo "  Jobs dashboard:  $urls/jobs and admin API $urls/admin/scoring/runs"
+echo "                   (Authorization: Bearer \$(cat .data/admin-key))"
 echo "Stop with Ctrl-C."
 exec "${cli[@]}" serve --urls "$urls"

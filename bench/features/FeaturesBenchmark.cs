@@ -41,7 +41,7 @@ public static class FeaturesBenchmark
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:ClinicalCds"] = database })
             .Build();
         await using var services = new ServiceCollection().AddLogging().AddClinicalCds(configuration).BuildServiceProvider();
-        await EnsurePopulation(server, services, patients);
+        await BenchSupport.EnsurePopulation(server, services, $"bench_features_{patients}", patients);
 
         var asOf = new DateTimeOffset(SyntheticOptions.DefaultAsOf);
         var reader = services.GetRequiredService<IPatientTimelineReader>();
@@ -121,49 +121,5 @@ public static class FeaturesBenchmark
         }
 
         return rows;
-    }
-
-    private static async Task EnsurePopulation(string server, IServiceProvider services, int patients)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false };
-        var name = $"bench_features_{patients}";
-        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
-            exists.Parameters.AddWithValue("name", name);
-            if ((long)(await exists.ExecuteScalarAsync())! == 0)
-            {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-                await create.ExecuteNonQueryAsync();
-            }
-        }
-
-        await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        var counts = await scope.ServiceProvider.GetRequiredService<IFhirStore>().CountCurrentByTypeAsync(CancellationToken.None);
-        if (counts.GetValueOrDefault("Patient") == patients)
-        {
-            return;
-        }
-
-        var folder = Path.Combine(Path.GetTempPath(), $"clinicalcds-bench-{patients}");
-        if (!File.Exists(Path.Combine(folder, "Patient.ndjson")))
-        {
-            Console.WriteLine($"Generating {patients:N0} synthetic patients into {folder} ...");
-            PopulationGenerator.Generate(new SyntheticOptions(patients, 2026, SyntheticOptions.DefaultAsOf), folder);
-        }
-
-        Console.WriteLine($"Importing {folder} into {name} (once; later runs reuse it) ...");
-        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
-        foreach (var file in Directory.GetFiles(folder, "*.ndjson").Order(StringComparer.Ordinal))
-        {
-            await using var stream = File.OpenRead(file);
-            await mediator.Send(new ImportNdjsonCommand(stream, Path.GetFileName(file)));
-        }
-
-        await using var connectionForVacuum = await scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
-        await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE", connectionForVacuum);
-        await vacuum.ExecuteNonQueryAsync();
     }
 }

@@ -56,7 +56,7 @@ internal static class ScoreCommand
     }
 
     private static void WorkerHost(IHostApplicationBuilder builder) =>
-        builder.Services.AddClinicalCdsJobServer(new JobsOptions { WorkerCount = Environment.ProcessorCount });
+        builder.Services.AddClinicalCdsJobServer(new JobsOptions());
 
     private static async Task<IReadOnlyList<RunSummary>> WaitAsync(IMediator mediator, RunsRequested requested)
     {

@@ -1,0 +1,106 @@
+using ClinicalCds.Application.Scoring;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Scoring;
+using ClinicalCds.Domain.Timeline;
+using static ClinicalCds.UnitTests.Features.Facts;
+
+namespace ClinicalCds.UnitTests.Scoring;
+
+/// <summary>Which stay a population run (and the patient-view hook) scores, as of an instant.</summary>
+public sealed class RiskTargetsTests
+{
+    private static PatientTimeline Timeline(params EncounterFact[] encounters) =>
+        PatientTimeline.Create(PatientId, [new ProjectedFacts(Patient: Patient()), .. encounters.Select(e => new ProjectedFacts(Encounter: e))]);
+
+    private static readonly PatientTimeline TwoStays = Timeline(
+        Stay("old", "2026-01-01T00:00:00Z", "2026-01-05T00:00:00Z"),
+        EdVisit("ed", "2026-03-01T00:00:00Z", "2026-03-01T05:00:00Z"),
+        Stay("recent", "2026-03-10T00:00:00Z", "2026-03-15T12:00:00Z"));
+
+    [Theory]
+    // During the recent stay: deterioration is judged now; readmission waits for the discharge.
+    [InlineData("2026-03-12T00:00:00Z", "recent", "2026-03-12T00:00:00Z", RiskTargets.StillAdmitted)]
+    // At the discharge instant the stay has ended: readmission is judged at the discharge.
+    [InlineData("2026-03-15T12:00:00Z", null, null, null)]
+    // 30 days after discharge: still in the window; a moment later: out of it.
+    [InlineData("2026-04-14T12:00:00Z", null, null, null)]
+    [InlineData("2026-04-14T12:00:01Z", null, null, RiskTargets.DischargeTooLongAgo)]
+    // Between the two stays, more than 30 days after the first discharge.
+    [InlineData("2026-03-05T00:00:00Z", null, null, RiskTargets.DischargeTooLongAgo)]
+    // Before any stay.
+    [InlineData("2025-12-31T00:00:00Z", null, null, RiskTargets.NoInpatientStay)]
+    public void Each_risk_takes_the_latest_inpatient_stay_at_its_own_instant(
+        string asOf, string? deteriorationStay, string? deteriorationInstant, string? readmissionSkip)
+    {
+        var at = At(asOf);
+        var deterioration = RiskTargets.Choose(RiskKind.Deterioration, TwoStays, at);
+        Assert.Equal(deteriorationStay, deterioration.Target?.Stay.EncounterId);
+        Assert.Equal(deteriorationInstant is null ? null : At(deteriorationInstant), deterioration.Target?.Instant);
+        if (deteriorationStay is null)
+        {
+            Assert.Equal(at < At("2026-01-01T00:00:00Z") ? RiskTargets.NoInpatientStay : RiskTargets.NotAdmitted, deterioration.SkipReason);
+        }
+
+        var readmission = RiskTargets.Choose(RiskKind.Readmission, TwoStays, at);
+        Assert.Equal(readmissionSkip, readmission.SkipReason);
+        if (readmissionSkip is null)
+        {
+            Assert.Equal(("recent", At("2026-03-15T12:00:00Z")), (readmission.Target!.Stay.EncounterId, readmission.Target.Instant));
+        }
+    }
+
+    [Fact]
+    public void Emergency_visits_and_cancelled_stays_are_not_stays()
+    {
+        var timeline = Timeline(
+            EdVisit("ed", "2026-03-01T00:00:00Z", "2026-03-01T05:00:00Z"),
+            Stay("cancelled", "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z") with { Status = "cancelled" });
+        Assert.Equal(RiskTargets.NoInpatientStay, RiskTargets.Choose(RiskKind.Readmission, timeline, At("2026-03-05T00:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.NoInpatientStay, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-03T00:00:00Z")).SkipReason);
+    }
+}
+
+public sealed class ScoringOptionsTests
+{
+    [Fact]
+    public void Defaults_cover_admitted_recent_discharges_and_the_last_12_months_and_validate()
+    {
+        var options = new ScoringOptions();
+        Assert.Empty(options.Validate());
+        Assert.Equal(["admitted", "last-12-months", "recent-discharges"], options.EffectiveCohorts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(CohortKind.Admitted, options.EffectiveCohorts["admitted"].Kind);
+        Assert.Equal((CohortKind.DischargedWithin, 30), (options.EffectiveCohorts["recent-discharges"].Kind, options.EffectiveCohorts["recent-discharges"].Days));
+        Assert.Equal((CohortKind.EncounterWithin, 12), (options.EffectiveCohorts["last-12-months"].Kind, options.EffectiveCohorts["last-12-months"].Months));
+    }
+
+    [Fact]
+    public void Mistakes_in_the_configuration_are_named()
+    {
+        var options = new ScoringOptions { ChunkSize = 0 };
+        options.Cohorts["Bad Name"] = new CohortOptions { Models = ["sepsis"], Days = 0 };
+        var errors = options.Validate();
+        Assert.Contains(errors, e => e.Contains("'Bad Name' is not a valid cohort name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unknown model 'sepsis'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Days and Months must be positive", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ChunkSize", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("12-readmission-0aa86ef6-0425-4c92-b1c1-97d3cec8a2d3", 12L, "readmission", "0aa86ef6-0425-4c92-b1c1-97d3cec8a2d3")]
+    [InlineData("7-complication-p1", 7L, "complication", "p1")]
+    [InlineData("x-readmission-p1", null, null, null)]
+    [InlineData("7-sepsis-p1", null, null, null)]
+    [InlineData("7-readmission-", null, null, null)]
+    public void RiskAssessment_ids_name_their_run_model_and_patient(string id, long? run, string? model, string? patient)
+    {
+        var parsed = RiskAssessments.ParseId(id);
+        Assert.Equal(run, parsed?.RunId);
+        Assert.Equal(model, parsed?.Model);
+        Assert.Equal(patient, parsed?.PatientId);
+        if (parsed is { } p)
+        {
+            Assert.Equal(id, RiskAssessments.Id(p.RunId, p.Model, p.PatientId));
+        }
+    }
+}
