@@ -22,7 +22,7 @@ public static class FeaturesBenchmark
 {
     private static readonly string[] ProjectionQueries =
     [
-        "SELECT patient_id, birth_date, sex, deceased, deceased_at FROM patients",
+        "SELECT patient_id, birth_date, sex, deceased, deceased_at, name, mrn FROM patients",
         "SELECT encounter_id, patient_id, status, class_code, type_system, type_code, type_display, period_start, period_end, priority_code, admit_source, discharge_disposition, service_type, locations::text FROM encounters",
         "SELECT condition_id, seq, patient_id, encounter_id, system, code, display, clinical_status, verification_status, category, onset, recorded, abatement FROM conditions",
         "SELECT observation_id, seq, patient_id, encounter_id, system, code, value, unit, original_value, original_unit, value_code, status, effective FROM observations",

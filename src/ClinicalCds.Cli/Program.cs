@@ -10,5 +10,6 @@ root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
+root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -2,28 +2,122 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using ClinicalCds.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace ClinicalCds.Api.Admin;
 
 /// <summary>
-/// Administrators: the admin API and the jobs dashboard (/jobs) need the role "admin". Automation authenticates with
-/// an admin API key (Admin:ApiKeys, from a secret store or the environment) sent as a bearer token.
+/// Who may do what. People sign in with ASP.NET Core Identity (users, roles and lockout in PostgreSQL; an HttpOnly,
+/// SameSite=Strict cookie). Roles: care-manager (the worklist) and admin (also /jobs and the admin API). Automation
+/// authenticates as an administrator with an admin API key (Admin:ApiKeys, 16+ characters) sent as a bearer token.
 /// </summary>
 public static class AdminAuthentication
 {
     public const string Scheme = "AdminKey";
     public const string Policy = "admin";
+    public const string CarePolicy = "care";
     public const string Role = "admin";
+    public const string CareManagerRole = "care-manager";
+
+    public static readonly IReadOnlyList<string> Roles = [Role, CareManagerRole];
 
     public static IServiceCollection AddAdminAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddIdentity<IdentityUser, IdentityRole>(identity =>
+            {
+                identity.User.RequireUniqueEmail = true;
+                // Length over composition rules (NIST SP 800-63B §5.1.1.2): 12+ characters, any kind.
+                identity.Password.RequiredLength = 12;
+                identity.Password.RequireDigit = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Lockout.MaxFailedAccessAttempts = 5;
+                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                identity.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<ClinicalCdsDbContext>()
+            .AddDefaultTokenProviders();
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "clinicalcds";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            // Secure whenever the request came over TLS (directly or via the proxy's forwarded headers); Auth:SecureCookies=true forces it.
+            cookie.Cookie.SecurePolicy = configuration.GetValue("Auth:SecureCookies", false) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = "/account/login";
+            cookie.LogoutPath = "/account/logout";
+            cookie.AccessDeniedPath = "/account/denied";
+            // APIs answer 401/403; pages redirect to sign-in.
+            cookie.Events.OnRedirectToLogin = context => Redirect(context, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => Redirect(context, StatusCodes.Status403Forbidden);
+        });
+
         var keys = configuration.GetSection("Admin:ApiKeys").Get<string[]>() ?? [];
-        services.AddAuthentication(Scheme).AddScheme<AdminKeyOptions, AdminKeyHandler>(Scheme, o => o.KeyHashes =
+        services.AddAuthentication().AddScheme<AdminKeyOptions, AdminKeyHandler>(Scheme, o => o.KeyHashes =
             [.. keys.Where(k => k.Length >= 16).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k)))]);
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireRole(Role));
+        // The cookie scheme comes last, so a browser is sent to sign-in (its redirect is the answer that stands).
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme, IdentityConstants.ApplicationScheme).RequireRole(Role))
+            .AddPolicy(CarePolicy, p => p.AddAuthenticationSchemes(Scheme, IdentityConstants.ApplicationScheme).RequireRole(CareManagerRole, Role));
         return services;
+    }
+
+    private static Task Redirect(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int apiStatus)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/openapi"))
+        {
+            context.Response.StatusCode = apiStatus;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Creates the roles, and the user with <paramref name="role"/> when missing; returns what went wrong, or null.</summary>
+    public static async Task<string?> EnsureUserAsync(IServiceProvider services, string email, string password, string role)
+    {
+        if (!Roles.Contains(role))
+        {
+            return $"Unknown role '{role}' (known: {string.Join(", ", Roles)}).";
+        }
+
+        var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var name in Roles)
+        {
+            if (!await roles.RoleExistsAsync(name))
+            {
+                await roles.CreateAsync(new IdentityRole(name));
+            }
+        }
+
+        var users = services.GetRequiredService<UserManager<IdentityUser>>();
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            user = new IdentityUser { UserName = email, Email = email, EmailConfirmed = true };
+            var created = await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                return string.Join(" ", created.Errors.Select(e => e.Description));
+            }
+        }
+
+        if (!await users.IsInRoleAsync(user, role))
+        {
+            await users.AddToRoleAsync(user, role);
+        }
+
+        return null;
     }
 
     public sealed class AdminKeyOptions : AuthenticationSchemeOptions
@@ -59,4 +153,28 @@ public static class AdminAuthentication
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), AdminAuthentication.Scheme)));
         }
     }
+}
+
+/// <summary>Users from configuration (Auth:SeedUsers:N:Email/Password/Role), created at start when missing: the demo's accounts.</summary>
+public sealed class SeedUsers(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<SeedUsers> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var seeds = configuration.GetSection("Auth:SeedUsers").GetChildren().ToList();
+        if (seeds.Count == 0)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        foreach (var seed in seeds)
+        {
+            if (await AdminAuthentication.EnsureUserAsync(scope.ServiceProvider, seed["Email"] ?? string.Empty, seed["Password"] ?? string.Empty, seed["Role"] ?? string.Empty) is { } error)
+            {
+                logger.LogError("A configured user could not be created: {Error}", error);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -9,6 +9,7 @@ using ClinicalCds.Infrastructure.CdsHooks;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Infrastructure.Jobs;
 using ClinicalCds.Infrastructure.Scoring;
+using ClinicalCds.Infrastructure.Worklist;
 using Npgsql;
 
 namespace ClinicalCds.Api.Hosting;
@@ -55,6 +56,7 @@ public static class CompositionRoot
 
         services.AddSingleton(scoring);
         services.AddSingleton<IScoringStore, PostgresScoringStore>();
+        services.AddSingleton<IWorklistStore, PostgresWorklistStore>();
         services.AddSingleton<IRiskAssessmentPublisher, HttpRiskAssessmentPublisher>();
         services.AddHttpClient(HttpRiskAssessmentPublisher.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(60));
         services.AddClinicalCdsJobs(configuration);

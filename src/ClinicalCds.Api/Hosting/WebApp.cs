@@ -2,7 +2,9 @@ using ClinicalCds.Api.Admin;
 using ClinicalCds.Api.CdsHooks;
 using ClinicalCds.Api.Scoring;
 using ClinicalCds.Infrastructure.Jobs;
+using ClinicalCds.Api.Worklist;
 using Hangfire;
+using Scalar.AspNetCore;
 using ClinicalCds.Api.Fhir;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Fhir;
@@ -24,6 +26,13 @@ public static class WebApp
             policy.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type");
         }));
         builder.Services.AddAdminAuthentication(builder.Configuration);
+        builder.Services.AddHostedService<SeedUsers>();
+        builder.Services.AddRazorPages(pages =>
+        {
+            pages.Conventions.AuthorizeFolder("/Worklist", AdminAuthentication.CarePolicy);
+            pages.Conventions.AllowAnonymousToFolder("/Account");
+        });
+        builder.Services.AddOpenApi(openApi => openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         if (builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() is { RunServerInApi: true } jobs)
         {
             builder.Services.AddClinicalCdsJobServer(jobs);
@@ -45,7 +54,7 @@ public static class WebApp
             await new FhirResult(Outcomes.Response(status, status == 500 ? OperationOutcome.IssueType.Exception : OperationOutcome.IssueType.Invalid, message))
                 .ExecuteAsync(context);
         }));
-        app.MapGet("/", () => Results.Redirect("/fhir/metadata")).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect("/worklist")).ExcludeFromDescription();
         // Liveness for load balancers and compose; also the no-op baseline of bench/hooks.
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         app.UseCors();
@@ -54,6 +63,11 @@ public static class WebApp
         app.MapFhir();
         app.MapCdsHooks();
         app.MapScoring();
+        app.MapWorklistApi();
+        app.MapRazorPages();
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(AdminAuthentication.CarePolicy);
+        app.MapScalarApiReference("/api/reference", reference => reference.WithTitle("ClinicalCds worklist API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .RequireAuthorization(AdminAuthentication.CarePolicy);
         // The jobs dashboard: administrators only (no local-requests exception).
         app.MapHangfireDashboardWithAuthorizationPolicy(AdminAuthentication.Policy, "/jobs", new DashboardOptions { Authorization = [], DashboardTitle = "ClinicalCds jobs" });
         return app;

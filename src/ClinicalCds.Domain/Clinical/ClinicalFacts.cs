@@ -3,13 +3,18 @@ namespace ClinicalCds.Domain.Clinical;
 // The clinical facts of a patient, in the shape the store projects them and the feature builder reads them.
 // One mapper fills them from FHIR resources; the store keeps exactly these, so every path sees the same facts.
 
-/// <summary>Administrative gender as FHIR codes it (male, female, other, unknown).</summary>
+/// <summary>
+/// Administrative gender as FHIR codes it (male, female, other, unknown). <see cref="Name"/> and <see cref="Mrn"/> are
+/// for people (the worklist finds patients by them); no feature reads them.
+/// </summary>
 public sealed record PatientFact(
     string PatientId,
     DateOnly? BirthDate,
     string? Sex,
     bool Deceased,
-    DateTimeOffset? DeceasedAt);
+    DateTimeOffset? DeceasedAt,
+    string? Name = null,
+    string? Mrn = null);
 
 /// <summary>A stay at one location during an encounter; <see cref="IsIntensiveCare"/> marks ICU stays.</summary>
 public sealed record EncounterLocationFact(

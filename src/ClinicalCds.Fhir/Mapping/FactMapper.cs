@@ -35,8 +35,20 @@ public static partial class FactMapper
             FhirDateTime => true,
             _ => false,
         };
-        return new PatientFact(patient.Id!, FhirValues.Date(patient.BirthDate), patient.Gender?.GetLiteral(), deceased, deceasedAt);
+        return new PatientFact(patient.Id!, FhirValues.Date(patient.BirthDate), patient.Gender?.GetLiteral(), deceased, deceasedAt, NameOf(patient), MrnOf(patient));
     }
+
+    /// <summary>The official name (else the first), "Given Family".</summary>
+    private static string? NameOf(Patient patient)
+    {
+        var name = patient.Name.FirstOrDefault(n => n.Use == HumanName.NameUse.Official) ?? patient.Name.FirstOrDefault();
+        var text = name is null ? null : name.Text ?? string.Join(' ', name.Given.Append(name.Family).Where(p => !string.IsNullOrWhiteSpace(p)));
+        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    }
+
+    /// <summary>The medical record number: the identifier typed MR (HL7 v2 table 0203).</summary>
+    private static string? MrnOf(Patient patient) => patient.Identifier
+        .FirstOrDefault(i => i.Type?.Coding.Any(c => c.System == "http://terminology.hl7.org/CodeSystem/v2-0203" && c.Code == "MR") == true)?.Value;
 
     private static EncounterFact Map(Encounter encounter, string patientId)
     {

@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalCds.Infrastructure.Persistence;
 
 /// <summary>The schema of the FHIR store and its clinical projections (snake_case, timestamptz, jsonb).</summary>
-public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> options) : DbContext(options)
+public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> options) : IdentityDbContext<IdentityUser>(options)
 {
     public const string MigrationsAssembly = "ClinicalCds.Migrations";
 
@@ -22,9 +24,15 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<ScoreRunChunkRow> ScoreRunChunks => Set<ScoreRunChunkRow>();
     public DbSet<RiskScoreRow> RiskScores => Set<RiskScoreRow>();
     public DbSet<LatestRiskScoreRow> LatestRiskScores => Set<LatestRiskScoreRow>();
+    public DbSet<PatientReviewRow> PatientReviews => Set<PatientReviewRow>();
+    public DbSet<PatientReviewEventRow> PatientReviewEvents => Set<PatientReviewEventRow>();
+    public DbSet<WorklistAuditRow> WorklistAudit => Set<WorklistAuditRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // ASP.NET Core Identity: users, roles, lockout state (snake_case like the rest).
+        base.OnModelCreating(modelBuilder);
+
         modelBuilder.Entity<FhirResourceRow>(e =>
         {
             e.ToTable("fhir_resources");
@@ -145,6 +153,28 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.HasKey(r => new { r.PatientId, r.Model });
             // The worklist's order: highest risk first within a model.
             e.HasIndex(r => new { r.Model, r.TierRank, r.Probability }).IsDescending(false, true, true);
+        });
+
+        modelBuilder.Entity<PatientReviewRow>(e =>
+        {
+            e.ToTable("patient_reviews");
+            e.HasKey(r => new { r.PatientId, r.Model });
+            e.HasIndex(r => r.Assignee);
+        });
+
+        modelBuilder.Entity<PatientReviewEventRow>(e =>
+        {
+            e.ToTable("patient_review_events");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.PatientId, r.At });
+        });
+
+        modelBuilder.Entity<WorklistAuditRow>(e =>
+        {
+            e.ToTable("worklist_audit");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => r.At);
+            e.HasIndex(r => new { r.PatientId, r.At });
         });
     }
 }

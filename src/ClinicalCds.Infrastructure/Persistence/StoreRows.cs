@@ -21,6 +21,10 @@ public sealed class PatientRow
     public string? Sex { get; set; }
     public bool Deceased { get; set; }
     public DateTimeOffset? DeceasedAt { get; set; }
+    /// <summary>"Given Family" of the official name; for people finding the patient, never for features.</summary>
+    public string? Name { get; set; }
+    /// <summary>Medical record number (identifier typed MR).</summary>
+    public string? Mrn { get; set; }
 }
 
 public sealed class EncounterRow
@@ -239,4 +243,41 @@ public sealed class LatestRiskScoreRow
     public string? TopFactor { get; set; }
     public required string PublishedScore { get; set; }
     public required string Method { get; set; }
+}
+
+// The care-manager worklist: review status and assignee per patient and model, the history of every action, and the
+// audit of every view of a patient's risk.
+
+public sealed class PatientReviewRow
+{
+    public required string PatientId { get; set; }
+    public required string Model { get; set; }
+    public bool Reviewed { get; set; }
+    public DateTimeOffset? ReviewedAt { get; set; }
+    public string? ReviewedBy { get; set; }
+    public string? Assignee { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class PatientReviewEventRow
+{
+    public long Id { get; set; }
+    public required string PatientId { get; set; }
+    public required string Model { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string UserName { get; set; }
+    /// <summary>reviewed, unreviewed, assigned, note.</summary>
+    public required string Action { get; set; }
+    public string? Detail { get; set; }
+}
+
+public sealed class WorklistAuditRow
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string UserName { get; set; }
+    public string? PatientId { get; set; }
+    /// <summary>What was done: view-worklist, view-patient, export-csv, reviewed, assigned, note, ...</summary>
+    public required string Action { get; set; }
+    public string? Detail { get; set; }
 }

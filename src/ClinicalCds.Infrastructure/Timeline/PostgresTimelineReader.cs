@@ -105,7 +105,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         }
     }
 
-    private const string PatientSql = "SELECT patient_id, birth_date, sex, deceased, deceased_at FROM patients WHERE patient_id = ANY(@ids)";
+    private const string PatientSql = "SELECT patient_id, birth_date, sex, deceased, deceased_at, name, mrn FROM patients WHERE patient_id = ANY(@ids)";
 
     private const string EncounterSql = """
         SELECT encounter_id, patient_id, status, class_code, type_system, type_code, type_display, period_start, period_end,
@@ -157,7 +157,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         {
             while (await r.ReadAsync(ct))
             {
-                var p = new PatientFact(r.GetString(0), Date(r, 1), Str(r, 2), r.GetBoolean(3), Time(r, 4));
+                var p = new PatientFact(r.GetString(0), Date(r, 1), Str(r, 2), r.GetBoolean(3), Time(r, 4), Str(r, 5), Str(r, 6));
                 patients[p.PatientId] = p;
             }
 

@@ -1,0 +1,38 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Scoring;
+using Mediator;
+
+namespace ClinicalCds.Application.Worklist.RecordReviewAction;
+
+/// <summary>Mark reviewed / not reviewed, assign, or add a note — kept with who and when, shown as a history, audited.</summary>
+public sealed record RecordReviewActionCommand(ReviewAction Action) : ICommand<string?>;
+
+public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHandler<RecordReviewActionCommand, string?>
+{
+    public const int MaxNoteLength = 2000;
+
+    /// <summary>Null when recorded; otherwise why the action was refused.</summary>
+    public async ValueTask<string?> Handle(RecordReviewActionCommand command, CancellationToken cancellationToken)
+    {
+        var action = command.Action with { Detail = command.Action.Detail?.Trim() };
+        if (!RiskModelNames.All.Contains(action.Model))
+        {
+            return $"Unknown model '{action.Model}'.";
+        }
+
+        var error = action.Kind switch
+        {
+            ReviewActionKind.Note when string.IsNullOrEmpty(action.Detail) => "A note needs text.",
+            ReviewActionKind.Note when action.Detail!.Length > MaxNoteLength => $"A note is at most {MaxNoteLength} characters.",
+            ReviewActionKind.Assigned when action.Detail is { Length: > 256 } => "The assignee name is too long.",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            return error;
+        }
+
+        await store.RecordActionAsync(action with { Detail = action.Kind == ReviewActionKind.Assigned && action.Detail == string.Empty ? null : action.Detail }, cancellationToken);
+        return null;
+    }
+}

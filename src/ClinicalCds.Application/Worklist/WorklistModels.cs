@@ -1,0 +1,92 @@
+namespace ClinicalCds.Application.Worklist;
+
+public enum WorklistSort
+{
+    Risk,
+    Change,
+    Discharge,
+    Name,
+}
+
+/// <summary>What the care manager asked to see: one model's latest scores, filtered, searched, sorted and paged.</summary>
+public sealed record WorklistFilter(
+    string Model = "readmission",
+    IReadOnlyList<string>? Tiers = null,
+    string? Service = null,
+    DateOnly? DischargedFrom = null,
+    DateOnly? DischargedTo = null,
+    bool UnreviewedOnly = false,
+    bool AssignedToMe = false,
+    string? Search = null,
+    WorklistSort Sort = WorklistSort.Risk,
+    bool Descending = true,
+    int Page = 1,
+    int PageSize = 25)
+{
+    public const int MaxPageSize = 500;
+}
+
+public sealed record WorklistRow(
+    string PatientId,
+    string? Name,
+    string? Mrn,
+    string Model,
+    double? Probability,
+    string Tier,
+    string? PreviousTier,
+    double? PreviousProbability,
+    bool TierChanged,
+    string? TopFactor,
+    string? Service,
+    DateTimeOffset? Discharge,
+    bool Reviewed,
+    string? Assignee,
+    DateTimeOffset AsOf,
+    string Summary)
+{
+    /// <summary>Change of probability since the previous run (null when either is missing).</summary>
+    public double? Change => Probability is { } now && PreviousProbability is { } before ? now - before : null;
+}
+
+public sealed record WorklistPage(IReadOnlyList<WorklistRow> Rows, long Total, WorklistFilter Filter)
+{
+    public int Pages => (int)Math.Max(1, (Total + Filter.PageSize - 1) / Filter.PageSize);
+}
+
+public sealed record ScorePoint(long RunId, DateTimeOffset AsOf, double? Probability, string Tier);
+
+public sealed record LatestScore(
+    string Model, long RunId, DateTimeOffset AsOf, string EncounterId, DateTimeOffset FeaturesAsOf, double? Probability, string Tier,
+    string? PreviousTier, bool TierChanged, string Summary, IReadOnlyList<string> TopFactors, string PublishedScore, string Method);
+
+public sealed record ReviewState(string Model, bool Reviewed, DateTimeOffset? ReviewedAt, string? ReviewedBy, string? Assignee);
+
+public sealed record ReviewEvent(string Model, DateTimeOffset At, string UserName, string Action, string? Detail);
+
+public sealed record EncounterSummary(string EncounterId, string? ClassCode, string? Type, string? Service, DateTimeOffset? Start, DateTimeOffset? End, string? Disposition);
+
+public sealed record LabValue(string Code, string Name, double? Value, string? Unit, DateTimeOffset? At);
+
+/// <summary>Everything the patient page shows, as stored.</summary>
+public sealed record PatientRiskRecord(
+    string PatientId,
+    string? Name,
+    string? Mrn,
+    DateOnly? BirthDate,
+    string? Sex,
+    IReadOnlyList<LatestScore> Latest,
+    IReadOnlyDictionary<string, IReadOnlyList<ScorePoint>> History,
+    IReadOnlyList<ReviewState> Reviews,
+    IReadOnlyList<ReviewEvent> Events,
+    IReadOnlyList<EncounterSummary> Encounters,
+    IReadOnlyList<LabValue> Labs);
+
+public enum ReviewActionKind
+{
+    Reviewed,
+    Unreviewed,
+    Assigned,
+    Note,
+}
+
+public sealed record ReviewAction(string PatientId, string Model, ReviewActionKind Kind, string? Detail, string UserName);
