@@ -24,12 +24,20 @@ export Jobs__RunServerInApi="${Jobs__RunServerInApi:-true}"
 export Admin__ApiKeys__0="${Admin__ApiKeys__0:-$(cat .data/admin-key)}"
 "${cli[@]}" score --cohort all --wait
 
+# Demo accounts, created at start when missing; their passwords are generated once and kept in .data/.
+[ -s .data/demo-password ] || head -c 18 /dev/urandom | base64 | tr -d '/+=' > .data/demo-password
+export Auth__SeedUsers__0__Email=care.manager@demo.local Auth__SeedUsers__0__Role=care-manager
+export Auth__SeedUsers__1__Email=admin@demo.local Auth__SeedUsers__1__Role=admin
+export Auth__SeedUsers__0__Password="$(cat .data/demo-password)" Auth__SeedUsers__1__Password="$(cat .data/demo-password)"
+
 # The demo's hooks read the synthetic population from the store when a call brings no data of its own.
 export CdsHooks__PublicBaseUrl="${CdsHooks__PublicBaseUrl:-$urls}"
 export CdsHooks__StoreFallback="${CdsHooks__StoreFallback:-true}"
 
 echo
 echo "ClinicalCds is starting on $urls"
+echo "  Worklist:        $urls/worklist   (care.manager@demo.local or admin@demo.local,"
+echo "                   password: $(cat .data/demo-password))"
 echo "  FHIR API:        $urls/fhir/metadata"
 echo "  Patients:        $urls/fhir/Patient?_count=10"
 echo "  CDS Hooks:       $urls/cds-services   (calls need a trusted client JWT; see cds-hooks/README.md,"

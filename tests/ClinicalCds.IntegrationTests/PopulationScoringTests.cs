@@ -282,8 +282,8 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture) : IClas
     [Fact]
     public async Task The_admin_API_and_the_jobs_dashboard_need_an_administrator()
     {
-        using var anonymous = new HttpClient { BaseAddress = fixture.BaseUrl };
-        using var wrongKey = new HttpClient { BaseAddress = fixture.BaseUrl };
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
+        using var wrongKey = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
         wrongKey.DefaultRequestHeaders.Authorization = new("Bearer", "not-the-admin-key-at-all");
         foreach (var client in new[] { anonymous, wrongKey })
         {
@@ -291,8 +291,10 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture) : IClas
             Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
             using var list = await client.GetAsync("/admin/scoring/runs");
             Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+            // A browser is sent to sign in.
             using var jobs = await client.GetAsync("/jobs");
-            Assert.Equal(HttpStatusCode.Unauthorized, jobs.StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, jobs.StatusCode);
+            Assert.StartsWith("/account/login", jobs.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
         }
 
         using var admin = fixture.AdminClient();

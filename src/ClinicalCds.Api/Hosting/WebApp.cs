@@ -18,7 +18,8 @@ public static class WebApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The web assembly names the application (its Razor pages and static assets), whichever process hosts it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(WebApp).Assembly.GetName().Name });
         builder.Services.AddClinicalCds(builder.Configuration);
         builder.Services.AddCors(cors => cors.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy =>
         {
@@ -31,7 +32,7 @@ public static class WebApp
         {
             pages.Conventions.AuthorizeFolder("/Worklist", AdminAuthentication.CarePolicy);
             pages.Conventions.AllowAnonymousToFolder("/Account");
-        });
+        }).AddApplicationPart(typeof(WebApp).Assembly);
         builder.Services.AddOpenApi(openApi => openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         if (builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() is { RunServerInApi: true } jobs)
         {

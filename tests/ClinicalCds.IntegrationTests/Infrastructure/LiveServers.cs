@@ -44,7 +44,7 @@ public sealed class CdsServerFixture : IAsyncLifetime
         await _jwksHost.StartAsync();
         JwksBaseUrl = new Uri(_jwksHost.Urls.First());
 
-        var port = FreePort();
+        var port = Ports.Free();
         BaseUrl = new Uri($"http://127.0.0.1:{port}");
         string[] args =
         [
@@ -109,10 +109,4 @@ public sealed class CdsServerFixture : IAsyncLifetime
     /// <summary>The audience a token must carry to call <paramref name="path"/>.</summary>
     public string Audience(string path) => new Uri(BaseUrl, path).ToString();
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -22,6 +22,9 @@ public sealed class ScoringServerFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-7f3a9c2e41d8";
     public const int ChunkSize = 40;
+    public const string CareManager = "care.manager@hospital.test";
+    public const string Admin = "admin@hospital.test";
+    public const string Password = "correct horse battery staple";
 
     private readonly string _population = Path.Combine(Path.GetTempPath(), $"clinicalcds-scoring-{Guid.NewGuid():N}");
     private WebApplication? _api;
@@ -57,7 +60,7 @@ public sealed class ScoringServerFixture : IAsyncLifetime
         });
         await _receiver.StartAsync();
 
-        BaseUrl = new Uri($"http://127.0.0.1:{CdsServerFixture.FreePort()}");
+        BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         _api = WebApp.Build(
         [
             $"--urls={BaseUrl}",
@@ -70,6 +73,12 @@ public sealed class ScoringServerFixture : IAsyncLifetime
             $"--Scoring:ChunkSize={ChunkSize}",
             $"--Scoring:ExternalFhirEndpoint={new Uri(new Uri(_receiver.Urls.First()), "/fhir")}",
             $"--Admin:ApiKeys:0={AdminKey}",
+            $"--Auth:SeedUsers:0:Email={CareManager}",
+            $"--Auth:SeedUsers:0:Password={Password}",
+            "--Auth:SeedUsers:0:Role=care-manager",
+            $"--Auth:SeedUsers:1:Email={Admin}",
+            $"--Auth:SeedUsers:1:Password={Password}",
+            "--Auth:SeedUsers:1:Role=admin",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _api.StartAsync();

@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace ClinicalCds.BrowserTests;
+
+/// <summary>Debian Chromium, driven by Playwright, against the real server and PostgreSQL with a scored population.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public ScoringServerFixture Server { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+    private IPlaywright? _playwright;
+
+    /// <summary>Screenshots land here (artifacts/screenshots at the repository root); the README links the copies in docs/screenshots.</summary>
+    public static string Screenshots { get; } = Path.Combine(Repository.Root, "artifacts", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        await Server.InitializeAsync();
+        await Server.ScoreAsync("recent-discharges");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Server.DisposeAsync();
+    }
+}
+
+public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private string Url(string path) => new Uri(fixture.Server.BaseUrl, path).ToString();
+
+    private async Task<IPage> SignedInAsync(string email, IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url("/account/login"));
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(ScoringServerFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/worklist"));
+        return page;
+    }
+
+    [Fact]
+    public async Task A_care_manager_signs_in_filters_opens_a_patient_reads_its_factors_marks_it_reviewed_and_signs_out()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await SignedInAsync(ScoringServerFixture.CareManager, context);
+
+        // Filter to the high and moderate tiers: every row shown is in one of them.
+        await page.GetByLabel("high").CheckAsync();
+        await page.GetByLabel("moderate").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("tier=high"));
+        var tiers = await page.Locator("tbody .tier").AllInnerTextsAsync();
+        Assert.NotEmpty(tiers);
+        Assert.All(tiers, t => Assert.Contains(t, new[] { "high", "moderate" }));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "worklist.png"), FullPage = true });
+
+        // The first (highest-risk) patient: the model's factors with the patient's values, and the published score.
+        await page.Locator("tbody tr").First.Locator("a").ClickAsync();
+        await page.WaitForURLAsync(new Regex("/worklist/patients/"));
+        var factors = await page.Locator("ol.factors li").AllInnerTextsAsync();
+        Assert.NotEmpty(factors);
+        Assert.Contains(factors, f => f.Contains("raises risk", StringComparison.Ordinal) || f.Contains("lowers risk", StringComparison.Ordinal));
+        Assert.True(await page.GetByText("HOSPITAL", new() { Exact = false }).First.IsVisibleAsync());
+        Assert.Equal(1, await page.Locator("svg[role=img]").CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "patient.png"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark reviewed" }).ClickAsync();
+        await page.ReloadAsync();
+        Assert.Contains($"Reviewed by {ScoringServerFixture.CareManager}", await page.Locator("[id^=review-status-]").First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("reviewed (readmission)", await page.Locator("ul.history").InnerTextAsync(), StringComparison.Ordinal);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.GotoAsync(Url("/worklist"));
+        Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unauthenticated_visit_is_sent_to_sign_in()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url("/worklist?tier=high"));
+        Assert.Contains("/account/login?ReturnUrl=", page.Url, StringComparison.Ordinal);
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" }).IsVisibleAsync());
+    }
+
+    [Fact]
+    public async Task A_care_manager_cannot_open_the_jobs_dashboard_and_an_administrator_can()
+    {
+        await using (var context = await fixture.Browser.NewContextAsync())
+        {
+            var page = await SignedInAsync(ScoringServerFixture.CareManager, context);
+            await page.GotoAsync(Url("/jobs"));
+            Assert.Contains("/account/denied", page.Url, StringComparison.Ordinal);
+            Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "No access" }).IsVisibleAsync());
+        }
+
+        await using (var context = await fixture.Browser.NewContextAsync())
+        {
+            var page = await SignedInAsync(ScoringServerFixture.Admin, context);
+            var response = await page.GotoAsync(Url("/jobs"));
+            Assert.Equal(200, response!.Status);
+            Assert.Contains("ClinicalCds jobs", await page.TitleAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account()
+    {
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        const string victim = "locked.out@hospital.test";
+        await using (var scope = fixture.Server.Services.CreateAsyncScope())
+        {
+            Assert.Null(await ClinicalCds.Api.Admin.AdminAuthentication.EnsureUserAsync(scope.ServiceProvider, victim, ScoringServerFixture.Password, "care-manager"));
+        }
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await page.GotoAsync(Url("/account/login"));
+            await page.GetByLabel("Email").FillAsync(victim);
+            await page.GetByLabel("Password").FillAsync("wrong password " + attempt);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        }
+
+        // The right password no longer works while the account is locked.
+        await page.GetByLabel("Email").FillAsync(victim);
+        await page.GetByLabel("Password").FillAsync(ScoringServerFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        Assert.Contains("locked", await page.GetByRole(AriaRole.Alert).InnerTextAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClinicalCds.IntegrationTests.Infrastructure;
+
+namespace ClinicalCds.IntegrationTests;
+
+/// <summary>The worklist's JSON API, CSV export and audit, over HTTP against the real server with a scored population.</summary>
+public sealed class WorklistApiTests(ScoringServerFixture fixture) : IClassFixture<ScoringServerFixture>
+{
+    [Fact]
+    public async Task The_API_ranks_filters_exports_and_audits_and_needs_a_signed_in_role()
+    {
+        var run = Assert.Single(await fixture.ScoreAsync("recent-discharges"));
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
+        foreach (var path in new[] { "/api/worklist", "/api/patients/x/risk", "/openapi/v1.json" })
+        {
+            using var denied = await anonymous.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        }
+
+        using var csvDenied = await anonymous.GetAsync("/worklist.csv");
+        Assert.Equal(HttpStatusCode.Redirect, csvDenied.StatusCode);
+
+        using var client = fixture.AdminClient();
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/worklist?model=readmission&pageSize=500");
+        var rows = page.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(run.Scored, page.GetProperty("total").GetInt32());
+        Assert.Equal(run.Scored, rows.Count);
+        // Ranked: tier first (high, moderate, low), then probability, highest first.
+        var ranks = rows.Select(r => (Tier: r.GetProperty("tier").GetString() switch { "high" => 2, "moderate" => 1, _ => 0 }, P: r.GetProperty("probability").GetDouble())).ToList();
+        Assert.Equal(ranks.OrderByDescending(r => r.Tier).ThenByDescending(r => r.P), ranks);
+        Assert.All(rows, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("name").GetString())));
+
+        var first = rows[0];
+        var mrn = first.GetProperty("mrn").GetString()!;
+        var found = await client.GetFromJsonAsync<JsonElement>($"/api/worklist?q={mrn}");
+        Assert.Equal(first.GetProperty("patientId").GetString(), Assert.Single(found.GetProperty("rows").EnumerateArray()).GetProperty("patientId").GetString());
+        var tier = first.GetProperty("tier").GetString();
+        var byTier = await client.GetFromJsonAsync<JsonElement>($"/api/worklist?tier={tier}");
+        Assert.All(byTier.GetProperty("rows").EnumerateArray(), r => Assert.Equal(tier, r.GetProperty("tier").GetString()));
+
+        var patient = first.GetProperty("patientId").GetString()!;
+        var risk = await client.GetFromJsonAsync<JsonElement>($"/api/patients/{patient}/risk");
+        var latest = risk.GetProperty("record").GetProperty("latest").EnumerateArray().Single(l => l.GetProperty("model").GetString() == "readmission");
+        Assert.Equal(first.GetProperty("probability").GetDouble(), latest.GetProperty("probability").GetDouble(), 12);
+        Assert.NotEmpty(latest.GetProperty("topFactors").EnumerateArray());
+        Assert.Contains(risk.GetProperty("publishedScores").GetProperty("readmission").EnumerateArray(), s => s.GetProperty("name").GetString() == "HOSPITAL");
+
+        var csv = await client.GetStringAsync("/worklist.csv?model=readmission");
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("patient_id,name,mrn,model,probability,tier", lines[0], StringComparison.Ordinal);
+        Assert.Equal(run.Scored, lines.Length - 1);
+
+        using var openApi = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        Assert.Contains("/api/worklist", await openApi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Every view was recorded: who, which patient, what.
+        Assert.True(await fixture.Database.ScalarAsync(
+            "SELECT count(*) FROM worklist_audit WHERE user_name = 'admin-api-key' AND patient_id = @p AND action = 'api-patient-risk'", ("p", patient)) >= 1);
+        Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM worklist_audit WHERE action = 'export-csv'") >= 1);
+        Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM worklist_audit WHERE action = 'api-worklist'") >= 3);
+    }
+}
