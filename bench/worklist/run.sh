@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# bench/worklist: server time of the worklist queries with 100,000 scored patients (bench/population's database).
+# Usage: bench/worklist/run.sh [database]   (run bench/population/run.sh once first)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+eval "$(scripts/pg.sh start)"
+dotnet run -c Release --project bench/worklist -- "${1:-bench_population_100000}"
