@@ -96,7 +96,7 @@ public static class WorklistBenchmark
     /// </summary>
     private static async Task EnsureScores(string database)
     {
-        if (await Scalar(database, "SELECT count(*) FROM latest_risk_scores WHERE model = 'readmission'") >= 90_000)
+        if (await Scalar(database, "SELECT count(*) FROM latest_risk_scores WHERE model = 'readmission' AND discharge IS NOT NULL") >= 99_000)
         {
             return;
         }
@@ -120,15 +120,17 @@ public static class WorklistBenchmark
             """
             WITH real AS (SELECT row_number() OVER (ORDER BY patient_id) - 1 AS i, * FROM latest_risk_scores WHERE model = 'readmission'),
             n AS (SELECT count(*) AS n FROM real),
-            stays AS (SELECT DISTINCT ON (patient_id) patient_id, encounter_id, period_end FROM encounters
-                      WHERE class_code = 'IMP' AND period_end IS NOT NULL ORDER BY patient_id, period_end DESC),
+            stays AS (SELECT DISTINCT ON (patient_id) patient_id, encounter_id, period_end, service_type FROM encounters
+                      WHERE period_end IS NOT NULL ORDER BY patient_id, (class_code = 'IMP') DESC, period_end DESC),
             numbered AS (SELECT row_number() OVER (ORDER BY patient_id) - 1 AS i, * FROM stays)
             INSERT INTO latest_risk_scores (patient_id, model, run_id, as_of, scored_at, encounter_id, features_as_of, probability, tier, tier_rank,
-                                            previous_tier, previous_probability, tier_changed, summary, top_factor, published_score, method)
+                                            previous_tier, previous_probability, tier_changed, summary, top_factor, published_score, method,
+                                            service, discharge)
             SELECT s.patient_id, 'readmission', r.run_id, r.as_of, r.scored_at, s.encounter_id, s.period_end, r.probability, r.tier, r.tier_rank,
-                   r.previous_tier, r.previous_probability, r.tier_changed, r.summary, r.top_factor, r.published_score, r.method
+                   r.previous_tier, r.previous_probability, r.tier_changed, r.summary, r.top_factor, r.published_score, r.method,
+                   coalesce(s.service_type, 'general'), s.period_end
             FROM numbered s CROSS JOIN n JOIN real r ON r.i = s.i % n.n
-            ON CONFLICT (patient_id, model) DO NOTHING
+            ON CONFLICT (patient_id, model) DO UPDATE SET service = excluded.service, discharge = excluded.discharge
             """, connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync();
         await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE latest_risk_scores", connection) { CommandTimeout = 0 };

@@ -22,7 +22,8 @@ using Npgsql;
 namespace ClinicalCds.IntegrationTests;
 
 /// <summary>Population runs through the real server, its Hangfire server and PostgreSQL, on 300 synthetic patients.</summary>
-public sealed class PopulationScoringTests(ScoringServerFixture fixture) : IClassFixture<ScoringServerFixture>
+[Collection(ScoringServerFixture.Collection)]
+public sealed class PopulationScoringTests(ScoringServerFixture fixture)
 {
     private async Task<List<PatientTimeline>> AllTimelinesAsync()
     {

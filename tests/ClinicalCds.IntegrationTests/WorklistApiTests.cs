@@ -6,7 +6,8 @@ using ClinicalCds.IntegrationTests.Infrastructure;
 namespace ClinicalCds.IntegrationTests;
 
 /// <summary>The worklist's JSON API, CSV export and audit, over HTTP against the real server with a scored population.</summary>
-public sealed class WorklistApiTests(ScoringServerFixture fixture) : IClassFixture<ScoringServerFixture>
+[Collection(ScoringServerFixture.Collection)]
+public sealed class WorklistApiTests(ScoringServerFixture fixture)
 {
     [Fact]
     public async Task The_API_ranks_filters_exports_and_audits_and_needs_a_signed_in_role()

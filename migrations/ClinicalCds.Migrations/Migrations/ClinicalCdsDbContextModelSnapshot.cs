@@ -406,6 +406,10 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("as_of");
 
+                    b.Property<DateTimeOffset?>("Discharge")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("discharge");
+
                     b.Property<string>("EncounterId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -445,6 +449,10 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("scored_at");
 
+                    b.Property<string>("Service")
+                        .HasColumnType("text")
+                        .HasColumnName("service");
+
                     b.Property<string>("Summary")
                         .IsRequired()
                         .HasColumnType("text")
@@ -469,6 +477,12 @@ namespace ClinicalCds.Migrations.Migrations
 
                     b.HasKey("PatientId", "Model")
                         .HasName("pk_latest_risk_scores");
+
+                    b.HasIndex("Model", "Discharge")
+                        .HasDatabaseName("ix_latest_risk_scores_model_discharge");
+
+                    b.HasIndex("Model", "Service")
+                        .HasDatabaseName("ix_latest_risk_scores_model_service");
 
                     b.HasIndex("Model", "TierRank", "Probability")
                         .IsDescending(false, true, true)

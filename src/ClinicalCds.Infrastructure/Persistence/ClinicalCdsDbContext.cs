@@ -153,6 +153,8 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.HasKey(r => new { r.PatientId, r.Model });
             // The worklist's order: highest risk first within a model.
             e.HasIndex(r => new { r.Model, r.TierRank, r.Probability }).IsDescending(false, true, true);
+            e.HasIndex(r => new { r.Model, r.Discharge });
+            e.HasIndex(r => new { r.Model, r.Service });
         });
 
         modelBuilder.Entity<PatientReviewRow>(e =>

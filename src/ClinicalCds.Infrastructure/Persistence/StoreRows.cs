@@ -243,6 +243,9 @@ public sealed class LatestRiskScoreRow
     public string? TopFactor { get; set; }
     public required string PublishedScore { get; set; }
     public required string Method { get; set; }
+    /// <summary>The stay's service and discharge (when it had ended by the run), copied here so the worklist reads one table.</summary>
+    public string? Service { get; set; }
+    public DateTimeOffset? Discharge { get; set; }
 }
 
 // The care-manager worklist: review status and assignee per patient and model, the history of every action, and the

@@ -194,11 +194,12 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             ("""
             INSERT INTO latest_risk_scores AS l (patient_id, model, run_id, as_of, scored_at, encounter_id, features_as_of, probability, tier,
                                                  tier_rank, previous_tier, previous_probability, tier_changed, summary, top_factor,
-                                                 published_score, method)
+                                                 published_score, method, service, discharge)
             SELECT s.patient_id, s.model, s.run_id, s.as_of, s.scored_at, s.encounter_id, s.features_as_of, s.probability, s.tier,
                    CASE s.tier WHEN 'high' THEN 2 WHEN 'moderate' THEN 1 ELSE 0 END, NULL, NULL, false, s.summary,
-                   s.top_factors ->> 0, s.published_score, s.method
-            FROM risk_scores s WHERE s.run_id = $1 AND s.patient_id = ANY($2) AND s.status = 'scored'
+                   s.top_factors ->> 0, s.published_score, s.method, e.service_type, CASE WHEN e.period_end <= s.as_of THEN e.period_end END
+            FROM risk_scores s LEFT JOIN encounters e ON e.encounter_id = s.encounter_id
+            WHERE s.run_id = $1 AND s.patient_id = ANY($2) AND s.status = 'scored'
             ORDER BY s.patient_id, s.model -- one lock order for runs of the same model writing the same patients
             ON CONFLICT (patient_id, model) DO UPDATE SET
                 previous_tier = CASE WHEN l.run_id = excluded.run_id THEN l.previous_tier ELSE l.tier END,
@@ -207,7 +208,8 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
                 run_id = excluded.run_id, as_of = excluded.as_of, scored_at = excluded.scored_at, encounter_id = excluded.encounter_id,
                 features_as_of = excluded.features_as_of, probability = excluded.probability, tier = excluded.tier,
                 tier_rank = excluded.tier_rank, summary = excluded.summary, top_factor = excluded.top_factor,
-                published_score = excluded.published_score, method = excluded.method
+                published_score = excluded.published_score, method = excluded.method, service = excluded.service,
+                discharge = excluded.discharge
             WHERE (excluded.as_of, excluded.run_id) >= (l.as_of, l.run_id)
             """, [runId, patients]),
             ("""

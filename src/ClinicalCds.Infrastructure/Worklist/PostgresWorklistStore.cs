@@ -8,8 +8,9 @@ using NpgsqlTypes;
 namespace ClinicalCds.Infrastructure.Worklist;
 
 /// <summary>
-/// The worklist over latest_risk_scores: the first page of a model's ranking walks the (model, tier, probability)
-/// index; the count joins only the tables the filters need.
+/// The worklist over latest_risk_scores, which carries everything the filters and sorts read (tier, probability,
+/// service, discharge): the first page of a model's ranking walks the (model, tier, probability) index, and the count
+/// joins the reviews only when a filter reads them.
 /// </summary>
 public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorklistStore
 {
@@ -27,8 +28,8 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
         {
             (WorklistSort.Change, true) => "(l.probability - l.previous_probability) DESC NULLS LAST, l.patient_id",
             (WorklistSort.Change, false) => "(l.probability - l.previous_probability) ASC NULLS LAST, l.patient_id",
-            (WorklistSort.Discharge, true) => "e.period_end DESC NULLS LAST, l.patient_id",
-            (WorklistSort.Discharge, false) => "e.period_end ASC NULLS LAST, l.patient_id",
+            (WorklistSort.Discharge, true) => "l.discharge DESC NULLS LAST, l.patient_id",
+            (WorklistSort.Discharge, false) => "l.discharge ASC NULLS LAST, l.patient_id",
             (WorklistSort.Name, true) => "p.name DESC NULLS LAST, l.patient_id",
             (WorklistSort.Name, false) => "p.name ASC NULLS LAST, l.patient_id",
             (_, true) => "l.tier_rank DESC, l.probability DESC, l.patient_id",
@@ -39,10 +40,9 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
         var rows = new NpgsqlBatchCommand(
             $"""
             SELECT l.patient_id, p.name, p.mrn, l.model, l.probability, l.tier, l.previous_tier, l.previous_probability, l.tier_changed,
-                   l.top_factor, e.service_type, e.period_end, coalesce(r.reviewed, false), r.assignee, l.as_of, l.summary
+                   l.top_factor, l.service, l.discharge, coalesce(r.reviewed, false), r.assignee, l.as_of, l.summary
             FROM latest_risk_scores l
             LEFT JOIN patients p ON p.patient_id = l.patient_id
-            LEFT JOIN encounters e ON e.encounter_id = l.encounter_id
             LEFT JOIN patient_reviews r ON r.patient_id = l.patient_id AND r.model = l.model
             WHERE {where}
             ORDER BY {order}
@@ -51,11 +51,8 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
         rows.Parameters.AddRange(parameters());
         batch.BatchCommands.Add(rows);
 
-        // The count joins a table only when a filter reads it.
-        var joins = string.Concat(
-            filter.Search is null ? string.Empty : " LEFT JOIN patients p ON p.patient_id = l.patient_id",
-            filter.Service is null && filter.DischargedFrom is null && filter.DischargedTo is null ? string.Empty : " LEFT JOIN encounters e ON e.encounter_id = l.encounter_id",
-            !filter.UnreviewedOnly && !filter.AssignedToMe ? string.Empty : " LEFT JOIN patient_reviews r ON r.patient_id = l.patient_id AND r.model = l.model");
+        // The count joins the reviews only when a filter reads them.
+        var joins = !filter.UnreviewedOnly && !filter.AssignedToMe ? string.Empty : " LEFT JOIN patient_reviews r ON r.patient_id = l.patient_id AND r.model = l.model";
         var count = new NpgsqlBatchCommand($"SELECT count(*) FROM latest_risk_scores l{joins} WHERE {where}");
         count.Parameters.AddRange(parameters());
         batch.BatchCommands.Add(count);
@@ -93,17 +90,17 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
 
         if (filter.Service is { } service)
         {
-            where.Add($"e.service_type = {Add(service, NpgsqlDbType.Text)}");
+            where.Add($"l.service = {Add(service, NpgsqlDbType.Text)}");
         }
 
         if (filter.DischargedFrom is { } from)
         {
-            where.Add($"e.period_end >= {Add(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), NpgsqlDbType.TimestampTz)}");
+            where.Add($"l.discharge >= {Add(new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), NpgsqlDbType.TimestampTz)}");
         }
 
         if (filter.DischargedTo is { } to)
         {
-            where.Add($"e.period_end < {Add(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), NpgsqlDbType.TimestampTz)}");
+            where.Add($"l.discharge < {Add(new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), NpgsqlDbType.TimestampTz)}");
         }
 
         if (filter.UnreviewedOnly)
@@ -140,8 +137,7 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
 
         await using var command = dataSource.CreateCommand(
             """
-            SELECT DISTINCT e.service_type FROM latest_risk_scores l JOIN encounters e ON e.encounter_id = l.encounter_id
-            WHERE l.model = $1 AND e.service_type IS NOT NULL ORDER BY 1
+            SELECT DISTINCT service FROM latest_risk_scores WHERE model = $1 AND service IS NOT NULL ORDER BY 1
             """);
         command.Parameters.Add(new() { Value = model });
         var services = new List<string>();

@@ -20,6 +20,12 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class ScoringServerFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// One scoring server per test process: Hangfire keeps process-wide state (JobStorage.Current, the activator), so
+    /// two job servers in one process could pick up each other's database.
+    /// </summary>
+    public const string Collection = "scoring server";
+
     public const string AdminKey = "test-admin-key-7f3a9c2e41d8";
     public const int ChunkSize = 40;
     public const string CareManager = "care.manager@hospital.test";
@@ -146,3 +152,6 @@ public sealed class ScoringServerFixture : IAsyncLifetime
         }
     }
 }
+
+[CollectionDefinition(ScoringServerFixture.Collection)]
+public sealed class ScoringServerCollection : ICollectionFixture<ScoringServerFixture>;
