@@ -64,3 +64,28 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM worklist_audit WHERE action = 'api-worklist'") >= 3);
     }
 }
+
+[Collection(ScoringServerFixture.Collection)]
+public sealed class ModelPagesTests(ScoringServerFixture fixture)
+{
+    [Fact]
+    public async Task Model_cards_are_public_and_model_administration_is_for_administrators()
+    {
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
+        var card = await anonymous.GetStringAsync("/models/readmission");
+        Assert.Contains("readmission model 0.1.0", card, StringComparison.Ordinal);
+        Assert.Contains("Intended use", card, StringComparison.Ordinal);
+        Assert.Contains("LACE AUROC on the same rows", card, StringComparison.Ordinal);
+        using var unknown = await anonymous.GetAsync("/models/sepsis");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        using var admin = await anonymous.GetAsync("/models");
+        Assert.Equal(HttpStatusCode.Redirect, admin.StatusCode);
+        Assert.StartsWith("/account/login", admin.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        using var client = fixture.AdminClient();
+        var list = await client.GetStringAsync("/models");
+        Assert.Contains("href=\"/models/readmission\"", list, StringComparison.Ordinal);
+        Assert.Contains("href=\"/models/complication\"", list, StringComparison.Ordinal);
+    }
+}

@@ -32,6 +32,8 @@ public static class WebApp
         {
             pages.Conventions.AuthorizeFolder("/Worklist", AdminAuthentication.CarePolicy);
             pages.Conventions.AllowAnonymousToFolder("/Account");
+            pages.Conventions.AuthorizePage("/Models/Index", AdminAuthentication.Policy);
+            pages.Conventions.AllowAnonymousToPage("/Models/Card");
         }).AddApplicationPart(typeof(WebApp).Assembly);
         builder.Services.AddOpenApi(openApi => openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         if (builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() is { RunServerInApi: true } jobs)

@@ -179,6 +179,7 @@ public sealed class EvaluateHookHandlerTests
         var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
         Assert.Equal("High 30-day readmission risk: 42%", card.GetProperty("summary").GetString());
         Assert.Equal("ClinicalCds — readmission model 9.9.9", card.GetProperty("source").GetProperty("label").GetString());
+        Assert.Equal("https://cds.example.org/models/readmission", card.GetProperty("source").GetProperty("url").GetString());
         var detail = card.GetProperty("detail").GetString()!;
         Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
         Assert.Contains("For reference, HOSPITAL 9 (high)", detail, StringComparison.Ordinal);

@@ -41,8 +41,8 @@ public static class RiskCards
         var (topic, paperUrl) = risk.Kind == RiskKind.Readmission
             ? (new CdsCoding("readmission-risk", TopicSystem, "30-day readmission risk"), "https://doi.org/10.1001/jamainternmed.2013.3023")
             : (new CdsCoding("deterioration-risk", TopicSystem, "In-hospital deterioration risk"), "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/");
-        // A published score links its paper; a model's card is described by its source label (name and version).
-        var sourceUrl = risk.Probability is null ? paperUrl : null;
+        // A published score links its paper; a model links its model card page.
+        var sourceUrl = risk.Probability is null ? paperUrl : $"{baseUrl}/models/{(risk.Kind == RiskKind.Readmission ? "readmission" : "complication")}";
         return new CdsCard(
             Guid.NewGuid(),
             risk.Summary,
