@@ -89,3 +89,66 @@ public sealed class ModelPagesTests(ScoringServerFixture fixture)
         Assert.Contains("href=\"/models/complication\"", list, StringComparison.Ordinal);
     }
 }
+
+[Collection(ScoringServerFixture.Collection)]
+public sealed class ReplicaTests(ScoringServerFixture fixture)
+{
+    [Fact]
+    public async Task A_sign_in_on_one_API_replica_is_honoured_by_another_on_the_same_database()
+    {
+        // The other replica is another process (`clinicalcds serve`) on the same database.
+        var second = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        await using var replica = CliProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__ClinicalCds"] = fixture.Database.ConnectionString,
+                ["Models__Root"] = Path.Combine(Repository.Root, "models"),
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+            "serve", "--urls", second.ToString());
+        using (var probe = new HttpClient { BaseAddress = second, Timeout = TimeSpan.FromSeconds(2) })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                try
+                {
+                    using var health = await probe.GetAsync("/healthz");
+                    if (health.IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+
+                Assert.True(DateTime.UtcNow < deadline && !replica.HasExited, $"The replica did not start: {replica.Output}");
+                await Task.Delay(250);
+            }
+        }
+
+        // Sign in on the first replica, as a browser does: the form's antiforgery token, then the post.
+        var cookies = new CookieContainer();
+        using var first = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
+        var form = await first.GetStringAsync("/account/login");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var login = await first.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = ScoringServerFixture.CareManager,
+            ["Password"] = ScoringServerFixture.Password,
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var cookie = cookies.GetCookies(fixture.BaseUrl)["clinicalcds"];
+        Assert.NotNull(cookie);
+
+        // The other replica reads the same key ring from PostgreSQL, so the cookie signs the user in there too.
+        using var other = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = second };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/worklist");
+        request.Headers.Add("Cookie", $"clinicalcds={cookie.Value}");
+        using var response = await other.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM data_protection_keys") >= 1);
+    }
+}

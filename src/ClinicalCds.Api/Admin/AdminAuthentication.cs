@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using ClinicalCds.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,8 @@ public static class AdminAuthentication
             })
             .AddEntityFrameworkStores<ClinicalCdsDbContext>()
             .AddDefaultTokenProviders();
+        // Cookies and antiforgery tokens must be readable by every API replica: the key ring lives in PostgreSQL.
+        services.AddDataProtection().SetApplicationName("ClinicalCds").PersistKeysToDbContext<ClinicalCdsDbContext>();
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.Cookie.Name = "clinicalcds";

@@ -84,18 +84,22 @@ internal static class ScoreCommand
         var table = new Table().AddColumn("Run").AddColumn("Cohort").AddColumn("Model").AddColumn("As of")
             .AddColumn(new TableColumn("Patients").RightAligned()).AddColumn(new TableColumn("Scored").RightAligned())
             .AddColumn(new TableColumn("Skipped").RightAligned()).AddColumn(new TableColumn("Failed").RightAligned())
-            .AddColumn(new TableColumn("Tier changes").RightAligned()).AddColumn(new TableColumn("Seconds").RightAligned()).AddColumn("Method");
+            .AddColumn(new TableColumn("Tier changes").RightAligned()).AddColumn(new TableColumn("Seconds").RightAligned());
         foreach (var run in runs.OrderBy(r => r.RunId))
         {
             table.AddRow(
                 run.RunId.ToString(CultureInfo.InvariantCulture), run.Cohort, run.Model, run.AsOf.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 run.Patients.ToString("N0", CultureInfo.InvariantCulture), run.Scored.ToString("N0", CultureInfo.InvariantCulture),
                 run.Skipped.ToString("N0", CultureInfo.InvariantCulture), run.Failed.ToString("N0", CultureInfo.InvariantCulture),
-                run.TierChanges.ToString("N0", CultureInfo.InvariantCulture), (run.Seconds ?? 0).ToString("F1", CultureInfo.InvariantCulture),
-                Markup.Escape(string.Join(", ", run.Methods)));
+                run.TierChanges.ToString("N0", CultureInfo.InvariantCulture), (run.Seconds ?? 0).ToString("F1", CultureInfo.InvariantCulture));
         }
 
         AnsiConsole.Write(table);
+        foreach (var run in runs.OrderBy(r => r.RunId))
+        {
+            AnsiConsole.MarkupLineInterpolated($"Run {run.RunId} scored with: {(run.Methods.Count == 0 ? "—" : string.Join(", ", run.Methods))}");
+        }
+
         foreach (var run in runs.Where(r => r.SkipReasons.Count > 0).OrderBy(r => r.RunId))
         {
             AnsiConsole.MarkupLineInterpolated(

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ClinicalCds.Infrastructure.Persistence;
 
 /// <summary>The schema of the FHIR store and its clinical projections (snake_case, timestamptz, jsonb).</summary>
-public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> options) : IdentityDbContext<IdentityUser>(options)
+public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> options) : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
 {
     public const string MigrationsAssembly = "ClinicalCds.Migrations";
 
@@ -27,6 +28,9 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<PatientReviewRow> PatientReviews => Set<PatientReviewRow>();
     public DbSet<PatientReviewEventRow> PatientReviewEvents => Set<PatientReviewEventRow>();
     public DbSet<WorklistAuditRow> WorklistAudit => Set<WorklistAuditRow>();
+
+    /// <summary>The keys that protect sign-in cookies and antiforgery tokens, shared by every API replica.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -88,6 +88,11 @@ public sealed class ScoringServerFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _api.StartAsync();
+        // Pin this host's Hangfire storage and clients now: Hangfire hands out JobStorage.Current, process-wide, which a
+        // second host built later in this process (a replica test) would otherwise replace.
+        _ = Services.GetRequiredService<Hangfire.JobStorage>();
+        _ = Services.GetRequiredService<Hangfire.IBackgroundJobClient>();
+        _ = Services.GetRequiredService<Hangfire.IRecurringJobManager>();
 
         var result = PopulationGenerator.Generate(new SyntheticOptions(300, 29, SyntheticOptions.DefaultAsOf), _population);
         using var client = new HttpClient { BaseAddress = BaseUrl };
