@@ -121,40 +121,4 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
         await AssertScoredExactlyOnceAsync(runId);
         Assert.Equal(2, await CountAsync("SELECT count(DISTINCT worker) FROM score_run_chunks WHERE run_id = @run", runId));
     }
-
-    [Fact]
-    public async Task A_database_outage_mid_run_delays_the_run_but_loses_nothing()
-    {
-        await using var worker = CliProcess.Start(fixture.Environment, "worker");
-        var runId = await RequestRunAsync();
-        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_run_chunks WHERE run_id = @run AND status = 'done'", runId) >= 3 ? 1 : null);
-
-        // As a restart looks from the application: every connection to its database dropped, and none accepted for 8 s.
-        var database = new NpgsqlConnectionStringBuilder(fixture.Database.ConnectionString).Database!;
-        var admin = new NpgsqlConnectionStringBuilder(TestDatabase.ServerConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
-        await Admin(admin, $"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false");
-        try
-        {
-            await Admin(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
-            NpgsqlConnection.ClearAllPools();
-            await Assert.ThrowsAnyAsync<NpgsqlException>(() => CountAsync("SELECT 1", 0));
-            await Task.Delay(TimeSpan.FromSeconds(8));
-        }
-        finally
-        {
-            await Admin(admin, $"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
-        }
-
-        Assert.Equal(0, await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId));
-        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null, seconds: 240);
-        await AssertScoredExactlyOnceAsync(runId);
-    }
-
-    private static async Task Admin(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }
