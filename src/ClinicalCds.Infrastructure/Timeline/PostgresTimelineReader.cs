@@ -6,6 +6,7 @@ using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.Infrastructure.Fhir;
 using Npgsql;
+using static ClinicalCds.Infrastructure.Persistence.Columns;
 
 namespace ClinicalCds.Infrastructure.Timeline;
 
@@ -216,14 +217,6 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
 
     private static IReadOnlyList<EncounterLocationFact> Locations(string json) =>
         json == "[]" ? [] : JsonSerializer.Deserialize<List<EncounterLocationFact>>(json, ProjectionWriter.LocationJson) ?? [];
-
-    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static double? Dbl(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
-
-    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
-
-    private static DateOnly? Date(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateOnly>(i);
 
     private sealed class Grouped<T>
     {

@@ -3,6 +3,7 @@ using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Worklist;
 using ClinicalCds.Domain.Clinical;
 using Npgsql;
+using static ClinicalCds.Infrastructure.Persistence.Columns;
 using NpgsqlTypes;
 
 namespace ClinicalCds.Infrastructure.Worklist;
@@ -323,10 +324,4 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
         command.Parameters.Add(new() { Value = (object?)detail ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         return command;
     }
-
-    private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static double? Dbl(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
-
-    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
 }

@@ -80,12 +80,12 @@ public sealed class ScoreChunkHandler(
         {
             return RiskEngine.Score(kind, batch, models).Select(Scored).ToList();
         }
-        catch (Exception) when (batch.Count > 1)
+        catch (Exception e) when (batch.Count > 1 && e is not OperationCanceledException)
         {
             // One patient's data broke the batch: score them one by one so that only that patient fails.
             return batch.SelectMany(p => ScoreBatch(kind, [p])).ToList();
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             return [new ScoreRecord(batch[0].Timeline.PatientId, ScoreStatus.Failed, $"error: {e.GetType().Name}")];
         }

@@ -14,7 +14,8 @@ public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHa
     /// <summary>Null when recorded; otherwise why the action was refused.</summary>
     public async ValueTask<string?> Handle(RecordReviewActionCommand command, CancellationToken cancellationToken)
     {
-        var action = command.Action with { Detail = command.Action.Detail?.Trim() };
+        // Blank text is no text (an empty assignee unassigns).
+        var action = command.Action with { Detail = string.IsNullOrWhiteSpace(command.Action.Detail) ? null : command.Action.Detail.Trim() };
         if (!RiskModelNames.All.Contains(action.Model))
         {
             return $"Unknown model '{action.Model}'.";
@@ -22,7 +23,7 @@ public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHa
 
         var error = action.Kind switch
         {
-            ReviewActionKind.Note when string.IsNullOrEmpty(action.Detail) => "A note needs text.",
+            ReviewActionKind.Note when action.Detail is null => "A note needs text.",
             ReviewActionKind.Note when action.Detail!.Length > MaxNoteLength => $"A note is at most {MaxNoteLength} characters.",
             ReviewActionKind.Assigned when action.Detail is { Length: > 256 } => "The assignee name is too long.",
             _ => null,
@@ -32,7 +33,7 @@ public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHa
             return error;
         }
 
-        await store.RecordActionAsync(action with { Detail = action.Kind == ReviewActionKind.Assigned && action.Detail == string.Empty ? null : action.Detail }, cancellationToken);
+        await store.RecordActionAsync(action, cancellationToken);
         return null;
     }
 }
