@@ -57,7 +57,7 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
         });
     }
 
-    private static async Task<long> WaitForAsync(Func<Task<long?>> value, int seconds = 90)
+    private async Task<long> WaitForAsync(Func<Task<long?>> value, int seconds = 90, params CliProcess[] workers)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
@@ -67,7 +67,12 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
                 return found;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "Timed out.");
+            if (DateTime.UtcNow > deadline)
+            {
+                var outputs = string.Join("\n", workers.Select((w, i) => $"worker {i}: {w.Output}"));
+                Assert.Fail($"Timed out.\n{await fixture.Database.JobsReportAsync()}\n{outputs}");
+            }
+
             await Task.Delay(20);
         }
     }
@@ -100,7 +105,7 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId));
 
         await using var second = CliProcess.Start(fixture.Environment, "worker");
-        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null);
+        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null, workers: second);
         await AssertScoredExactlyOnceAsync(runId);
     }
 
@@ -116,7 +121,7 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
         await using var first = CliProcess.Start(fixture.Environment, "worker");
         await using var second = CliProcess.Start(fixture.Environment, "worker");
         var runId = await RequestRunAsync();
-        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null);
+        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null, workers: [first, second]);
 
         await AssertScoredExactlyOnceAsync(runId);
         Assert.Equal(2, await CountAsync("SELECT count(DISTINCT worker) FROM score_run_chunks WHERE run_id = @run", runId));

@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Scoring;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,10 +17,21 @@ public static class JobsSetup
     {
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         services.AddSingleton(jobs);
-        services.AddHangfire((provider, hangfire) => hangfire
+
+        // This host's storage and activator, registered before AddHangfire so that its process-wide defaults
+        // (JobStorage.Current, JobActivator.Current) never decide which database or container a job of this host runs in.
+        var configured = new ConfiguredStorage();
+        services.AddSingleton<JobStorage>(provider =>
+        {
+            _ = provider.GetRequiredService<IGlobalConfiguration>();
+            return configured.Storage ?? throw new InvalidOperationException("Hangfire storage was not configured.");
+        });
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((provider, hangfire) => configured.Storage = hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseActivator(provider.GetRequiredService<JobActivator>())
             .UsePostgreSqlStorage(
                 storage => storage.UseConnectionFactory(new DataSourceConnectionFactory(provider.GetRequiredService<NpgsqlDataSource>())),
                 new PostgreSqlStorageOptions
@@ -30,7 +42,8 @@ public static class JobsSetup
                     InvisibilityTimeout = TimeSpan.FromSeconds(jobs.InvisibilityTimeoutSeconds),
                     QueuePollInterval = TimeSpan.FromSeconds(jobs.QueuePollIntervalSeconds),
                     EnableLongPolling = true,
-                }));
+                })
+            .Entry);
         services.AddSingleton<IScoringQueue, HangfireScoringQueue>();
         services.AddTransient<ScoringJobs>();
         return services;
@@ -39,14 +52,21 @@ public static class JobsSetup
     /// <summary>Runs jobs in this process (`clinicalcds worker`, or the API when Jobs:RunServerInApi is set) and keeps the recurring runs registered.</summary>
     public static IServiceCollection AddClinicalCdsJobServer(this IServiceCollection services, JobsOptions jobs)
     {
-        services.AddHangfireServer(server =>
+        services.AddHangfireServer((provider, server) =>
         {
+            server.Activator = provider.GetRequiredService<JobActivator>();
             server.WorkerCount = Math.Max(1, jobs.WorkerCount);
             server.Queues = [JobsOptions.ScoringQueue, JobsOptions.DeliveryQueue, "default"];
             server.ServerName = ScoringJobs.Worker;
         });
         services.AddHostedService<RecurringScoringRegistration>();
         return services;
+    }
+
+    /// <summary>The storage this host's configuration created (not whichever host last set JobStorage.Current).</summary>
+    private sealed class ConfiguredStorage
+    {
+        public JobStorage? Storage { get; set; }
     }
 
     private sealed class DataSourceConnectionFactory(NpgsqlDataSource dataSource) : IConnectionFactory

@@ -20,10 +20,7 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class ScoringServerFixture : IAsyncLifetime
 {
-    /// <summary>
-    /// One scoring server per test process: Hangfire keeps process-wide state (JobStorage.Current, the activator), so
-    /// two job servers in one process could pick up each other's database.
-    /// </summary>
+    /// <summary>The tests that share this one server (and its database) run one after another.</summary>
     public const string Collection = "scoring server";
 
     public const string AdminKey = "test-admin-key-7f3a9c2e41d8";
@@ -88,12 +85,6 @@ public sealed class ScoringServerFixture : IAsyncLifetime
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _api.StartAsync();
-        // Pin this host's Hangfire storage and clients now: Hangfire hands out JobStorage.Current, process-wide, which a
-        // second host built later in this process (a replica test) would otherwise replace.
-        _ = Services.GetRequiredService<Hangfire.JobStorage>();
-        _ = Services.GetRequiredService<Hangfire.IBackgroundJobClient>();
-        _ = Services.GetRequiredService<Hangfire.IRecurringJobManager>();
-
         var result = PopulationGenerator.Generate(new SyntheticOptions(300, 29, SyntheticOptions.DefaultAsOf), _population);
         using var client = new HttpClient { BaseAddress = BaseUrl };
         foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
@@ -152,7 +143,11 @@ public sealed class ScoringServerFixture : IAsyncLifetime
                 return runs;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"The runs of {requestKey} did not finish in time.");
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"The runs of {requestKey} did not finish in time.\n{await Database.JobsReportAsync()}");
+            }
+
             await Task.Delay(200);
         }
     }

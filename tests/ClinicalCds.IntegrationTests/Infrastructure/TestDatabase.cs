@@ -72,4 +72,41 @@ public sealed class TestDatabase : IAsyncLifetime
 
         return counts;
     }
+
+    /// <summary>What the runs and Hangfire hold right now, for the message of a test that waited for a run in vain.</summary>
+    public async Task<string> JobsReportAsync()
+    {
+        string[] queries =
+        [
+            "SELECT run_id || ' ' || status || ' chunks ' || chunks FROM score_runs ORDER BY run_id",
+            "SELECT run_id || ' ' || status || ' x' || count(*) || ' attempts ' || max(attempts) FROM score_run_chunks GROUP BY run_id, status",
+            "SELECT 'job ' || coalesce(statename, '-') || ' x' || count(*) FROM hangfire.job GROUP BY statename",
+            "SELECT 'queue ' || queue || ' fetched=' || (fetchedat IS NOT NULL) || ' x' || count(*) FROM hangfire.jobqueue GROUP BY queue, fetchedat IS NOT NULL",
+            "SELECT 'lock ' || resource || ' since ' || acquired FROM hangfire.lock",
+            "SELECT 'server ' || id || ' heartbeat ' || lastheartbeat FROM hangfire.server",
+            "SELECT 'failed: ' || left(data::text, 400) FROM hangfire.state WHERE name = 'Failed' ORDER BY id DESC LIMIT 3",
+            "SELECT 'pg ' || coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-') || ' ' || state || ': ' || left(query, 120) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ];
+        var report = new System.Text.StringBuilder();
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in queries)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    report.AppendLine(reader.IsDBNull(0) ? "(null)" : reader.GetString(0));
+                }
+            }
+            catch (PostgresException e)
+            {
+                report.AppendLine($"({e.MessageText})");
+            }
+        }
+
+        return report.ToString();
+    }
 }
