@@ -16,14 +16,18 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
     private readonly InferenceSession _session;
     private readonly TreeEnsemble? _trees;
 
-    internal OnnxRiskModel(ModelCard card, InferenceSession session, TreeEnsemble? trees)
+    internal OnnxRiskModel(string folder, ModelCard card, InferenceSession session, TreeEnsemble? trees)
     {
+        Folder = Path.GetFullPath(folder);
         Card = card;
         _session = session;
         _trees = trees;
     }
 
     public ModelCard Card { get; }
+
+    /// <summary>The models/&lt;name&gt;/&lt;version&gt;/ folder this model was loaded from.</summary>
+    public string Folder { get; }
 
     public IReadOnlyList<double> Predict(IReadOnlyList<FeatureVector> vectors)
     {
@@ -123,6 +127,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
     {
         var loaded = new Dictionary<string, OnnxRiskModel>(StringComparer.Ordinal);
         var refused = new List<string>();
+        var refusedFolders = new List<string>();
         var folders = Directory.Exists(_root) ? Directory.GetDirectories(_root).SelectMany(Directory.GetDirectories) : [];
         foreach (var folder in folders.Where(f => File.Exists(Path.Combine(f, "model-card.json"))))
         {
@@ -130,6 +135,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
             if (model is null)
             {
                 refused.Add($"{folder}: {error}");
+                refusedFolders.Add(Path.GetFullPath(folder));
                 _logger.LogError("Model refused: {Folder}: {Reason}", folder, error);
                 continue;
             }
@@ -146,6 +152,18 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
         lock (_gate)
         {
+            // A served model whose folder now fails to load (a broken or half-copied replacement) keeps serving from
+            // memory until a valid version appears: an upgrade gone wrong never takes a model away.
+            var brokenFolders = refusedFolders.ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, served) in _models)
+            {
+                if (!loaded.ContainsKey(name) && brokenFolders.Contains(served.Folder))
+                {
+                    loaded[name] = served;
+                    _logger.LogError("Model {Name} {Version} keeps serving: its folder no longer loads", name, served.Card.Version);
+                }
+            }
+
             (_models, loaded) = (loaded, _models);
             _refused = refused;
         }
@@ -214,7 +232,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
             }
         }
 
-        return (new OnnxRiskModel(card, session, trees), null);
+        return (new OnnxRiskModel(folder, card, session, trees), null);
     }
 
     private static int CompareVersions(string a, string b) =>
