@@ -23,7 +23,7 @@ namespace ClinicalCds.Bench.Hooks;
 /// <summary>
 /// bench/hooks: latency of encounter-discharge calls with complete prefetch of a Synthea patient (~280 resources),
 /// each with its own ES384 client JWT (signature, JWKS, jti replay check), at a fixed concurrency over real HTTP —
-/// beside GET /healthz of the same server under the same load (the no-op floor), in one run.
+/// beside GET /health/live of the same server under the same load (the no-op floor), in one run.
 /// </summary>
 public static class HooksBenchmark
 {
@@ -90,7 +90,7 @@ public static class HooksBenchmark
         Console.WriteLine();
         Console.WriteLine("| path | p50 ms | p99 ms | max ms | requests/s | non-200 |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        Print("GET /healthz (no-op floor)", noop);
+        Print("GET /health/live (no-op floor)", noop);
         Print("POST encounter-discharge, complete prefetch, ES384 JWT", hooks);
         Console.WriteLine();
         Console.WriteLine($"ratio p50 hooks / no-op: {hooks.P(50) / noop.P(50):F1}; p99: {hooks.P(99) / noop.P(99):F1}");
@@ -144,7 +144,7 @@ public static class HooksBenchmark
 
     private static async Task<int> Noop(HttpClient http)
     {
-        using var response = await http.GetAsync("/healthz");
+        using var response = await http.GetAsync("/health/live");
         await response.Content.ReadAsByteArrayAsync();
         return (int)response.StatusCode;
     }

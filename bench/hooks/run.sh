@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/hooks: encounter-discharge latency vs GET /healthz on the same server, same load, one run.
+# bench/hooks: encounter-discharge latency vs GET /health/live on the same server, same load, one run.
 # Usage: bench/hooks/run.sh [concurrency] [requests]   (defaults 32 and 4000)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

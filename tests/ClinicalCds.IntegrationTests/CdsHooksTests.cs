@@ -46,7 +46,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     /// <summary>What an EHR would send as prefetch: each template of the service, run against the FHIR API.</summary>
     private async Task<JsonObject> PrefetchFor(string serviceId, string patientId)
     {
-        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        using var client = TestAdmin.Client(server.BaseUrl);
         var prefetch = new JsonObject();
         foreach (var (key, template) in CdsServices.Find(serviceId)!.Prefetch!)
         {
@@ -64,7 +64,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         ["fhirServer"] = fhirServer,
         ["fhirAuthorization"] = fhirServer is null ? null : new JsonObject
         {
-            ["access_token"] = "opaque-token-for-the-fhir-server", ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "user/*.read", ["subject"] = "clinicalcds",
+            ["access_token"] = TestAdmin.Key, ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "user/*.read", ["subject"] = "clinicalcds",
         },
         ["context"] = new JsonObject { ["userId"] = "PractitionerRole/A2340113", ["patientId"] = patientId, ["encounterId"] = StayId },
         ["prefetch"] = prefetch,

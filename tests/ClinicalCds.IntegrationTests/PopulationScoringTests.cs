@@ -208,7 +208,13 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
             run.RunId)).Single();
         var patient = (string)row["patient_id"]!;
 
-        using var client = new HttpClient { BaseAddress = fixture.BaseUrl };
+        using (var anonymous = new HttpClient { BaseAddress = fixture.BaseUrl })
+        {
+            using var refused = await anonymous.GetAsync($"/fhir/RiskAssessment?patient={patient}");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var client = fixture.AdminClient();
         using var search = await client.GetAsync($"/fhir/RiskAssessment?patient={patient}&model=readmission");
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
         var bundle = Assert.IsType<Bundle>(FhirJson.TryParse(await search.Content.ReadAsByteArrayAsync(), out var errors), exactMatch: false);

@@ -113,7 +113,7 @@ public sealed class ReplicaTests(ScoringServerFixture fixture)
             {
                 try
                 {
-                    using var health = await probe.GetAsync("/healthz");
+                    using var health = await probe.GetAsync("/health/live");
                     if (health.IsSuccessStatusCode)
                     {
                         break;
@@ -128,25 +128,13 @@ public sealed class ReplicaTests(ScoringServerFixture fixture)
             }
         }
 
-        // Sign in on the first replica, as a browser does: the form's antiforgery token, then the post.
-        var cookies = new CookieContainer();
-        using var first = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
-        var form = await first.GetStringAsync("/account/login");
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        using var login = await first.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Email"] = ScoringServerFixture.CareManager,
-            ["Password"] = ScoringServerFixture.Password,
-            ["__RequestVerificationToken"] = token,
-        }));
-        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
-        var cookie = cookies.GetCookies(fixture.BaseUrl)["clinicalcds"];
-        Assert.NotNull(cookie);
+        // Sign in on the first replica.
+        var cookie = await fixture.SignInAsync(ScoringServerFixture.CareManager);
 
         // The other replica reads the same key ring from PostgreSQL, so the cookie signs the user in there too.
         using var other = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = second };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/worklist");
-        request.Headers.Add("Cookie", $"clinicalcds={cookie.Value}");
+        request.Headers.Add("Cookie", cookie);
         using var response = await other.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM data_protection_keys") >= 1);

@@ -1,3 +1,5 @@
+using ClinicalCds.Application;
+using ClinicalCds.Api.Fhir;
 using System.Text.Json;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Application.CdsHooks.EvaluateHook;
@@ -25,15 +27,22 @@ public static class CdsHooksEndpoints
 
         var calls = group.MapGroup("/").AddEndpointFilter<CdsClientAuthenticationFilter>();
         calls.MapPost("/{id}", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct)));
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var result = await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct));
+            // Known service ids only as tag values: an unknown id is any text a caller sent.
+            Telemetry.HookDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new("service", CdsServices.Find(id) is null ? "unknown" : id), new("status", result.Status));
+            return result.Result;
+        });
         calls.MapPost("/{id}/feedback", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct)));
+            (await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct))).Result);
         return app;
     }
 
     private static string? ClientOf(HttpContext http) => (http.Items[typeof(CdsCaller)] as CdsCaller)?.ClientId;
 
-    private static async Task<IResult> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsResult>> send)
+    private static async Task<(IResult Result, int Status)> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsResult>> send)
     {
         if (http.Request.ContentLength > MaxRequestBytes)
         {
@@ -54,7 +63,7 @@ public static class CdsHooksEndpoints
         return Send(await send(body));
     }
 
-    private static IResult Send(CdsResult result) => new CdsHttpResult(result);
+    private static (IResult Result, int Status) Send(CdsResult result) => (new CdsHttpResult(result), result.Status);
 
     private sealed class CdsHttpResult(CdsResult result) : IResult
     {
@@ -69,16 +78,23 @@ public static class CdsHooksEndpoints
 }
 
 /// <summary>Every call needs a valid client JWT (unless authentication is switched off for development): else a bare 401.</summary>
-public sealed class CdsClientAuthenticationFilter(CdsClientAuthenticator authenticator, CdsHooksOptions options) : IEndpointFilter
+/// <remarks>Calls beyond the address's or the client's rate are answered 429 with Retry-After (see <see cref="CdsRateLimits"/>).</remarks>
+public sealed class CdsClientAuthenticationFilter(CdsClientAuthenticator authenticator, CdsHooksOptions options, CdsRateLimits limits) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        var http = context.HttpContext;
+        using var addressLease = limits.ForAddress(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        if (!addressLease.IsAcquired)
+        {
+            return TooMany();
+        }
+
         if (!options.RequireAuthentication)
         {
             return await next(context);
         }
 
-        var http = context.HttpContext;
         // The audience is the exact URL the client called, as this server is publicly known.
         var called = options.PublicBaseUrl.TrimEnd('/') + http.Request.PathBase + http.Request.Path;
         var caller = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, called, http.RequestAborted);
@@ -87,7 +103,26 @@ public sealed class CdsClientAuthenticationFilter(CdsClientAuthenticator authent
             return Results.StatusCode(StatusCodes.Status401Unauthorized);
         }
 
+        using var clientLease = limits.ForClient(caller.ClientId);
+        if (!clientLease.IsAcquired)
+        {
+            return TooMany();
+        }
+
         http.Items[typeof(CdsCaller)] = caller;
         return await next(context);
+    }
+
+    private static IResult TooMany() => new TooManyRequests();
+
+    private sealed class TooManyRequests : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            // The buckets refill once a second.
+            httpContext.Response.Headers.RetryAfter = "1";
+            return new FhirResult(Outcomes.Response(429, Hl7.Fhir.Model.OperationOutcome.IssueType.Throttled,
+                "Too many requests from this client; retry after a second.")).ExecuteAsync(httpContext);
+        }
     }
 }

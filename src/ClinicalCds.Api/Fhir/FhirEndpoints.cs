@@ -1,3 +1,4 @@
+using ClinicalCds.Api.Admin;
 using System.IO.Compression;
 using ClinicalCds.Application.Fhir.GetCapabilities;
 using ClinicalCds.Application.Fhir.ImportNdjson;
@@ -18,12 +19,16 @@ public static class FhirEndpoints
 
     public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
     {
+        // The CapabilityStatement is public (clients read it to learn how to talk to us); reading patient data needs a
+        // care-manager or administrator, writing it an administrator (the data team's key or account).
         var fhir = app.MapGroup("/fhir").WithTags("FHIR");
+        var read = fhir.MapGroup("/").RequireAuthorization(AdminAuthentication.CarePolicy);
+        var write = fhir.MapGroup("/").RequireAuthorization(AdminAuthentication.Policy);
 
         fhir.MapGet("/metadata", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
             new FhirResult(await mediator.Send(new GetCapabilitiesQuery(BaseUrl(request)), ct)));
 
-        fhir.MapPost("/", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+        write.MapPost("/", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
             var body = await ReadBodyAsync(request, ct);
             return body is null
@@ -31,7 +36,7 @@ public static class FhirEndpoints
                 : new FhirResult(BundleResponse.ToResponse(await mediator.Send(new IngestBundleCommand(body), ct)));
         });
 
-        fhir.MapPost("/$import", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+        write.MapPost("/$import", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
             request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = null;
             var body = request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
@@ -44,16 +49,16 @@ public static class FhirEndpoints
             }
         });
 
-        fhir.MapGet("/{type}", async (string type, HttpRequest request, IMediator mediator, CancellationToken ct) =>
+        read.MapGet("/{type}", async (string type, HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
             var parameters = request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
             return new FhirResult(await mediator.Send(new SearchResourcesQuery(type, parameters, BaseUrl(request)), ct));
         });
 
-        fhir.MapGet("/{type}/{id}", async (string type, string id, IMediator mediator, CancellationToken ct) =>
+        read.MapGet("/{type}/{id}", async (string type, string id, IMediator mediator, CancellationToken ct) =>
             new FhirResult(await mediator.Send(new ReadResourceQuery(type, id), ct)));
 
-        fhir.MapGet("/{type}/{id}/_history/{version}", async (string type, string id, string version, IMediator mediator, CancellationToken ct) =>
+        read.MapGet("/{type}/{id}/_history/{version}", async (string type, string id, string version, IMediator mediator, CancellationToken ct) =>
             new FhirResult(await mediator.Send(new ReadResourceQuery(type, id, version), ct)));
 
         return app;

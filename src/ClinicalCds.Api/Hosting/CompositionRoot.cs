@@ -60,11 +60,13 @@ public static class CompositionRoot
         services.AddSingleton<IRiskAssessmentPublisher, HttpRiskAssessmentPublisher>();
         services.AddHttpClient(HttpRiskAssessmentPublisher.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(60));
         services.AddClinicalCdsJobs(configuration);
+        services.AddClinicalCdsTelemetry(configuration);
         services.AddScoped<DatabaseMigrator>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Assemblies = [typeof(IngestBundleCommand)];
+            options.PipelineBehaviors = [typeof(Application.TelemetryBehavior<,>)];
         });
         return services;
     }

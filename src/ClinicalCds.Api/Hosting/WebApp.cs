@@ -35,6 +35,8 @@ public static class WebApp
             pages.Conventions.AuthorizePage("/Models/Index", AdminAuthentication.Policy);
             pages.Conventions.AllowAnonymousToPage("/Models/Card");
         }).AddApplicationPart(typeof(WebApp).Assembly);
+        builder.Services.AddClinicalCdsHealth();
+        builder.Services.AddSingleton<CdsRateLimits>();
         builder.Services.AddOpenApi(openApi => openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         if (builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() is { RunServerInApi: true } jobs)
         {
@@ -48,6 +50,12 @@ public static class WebApp
             app.Logger.LogWarning("CDS Hooks client authentication is OFF (CdsHooks:RequireAuthentication=false): for development only.");
         }
 
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             // An unexpected failure answers an OperationOutcome without details: exception messages can carry data.
@@ -58,8 +66,7 @@ public static class WebApp
                 .ExecuteAsync(context);
         }));
         app.MapGet("/", () => Results.Redirect("/worklist")).ExcludeFromDescription();
-        // Liveness for load balancers and compose; also the no-op baseline of bench/hooks.
-        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        app.MapHealth();
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -44,7 +44,7 @@ public static class ScoringEndpoints
                 ? Results.Json(run, Json)
                 : new FhirResult(Outcomes.NotFound($"There is no run {id}.")));
 
-        var fhir = app.MapGroup("/fhir/RiskAssessment").WithTags("FHIR");
+        var fhir = app.MapGroup("/fhir/RiskAssessment").WithTags("FHIR").RequireAuthorization(AdminAuthentication.CarePolicy);
         fhir.MapGet("/", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
             var parameters = request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();

@@ -58,4 +58,13 @@ public sealed class CdsHooksOptions
 
     /// <summary>Origins allowed to call from a browser (CORS).</summary>
     public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>Requests per second each authenticated CDS client may make (a token bucket; 0 switches the limit off).</summary>
+    public int ClientRequestsPerSecond { get; set; } = 250;
+
+    /// <summary>Requests a client may send at once above its rate (the bucket's size).</summary>
+    public int ClientBurst { get; set; } = 500;
+
+    /// <summary>Requests per second from one network address before its token is even checked (0 switches the limit off).</summary>
+    public int AddressRequestsPerSecond { get; set; } = 1000;
 }

@@ -43,8 +43,14 @@ public static class RiskEngine
             ?? throw new InvalidOperationException("The target stay is not in the patient's timeline.")).ToList();
         var model = models.Find(RiskModelNames.NameOf(kind));
         var vectors = features.Select(FeatureCatalog.Vectorize).ToList();
+        var inference = System.Diagnostics.Stopwatch.GetTimestamp();
         var explained = model is null ? null : vectors.Select(model.Explain).ToList();
         var probabilities = explained is not null && explained.Any(e => e is not null) ? model!.Predict(vectors) : null;
+        if (probabilities is not null)
+        {
+            Telemetry.InferenceDuration.Record(
+                System.Diagnostics.Stopwatch.GetElapsedTime(inference).TotalSeconds, new KeyValuePair<string, object?>("model", model!.Card.Name));
+        }
 
         var risks = new PatientRisk[patients.Count];
         for (var i = 0; i < patients.Count; i++)

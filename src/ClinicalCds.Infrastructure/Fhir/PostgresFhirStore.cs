@@ -129,6 +129,12 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
 
         await ProjectionWriter.WriteAsync(connection, created.Concat(changed).Select(i => unique[i].Facts).ToList(), ct);
         await transaction.CommitAsync(ct);
+        foreach (var group in outcomes.GroupBy(o => (o.ResourceType, o.Status)))
+        {
+            Application.Telemetry.IngestedResources.Add(
+                group.Count(), new("resource_type", group.Key.ResourceType), new("outcome", group.Key.Status.ToString().ToLowerInvariant()));
+        }
+
         return outcomes;
     }
 

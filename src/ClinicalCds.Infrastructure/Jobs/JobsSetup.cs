@@ -27,6 +27,15 @@ public static class JobsSetup
             return configured.Storage ?? throw new InvalidOperationException("Hangfire storage was not configured.");
         });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
+        // Hangfire's filters are process-wide: one telemetry filter serves every host of the process.
+        lock (GlobalJobFilters.Filters)
+        {
+            if (!GlobalJobFilters.Filters.Any(f => f.Instance is JobTelemetryFilter))
+            {
+                GlobalJobFilters.Filters.Add(new JobTelemetryFilter());
+            }
+        }
+
         services.AddHangfire((provider, hangfire) => configured.Storage = hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -45,6 +54,8 @@ public static class JobsSetup
                 })
             .Entry);
         services.AddSingleton<IScoringQueue, HangfireScoringQueue>();
+        services.AddSingleton<JobQueueMetrics>();
+        services.AddHostedService(provider => provider.GetRequiredService<JobQueueMetrics>());
         services.AddTransient<ScoringJobs>();
         return services;
     }

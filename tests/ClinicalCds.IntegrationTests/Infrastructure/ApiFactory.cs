@@ -9,8 +9,23 @@ public sealed class ApiFactory : WebApplicationFactory<ClinicalCds.Api.Fhir.Fhir
 {
     public TestDatabase Database { get; } = new();
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.UseSetting("ConnectionStrings:ClinicalCds", Database.ConnectionString);
+    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder
+        .UseSetting("ConnectionStrings:ClinicalCds", Database.ConnectionString)
+        .UseSetting("Admin:ApiKeys:0", TestAdmin.Key);
+
+    /// <summary>Clients act as the data team's administrator key; <see cref="CreateAnonymousClient"/> presents nothing.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        TestAdmin.Authorize(client);
+    }
+
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
+    }
 
     public Task InitializeAsync() => Database.InitializeAsync();
 

@@ -44,11 +44,14 @@ public sealed class CdsServerFixture : IAsyncLifetime
         await _jwksHost.StartAsync();
         JwksBaseUrl = new Uri(_jwksHost.Urls.First());
 
-        var port = Ports.Free();
-        BaseUrl = new Uri($"http://127.0.0.1:{port}");
-        string[] args =
+        BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        _api = WebApp.Build([$"--urls={BaseUrl}", .. Settings()]);
+        await _api.StartAsync();
+    }
+
+    /// <summary>This server's configuration (database, trusted clients, public URL), without its listening address.</summary>
+    private string[] Settings() =>
         [
-            $"--urls={BaseUrl}",
             $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
             $"--CdsHooks:PublicBaseUrl={BaseUrl}",
             $"--CdsHooks:Clients:0:Issuer={EhrIssuer}",
@@ -57,14 +60,24 @@ public sealed class CdsServerFixture : IAsyncLifetime
             $"--CdsHooks:Clients:1:Issuer={SpecIssuer}",
             $"--CdsHooks:Clients:1:JwksUri={new Uri(JwksBaseUrl, "/spec/jwks.json")}",
             "--CdsHooks:FetchTimeoutSeconds=3",
+            TestAdmin.Setting,
             // No models: these tests check the published-score cards (model cards are tested at the handler).
             $"--Models:Root={Path.Combine(Path.GetTempPath(), "clinicalcds-no-models")}",
             "--CdsHooks:ShowLowRisk=true",
             $"--CdsHooks:CorsOrigins:0={BrowserOrigin}",
             "--Logging:LogLevel:Default=Warning",
         ];
-        _api = WebApp.Build(args);
-        await _api.StartAsync();
+
+    /// <summary>
+    /// Another server on the same database and public URL with <paramref name="overrides"/> on top (tokens minted for
+    /// this server's audience are valid there too); the caller disposes it.
+    /// </summary>
+    public async Task<(WebApplication App, Uri BaseUrl)> StartAnotherAsync(params string[] overrides)
+    {
+        var url = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        var app = WebApp.Build([$"--urls={url}", .. Settings(), .. overrides]);
+        await app.StartAsync();
+        return (app, url);
     }
 
     public async Task DisposeAsync()
@@ -93,7 +106,7 @@ public sealed class CdsServerFixture : IAsyncLifetime
         {
             if (_imported.Add(bundleFile))
             {
-                using var client = new HttpClient { BaseAddress = BaseUrl };
+                using var client = TestAdmin.Client(BaseUrl);
                 using var content = new ByteArrayContent(await File.ReadAllBytesAsync(bundleFile));
                 content.Headers.ContentType = new("application/fhir+json");
                 using var response = await client.PostAsync("/fhir", content);

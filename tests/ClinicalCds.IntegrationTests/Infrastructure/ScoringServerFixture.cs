@@ -23,7 +23,6 @@ public sealed class ScoringServerFixture : IAsyncLifetime
     /// <summary>The tests that share this one server (and its database) run one after another.</summary>
     public const string Collection = "scoring server";
 
-    public const string AdminKey = "test-admin-key-7f3a9c2e41d8";
     public const int ChunkSize = 40;
     public const string CareManager = "care.manager@hospital.test";
     public const string Admin = "admin@hospital.test";
@@ -75,7 +74,7 @@ public sealed class ScoringServerFixture : IAsyncLifetime
             $"--Scoring:AsOf={AsOf:O}",
             $"--Scoring:ChunkSize={ChunkSize}",
             $"--Scoring:ExternalFhirEndpoint={new Uri(new Uri(_receiver.Urls.First()), "/fhir")}",
-            $"--Admin:ApiKeys:0={AdminKey}",
+            TestAdmin.Setting,
             $"--Auth:SeedUsers:0:Email={CareManager}",
             $"--Auth:SeedUsers:0:Password={Password}",
             "--Auth:SeedUsers:0:Role=care-manager",
@@ -86,7 +85,7 @@ public sealed class ScoringServerFixture : IAsyncLifetime
         ]);
         await _api.StartAsync();
         var result = PopulationGenerator.Generate(new SyntheticOptions(300, 29, SyntheticOptions.DefaultAsOf), _population);
-        using var client = new HttpClient { BaseAddress = BaseUrl };
+        using var client = AdminClient();
         foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
         {
             using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(_population, file)));
@@ -114,9 +113,26 @@ public sealed class ScoringServerFixture : IAsyncLifetime
 
     public HttpClient AdminClient()
     {
-        var client = new HttpClient { BaseAddress = BaseUrl };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
+        return TestAdmin.Client(BaseUrl);
+    }
+
+    /// <summary>Signs in on the sign-in page as a browser does (its antiforgery token, then the post): the Cookie header value.</summary>
+    public async Task<string> SignInAsync(string email)
+    {
+        var cookies = new System.Net.CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = BaseUrl };
+        var form = await browser.GetStringAsync("/account/login");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var login = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email,
+            ["Password"] = Password,
+            ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, login.StatusCode);
+        var cookie = cookies.GetCookies(BaseUrl)["clinicalcds"];
+        Assert.NotNull(cookie);
+        return $"clinicalcds={cookie.Value}";
     }
 
     /// <summary>Asks the admin API for runs and waits until every one of them has finished.</summary>

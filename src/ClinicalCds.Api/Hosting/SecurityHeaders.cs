@@ -1,0 +1,37 @@
+namespace ClinicalCds.Api.Hosting;
+
+/// <summary>
+/// Response headers every answer carries: no MIME sniffing, no framing, no referrer, and a Content-Security-Policy
+/// that lets our server-rendered pages load nothing but their own origin's styles and images and run no script at
+/// all. The two third-party UIs mounted here (the jobs dashboard and the API reference) run their own scripts, so
+/// they get the same headers without the CSP. HSTS is added by UseHsts on requests that arrived over TLS (directly, or
+/// through a proxy when ASPNETCORE_FORWARDEDHEADERS_ENABLED=true).
+/// </summary>
+public static class SecurityHeaders
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    private static readonly string[] ScriptedUis = ["/jobs", "/api/reference"];
+
+    /// <summary>Set as the response starts, so that answers written by the exception handler carry them too.</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        // Decided now: a mounted UI rewrites Path (and PathBase) while it runs.
+        var scripted = ScriptedUis.Any(prefix => context.Request.Path.StartsWithSegments(prefix));
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            if (!scripted)
+            {
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            }
+
+            return Task.CompletedTask;
+        });
+        return next(context);
+    });
+}

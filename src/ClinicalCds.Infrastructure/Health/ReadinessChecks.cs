@@ -1,0 +1,70 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Scoring;
+using Hangfire;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace ClinicalCds.Infrastructure.Health;
+
+/// <summary>PostgreSQL answers a query within the check's time.</summary>
+public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            command.CommandTimeout = 5;
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy("PostgreSQL answers.");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // The type alone: a driver message can name hosts and users.
+            return HealthCheckResult.Unhealthy($"PostgreSQL does not answer ({e.GetType().Name}).");
+        }
+    }
+}
+
+/// <summary>
+/// Every risk model is loaded and no model folder was refused. A missing or refused model degrades the service (its cards
+/// fall back to the published scores, or the last good version keeps serving) rather than taking it out of rotation.
+/// </summary>
+public sealed class ModelsHealthCheck(IRiskModels models) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var missing = RiskModelNames.All.Where(name => models.Find(name) is null).ToList();
+        var refused = models.Refused;
+        var served = string.Join(", ", RiskModelNames.All.Select(models.Find).OfType<IRiskModel>().Select(m => $"{m.Card.Name} {m.Card.Version}"));
+        if (missing.Count == 0 && refused.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy($"Serving {served}."));
+        }
+
+        var problems = missing.Select(name => $"no valid {name} model").Concat(refused.Select(r => $"refused {r}"));
+        return Task.FromResult(HealthCheckResult.Degraded($"Serving {(served.Length == 0 ? "no model" : served)}; {string.Join("; ", problems)}."));
+    }
+}
+
+/// <summary>Hangfire's storage answers, and at least one job server (a worker, or an API running jobs) is heart-beating.</summary>
+public sealed class JobsHealthCheck(JobStorage storage) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var monitoring = storage.GetMonitoringApi();
+            var servers = monitoring.Servers().Count;
+            var enqueued = monitoring.Queues().Sum(q => q.Length);
+            var data = new Dictionary<string, object> { ["servers"] = servers, ["enqueued"] = enqueued };
+            return Task.FromResult(servers == 0
+                ? HealthCheckResult.Degraded($"No job server is running; {enqueued} jobs wait.", data: data)
+                : HealthCheckResult.Healthy($"{servers} job servers; {enqueued} jobs wait.", data));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"The job storage does not answer ({e.GetType().Name})."));
+        }
+    }
+}
