@@ -2,7 +2,7 @@
 # Private local PostgreSQL cluster for the demo, the tests and CI.
 #
 #   eval "$(scripts/pg.sh start)"   # provision if needed, start, print the export line
-#   scripts/pg.sh stop
+#   scripts/pg.sh stop              # fast shutdown; the next start reuses the port when it is free
 #   scripts/pg.sh status
 #
 # When ConnectionStrings__ClinicalCds is already set, `start` leaves that database alone and prints it back.
@@ -38,6 +38,11 @@ free_port() {
     || shuf -i 20000-60000 -n 1
 }
 
+port_is_free() {
+  # SO_REUSEADDR as PostgreSQL itself binds: connections of the previous run lingering in TIME_WAIT do not hold the port.
+  python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1]))); s.close()' "$1" 2>/dev/null
+}
+
 conn_string() { echo "Host=127.0.0.1;Port=$1;Username=postgres;Database=$db;Include Error Detail=true"; }
 
 start() {
@@ -55,7 +60,9 @@ start() {
   if as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     local port; port="$(cat "$dir/port")"
   else
-    local port; port="$(free_port)"
+    # The cluster comes back on its previous port when that is free (a restart keeps the connection string valid).
+    local port
+    if [ -s "$dir/port" ] && port_is_free "$(cat "$dir/port")"; then port="$(cat "$dir/port")"; else port="$(free_port)"; fi
     echo "$port" > "$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
       -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c fsync=${CLINICALCDS_PG_FSYNC:-on} -c synchronous_commit=off -c max_wal_size=4GB -c checkpoint_timeout=15min" \

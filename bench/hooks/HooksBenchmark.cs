@@ -39,7 +39,7 @@ public static class HooksBenchmark
         var database = await BenchSupport.CreateDatabase(server, "bench_hooks");
 
         var key = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP384)) { KeyId = "bench" };
-        await using var jwksHost = await StartJwksHost(key);
+        await using var jwksHost = await BenchJwks.StartHostAsync(key);
         var port = BenchSupport.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         await using var app = WebApp.Build(
@@ -181,19 +181,6 @@ public static class HooksBenchmark
         };
         var count = 1 + new[] { "encounters", "conditions", "observations", "procedures", "medications" }.Sum(k => prefetch[k]!["entry"]?.AsArray().Count ?? 0);
         return (patient.Id!, stay.Id!, count, body.ToJsonString());
-    }
-
-    private static async Task<WebApplication> StartJwksHost(ECDsaSecurityKey key)
-    {
-        var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(key);
-        var jwks = JsonSerializer.Serialize(new { keys = new[] { new { kty = jwk.Kty, kid = jwk.Kid, crv = jwk.Crv, x = jwk.X, y = jwk.Y, use = "sig" } } });
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var host = builder.Build();
-        host.MapGet("/jwks.json", () => Results.Text(jwks, "application/json"));
-        await host.StartAsync();
-        return host;
     }
 
     private static string FindFixture(string prefix)

@@ -37,9 +37,11 @@ public static class FhirJson
             errors = [$"Invalid JSON: {e.Message}"];
             return null;
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
         {
-            errors = [e.Message];
+            // Firely throws these for JSON of shapes it does not expect (an array where a resource belongs, a property
+            // named ""): found by the property-based tests. The input is refused with the parser's reason.
+            errors = [$"The resource could not be parsed: {e.Message}"];
             return null;
         }
     }

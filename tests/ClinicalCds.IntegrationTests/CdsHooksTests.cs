@@ -9,6 +9,9 @@ using ClinicalCds.Fhir;
 using ClinicalCds.Fhir.Ingest;
 using ClinicalCds.Fhir.Mapping;
 using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 
 namespace ClinicalCds.IntegrationTests;
 
@@ -22,9 +25,9 @@ public sealed class CdsHooksTests(CdsServerFixture server)
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    private async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> Post(string path, JsonNode body, bool authorize = true)
+    private async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> Post(string path, JsonNode body, bool authorize = true, Uri? baseUrl = null)
     {
-        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        using var client = new HttpClient { BaseAddress = baseUrl ?? server.BaseUrl };
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         if (authorize)
         {
@@ -165,6 +168,44 @@ public sealed class CdsHooksTests(CdsServerFixture server)
             Assert.Equal(HttpStatusCode.PreconditionFailed, status);
             Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
             Assert.Contains("encounters", body.ToJsonString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_fhirServer_that_hangs_or_fails_gets_412_within_the_fetch_deadline_or_cards_from_the_store_when_configured()
+    {
+        // An EHR's FHIR server in trouble: one path never answers, the other answers 500.
+        var ehr = WebApplication.CreateSlimBuilder();
+        ehr.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        await using var faulty = ehr.Build();
+        faulty.MapGet("/hang/{**path}", async (CancellationToken ct) =>
+        {
+            await Task.Delay(TimeSpan.FromMinutes(2), ct);
+            return Results.Ok();
+        });
+        faulty.MapGet("/broken/{**path}", () => Results.StatusCode(500));
+        await faulty.StartAsync();
+        var ehrUrl = faulty.Urls.First();
+
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var (fallback, fallbackUrl) = await server.StartAnotherAsync("--CdsHooks:StoreFallback=true");
+        await using (fallback)
+        {
+            foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken" })
+            {
+                // The fixture's deadline is 3 s per request (CdsHooks:FetchTimeoutSeconds): the hang is cut, not waited out.
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer));
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{fhirServer}: answered after {clock.Elapsed}");
+                Assert.True(status == HttpStatusCode.PreconditionFailed, $"{fhirServer}: {text}");
+                Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
+
+                // Configured to, the service answers from its own store instead.
+                var fromStore = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer), baseUrl: fallbackUrl);
+                Assert.True(fromStore.Status == HttpStatusCode.OK, $"{fhirServer} with store fallback: {fromStore.Text}");
+                Assert.Contains("HOSPITAL score", (string)fromStore.Body!["cards"]![0]!["summary"]!, StringComparison.Ordinal);
+            }
         }
     }
 

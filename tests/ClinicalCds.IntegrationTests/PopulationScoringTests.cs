@@ -267,7 +267,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         // Hangfire retries the delivery; once the server is back, every RiskAssessment of the run arrives, as PUTs.
         await WaitUntilAsync(async () => (await fixture.Database.ScalarAsync(
             "SELECT count(*) FROM score_run_chunks WHERE run_id = @run AND delivery_status = 'delivered' AND delivery_attempts >= 2",
-            ("run", runs[0].RunId))) == runs[0].Chunks, seconds: 60);
+            ("run", runs[0].RunId))) == runs[0].Chunks, seconds: 120);
         var prefix = $"RiskAssessment/{runs[0].RunId}-";
         var received = fixture.Delivered.SelectMany(b => b.RootElement.GetProperty("entry").EnumerateArray())
             .Select(e => (Url: e.GetProperty("request").GetProperty("url").GetString()!, Method: e.GetProperty("request").GetProperty("method").GetString()))

@@ -25,24 +25,38 @@ public static class CdsHooksEndpoints
         // Discovery carries no patient data; clients read it before they are configured, so it needs no token.
         group.MapGet("/", () => Results.Json(CdsServices.Discovery, CdsJson.Options));
 
-        var calls = group.MapGroup("/").AddEndpointFilter<CdsClientAuthenticationFilter>();
+        // Measured first, so that refused calls (401, 429) count too.
+        var calls = group.MapGroup("/").AddEndpointFilter(MeasureAsync).AddEndpointFilter<CdsClientAuthenticationFilter>();
         calls.MapPost("/{id}", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var result = await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct));
-            // Known service ids only as tag values: an unknown id is any text a caller sent.
-            Telemetry.HookDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-                new("service", CdsServices.Find(id) is null ? "unknown" : id), new("status", result.Status));
-            return result.Result;
-        });
+            await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct)));
         calls.MapPost("/{id}/feedback", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            (await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct))).Result);
+            await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct)));
         return app;
+    }
+
+    /// <summary>
+    /// <see cref="Telemetry.HookDuration"/> of every call, from arrival until the answer is sent, by service and status.
+    /// Known service ids only as tag values: an unknown id is any text a caller sent.
+    /// </summary>
+    private static ValueTask<object?> MeasureAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var id = http.GetRouteValue("id") as string;
+        var service = id is not null && CdsServices.Find(id) is not null ? id : "unknown";
+        var operation = http.Request.Path.Value?.EndsWith("/feedback", StringComparison.Ordinal) == true ? "feedback" : "call";
+        http.Response.OnCompleted(() =>
+        {
+            Telemetry.HookDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new("service", service), new("operation", operation), new("status", http.Response.StatusCode));
+            return Task.CompletedTask;
+        });
+        return next(context);
     }
 
     private static string? ClientOf(HttpContext http) => (http.Items[typeof(CdsCaller)] as CdsCaller)?.ClientId;
 
-    private static async Task<(IResult Result, int Status)> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsResult>> send)
+    private static async Task<IResult> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsResult>> send)
     {
         if (http.Request.ContentLength > MaxRequestBytes)
         {
@@ -63,7 +77,7 @@ public static class CdsHooksEndpoints
         return Send(await send(body));
     }
 
-    private static (IResult Result, int Status) Send(CdsResult result) => (new CdsHttpResult(result), result.Status);
+    private static IResult Send(CdsResult result) => new CdsHttpResult(result);
 
     private sealed class CdsHttpResult(CdsResult result) : IResult
     {

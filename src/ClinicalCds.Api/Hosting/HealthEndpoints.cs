@@ -16,10 +16,12 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddClinicalCdsHealth(this IServiceCollection services)
     {
+        // A dependency that does not answer within the timeout is unhealthy: readiness must answer quickly itself.
+        var timeout = TimeSpan.FromSeconds(3);
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready])
-            .AddCheck<ModelsHealthCheck>("models", tags: [Ready])
-            .AddCheck<JobsHealthCheck>("jobs", tags: [Ready]);
+            .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: timeout)
+            .AddCheck<ModelsHealthCheck>("models", tags: [Ready], timeout: timeout)
+            .AddCheck<JobsHealthCheck>("jobs", tags: [Ready], timeout: timeout);
         return services;
     }
 

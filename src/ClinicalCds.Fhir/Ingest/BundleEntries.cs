@@ -59,9 +59,14 @@ public static class BundleEntries
             return BundleInput.Invalid($"Bundle.type must be 'transaction' or 'batch', not '{StringOf(bundle["type"])}'.");
         }
 
-        if (bundle["entry"] is not JsonArray entries)
+        if (bundle["entry"] is null)
         {
             return new BundleInput(kind.Value, [], null);
+        }
+
+        if (bundle["entry"] is not JsonArray entries)
+        {
+            return BundleInput.Invalid("Bundle.entry must be an array of entries.");
         }
 
         var drafts = new Draft[entries.Count];
@@ -110,8 +115,9 @@ public static class BundleEntries
         }
 
         var fullUrl = StringOf(entry["fullUrl"]);
-        var method = StringOf(entry["request"]?["method"])?.ToUpperInvariant() ?? "POST";
-        var url = StringOf(entry["request"]?["url"]);
+        var request = entry["request"] as JsonObject;
+        var method = StringOf(request?["method"])?.ToUpperInvariant() ?? "POST";
+        var url = StringOf(request?["url"]);
         if (entry["resource"] is not JsonObject resource)
         {
             return new Draft(fullUrl, method, null, null, null, "the entry has no resource.");

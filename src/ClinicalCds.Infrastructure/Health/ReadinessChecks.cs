@@ -18,7 +18,7 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
             await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy("PostgreSQL answers.");
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {
             // The type alone: a driver message can name hosts and users.
             return HealthCheckResult.Unhealthy($"PostgreSQL does not answer ({e.GetType().Name}).");
@@ -50,21 +50,24 @@ public sealed class ModelsHealthCheck(IRiskModels models) : IHealthCheck
 /// <summary>Hangfire's storage answers, and at least one job server (a worker, or an API running jobs) is heart-beating.</summary>
 public sealed class JobsHealthCheck(JobStorage storage) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            var monitoring = storage.GetMonitoringApi();
-            var servers = monitoring.Servers().Count;
-            var enqueued = monitoring.Queues().Sum(q => q.Length);
+            // Hangfire's monitoring API blocks; run it aside so that the check's timeout can end the wait.
+            var (servers, enqueued) = await Task.Run(() =>
+            {
+                var monitoring = storage.GetMonitoringApi();
+                return (monitoring.Servers().Count, monitoring.Queues().Sum(q => q.Length));
+            }, cancellationToken).WaitAsync(cancellationToken);
             var data = new Dictionary<string, object> { ["servers"] = servers, ["enqueued"] = enqueued };
-            return Task.FromResult(servers == 0
+            return servers == 0
                 ? HealthCheckResult.Degraded($"No job server is running; {enqueued} jobs wait.", data: data)
-                : HealthCheckResult.Healthy($"{servers} job servers; {enqueued} jobs wait.", data));
+                : HealthCheckResult.Healthy($"{servers} job servers; {enqueued} jobs wait.", data);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"The job storage does not answer ({e.GetType().Name})."));
+            return HealthCheckResult.Unhealthy($"The job storage does not answer ({e.GetType().Name}).");
         }
     }
 }

@@ -2,10 +2,13 @@ using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Scoring;
 using Hangfire;
 using Hangfire.AspNetCore;
+using Hangfire.Common;
+using Hangfire.Logging;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ClinicalCds.Infrastructure.Jobs;
@@ -27,20 +30,17 @@ public static class JobsSetup
             return configured.Storage ?? throw new InvalidOperationException("Hangfire storage was not configured.");
         });
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
-        // Hangfire's filters are process-wide: one telemetry filter serves every host of the process.
-        lock (GlobalJobFilters.Filters)
-        {
-            if (!GlobalJobFilters.Filters.Any(f => f.Instance is JobTelemetryFilter))
-            {
-                GlobalJobFilters.Filters.Add(new JobTelemetryFilter());
-            }
-        }
-
+        // Hangfire's global filters plus ours, for this host only: adding to the process-wide collection while another
+        // host creates a job would race with its enumeration.
+        var telemetry = new JobFilterCollection();
+        telemetry.Add(new JobTelemetryFilter());
+        services.AddSingleton<IJobFilterProvider>(new JobFilterProviderCollection(JobFilterProviders.Providers, telemetry));
         services.AddHangfire((provider, hangfire) => configured.Storage = hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseActivator(provider.GetRequiredService<JobActivator>())
+            .UseLogProvider(new HostLogProvider(new AspNetCoreLogProvider(provider.GetRequiredService<ILoggerFactory>())))
             .UsePostgreSqlStorage(
                 storage => storage.UseConnectionFactory(new DataSourceConnectionFactory(provider.GetRequiredService<NpgsqlDataSource>())),
                 new PostgreSqlStorageOptions
@@ -66,12 +66,39 @@ public static class JobsSetup
         services.AddHangfireServer((provider, server) =>
         {
             server.Activator = provider.GetRequiredService<JobActivator>();
+            server.FilterProvider = provider.GetRequiredService<IJobFilterProvider>();
             server.WorkerCount = Math.Max(1, jobs.WorkerCount);
             server.Queues = [JobsOptions.ScoringQueue, JobsOptions.DeliveryQueue, "default"];
             server.ServerName = ScoringJobs.Worker;
         });
         services.AddHostedService<RecurringScoringRegistration>();
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide and the last host to configure it wins; when that host is disposed while
+    /// another in the process still runs (tests, a CLI verb that hosts twice), creating a Hangfire logger must not throw.
+    /// </summary>
+    private sealed class HostLogProvider(ILogProvider inner) : ILogProvider
+    {
+        public ILog GetLogger(string name)
+        {
+            try
+            {
+                return inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return Silent.Instance;
+            }
+        }
+
+        private sealed class Silent : ILog
+        {
+            public static readonly Silent Instance = new();
+
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+        }
     }
 
     /// <summary>The storage this host's configuration created (not whichever host last set JobStorage.Current).</summary>

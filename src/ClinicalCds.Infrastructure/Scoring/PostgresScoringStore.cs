@@ -219,14 +219,16 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             """, [runId, patients]));
 
         // 3. The chunk is done; 4. the run row is locked so that chunks finishing at once close the run exactly once, by
-        //    whichever commits last (it sees the others' "done" once it holds the lock).
+        //    whichever commits last (it sees the others' "done" once it holds the lock). FOR NO KEY UPDATE, not FOR UPDATE:
+        //    every chunk's insert into risk_scores already holds a FOR KEY SHARE lock on this row (the foreign key), and
+        //    two chunks upgrading those to FOR UPDATE deadlock (found by the two-worker test).
         await ExecuteAsync(connection, transaction, cancellationToken,
             ("""
             UPDATE score_run_chunks SET status = 'done', finished_at = now(), elapsed_ms = $3, last_error = NULL,
                 delivery_status = CASE WHEN $4 THEN 'pending' END
             WHERE run_id = $1 AND chunk_no = $2
             """, [runId, chunkNo, elapsedMs, awaitsDelivery]),
-            ("SELECT 1 FROM score_runs WHERE run_id = $1 FOR UPDATE", [runId]),
+            ("SELECT 1 FROM score_runs WHERE run_id = $1 FOR NO KEY UPDATE", [runId]),
             ("""
             UPDATE score_runs r SET status = 'completed', finished_at = now(), scored = agg.scored, skipped = agg.skipped, failed = agg.failed,
                 tier_changes = agg.tier_changes, methods = agg.methods, skip_reasons = reasons.skip_reasons

@@ -18,6 +18,8 @@ public sealed class ApiFactory : WebApplicationFactory<ClinicalCds.Api.Fhir.Fhir
     {
         base.ConfigureClient(client);
         TestAdmin.Authorize(client);
+        // Imports of whole synthetic populations take a while when every test class runs at once.
+        client.Timeout = TimeSpan.FromMinutes(10);
     }
 
     public HttpClient CreateAnonymousClient()
