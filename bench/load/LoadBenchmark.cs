@@ -82,6 +82,12 @@ public static class LoadBenchmark
             await Task.Delay(100);
         }
 
+        // Warm-up, not measured: the JIT, the JWKS cache and the connection pools of both sides.
+        for (var i = 0; i < 500; i++)
+        {
+            await Hook(http, ids[i % ids.Count], Token());
+        }
+
         Console.WriteLine($"{patients:N0} patients in the store; {rate} requests/s; floor 30 s, then the soak for {minutes} min ({total:N0} hook calls)");
         var floor = await RunAsync(rate, rate * 30, _ => Noop(http), null, null);
         var rssAfterMinute = 0L;

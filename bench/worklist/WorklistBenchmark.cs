@@ -22,7 +22,11 @@ public static class WorklistBenchmark
     {
         var server = Environment.GetEnvironmentVariable("ConnectionStrings__ClinicalCds")
             ?? throw new InvalidOperationException("Set ConnectionStrings__ClinicalCds (bench/worklist/run.sh starts a local PostgreSQL).");
-        var database = new NpgsqlConnectionStringBuilder(server) { Database = args.Length > 0 ? args[0] : "bench_population_100000" }.ConnectionString;
+        var source = args.Length > 0 ? args[0] : "bench_population_100000";
+        var copies = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
+        var database = copies == 0
+            ? new NpgsqlConnectionStringBuilder(server) { Database = source }.ConnectionString
+            : await Enlarge(server, source, copies);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:ClinicalCds"] = database })
             .Build();
@@ -96,7 +100,8 @@ public static class WorklistBenchmark
     /// </summary>
     private static async Task EnsureScores(string database)
     {
-        if (await Scalar(database, "SELECT count(*) FROM latest_risk_scores WHERE model = 'readmission' AND discharge IS NOT NULL") >= 99_000)
+        var stays = await Scalar(database, "SELECT count(DISTINCT patient_id) FROM encounters WHERE period_end IS NOT NULL");
+        if (await Scalar(database, "SELECT count(*) FROM latest_risk_scores WHERE model = 'readmission' AND discharge IS NOT NULL") >= stays)
         {
             return;
         }
@@ -135,6 +140,55 @@ public static class WorklistBenchmark
         await command.ExecuteNonQueryAsync();
         await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE latest_risk_scores", connection) { CommandTimeout = 0 };
         await vacuum.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="source"/> (bench/population's database) with <paramref name="copies"/> more copies of its
+    /// 10,000 original patients and their stays (ids suffixed "-wN"), so that more than 100,000 patients have a stay.
+    /// </summary>
+    private static async Task<string> Enlarge(string server, string source, int copies)
+    {
+        var name = $"{source}_plus{copies}";
+        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+        var database = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        if (await Scalar(admin, $"SELECT count(*) FROM pg_database WHERE datname = '{name}'") == 1)
+        {
+            return database;
+        }
+
+        Console.WriteLine($"Copying {source} to {name} and adding {copies} copies of its original patients (once) ...");
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {source}", connection) { CommandTimeout = 0 };
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            foreach (var table in new[] { "patients", "encounters" })
+            {
+                var columns = new List<string>();
+                await using (var read = new NpgsqlCommand(
+                    $"SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position", connection))
+                await using (var reader = await read.ExecuteReaderAsync())
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        columns.Add(reader.GetString(0));
+                    }
+                }
+
+                var select = string.Join(", ", columns.Select(c => c.EndsWith("_id", StringComparison.Ordinal) || c == "mrn" ? $"{c} || '-w' || k" : c));
+                await using var copy = new NpgsqlCommand(
+                    $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {select} FROM {table} CROSS JOIN generate_series(1, {copies}) AS k WHERE patient_id NOT LIKE '%-c%'",
+                    connection) { CommandTimeout = 0 };
+                await copy.ExecuteNonQueryAsync();
+            }
+        }
+
+        return database;
     }
 
     private static async Task<long> Scalar(string connectionString, string sql)

@@ -36,6 +36,7 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/account/login"] = Access.Anonymous,
         ["/account/logout"] = Access.Anonymous,
         ["/account/denied"] = Access.Anonymous,
+        ["/account/external"] = Access.Anonymous, // back from the hospital's identity provider
         ["/models/{name}"] = Access.Anonymous,
         ["/cds-services/{id}"] = Access.CdsClient,
         ["/cds-services/{id}/feedback"] = Access.CdsClient,

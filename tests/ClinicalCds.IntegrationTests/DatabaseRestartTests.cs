@@ -35,6 +35,7 @@ public sealed partial class PrivateClusterFixture : IAsyncLifetime
         Environment["Scoring__ChunkSize"] = "4";
         Environment["Jobs__WorkerCount"] = "1";
         Environment["Jobs__InvisibilityTimeoutSeconds"] = "6";
+        Environment["Jobs__DistributedLockTimeoutSeconds"] = "5";
         Environment["Jobs__QueuePollIntervalSeconds"] = "1";
         Environment["Logging__LogLevel__Default"] = "Warning";
 

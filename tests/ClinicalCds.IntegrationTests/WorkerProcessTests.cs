@@ -21,10 +21,12 @@ public sealed class WorkerPopulationFixture : IAsyncLifetime
         Environment["ConnectionStrings__ClinicalCds"] = Database.ConnectionString;
         Environment["Models__Root"] = Path.Combine(Repository.Root, "models");
         Environment["Scoring__AsOf"] = new DateTimeOffset(SyntheticOptions.DefaultAsOf).ToString("O");
-        // Small chunks, so a run is many jobs; one job at a time per worker; a dead worker's job is taken over after 6 s.
+        // Small chunks, so a run is many jobs; one job at a time per worker; a dead worker's job is taken over after 6 s
+        // and a lock it held while it was killed expires after 5 s.
         Environment["Scoring__ChunkSize"] = "4";
         Environment["Jobs__WorkerCount"] = "1";
         Environment["Jobs__InvisibilityTimeoutSeconds"] = "6";
+        Environment["Jobs__DistributedLockTimeoutSeconds"] = "5";
         Environment["Jobs__QueuePollIntervalSeconds"] = "1";
         Environment["Logging__LogLevel__Default"] = "Warning";
         var (exit, output) = await CliProcess.RunAsync(Environment, "import", _population);
@@ -103,6 +105,11 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
         }
 
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId));
+        // A worker killed in the middle of a job's state change leaves that job's lock behind; make it so for every job
+        // still queued, as the unluckiest kill would (Hangfire's lock rows: resource, acquired).
+        await CountAsync(
+            "WITH stale AS (INSERT INTO hangfire.lock (resource, acquired) SELECT DISTINCT 'hangfire:job:' || jobid || ':state-lock', now() FROM hangfire.jobqueue ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) FROM stale WHERE @run > 0",
+            runId);
 
         await using var second = CliProcess.Start(fixture.Environment, "worker");
         await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null, workers: second);

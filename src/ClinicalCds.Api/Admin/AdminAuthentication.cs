@@ -61,6 +61,8 @@ public static class AdminAuthentication
             cookie.Events.OnRedirectToAccessDenied = context => Redirect(context, StatusCodes.Status403Forbidden);
         });
 
+        HospitalSignInOptions.From(configuration).AddTo(services, configuration.GetValue("Auth:SecureCookies", false));
+
         var keys = configuration.GetSection("Admin:ApiKeys").Get<string[]>() ?? [];
         services.AddAuthentication().AddScheme<AdminKeyOptions, AdminKeyHandler>(Scheme, o => o.KeyHashes =
             [.. keys.Where(k => k.Length >= 16).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k)))]);

@@ -25,6 +25,13 @@ public sealed class JobsOptions
     /// </summary>
     public int InvisibilityTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// How long a lock Hangfire takes (around a job's state change) outlives a process that died holding it. Hangfire's
+    /// own locks last milliseconds; until this passes, a job whose worker was killed mid-change cannot move on
+    /// (Hangfire.PostgreSql's default is 10 minutes).
+    /// </summary>
+    public int DistributedLockTimeoutSeconds { get; set; } = 60;
+
     /// <summary>How often idle workers look for jobs when PostgreSQL notifications are not heard.</summary>
     public int QueuePollIntervalSeconds { get; set; } = 5;
 }

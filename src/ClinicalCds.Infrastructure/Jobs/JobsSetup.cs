@@ -49,6 +49,7 @@ public static class JobsSetup
                     PrepareSchemaIfNecessary = true,
                     UseSlidingInvisibilityTimeout = true,
                     InvisibilityTimeout = TimeSpan.FromSeconds(jobs.InvisibilityTimeoutSeconds),
+                    DistributedLockTimeout = TimeSpan.FromSeconds(jobs.DistributedLockTimeoutSeconds),
                     QueuePollInterval = TimeSpan.FromSeconds(jobs.QueuePollIntervalSeconds),
                     EnableLongPolling = true,
                 })

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace ClinicalCds.Api.Pages.Account;
 
 /// <summary>Sign-in with lockout after repeated failures (Identity: 5 attempts, 15 minutes).</summary>
-public sealed class LoginModel(SignInManager<IdentityUser> signIn) : PageModel
+public sealed class LoginModel(SignInManager<IdentityUser> signIn, ClinicalCds.Api.Admin.HospitalSignInOptions hospital) : PageModel
 {
+    public ClinicalCds.Api.Admin.HospitalSignInOptions Hospital => hospital;
+
     [BindProperty]
     public string? Email { get; set; }
 
@@ -36,5 +38,17 @@ public sealed class LoginModel(SignInManager<IdentityUser> signIn) : PageModel
             ? "This account is locked after repeated failed sign-ins. Try again in 15 minutes or ask an administrator."
             : "The email or password is not correct.";
         return Page();
+    }
+
+    /// <summary>Off to the hospital's identity provider; it comes back to /account/external.</summary>
+    public IActionResult OnPostHospital()
+    {
+        if (!hospital.Enabled)
+        {
+            return NotFound();
+        }
+
+        var back = Url.Page("/Account/External", new { returnUrl = Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/worklist" });
+        return Challenge(signIn.ConfigureExternalAuthenticationProperties(ClinicalCds.Api.Admin.HospitalSignInOptions.Scheme, back), ClinicalCds.Api.Admin.HospitalSignInOptions.Scheme);
     }
 }
