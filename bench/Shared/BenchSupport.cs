@@ -82,4 +82,33 @@ internal static class BenchSupport
         await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE", connectionForVacuum);
         await vacuum.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// Copies the original patients' rows of <paramref name="tables"/> <paramref name="copies"/> times under new ids: every
+    /// <c>*_id</c> column (and <paramref name="alsoSuffixed"/>) gets <paramref name="suffix"/> and the copy's number.
+    /// The same clinical histories, distinct patients.
+    /// </summary>
+    public static async Task CopyPatientsAsync(NpgsqlConnection connection, IEnumerable<string> tables, int copies, string suffix, params string[] alsoSuffixed)
+    {
+        foreach (var table in tables)
+        {
+            var columns = new List<string>();
+            await using (var read = new NpgsqlCommand(
+                $"SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position", connection))
+            await using (var reader = await read.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    columns.Add(reader.GetString(0));
+                }
+            }
+
+            var select = string.Join(", ", columns.Select(c => c.EndsWith("_id", StringComparison.Ordinal) || alsoSuffixed.Contains(c) ? $"{c} || '{suffix}' || k" : c));
+            await using var copy = new NpgsqlCommand(
+                $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {select} FROM {table} CROSS JOIN generate_series(1, {copies}) AS k " +
+                $"WHERE patient_id NOT LIKE '%-c%' AND patient_id NOT LIKE '%{suffix}%'",
+                connection) { CommandTimeout = 0 };
+            await copy.ExecuteNonQueryAsync();
+        }
+    }
 }

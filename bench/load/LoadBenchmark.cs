@@ -176,17 +176,12 @@ public static class LoadBenchmark
         }
 
         await Task.WhenAll(inFlight);
-        foreach (var list in byMinute.Values)
-        {
-            list.Sort();
-        }
-
         return new Result(byMinute, errors);
     }
 
-    private static double P(List<double> sorted, double percentile)
+    private static double P(List<double> latencies, double percentile)
     {
-        var ordered = sorted.Order().ToList();
+        var ordered = latencies.Order().ToList();
         return ordered[Math.Min(ordered.Count - 1, (int)Math.Ceiling(percentile / 100 * ordered.Count) - 1)];
     }
 

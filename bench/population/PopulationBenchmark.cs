@@ -85,25 +85,7 @@ public static class PopulationBenchmark
         Console.WriteLine($"Copying the projections {copies - 1} times under new patient ids ...");
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        foreach (var table in Tables)
-        {
-            var columns = new List<string>();
-            await using (var read = new NpgsqlCommand(
-                $"SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position", connection))
-            await using (var reader = await read.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    columns.Add(reader.GetString(0));
-                }
-            }
-
-            var select = string.Join(", ", columns.Select(c => c.EndsWith("_id", StringComparison.Ordinal) ? $"{c} || '-c' || k" : c));
-            await using var copy = new NpgsqlCommand(
-                $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {select} FROM {table} CROSS JOIN generate_series(1, {copies - 1}) AS k WHERE patient_id NOT LIKE '%-c%'",
-                connection) { CommandTimeout = 0 };
-            await copy.ExecuteNonQueryAsync();
-        }
+        await BenchSupport.CopyPatientsAsync(connection, Tables, copies - 1, "-c");
 
         await using var vacuum = new NpgsqlCommand("VACUUM ANALYZE", connection) { CommandTimeout = 0 };
         await vacuum.ExecuteNonQueryAsync();

@@ -167,25 +167,7 @@ public static class WorklistBenchmark
         await using (var connection = new NpgsqlConnection(database))
         {
             await connection.OpenAsync();
-            foreach (var table in new[] { "patients", "encounters" })
-            {
-                var columns = new List<string>();
-                await using (var read = new NpgsqlCommand(
-                    $"SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position", connection))
-                await using (var reader = await read.ExecuteReaderAsync())
-                {
-                    while (await reader.ReadAsync())
-                    {
-                        columns.Add(reader.GetString(0));
-                    }
-                }
-
-                var select = string.Join(", ", columns.Select(c => c.EndsWith("_id", StringComparison.Ordinal) || c == "mrn" ? $"{c} || '-w' || k" : c));
-                await using var copy = new NpgsqlCommand(
-                    $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {select} FROM {table} CROSS JOIN generate_series(1, {copies}) AS k WHERE patient_id NOT LIKE '%-c%'",
-                    connection) { CommandTimeout = 0 };
-                await copy.ExecuteNonQueryAsync();
-            }
+            await BenchSupport.CopyPatientsAsync(connection, ["patients", "encounters"], copies, "-w", "mrn");
         }
 
         return database;

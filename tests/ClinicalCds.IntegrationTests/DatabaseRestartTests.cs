@@ -29,15 +29,10 @@ public sealed partial class PrivateClusterFixture : IAsyncLifetime
     {
         var exported = ExportLine().Match(await PgAsync("start")).Groups[1].Value.Trim();
         ConnectionString = exported.Replace("\\", string.Empty, StringComparison.Ordinal).Trim('\'');
-        Environment["ConnectionStrings__ClinicalCds"] = ConnectionString;
-        Environment["Models__Root"] = Path.Combine(Repository.Root, "models");
-        Environment["Scoring__AsOf"] = new DateTimeOffset(SyntheticOptions.DefaultAsOf).ToString("O");
-        Environment["Scoring__ChunkSize"] = "4";
-        Environment["Jobs__WorkerCount"] = "1";
-        Environment["Jobs__InvisibilityTimeoutSeconds"] = "6";
-        Environment["Jobs__DistributedLockTimeoutSeconds"] = "5";
-        Environment["Jobs__QueuePollIntervalSeconds"] = "1";
-        Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in WorkerPopulationFixture.WorkerEnvironment(ConnectionString))
+        {
+            Environment[name] = value;
+        }
 
         var (migrated, migrateOutput) = await CliProcess.RunAsync(Environment, "db", "migrate");
         Assert.True(migrated == 0, migrateOutput);
@@ -73,18 +68,8 @@ public sealed partial class PrivateClusterFixture : IAsyncLifetime
         Assert.Contains(ConnectionString.Split(';').First(p => p.StartsWith("Port=", StringComparison.Ordinal))[5..], await PgAsync("start"), StringComparison.Ordinal);
     }
 
-    public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters) =>
+        TestDatabase.ScalarAsync(ConnectionString, sql, parameters);
 
     private async Task<string> PgAsync(string verb)
     {

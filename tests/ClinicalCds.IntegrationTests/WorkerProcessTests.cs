@@ -18,20 +18,30 @@ public sealed class WorkerPopulationFixture : IAsyncLifetime
     {
         await Database.InitializeAsync();
         PopulationGenerator.Generate(new SyntheticOptions(300, 41, SyntheticOptions.DefaultAsOf), _population);
-        Environment["ConnectionStrings__ClinicalCds"] = Database.ConnectionString;
-        Environment["Models__Root"] = Path.Combine(Repository.Root, "models");
-        Environment["Scoring__AsOf"] = new DateTimeOffset(SyntheticOptions.DefaultAsOf).ToString("O");
-        // Small chunks, so a run is many jobs; one job at a time per worker; a dead worker's job is taken over after 6 s
-        // and a lock it held while it was killed expires after 5 s.
-        Environment["Scoring__ChunkSize"] = "4";
-        Environment["Jobs__WorkerCount"] = "1";
-        Environment["Jobs__InvisibilityTimeoutSeconds"] = "6";
-        Environment["Jobs__DistributedLockTimeoutSeconds"] = "5";
-        Environment["Jobs__QueuePollIntervalSeconds"] = "1";
-        Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in WorkerEnvironment(Database.ConnectionString))
+        {
+            Environment[name] = value;
+        }
         var (exit, output) = await CliProcess.RunAsync(Environment, "import", _population);
         Assert.True(exit == 0, output);
     }
+
+    /// <summary>
+    /// What every worker-process test runs with: small chunks, so a run is many jobs; one job at a time per worker; a dead
+    /// worker's job taken over after 6 s, and a lock it held while it was killed expired after 5 s.
+    /// </summary>
+    public static Dictionary<string, string> WorkerEnvironment(string connectionString) => new()
+    {
+        ["ConnectionStrings__ClinicalCds"] = connectionString,
+        ["Models__Root"] = Path.Combine(Repository.Root, "models"),
+        ["Scoring__AsOf"] = new DateTimeOffset(SyntheticOptions.DefaultAsOf).ToString("O"),
+        ["Scoring__ChunkSize"] = "4",
+        ["Jobs__WorkerCount"] = "1",
+        ["Jobs__InvisibilityTimeoutSeconds"] = "6",
+        ["Jobs__DistributedLockTimeoutSeconds"] = "5",
+        ["Jobs__QueuePollIntervalSeconds"] = "1",
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
 
     public async Task DisposeAsync()
     {

@@ -45,9 +45,12 @@ public sealed class TestDatabase : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 
-    public async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    public Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters) => ScalarAsync(ConnectionString, sql, parameters);
+
+    /// <summary>One number from any database of the tests' server (or a cluster of a test's own).</summary>
+    public static async Task<long> ScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
