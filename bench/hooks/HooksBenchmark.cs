@@ -53,6 +53,12 @@ public static class HooksBenchmark
             await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
         }
 
+        // The body's own floor: the same prefetch received and parsed as JSON by the same server, nothing else done.
+        app.MapPost("/bench/parse-only", async (HttpContext http) =>
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body);
+            return Results.Text("""{"cards":[]}""", "application/json");
+        });
         await app.StartAsync();
 
         var (patientId, encounterId, resourceCount, body) = HookBody(bundleFile);
@@ -84,32 +90,38 @@ public static class HooksBenchmark
         var hooks = await Load(concurrency, requests, i => Hook(http, bodyBytes, tokens[i]).ContinueWith(t => t.Result.Status));
         await Load(concurrency, 300, _ => Noop(http));
         var noop = await Load(concurrency, requests, _ => Noop(http));
+        await Load(concurrency, 300, _ => ParseOnly(http, bodyBytes));
+        var parseOnly = await Load(concurrency, requests, _ => ParseOnly(http, bodyBytes));
 
         Console.WriteLine();
         Console.WriteLine($"{requests:N0} requests per path at concurrency {concurrency}");
         Console.WriteLine();
-        Console.WriteLine("| path | p50 ms | p99 ms | max ms | requests/s | non-200 |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| path | p50 ms | p99 ms | max ms | requests/s | CPU ms per call | non-200 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Print("GET /health/live (no-op floor)", noop);
+        Print("POST the same body to a parse-only endpoint (body floor)", parseOnly);
         Print("POST encounter-discharge, complete prefetch, ES384 JWT", hooks);
         Console.WriteLine();
         Console.WriteLine($"ratio p50 hooks / no-op: {hooks.P(50) / noop.P(50):F1}; p99: {hooks.P(99) / noop.P(99):F1}");
+        Console.WriteLine($"ratio p50 hooks / body floor: {hooks.P(50) / parseOnly.P(50):F1}; p99: {hooks.P(99) / parseOnly.P(99):F1}");
+        Console.WriteLine("(CPU per call: this process — server and load generator together — over the run; PostgreSQL not included)");
         return hooks.Failures == 0 ? 0 : 1;
     }
 
-    private sealed record Run(double[] LatenciesMs, double Seconds, int Failures)
+    private sealed record Run(double[] LatenciesMs, double Seconds, int Failures, double CpuMsPerCall)
     {
         public double P(double percentile) => LatenciesMs[Math.Min(LatenciesMs.Length - 1, (int)Math.Ceiling(percentile / 100 * LatenciesMs.Length) - 1)];
     }
 
     private static void Print(string name, Run run) => Console.WriteLine(
-        $"| {name} | {run.P(50):F2} | {run.P(99):F2} | {run.LatenciesMs[^1]:F2} | {run.LatenciesMs.Length / run.Seconds:N0} | {run.Failures} |");
+        $"| {name} | {run.P(50):F2} | {run.P(99):F2} | {run.LatenciesMs[^1]:F2} | {run.LatenciesMs.Length / run.Seconds:N0} | {run.CpuMsPerCall:F2} | {run.Failures} |");
 
     private static async Task<Run> Load(int concurrency, int count, Func<int, Task<int>> call)
     {
         var latencies = new double[count];
         var failures = 0;
         var next = -1;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -126,8 +138,9 @@ public static class HooksBenchmark
             }
         }));
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
         Array.Sort(latencies);
-        return new Run(latencies, seconds, failures);
+        return new Run(latencies, seconds, failures, cpu);
     }
 
     private static async Task<(int Status, string Summary)> Hook(HttpClient http, byte[] body, string token)
@@ -140,6 +153,15 @@ public static class HooksBenchmark
         var cards = response.IsSuccessStatusCode ? JsonNode.Parse(text)?["cards"]?.AsArray() : null;
         var summary = cards is { Count: > 0 } ? cards[0]!["summary"]!.ToString() : response.IsSuccessStatusCode ? "no card" : text;
         return ((int)response.StatusCode, summary);
+    }
+
+    private static async Task<int> ParseOnly(HttpClient http, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var response = await http.PostAsync("/bench/parse-only", content);
+        await response.Content.ReadAsStringAsync();
+        return (int)response.StatusCode;
     }
 
     private static async Task<int> Noop(HttpClient http)

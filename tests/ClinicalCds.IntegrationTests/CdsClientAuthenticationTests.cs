@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using ClinicalCds.Infrastructure.CdsHooks;
 using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ClinicalCds.IntegrationTests;
@@ -108,6 +110,21 @@ public sealed class CdsClientAuthenticationTests(CdsServerFixture server)
         using var replay = await Call("Bearer " + token);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_replay_guard_forgets_only_ids_of_tokens_that_have_expired()
+    {
+        var store = server.Services.GetRequiredService<PostgresCdsStore>();
+        var issuer = $"https://purge-{Guid.NewGuid():N}.test/";
+        var now = DateTimeOffset.UtcNow;
+        Assert.True(await store.TryUseTokenAsync(issuer, "expired", now.AddMinutes(-5), CancellationToken.None));
+        Assert.True(await store.TryUseTokenAsync(issuer, "live", now.AddMinutes(5), CancellationToken.None));
+
+        await store.ForgetTokensExpiredBeforeAsync(now, CancellationToken.None);
+
+        Assert.Equal(0, await server.Database.ScalarAsync("SELECT count(*) FROM cds_token_uses WHERE issuer = @i AND jti = 'expired'", ("i", issuer)));
+        Assert.False(await store.TryUseTokenAsync(issuer, "live", now.AddMinutes(5), CancellationToken.None));
     }
 
     [Fact]

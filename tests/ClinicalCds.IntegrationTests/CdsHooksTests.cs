@@ -39,11 +39,11 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, text);
     }
 
-    private static (string PatientId, List<Hl7.Fhir.Model.Resource> Resources) Bundle()
+    private static (string PatientId, List<JsonElement> Resources) Bundle()
     {
         var input = BundleEntries.Read(File.ReadAllBytes(PatientFile));
-        var resources = input.Entries.Select(e => FhirJson.TryParse(e.Preparation.Resource!.Json, out _)!).ToList();
-        return (resources.OfType<Hl7.Fhir.Model.Patient>().Single().Id!, resources);
+        var resources = input.Entries.Select(e => JsonElement.Parse(e.Preparation.Resource!.Json)).ToList();
+        return (resources.Single(r => r.GetProperty("resourceType").GetString() == "Patient").GetProperty("id").GetString()!, resources);
     }
 
     /// <summary>What an EHR would send as prefetch: each template of the service, run against the FHIR API.</summary>
@@ -225,6 +225,11 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         { "readmission-risk", """{"hook":"encounter-discharge","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
         { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 400 },
         { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","birthDate":"1960-02-31"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","id":"p","birthDate":"1960-02-31"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"encounters":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":42}}}]}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":"high"}}}]}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"conditions":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"NoSuchType","id":"c"}}]}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":[1,2]}}""", 400 },
         { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","fhirServer":"ftp://x","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
         { "readmission-risk", "[]", 400 },
         { "no-such-service", """{"hook":"patient-view","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 404 },

@@ -63,18 +63,22 @@ public static class CdsHooksEndpoints
             return Send(CdsResult.Outcome(413, Outcomes.Response(413, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly, "The request is too large.").Json));
         }
 
-        JsonElement body;
+        // The document lives until the answer is made (the use cases keep no element beyond the call), so the
+        // body is never copied: its buffers are pooled, not new large objects per call.
+        JsonDocument document;
         try
         {
-            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-            body = document.RootElement.Clone();
+            document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
         }
         catch (JsonException e)
         {
             return Send(CdsResult.Outcome(400, Outcomes.BadRequest($"The body is not valid JSON: {e.Message}").Json));
         }
 
-        return Send(await send(body));
+        using (document)
+        {
+            return Send(await send(document.RootElement));
+        }
     }
 
     private static IResult Send(CdsResult result) => new CdsHttpResult(result);

@@ -11,6 +11,8 @@ using ClinicalCds.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Diagnostics;
 
+using ClinicalCds.Infrastructure.CdsHooks;
+
 namespace ClinicalCds.Api.Hosting;
 
 /// <summary>Builds the web application; Program and `clinicalcds serve` both start it through here.</summary>
@@ -28,6 +30,7 @@ public static class WebApp
         }));
         builder.Services.AddAdminAuthentication(builder.Configuration);
         builder.Services.AddHostedService<SeedUsers>();
+        builder.Services.AddHostedService<TokenReplayPurge>();
         builder.Services.AddRazorPages(pages =>
         {
             pages.Conventions.AuthorizeFolder("/Worklist", AdminAuthentication.CarePolicy);

@@ -1,9 +1,9 @@
-using Hl7.Fhir.Model;
+using System.Text.Json;
 
 namespace ClinicalCds.Application.Abstractions;
 
-/// <summary>What a fhirServer answered for one query: its resources (every page), or why it could not be read.</summary>
-public sealed record FhirFetch(IReadOnlyList<Resource> Resources, string? Failure)
+/// <summary>What a fhirServer answered for one query: its resources as JSON (every page), or why it could not be read.</summary>
+public sealed record FhirFetch(IReadOnlyList<JsonElement> Resources, string? Failure)
 {
     public bool Succeeded => Failure is null;
 }

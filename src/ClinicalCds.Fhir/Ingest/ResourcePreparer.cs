@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClinicalCds.Fhir.Mapping;
 using Hl7.Fhir.Model;
@@ -12,7 +13,6 @@ public sealed record Preparation(PreparedResource? Resource, IReadOnlyList<strin
 
 public static partial class ResourcePreparer
 {
-    /// <summary>Parses, validates and prepares one resource given as UTF-8 JSON.</summary>
     /// <summary>Parses, validates and prepares one resource given as UTF-8 JSON, keeping that JSON as received.</summary>
     public static Preparation Prepare(byte[] utf8Json)
     {
@@ -51,13 +51,16 @@ public static partial class ResourcePreparer
             receivedJson = null;
         }
 
+        // The facts are read from the very JSON that is stored, as every other path reads them.
+        var json = receivedJson ?? FhirJson.ToUtf8(resource);
+        using var document = JsonDocument.Parse(json);
         return new Preparation(
             new PreparedResource(
                 resource.TypeName,
                 resource.Id,
-                PatientReferences.PatientIdOf(resource),
-                receivedJson ?? FhirJson.ToUtf8(resource),
-                FactMapper.Map(resource)),
+                PatientReferences.PatientIdOf(document.RootElement),
+                json,
+                FactMapper.Map(document.RootElement)),
             []);
     }
 

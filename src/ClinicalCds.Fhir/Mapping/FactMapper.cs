@@ -1,169 +1,230 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Units;
-using Hl7.Fhir.Model;
-using Hl7.Fhir.Utility;
+using static ClinicalCds.Fhir.Mapping.FhirValues;
 
 namespace ClinicalCds.Fhir.Mapping;
 
 /// <summary>
-/// FHIR R4 resources → clinical facts. The store projects exactly these facts and the feature builder reads
-/// them, whether the resources came from a CDS Hooks prefetch, a fhirServer or the store.
+/// FHIR R4 resources (JSON, as received) → clinical facts. The store projects exactly these facts and the feature
+/// builder reads them, whether the resources came from a CDS Hooks prefetch, a fhirServer or an import. Reading the
+/// JSON itself (not a parsed object model) lets a hook use the prefetch it was sent without parsing it twice.
 /// </summary>
 public static partial class FactMapper
 {
-    /// <summary>The facts of one resource; a resource without a logical id or patient has none.</summary>
-    public static ProjectedFacts Map(Resource resource) => string.IsNullOrEmpty(resource.Id) ? ProjectedFacts.None : resource switch
+    /// <summary>
+    /// The facts of one resource; a resource without a logical id (a problem) or without a patient has none. Values this mapping reads that
+    /// are not what FHIR allows (a date that is no date, a number that is text) are added to <paramref name="problems"/>
+    /// as "Type/id: reason" and read as absent.
+    /// </summary>
+    public static ProjectedFacts Map(JsonElement resource, ICollection<string>? problems = null)
     {
-        Patient patient => new ProjectedFacts(Patient: Map(patient)),
-        Encounter encounter when PatientOf(encounter.Subject) is { } p => new ProjectedFacts(Encounter: Map(encounter, p)),
-        Condition condition when PatientOf(condition.Subject) is { } p => new ProjectedFacts(Conditions: Map(condition, p)),
-        Observation observation when PatientOf(observation.Subject) is { } p => new ProjectedFacts(Observations: Map(observation, p)),
-        Procedure procedure when PatientOf(procedure.Subject) is { } p => new ProjectedFacts(Procedure: Map(procedure, p)),
-        MedicationRequest request when PatientOf(request.Subject) is { } p => new ProjectedFacts(MedicationRequest: Map(request, p)),
-        _ => ProjectedFacts.None,
-    };
-
-    private static string? PatientOf(ResourceReference? subject) => FhirValues.ReferencedId(subject, "Patient");
-
-    private static PatientFact Map(Patient patient)
-    {
-        var deceasedAt = patient.Deceased is FhirDateTime when ? FhirValues.Instant(when.Value) : null;
-        var deceased = patient.Deceased switch
+        var type = String(resource, "resourceType");
+        var id = String(resource, "id");
+        if (string.IsNullOrEmpty(id))
         {
-            FhirBoolean flag => flag.Value == true,
-            FhirDateTime => true,
-            _ => false,
-        };
-        return new PatientFact(patient.Id!, FhirValues.Date(patient.BirthDate), patient.Gender?.GetLiteral(), deceased, deceasedAt, NameOf(patient), MrnOf(patient));
-    }
-
-    /// <summary>The official name (else the first), "Given Family".</summary>
-    private static string? NameOf(Patient patient)
-    {
-        var name = patient.Name.FirstOrDefault(n => n.Use == HumanName.NameUse.Official) ?? patient.Name.FirstOrDefault();
-        var text = name is null ? null : name.Text ?? string.Join(' ', name.Given.Append(name.Family).Where(p => !string.IsNullOrWhiteSpace(p)));
-        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-    }
-
-    /// <summary>The medical record number: the identifier typed MR (HL7 v2 table 0203).</summary>
-    private static string? MrnOf(Patient patient) => patient.Identifier
-        .FirstOrDefault(i => i.Type?.Coding.Any(c => c.System == "http://terminology.hl7.org/CodeSystem/v2-0203" && c.Code == "MR") == true)?.Value;
-
-    private static EncounterFact Map(Encounter encounter, string patientId)
-    {
-        var type = encounter.Type?.Select(FhirValues.FirstCoding).FirstOrDefault(c => c is not null);
-        var locations = encounter.Location?
-            .Select(l => new EncounterLocationFact(
-                FhirValues.ReferencedId(l.Location, "Location"),
-                l.Location?.Display,
-                IsIntensiveCare(l.Location?.Display) || IsIntensiveCare(l.PhysicalType?.Text) || IsIntensiveCare(FhirValues.FirstCoding(l.PhysicalType)?.Display),
-                FhirValues.Instant(l.Period?.Start),
-                FhirValues.Instant(l.Period?.End)))
-            .ToList() ?? [];
-        return new EncounterFact(
-            encounter.Id!,
-            patientId,
-            encounter.Status?.GetLiteral(),
-            encounter.Class?.Code,
-            type?.System,
-            type?.Code,
-            type?.Display,
-            FhirValues.Instant(encounter.Period?.Start),
-            FhirValues.Instant(encounter.Period?.End),
-            FhirValues.FirstCoding(encounter.Priority)?.Code,
-            FhirValues.FirstCoding(encounter.Hospitalization?.AdmitSource)?.Code,
-            FhirValues.FirstCoding(encounter.Hospitalization?.DischargeDisposition)?.Code,
-            FhirValues.FirstCoding(encounter.ServiceType)?.Code ?? encounter.ServiceType?.Text,
-            locations);
-    }
-
-    private static IReadOnlyList<ConditionFact> Map(Condition condition, string patientId)
-    {
-        var clinical = FhirValues.FirstCoding(condition.ClinicalStatus)?.Code;
-        var verification = FhirValues.FirstCoding(condition.VerificationStatus)?.Code;
-        var category = condition.Category?.Select(FhirValues.FirstCoding).FirstOrDefault(c => c is not null)?.Code;
-        var onset = FhirValues.Start(condition.Onset);
-        var recorded = FhirValues.Instant(condition.RecordedDate);
-        var abatement = FhirValues.Start(condition.Abatement);
-        var encounterId = FhirValues.ReferencedId(condition.Encounter, "Encounter");
-        return (condition.Code?.Coding ?? [])
-            .Where(c => !string.IsNullOrEmpty(c.Code) && !string.IsNullOrEmpty(c.System))
-            .Select((c, seq) => new ConditionFact(
-                condition.Id!, seq, patientId, encounterId, c.System!, c.Code!, c.Display, clinical, verification, category, onset, recorded, abatement))
-            .ToList();
-    }
-
-    private static IReadOnlyList<ObservationFact> Map(Observation observation, string patientId)
-    {
-        var effective = FhirValues.Start(observation.Effective) ?? observation.Issued?.ToUniversalTime();
-        var encounterId = FhirValues.ReferencedId(observation.Encounter, "Encounter");
-        var status = observation.Status?.GetLiteral();
-        var facts = new List<ObservationFact>(1 + (observation.Component?.Count ?? 0));
-
-        void Add(int seq, CodeableConcept? code, DataType? value)
-        {
-            var coding = FhirValues.Coding(code, CodeSystems.Loinc) ?? FhirValues.FirstCoding(code);
-            if (coding?.System is null || coding.Code is null)
-            {
-                return;
-            }
-
-            var (number, unit, valueCode) = Read(value);
-            double? canonical = null;
-            string? canonicalUnit = unit;
-            if (number is { } n)
-            {
-                var converted = coding.System == CodeSystems.Loinc
-                    ? UnitConversion.ToCanonical(coding.Code, n, unit)
-                    : new CanonicalQuantity(n, unit ?? string.Empty);
-                canonical = converted?.Value;
-                canonicalUnit = converted?.Unit ?? UnitConversion.CanonicalUnitOf(coding.Code);
-            }
-
-            facts.Add(new ObservationFact(
-                observation.Id!, seq, patientId, encounterId, coding.System, coding.Code,
-                canonical, canonicalUnit, number, unit, valueCode, status, effective));
+            problems?.Add($"a {type} has no id.");
+            return ProjectedFacts.None;
         }
 
-        Add(0, observation.Code, observation.Value);
-        var seq = 1;
-        foreach (var component in observation.Component ?? [])
+        var found = problems is null ? null : new List<string>();
+        var facts = type switch
         {
-            Add(seq++, component.Code, component.Value);
+            "Patient" => new ProjectedFacts(Patient: Patient(resource, id, found)),
+            "Encounter" when PatientOf(resource) is { } p => new ProjectedFacts(Encounter: Encounter(resource, id, p, found)),
+            "Condition" when PatientOf(resource) is { } p => new ProjectedFacts(Conditions: Conditions(resource, id, p, found)),
+            "Observation" when PatientOf(resource) is { } p => new ProjectedFacts(Observations: Observations(resource, id, p, found)),
+            "Procedure" when PatientOf(resource) is { } p => new ProjectedFacts(Procedure: Procedure(resource, id, p, found)),
+            "MedicationRequest" when PatientOf(resource) is { } p => new ProjectedFacts(MedicationRequest: MedicationRequest(resource, id, p, found)),
+            _ => ProjectedFacts.None,
+        };
+        foreach (var problem in found ?? [])
+        {
+            problems!.Add($"{type}/{id}: {problem}");
         }
 
         return facts;
     }
 
-    private static (double? Number, string? Unit, string? Code) Read(DataType? value) => value switch
-    {
-        Quantity q when q.Value is { } v => ((double)v, string.IsNullOrEmpty(q.Code) ? q.Unit : q.Code, null),
-        Integer i when i.Value is { } v => (v, null, null),
-        CodeableConcept concept => (null, null, FhirValues.FirstCoding(concept)?.Code ?? concept.Text),
-        FhirBoolean b when b.Value is { } v => (v ? 1 : 0, null, v ? "true" : "false"),
-        FhirString s => (null, null, s.Value),
-        _ => (null, null, null),
-    };
+    private static string? PatientOf(JsonElement resource) => ReferencedId(Property(resource, "subject"), "Patient");
 
-    private static ProcedureFact Map(Procedure procedure, string patientId)
+    private static PatientFact Patient(JsonElement patient, string id, List<string>? problems)
     {
-        var coding = FhirValues.FirstCoding(procedure.Code);
-        return new ProcedureFact(
-            procedure.Id!, patientId, FhirValues.ReferencedId(procedure.Encounter, "Encounter"),
-            coding?.System, coding?.Code, coding?.Display ?? procedure.Code?.Text, procedure.Status?.GetLiteral(),
-            FhirValues.Start(procedure.Performed), FhirValues.End(procedure.Performed));
+        var deceasedAt = Instant(patient, "deceasedDateTime", problems);
+        var deceased = Property(patient, "deceasedDateTime").ValueKind == JsonValueKind.String
+            || Property(patient, "deceasedBoolean").ValueKind == JsonValueKind.True;
+        var birthDate = Instant(patient, "birthDate", problems) is { } birth ? DateOnly.FromDateTime(birth.UtcDateTime) : (DateOnly?)null;
+        return new PatientFact(id, birthDate, String(patient, "gender", problems), deceased, deceasedAt, NameOf(patient), MrnOf(patient));
     }
 
-    private static MedicationRequestFact Map(MedicationRequest request, string patientId)
+    /// <summary>The official name (else the first), "Given Family".</summary>
+    private static string? NameOf(JsonElement patient)
     {
-        var concept = request.Medication as CodeableConcept;
-        var coding = FhirValues.FirstCoding(concept);
-        var display = coding?.Display ?? concept?.Text ?? (request.Medication as ResourceReference)?.Display;
+        var names = Items(patient, "name").ToList();
+        var name = names.FirstOrDefault(n => String(n, "use") == "official");
+        name = name.ValueKind == JsonValueKind.Object ? name : names.FirstOrDefault();
+        if (name.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var given = Property(name, "given") is { ValueKind: JsonValueKind.Array } parts
+            ? parts.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.String).Select(p => p.GetString())
+            : [];
+        var text = String(name, "text") ?? string.Join(' ', given.Append(String(name, "family")).Where(p => !string.IsNullOrWhiteSpace(p)));
+        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    }
+
+    /// <summary>The medical record number: the identifier typed MR (HL7 v2 table 0203).</summary>
+    private static string? MrnOf(JsonElement patient) => Items(patient, "identifier")
+        .Where(i => Codings(Property(i, "type")).Any(c => c is { System: "http://terminology.hl7.org/CodeSystem/v2-0203", Code: "MR" }))
+        .Select(i => String(i, "value"))
+        .FirstOrDefault();
+
+    private static EncounterFact Encounter(JsonElement encounter, string id, string patientId, List<string>? problems)
+    {
+        var type = Items(encounter, "type").Select(FirstCoding).FirstOrDefault(c => c is not null);
+        var locations = Items(encounter, "location")
+            .Select(l =>
+            {
+                var location = Property(l, "location");
+                var physicalType = Property(l, "physicalType");
+                var period = Property(l, "period");
+                var display = String(location, "display");
+                return new EncounterLocationFact(
+                    ReferencedId(location, "Location"),
+                    display,
+                    IsIntensiveCare(display) || IsIntensiveCare(String(physicalType, "text")) || IsIntensiveCare(FirstCoding(physicalType)?.Display),
+                    Instant(period, "start", problems),
+                    Instant(period, "end", problems));
+            })
+            .ToList();
+        var period = Property(encounter, "period");
+        var hospitalization = Property(encounter, "hospitalization");
+        var serviceType = Property(encounter, "serviceType");
+        return new EncounterFact(
+            id,
+            patientId,
+            String(encounter, "status", problems),
+            String(Property(encounter, "class"), "code"),
+            type?.System,
+            type?.Code,
+            type?.Display,
+            Instant(period, "start", problems),
+            Instant(period, "end", problems),
+            FirstCoding(Property(encounter, "priority"))?.Code,
+            FirstCoding(Property(hospitalization, "admitSource"))?.Code,
+            FirstCoding(Property(hospitalization, "dischargeDisposition"))?.Code,
+            FirstCoding(serviceType)?.Code ?? String(serviceType, "text"),
+            locations);
+    }
+
+    private static IReadOnlyList<ConditionFact> Conditions(JsonElement condition, string id, string patientId, List<string>? problems)
+    {
+        var clinical = FirstCoding(Property(condition, "clinicalStatus"))?.Code;
+        var verification = FirstCoding(Property(condition, "verificationStatus"))?.Code;
+        var category = Items(condition, "category").Select(FirstCoding).FirstOrDefault(c => c is not null)?.Code;
+        var onset = Start(condition, "onset", problems);
+        var recorded = Instant(condition, "recordedDate", problems);
+        var abatement = Start(condition, "abatement", problems);
+        var encounterId = ReferencedId(Property(condition, "encounter"), "Encounter");
+        return Codings(Property(condition, "code"))
+            .Where(c => !string.IsNullOrEmpty(c.System))
+            .Select((c, seq) => new ConditionFact(
+                id, seq, patientId, encounterId, c.System!, c.Code, c.Display, clinical, verification, category, onset, recorded, abatement))
+            .ToList();
+    }
+
+    private static IReadOnlyList<ObservationFact> Observations(JsonElement observation, string id, string patientId, List<string>? problems)
+    {
+        var effective = Start(observation, "effective", problems) ?? Instant(observation, "issued", problems);
+        var encounterId = ReferencedId(Property(observation, "encounter"), "Encounter");
+        var status = String(observation, "status", problems);
+        var facts = new List<ObservationFact>();
+
+        void Add(int seq, JsonElement element)
+        {
+            var code = Property(element, "code");
+            var coding = Coding(code, CodeSystems.Loinc) ?? FirstCoding(code);
+            if (coding is not { System: { } system, Code: var loinc })
+            {
+                return;
+            }
+
+            var (number, unit, valueCode) = Value(element, problems);
+            double? canonical = null;
+            var canonicalUnit = unit;
+            if (number is { } n)
+            {
+                var converted = system == CodeSystems.Loinc
+                    ? UnitConversion.ToCanonical(loinc, n, unit)
+                    : new CanonicalQuantity(n, unit ?? string.Empty);
+                canonical = converted?.Value;
+                canonicalUnit = converted?.Unit ?? UnitConversion.CanonicalUnitOf(loinc);
+            }
+
+            facts.Add(new ObservationFact(
+                id, seq, patientId, encounterId, system, loinc, canonical, canonicalUnit, number, unit, valueCode, status, effective));
+        }
+
+        Add(0, observation);
+        var seq = 1;
+        foreach (var component in Items(observation, "component"))
+        {
+            Add(seq++, component);
+        }
+
+        return facts;
+    }
+
+    /// <summary>value[x] as a number with its unit (Quantity, integer, boolean) or a code (CodeableConcept, boolean, string).</summary>
+    private static (double? Number, string? Unit, string? Code) Value(JsonElement element, List<string>? problems)
+    {
+        if (Property(element, "valueQuantity") is { ValueKind: JsonValueKind.Object } quantity)
+        {
+            return Number(quantity, "value", problems) is { } value
+                ? (value, String(quantity, "code") is { Length: > 0 } code ? code : String(quantity, "unit"), null)
+                : (null, null, null);
+        }
+
+        if (Number(element, "valueInteger", problems) is { } integer)
+        {
+            return (integer, null, null);
+        }
+
+        if (Property(element, "valueCodeableConcept") is { ValueKind: JsonValueKind.Object } concept)
+        {
+            return (null, null, FirstCoding(concept)?.Code ?? String(concept, "text"));
+        }
+
+        return Property(element, "valueBoolean").ValueKind switch
+        {
+            JsonValueKind.True => (1, null, "true"),
+            JsonValueKind.False => (0, null, "false"),
+            _ => (null, null, String(element, "valueString", problems)),
+        };
+    }
+
+    private static ProcedureFact Procedure(JsonElement procedure, string id, string patientId, List<string>? problems)
+    {
+        var code = Property(procedure, "code");
+        var coding = FirstCoding(code);
+        return new ProcedureFact(
+            id, patientId, ReferencedId(Property(procedure, "encounter"), "Encounter"),
+            coding?.System, coding?.Code, coding?.Display ?? String(code, "text"), String(procedure, "status", problems),
+            Start(procedure, "performed", problems), End(procedure, "performed", problems));
+    }
+
+    private static MedicationRequestFact MedicationRequest(JsonElement request, string id, string patientId, List<string>? problems)
+    {
+        var concept = Property(request, "medicationCodeableConcept");
+        var coding = FirstCoding(concept);
+        var display = coding?.Display ?? String(concept, "text") ?? String(Property(request, "medicationReference"), "display");
         return new MedicationRequestFact(
-            request.Id!, patientId, FhirValues.ReferencedId(request.Encounter, "Encounter"),
-            coding?.System, coding?.Code, display, request.Status?.GetLiteral(), request.Intent?.GetLiteral(),
-            FhirValues.Instant(request.AuthoredOn));
+            id, patientId, ReferencedId(Property(request, "encounter"), "Encounter"),
+            coding?.System, coding?.Code, display, String(request, "status", problems), String(request, "intent", problems),
+            Instant(request, "authoredOn", problems));
     }
 
     /// <summary>ICU by the location's name or physical type ("ICU", "MICU", "Intensive care unit", ...).</summary>

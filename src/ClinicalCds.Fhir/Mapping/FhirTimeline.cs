@@ -1,15 +1,15 @@
+using System.Text.Json;
 using ClinicalCds.Domain.Timeline;
-using Hl7.Fhir.Model;
 
 namespace ClinicalCds.Fhir.Mapping;
 
 /// <summary>
-/// A patient's timeline from FHIR resources (Firely POCOs), as they arrive in a CDS Hooks prefetch or from a
-/// fhirServer. The same <see cref="FactMapper"/> that feeds the store's projections reads them, so a patient gives
-/// the same features whichever way their record reached us.
+/// A patient's timeline from FHIR resources (JSON), as they arrive in a CDS Hooks prefetch or from a fhirServer.
+/// The same <see cref="FactMapper"/> that feeds the store's projections reads them, so a patient gives the same
+/// features whichever way their record reached us.
 /// </summary>
 public static class FhirTimeline
 {
-    public static PatientTimeline Build(string patientId, IEnumerable<Resource> resources) =>
-        PatientTimeline.Create(patientId, resources.Select(FactMapper.Map).ToList());
+    public static PatientTimeline Build(string patientId, IEnumerable<JsonElement> resources, ICollection<string>? problems = null) =>
+        PatientTimeline.Create(patientId, resources.Select(r => FactMapper.Map(r, problems)).ToList());
 }

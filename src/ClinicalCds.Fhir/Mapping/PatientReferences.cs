@@ -1,43 +1,28 @@
-using Hl7.Fhir.Model;
+using System.Text.Json;
 
 namespace ClinicalCds.Fhir.Mapping;
 
 /// <summary>Which patient a resource belongs to (the Patient compartment, for the resource types we meet).</summary>
 public static class PatientReferences
 {
-    public static string? PatientIdOf(Resource resource)
+    public static string? PatientIdOf(JsonElement resource)
     {
-        if (resource is Patient patient)
+        var type = FhirValues.String(resource, "resourceType");
+        if (type == "Patient")
         {
-            return patient.Id;
+            return FhirValues.String(resource, "id");
         }
 
-        var reference = resource switch
+        // The element that names the patient in each type (FHIR R4 Patient compartment definition).
+        var element = type switch
         {
-            Encounter r => r.Subject,
-            Condition r => r.Subject,
-            Observation r => r.Subject,
-            Procedure r => r.Subject,
-            MedicationRequest r => r.Subject,
-            MedicationAdministration r => r.Subject,
-            MedicationStatement r => r.Subject,
-            DiagnosticReport r => r.Subject,
-            Immunization r => r.Patient,
-            AllergyIntolerance r => r.Patient,
-            CarePlan r => r.Subject,
-            CareTeam r => r.Subject,
-            Goal r => r.Subject,
-            Claim r => r.Patient,
-            ExplanationOfBenefit r => r.Patient,
-            ImagingStudy r => r.Subject,
-            RiskAssessment r => r.Subject,
-            ServiceRequest r => r.Subject,
-            DocumentReference r => r.Subject,
-            Coverage r => r.Beneficiary,
-            Device r => r.Patient,
-            SupplyDelivery r => r.Patient,
+            "Encounter" or "Condition" or "Observation" or "Procedure" or "MedicationRequest" or "MedicationAdministration"
+                or "MedicationStatement" or "DiagnosticReport" or "CarePlan" or "CareTeam" or "Goal" or "ImagingStudy"
+                or "RiskAssessment" or "ServiceRequest" or "DocumentReference" => "subject",
+            "Immunization" or "AllergyIntolerance" or "Claim" or "ExplanationOfBenefit" or "Device" or "SupplyDelivery" => "patient",
+            "Coverage" => "beneficiary",
             _ => null,
         };
-        return FhirValues.ReferencedId(reference, "Patient");
+        return element is null ? null : FhirValues.ReferencedId(FhirValues.Property(resource, element), "Patient");
     }
 }

@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
-using ClinicalCds.Fhir;
-using Hl7.Fhir.Model;
+using ClinicalCds.Fhir.Mapping;
 
 namespace ClinicalCds.Infrastructure.CdsHooks;
 
@@ -18,7 +18,7 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
     public async Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
     {
         var http = clients.CreateClient(ClientName);
-        var resources = new List<Resource>();
+        var resources = new List<JsonElement>();
         Uri? next = new(fhirServer.ToString().TrimEnd('/') + "/" + relativeQuery.TrimStart('/'));
         for (var page = 0; next is not null; page++)
         {
@@ -61,21 +61,30 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
                 return new FhirFetch([], $"the fhirServer could not be reached ({e.HttpRequestError})");
             }
 
-            switch (FhirJson.TryParse(body, out _))
+            JsonElement answer;
+            try
             {
-                case Bundle bundle:
-                    resources.AddRange(bundle.Entry
-                        .Where(e => e.Search?.Mode != Bundle.SearchEntryMode.Outcome)
-                        .Select(e => e.Resource)
-                        .OfType<Resource>());
-                    next = bundle.Link.FirstOrDefault(l => l.Relation == "next")?.Url is { } url && Uri.TryCreate(url, UriKind.Absolute, out var n) ? n : null;
+                // Not pooled: the resources are read after this page's buffer is gone.
+                answer = JsonElement.Parse(body);
+            }
+            catch (JsonException)
+            {
+                return new FhirFetch([], "the fhirServer's answer is not JSON");
+            }
+
+            var payload = FhirPayload.Read(answer);
+            switch (payload.Kind)
+            {
+                case FhirPayloadKind.Bundle:
+                    resources.AddRange(payload.Resources);
+                    next = payload.NextLink is { } url && Uri.TryCreate(url, UriKind.Absolute, out var n) ? n : null;
                     break;
-                case OperationOutcome:
-                    return new FhirFetch([], "the fhirServer answered an OperationOutcome");
-                case Resource resource:
-                    resources.Add(resource);
+                case FhirPayloadKind.Resource:
+                    resources.AddRange(payload.Resources);
                     next = null;
                     break;
+                case FhirPayloadKind.OperationOutcome:
+                    return new FhirFetch([], "the fhirServer answered an OperationOutcome");
                 default:
                     return new FhirFetch([], "the fhirServer's answer is not valid FHIR R4");
             }

@@ -96,13 +96,21 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
     public async Task<bool> TryUseTokenAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            """
-            WITH purge AS (DELETE FROM cds_token_uses WHERE expires_at < now() - interval '1 hour')
-            INSERT INTO cds_token_uses (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
-            """);
+            "INSERT INTO cds_token_uses (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
         command.Parameters.Add(new() { Value = issuer });
         command.Parameters.Add(new() { Value = jti });
         command.Parameters.Add(new() { Value = expiresAt });
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Forgets token ids that expired before <paramref name="before"/>: such a token is refused for its exp anyway, so
+    /// its id no longer needs remembering. Returns how many were forgotten.
+    /// </summary>
+    public async Task<int> ForgetTokensExpiredBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM cds_token_uses WHERE expires_at < $1");
+        command.Parameters.Add(new() { Value = before });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -7,7 +7,6 @@ using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.Fhir;
-using ClinicalCds.Fhir.Mapping;
 using Mediator;
 using IssueType = Hl7.Fhir.Model.OperationOutcome.IssueType;
 
@@ -53,16 +52,15 @@ public sealed class EvaluateHookHandler(
         }
 
         var data = await PrefetchResolver.ResolveAsync(service, request, fhirServer, ct);
-        if (data.InvalidKeys.Count > 0)
+        if (data.Invalid.Count > 0)
         {
-            return (request, CdsResult.Outcome(400, Outcomes.BadRequest(
-                [.. data.InvalidKeys.Select(k => $"prefetch '{k}' is not a valid FHIR R4 resource or Bundle.")]).Json), "invalid prefetch");
+            return (request, CdsResult.Outcome(400, Outcomes.BadRequest([.. data.Invalid]).Json), "invalid prefetch");
         }
 
         PatientTimeline timeline;
         if (data.Unavailable.Count == 0)
         {
-            timeline = FhirTimeline.Build(request.PatientId, data.Resources);
+            timeline = PatientTimeline.Create(request.PatientId, data.Facts);
         }
         else if (options.StoreFallback)
         {

@@ -1,26 +1,29 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClinicalCds.Application.Abstractions;
-using ClinicalCds.Fhir;
-using Hl7.Fhir.Model;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Fhir.Mapping;
 
 namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 
-/// <summary>The patient's resources for a hook call, or why they could not all be had.</summary>
-public sealed record PrefetchOutcome(IReadOnlyList<Resource> Resources, IReadOnlyList<string> InvalidKeys, IReadOnlyList<string> Unavailable);
+/// <summary>
+/// The patient's facts for a hook call, or why they could not all be had: prefetch keys whose value is not FHIR R4
+/// (each with its reasons) and keys that could not be fetched.
+/// </summary>
+public sealed record PrefetchOutcome(IReadOnlyList<ProjectedFacts> Facts, IReadOnlyList<string> Invalid, IReadOnlyList<string> Unavailable);
 
 /// <summary>
 /// CDS Hooks 2.0 prefetch rules ("Prefetch" and "FHIR Resource Access"): a key that is present is used as sent; a
 /// <c>null</c> value means the client has no data for it; a missing key, or one whose value is an OperationOutcome, is
-/// fetched from the fhirServer with the client's access token (all such keys at once).
+/// fetched from the fhirServer with the client's access token (all such keys at once). Resources are read from the
+/// request's own JSON by the one <see cref="FactMapper"/>, never parsed a second time.
 /// </summary>
 public static partial class PrefetchResolver
 {
     public static async Task<PrefetchOutcome> ResolveAsync(
         CdsServiceDefinition service, HookRequest request, IFhirServerClient fhirServer, CancellationToken cancellationToken)
     {
-        var resources = new List<Resource>();
+        var facts = new List<ProjectedFacts>();
         var invalid = new List<string>();
         var toFetch = new List<(string Key, string Template)>();
         foreach (var (key, template) in service.Prefetch ?? new Dictionary<string, string>())
@@ -36,24 +39,21 @@ public static partial class PrefetchResolver
                 continue;
             }
 
-            var parsed = value.ValueKind == JsonValueKind.Object
-                ? FhirJson.TryParse(JsonMarshal.GetRawUtf8Value(value), out _)
-                : null;
-            switch (parsed)
+            var payload = FhirPayload.Read(value);
+            if (payload.Kind == FhirPayloadKind.OperationOutcome)
             {
-                case OperationOutcome:
-                    toFetch.Add((key, template));
-                    break;
-                case Bundle bundle:
-                    resources.AddRange(bundle.Entry.Select(e => e.Resource).OfType<Resource>());
-                    break;
-                case Resource resource:
-                    resources.Add(resource);
-                    break;
-                default:
-                    invalid.Add(key);
-                    break;
+                toFetch.Add((key, template));
+                continue;
             }
+
+            var problems = new List<string>();
+            facts.AddRange(payload.Resources.Select(r => FactMapper.Map(r, problems)));
+            if (payload.Problem is not null)
+            {
+                problems.Add(payload.Problem);
+            }
+
+            invalid.AddRange(problems.Select(p => $"prefetch '{key}': {p}"));
         }
 
         var unavailable = new List<string>();
@@ -73,7 +73,7 @@ public static partial class PrefetchResolver
         {
             if (fetch.Succeeded)
             {
-                resources.AddRange(fetch.Resources);
+                facts.AddRange(fetch.Resources.Select(r => FactMapper.Map(r)));
             }
             else
             {
@@ -81,7 +81,7 @@ public static partial class PrefetchResolver
             }
         }
 
-        return new PrefetchOutcome(resources, invalid, unavailable);
+        return new PrefetchOutcome(facts, invalid, unavailable);
     }
 
     /// <summary>Replaces <c>{{context.name}}</c> tokens with the URL-encoded context values; null when one is missing.</summary>
