@@ -30,7 +30,7 @@ public static class CompositionRoot
         }
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ => DatabaseOptions.CreateDataSource(connectionString));
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IFhirStore, PostgresFhirStore>();
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
