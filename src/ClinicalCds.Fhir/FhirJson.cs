@@ -18,6 +18,19 @@ public static class FhirJson
         var reader = new System.Text.Json.Utf8JsonReader(utf8Json);
         try
         {
+            // Firely reads the first JSON value and ignores what follows; a resource is exactly one value (found by
+            // the property-based tests: "{...}.A*" was accepted and stored with its trailing bytes).
+            var whole = reader;
+            if (whole.Read())
+            {
+                whole.Skip();
+                if (whole.Read())
+                {
+                    errors = ["Invalid JSON: more than one JSON value."];
+                    return null;
+                }
+            }
+
             if (Deserializer.TryDeserializeResource(reader, out var resource, out var issues) && resource is not null)
             {
                 errors = [];

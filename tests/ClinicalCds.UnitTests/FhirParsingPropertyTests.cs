@@ -28,6 +28,19 @@ public sealed class FhirParsingPropertyTests
         Gen.OneOf(Gen.Const("[]"), Gen.Const("{}"), Gen.Const("null"), Gen.Const("1e999"), Gen.Const("\"\""), Gen.Const("-1"))
             .Select(value => Observation.Replace("132.6", value, StringComparison.Ordinal).Replace("\"final\"", value, StringComparison.Ordinal)));
 
+    [Theory]
+    [InlineData(".A*")]
+    [InlineData(" {}")]
+    [InlineData("x")]
+    public void A_resource_followed_by_anything_but_whitespace_is_refused(string trailing)
+    {
+        // Found by the property below (seed 1LDqENwuOSp1): Firely stops after the first JSON value.
+        Assert.Null(FhirJson.TryParse(Encoding.UTF8.GetBytes(Observation + trailing), out var errors));
+        Assert.Contains("Invalid JSON", errors.Single(), StringComparison.Ordinal);
+        Assert.Null(ResourcePreparer.Prepare(Encoding.UTF8.GetBytes(Observation + trailing)).Resource);
+        Assert.NotNull(ResourcePreparer.Prepare(Encoding.UTF8.GetBytes(Observation + " \n")).Resource);
+    }
+
     [Fact]
     public void Any_input_parses_to_a_resource_or_to_reasons_and_never_throws() =>
         Inputs.Sample(input =>

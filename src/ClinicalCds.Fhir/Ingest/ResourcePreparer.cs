@@ -53,15 +53,27 @@ public static partial class ResourcePreparer
 
         // The facts are read from the very JSON that is stored, as every other path reads them.
         var json = receivedJson ?? FhirJson.ToUtf8(resource);
-        using var document = JsonDocument.Parse(json);
-        return new Preparation(
-            new PreparedResource(
-                resource.TypeName,
-                resource.Id,
-                PatientReferences.PatientIdOf(document.RootElement),
-                json,
-                FactMapper.Map(document.RootElement)),
-            []);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            return Preparation.Rejected($"Invalid JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            return new Preparation(
+                new PreparedResource(
+                    resource.TypeName,
+                    resource.Id,
+                    PatientReferences.PatientIdOf(document.RootElement),
+                    json,
+                    FactMapper.Map(document.RootElement)),
+                []);
+        }
     }
 
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);

@@ -34,9 +34,6 @@ public static class FhirValues
             : null;
     }
 
-    public static DateOnly? Date(string? value) =>
-        Instant(value) is { } instant ? DateOnly.FromDateTime(instant.UtcDateTime) : null;
-
     /// <summary>The property's value, or an undefined element when the element is not an object or has no such property.</summary>
     public static JsonElement Property(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
