@@ -47,6 +47,12 @@ public sealed class CdsHooksOptions
         ["Deterioration.Moderate"] = "warning",
     };
 
+    /// <summary>
+    /// Answer each card with a CDS Hooks <c>systemActions</c> entry that creates the FHIR RiskAssessment of the risk
+    /// shown, for EHRs that file decision support in the chart.
+    /// </summary>
+    public bool SystemActions { get; set; }
+
     /// <summary>A SMART app to offer on cards (launch URL); the card's link carries the patient and encounter as appContext.</summary>
     public string? SmartLaunchUrl { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Explanations;
 using Hl7.Fhir.Model;
 
 namespace ClinicalCds.Application.Scoring;
@@ -29,38 +30,57 @@ public static class RiskAssessments
 
     public static RiskAssessment From(StoredScore score)
     {
-        var readmission = score.Model == RiskModelNames.Readmission;
+        var assessment = Create(score.Model, score.PatientId, score.EncounterId, score.AsOf, score.FeaturesAsOf, score.Probability,
+            score.Tier, score.Method, score.Summary, score.TopFactors, score.PublishedScore);
+        assessment.Id = Id(score.RunId, score.Model, score.PatientId);
+        assessment.Meta = new Meta { LastUpdatedElement = new Instant(score.ScoredAt) };
+        return assessment;
+    }
+
+    /// <summary>
+    /// A risk just computed (a CDS Hooks call) as a RiskAssessment to create: no id, which the receiving server assigns.
+    /// </summary>
+    public static RiskAssessment Proposed(PatientRisk risk, DateTimeOffset assessedAt) => Create(
+        RiskModelNames.NameOf(risk.Explanation.Kind), risk.PatientId, risk.Target.Stay.EncounterId, assessedAt, risk.Features.AsOf,
+        risk.Explanation.Probability, TierCode(risk.Explanation.Tier), risk.Explanation.SourceLabel, risk.Explanation.Summary,
+        risk.Explanation.TopFactors, risk.Explanation.PublishedScore);
+
+    /// <summary>The tier as stored and as the RiskAssessment's qualitative risk code ("high", "moderate", "low").</summary>
+    public static string TierCode(RiskTier tier) => tier.ToString().ToLowerInvariant();
+
+    private static RiskAssessment Create(
+        string model, string patientId, string encounterId, DateTimeOffset assessedAt, DateTimeOffset featuresAsOf, double? probability,
+        string tier, string method, string summary, IReadOnlyList<string> topFactors, string publishedScore)
+    {
+        var readmission = model == RiskModelNames.Readmission;
         var window = readmission ? TimeSpan.FromDays(30) : TimeSpan.FromHours(48);
         var prediction = new RiskAssessment.PredictionComponent
         {
-            Outcome = new CodeableConcept(OutcomeSystem, score.Model, readmission
+            Outcome = new CodeableConcept(OutcomeSystem, model, readmission
                 ? "Unplanned inpatient readmission within 30 days of discharge"
                 : "Clinical deterioration (ICU transfer, cardiac arrest or death) within 48 hours"),
-            QualitativeRisk = new CodeableConcept(RiskProbabilitySystem, score.Tier, score.Tier),
-            When = new Period(new FhirDateTime(score.FeaturesAsOf), new FhirDateTime(score.FeaturesAsOf + window)),
+            QualitativeRisk = new CodeableConcept(RiskProbabilitySystem, tier, tier),
+            When = new Period(new FhirDateTime(featuresAsOf), new FhirDateTime(featuresAsOf + window)),
         };
-        if (score.Probability is { } probability)
+        if (probability is { } p)
         {
-            prediction.Probability = new FhirDecimal((decimal)Math.Round(probability, 4));
+            prediction.Probability = new FhirDecimal((decimal)Math.Round(p, 4));
         }
 
         return new RiskAssessment
         {
-            Id = Id(score.RunId, score.Model, score.PatientId),
-            Meta = new Meta { LastUpdatedElement = new Instant(score.ScoredAt) },
             Status = ObservationStatus.Final,
-            Subject = new ResourceReference($"Patient/{score.PatientId}"),
-            Encounter = new ResourceReference($"Encounter/{score.EncounterId}"),
-            Occurrence = new FhirDateTime(score.AsOf),
-            Method = new CodeableConcept(MethodSystem, score.Method, score.Method),
-            Basis = [new ResourceReference($"Encounter/{score.EncounterId}")],
+            Subject = new ResourceReference($"Patient/{patientId}"),
+            Encounter = new ResourceReference($"Encounter/{encounterId}"),
+            Occurrence = new FhirDateTime(assessedAt),
+            Method = new CodeableConcept(MethodSystem, method, method),
+            Basis = [new ResourceReference($"Encounter/{encounterId}")],
             Prediction = [prediction],
             Note =
             [
                 new Annotation
                 {
-                    Text = new Markdown(
-                        $"{score.Summary}. What drove it: {string.Join("; ", score.TopFactors)}. Published score for reference: {score.PublishedScore}."),
+                    Text = new Markdown($"{summary}. What drove it: {string.Join("; ", topFactors)}. Published score for reference: {publishedScore}."),
                 },
             ],
         };

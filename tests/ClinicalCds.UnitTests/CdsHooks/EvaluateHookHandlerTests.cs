@@ -187,6 +187,32 @@ public sealed class EvaluateHookHandlerTests
     }
 
     [Fact]
+    public async Task With_system_actions_on_the_answer_creates_the_RiskAssessment_of_the_card_and_without_them_has_none()
+    {
+        var (handler, _, _) = Handler(storeFallback: true, HighRiskPatient(), options => options.SystemActions = true, model: new FixedModel());
+        var (plain, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel());
+
+        var answer = JsonDocument.Parse((await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body).RootElement;
+        var plainAnswer = JsonDocument.Parse((await plain.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body).RootElement;
+
+        var action = Assert.Single(answer.GetProperty("systemActions").EnumerateArray());
+        Assert.Equal("create", action.GetProperty("type").GetString());
+        var resource = action.GetProperty("resource");
+        var assessment = Assert.IsType<Hl7.Fhir.Model.RiskAssessment>(
+            ClinicalCds.Fhir.FhirJson.TryParse(System.Text.Encoding.UTF8.GetBytes(resource.GetRawText()), out var errors), exactMatch: false);
+        Assert.Empty(errors);
+        Assert.Null(assessment.Id); // the EHR assigns it
+        Assert.Equal(("Patient/p1", "Encounter/stay"), (assessment.Subject!.Reference, assessment.Encounter!.Reference));
+        var prediction = Assert.Single(assessment.Prediction);
+        Assert.Equal(0.42m, Assert.IsType<Hl7.Fhir.Model.FhirDecimal>(prediction.Probability).Value);
+        Assert.Equal("high", prediction.QualitativeRisk!.Coding.Single().Code);
+        Assert.Equal("readmission", prediction.Outcome!.Coding.Single().Code);
+        Assert.Contains("6 admissions in the prior 12 months", assessment.Note.Single().Text, StringComparison.Ordinal);
+        Assert.False(plainAnswer.TryGetProperty("systemActions", out _));
+        Assert.Equal(1, plainAnswer.GetProperty("cards").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_tier_mapped_to_none_shows_no_card()
     {
         var (handler, cards, _) = Handler(storeFallback: true, HighRiskPatient(), options => options.Indicators["Readmission.High"] = "none");

@@ -7,6 +7,7 @@ using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.Fhir;
+using System.Text.Json.Nodes;
 using Mediator;
 using IssueType = Hl7.Fhir.Model.OperationOutcome.IssueType;
 
@@ -80,17 +81,22 @@ public sealed class EvaluateHookHandler(
             return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing, error).Json), "encounter not in data");
         }
 
-        var card = risk.Explanation is { } explanation ? RiskCards.Create(explanation, risk.Features!, options) : null;
+        var card = risk.Scored is { } scored ? RiskCards.Create(scored.Explanation, scored.Features, options) : null;
         if (card is not null)
         {
             await cdsStore.RecordCardsAsync(
                 [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now)], ct);
         }
 
-        return (request, CdsResult.Json(new CdsResponse(card is null ? [] : [card])), card is null ? "no card" : $"card {card.Indicator}");
+        // CDS Hooks 2.0 "System Action": the EHR files the assessment shown on the card.
+        IReadOnlyList<CdsAction>? systemActions = card is not null && options.SystemActions
+            ? [new CdsAction("create", "Record this risk assessment in the patient's chart",
+                JsonNode.Parse(FhirJson.ToUtf8(RiskAssessments.Proposed(risk.Scored!, now)))!.AsObject())]
+            : null;
+        return (request, CdsResult.Json(new CdsResponse(card is null ? [] : [card], systemActions)), card is null ? "no card" : $"card {card.Indicator}");
     }
 
-    private sealed record Risk(RiskExplanation? Explanation, ClinicalFeatures? Features, string? Error);
+    private sealed record Risk(PatientRisk? Scored, string? Error);
 
     private static Risk Explain(string serviceId, HookRequest request, PatientTimeline timeline, DateTimeOffset now, IRiskModels models)
     {
@@ -105,13 +111,13 @@ public sealed class EvaluateHookHandler(
                 }
             }
 
-            return new Risk(null, null, null);
+            return new Risk(null, null);
         }
 
         var stay = timeline.Encounter(request.EncounterId!);
         if (stay?.Start is null || stay.Start > now)
         {
-            return new Risk(null, null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
+            return new Risk(null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
         }
 
         // A stay that has already ended is judged at its end, so observations after discharge never count.
@@ -122,6 +128,6 @@ public sealed class EvaluateHookHandler(
     private static Risk Scored(RiskKind kind, PatientTimeline timeline, RiskTarget target, IRiskModels models)
     {
         var risk = RiskEngine.Score(kind, timeline, target, models);
-        return new Risk(risk.Explanation, risk.Features, null);
+        return new Risk(risk, null);
     }
 }

@@ -97,7 +97,7 @@ public sealed class ScoreChunkHandler(
         EncounterId: risk.Target.Stay.EncounterId,
         FeaturesAsOf: risk.Features.AsOf,
         Probability: risk.Explanation.Probability,
-        Tier: risk.Explanation.Tier.ToString().ToLowerInvariant(),
+        Tier: RiskAssessments.TierCode(risk.Explanation.Tier),
         Summary: risk.Explanation.Summary,
         TopFactors: risk.Explanation.TopFactors,
         PublishedScore: risk.Explanation.PublishedScore,
