@@ -88,8 +88,8 @@ public static class FhirValues
 
     /// <summary>End of a choice element <c>name[x]</c>: a Period's end; a dateTime ends when it starts.</summary>
     public static DateTimeOffset? End(JsonElement element, string name, ICollection<string>? problems = null) =>
-        Property(element, name + "Period").ValueKind == JsonValueKind.Object
-            ? Instant(Property(element, name + "Period"), "end", problems)
+        Property(element, name + "Period") is { ValueKind: JsonValueKind.Object } period
+            ? Instant(period, "end", problems)
             : Start(element, name, problems);
 
     /// <summary>A decimal, integer or boolean read as a number; another JSON kind is a problem.</summary>

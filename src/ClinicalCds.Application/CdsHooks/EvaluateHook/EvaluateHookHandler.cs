@@ -81,19 +81,20 @@ public sealed class EvaluateHookHandler(
             return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing, error).Json), "encounter not in data");
         }
 
-        var card = risk.Scored is { } scored ? RiskCards.Create(scored.Explanation, scored.Features, options) : null;
-        if (card is not null)
+        if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)
         {
-            await cdsStore.RecordCardsAsync(
-                [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now)], ct);
+            return (request, CdsResult.Json(new CdsResponse([])), "no card");
         }
 
+        await cdsStore.RecordCardsAsync(
+            [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now)], ct);
+
         // CDS Hooks 2.0 "System Action": the EHR files the assessment shown on the card.
-        IReadOnlyList<CdsAction>? systemActions = card is not null && options.SystemActions
+        IReadOnlyList<CdsAction>? systemActions = options.SystemActions
             ? [new CdsAction("create", "Record this risk assessment in the patient's chart",
-                JsonNode.Parse(FhirJson.ToUtf8(RiskAssessments.Proposed(risk.Scored!, now)))!.AsObject())]
+                JsonNode.Parse(FhirJson.ToUtf8(RiskAssessments.Proposed(scored, now)))!.AsObject())]
             : null;
-        return (request, CdsResult.Json(new CdsResponse(card is null ? [] : [card], systemActions)), card is null ? "no card" : $"card {card.Indicator}");
+        return (request, CdsResult.Json(new CdsResponse([card], systemActions)), $"card {card.Indicator}");
     }
 
     private sealed record Risk(PatientRisk? Scored, string? Error);

@@ -71,9 +71,12 @@ public static partial class PrefetchResolver
         });
         foreach (var (key, fetch) in await System.Threading.Tasks.Task.WhenAll(fetches))
         {
+            var problems = new List<string>();
             if (fetch.Succeeded)
             {
-                facts.AddRange(fetch.Resources.Select(r => FactMapper.Map(r)));
+                // The fhirServer's values are checked as the prefetch's are; what it sent wrong is data we could not get.
+                facts.AddRange(fetch.Resources.Select(r => FactMapper.Map(r, problems)));
+                unavailable.AddRange(problems.Select(p => $"{key}: the fhirServer sent {p}"));
             }
             else
             {
