@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Scores;
 using static ClinicalCds.Synthetic.NdjsonSink;
 
 namespace ClinicalCds.Synthetic;
@@ -251,16 +252,17 @@ internal sealed class PatientSimulator
 
         var observedUntil = _options.AsOf;
         var locations = new List<(string, string, DateTime, DateTime?)>();
-        double lastHemoglobin = 13, lastSodium = 140, lastAlbumin = 4;
+        LabPanel? lastLabs = null;
+        News2Input? lastVitals = null;
         var scoredUntil = deterioration?.Time ?? plannedEnd;
 
         for (var k = 0; k < steps.Count && steps[k].Time < scoredUntil && steps[k].Time < observedUntil; k++)
         {
             var (time, severity, _) = steps[k];
-            Vitals(id, time, severity);
+            lastVitals = Vitals(id, time, severity);
             if (k % 3 == 0)
             {
-                (lastHemoglobin, lastSodium, lastAlbumin) = Labs(id, time.AddMinutes(30), severity, reason.Key, k / 3);
+                lastLabs = Labs(id, time.AddMinutes(30), severity, reason.Key, k / 3);
             }
 
             var survival = 1.0;
@@ -326,7 +328,7 @@ internal sealed class PatientSimulator
             locations.Add(("ward-" + service.Code, wardName, start, end));
         }
 
-        StayProcedures(id, service, start, lastHemoglobin, emergent);
+        StayProcedures(id, service, start, lastLabs?.Hemoglobin ?? 13, emergent);
         var stillAdmitted = end >= observedUntil;
         var died = _deceasedAt is not null;
         disposition = died ? "exp" : ChooseDisposition(age, acuity, service);
@@ -352,23 +354,35 @@ internal sealed class PatientSimulator
             WriteMedicationRequest(medication, end, id);
         }
 
-        // Ground truth of 30-day unplanned readmission, from what is known at discharge.
+        // Ground truth of 30-day unplanned readmission, from what is known at discharge (docs/synthetic-population.md).
+        // Beyond LACE's length of stay, acuity, comorbidity and ED visits it weighs what the literature finds LACE
+        // misses: laboratory values at discharge (HOSPITAL score, Donzé 2013), heart failure and renal disease,
+        // polypharmacy, and vital-sign instability at discharge (Nguyen OK et al., J Gen Intern Med 2017;32(1):42-48),
+        // measured here by the NEWS2 of the stay's last set of vital signs.
         var losDays = (end - start).TotalDays;
         var charlson = CharlsonIndex(end);
         var activeMedications = _medications.Count(m => m.Authored <= end && m.Authored > end.AddDays(-365));
-        var logit = -3.5
-            + (0.06 * Math.Min(losDays, 14))
-            + (emergent ? 0.40 : 0)
-            + (0.16 * Math.Min(charlson, 8))
+        var hemoglobin = lastLabs?.Hemoglobin ?? 13;
+        var sodium = lastLabs?.Sodium ?? 140;
+        var albumin = lastLabs?.Albumin ?? 4;
+        var creatinine = lastLabs?.Creatinine ?? 1;
+        var dischargeNews2 = lastVitals is { } vitals ? News2.Score(vitals).Total : 0;
+        var logit = -4.1
+            + (0.03 * Math.Min(losDays, 14))
+            + (emergent ? 0.25 : 0)
+            + (0.08 * Math.Min(charlson, 8))
             + (0.30 * Math.Min(priorAdmissions, 5))
-            + (0.22 * Math.Min(edVisitsBefore, 5))
-            + (lastHemoglobin < 10 ? 0.55 : lastHemoglobin < 12 ? 0.275 : 0)
-            + (lastSodium < 135 ? 0.35 : 0)
-            + (service.Code == "oncology" ? 0.45 : 0)
-            + (lastAlbumin < 3.0 ? 0.55 : 0)
-            + (disposition switch { "aadvice" => 0.6, "snf" => 0.3, _ => 0 })
-            + (0.04 * Math.Min(activeMedications, 12))
+            + (0.12 * Math.Min(edVisitsBefore, 5))
+            + (hemoglobin < 10 ? 0.7 : hemoglobin < 12 ? 0.35 : 0)
+            + (sodium < 135 ? 0.5 : 0)
+            + (service.Code == "oncology" ? 0.6 : 0)
+            + (albumin < 3.0 ? 0.7 : 0)
+            + (creatinine >= 2.0 ? 0.5 : 0)
+            + (Has(Catalog.HeartFailure, end) ? 0.4 : 0)
+            + (disposition switch { "aadvice" => 0.8, "snf" => 0.35, _ => 0 })
+            + (0.07 * Math.Min(activeMedications, 12))
             + (AgeAt(end) >= 80 && charlson >= 3 ? 0.5 : 0)
+            + (0.3 * Math.Min(dischargeNews2, 7))
             + (0.15 * _frailty);
         var probability = Sigmoid(logit);
         // The readmission arrives on day 1..29 (early days likelier) at the hour of discharge, so its admission
@@ -491,14 +505,17 @@ internal sealed class PatientSimulator
 
     // ---------------------------------------------------------------- observations
 
-    private void Vitals(string encounterId, DateTime at, double s)
+    /// <summary>A set of vital signs; returns what was charted, as NEWS2 reads it (oxygen saturation on scale 1).</summary>
+    private News2Input Vitals(string encounterId, DateTime at, double s)
     {
         var copd = Has(Catalog.Copd, at);
-        Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", Math.Round(Math.Clamp(_rng.Normal(16 + (3.0 * s), 2), 8, 40)), "/min");
-        Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry",
-            Math.Round(Math.Clamp(_rng.Normal(97 - (2.0 * s) - (copd ? 2 : 0), 1.5), 75, 100)), "%");
-        BloodPressure(encounterId, at, s);
-        Vital(encounterId, at, Loinc.HeartRate, "Heart rate", Math.Round(Math.Clamp(_rng.Normal(80 + (10 * s), 9), 35, 180)), "/min");
+        var respiratoryRate = Math.Round(Math.Clamp(_rng.Normal(16 + (3.0 * s), 2), 8, 40));
+        Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", respiratoryRate, "/min");
+        var saturation = Math.Round(Math.Clamp(_rng.Normal(97 - (2.0 * s) - (copd ? 2 : 0), 1.5), 75, 100));
+        Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry", saturation, "%");
+        var systolic = BloodPressure(encounterId, at, s);
+        var heartRate = Math.Round(Math.Clamp(_rng.Normal(80 + (10 * s), 9), 35, 180));
+        Vital(encounterId, at, Loinc.HeartRate, "Heart rate", heartRate, "/min");
         var celsius = Math.Clamp(_rng.Normal(37.0 + (0.35 * s), 0.4), 34.5, 41.5);
         if (_rng.Chance(0.1))
         {
@@ -530,9 +547,10 @@ internal sealed class PatientSimulator
 
         var oxygen = _rng.Chance(Sigmoid(-2.0 + (1.2 * s) + (copd ? 1.0 : 0))) ? _rng.Int(1, 7) : 0;
         Vital(encounterId, at, Loinc.InhaledOxygenFlowRate, "Inhaled oxygen flow rate", oxygen, "L/min");
+        return new News2Input(respiratoryRate, saturation, oxygen > 0, systolic, heartRate, (Consciousness)level, Math.Round(celsius, 1), UseSpO2Scale2: false);
     }
 
-    private void BloodPressure(string encounterId, DateTime at, double s)
+    private double BloodPressure(string encounterId, DateTime at, double s)
     {
         var systolic = Math.Round(Math.Clamp(_rng.Normal(128 - (9 * s), 12), 70, 220));
         var diastolic = Math.Round(Math.Clamp(_rng.Normal(systolic * 0.6, 6), 35, 130));
@@ -554,6 +572,7 @@ internal sealed class PatientSimulator
 
         w.WriteEndArray();
         _sink.End();
+        return systolic;
     }
 
     private void Vital(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
@@ -572,8 +591,11 @@ internal sealed class PatientSimulator
         _sink.End();
     }
 
-    /// <summary>A laboratory panel; returns hemoglobin (g/dL), sodium (mmol/L) and albumin (g/dL) as measured.</summary>
-    private (double Hemoglobin, double Sodium, double Albumin) Labs(string encounterId, DateTime at, double s, string? acuteReason, int admissionDay)
+    /// <summary>The values of a laboratory panel the ground truth reads, as measured (g/dL, mmol/L, g/dL, mg/dL).</summary>
+    private readonly record struct LabPanel(double Hemoglobin, double Sodium, double Albumin, double Creatinine);
+
+    /// <summary>A laboratory panel; returns the values the ground truth reads.</summary>
+    private LabPanel Labs(string encounterId, DateTime at, double s, string? acuteReason, int admissionDay)
     {
         var ckd = Has(Catalog.ChronicKidneyDisease, at) ? 1 : 0;
         var dkd = Has(Catalog.DiabeticKidneyDisease, at) ? 1 : 0;
@@ -623,7 +645,7 @@ internal sealed class PatientSimulator
 
         Lab(encounterId, at, Loinc.LeukocytesBlood, "Leukocytes [#/volume] in Blood by Automated count", wbc, "10*3/uL");
         Lab(encounterId, at, Loinc.AlbuminSerumPlasma, "Albumin [Mass/volume] in Serum or Plasma", albumin, "g/dL");
-        return (hemoglobin, sodium, albumin);
+        return new LabPanel(hemoglobin, sodium, albumin, creatinine);
     }
 
     private void Lab(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
