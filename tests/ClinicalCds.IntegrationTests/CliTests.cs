@@ -103,6 +103,18 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
     }
 
     [Fact]
+    public async Task Train_with_an_impossible_tree_shape_is_a_usage_error()
+    {
+        var noTrees = await Run("train", "--model", "readmission", "--trees", "0");
+        Assert.Equal(2, noTrees.ExitCode);
+        Assert.Contains("--trees must be at least 1", noTrees.Output, StringComparison.Ordinal);
+
+        var oneLeaf = await Run("train", "--model", "readmission", "--leaves", "1");
+        Assert.Equal(2, oneLeaf.ExitCode);
+        Assert.Contains("--leaves at least 2", oneLeaf.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Import_of_a_missing_path_is_a_usage_error()
     {
         var (exit, output) = await Run("import", "/nonexistent/clinicalcds/input");

@@ -13,7 +13,8 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds train --model readmission|complication [--out DIR] [--version V] [--as-of T] [--seed S] [--oracle CSV]:
+/// clinicalcds train --model readmission|complication [--out DIR] [--version V] [--as-of T] [--seed S] [--oracle CSV]
+/// [--trees N] [--leaves N]:
 /// builds the dataset from the store, trains, calibrates, evaluates and writes model.onnx, model-card.json and
 /// trees.json (for TreeSHAP), evaluation.md, roc.svg and calibration.svg into models/&lt;model&gt;/&lt;version&gt;/.
 /// </summary>
@@ -27,18 +28,29 @@ internal static class TrainCommand
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the trainer.", DefaultValueFactory = _ => 2026 };
         var oracle = new Option<string?>("--oracle") { Description = "Synthetic ground truth CSV (ground-truth/<model>.csv) for the oracle AUROC." };
+        var trees = new Option<int>("--trees") { Description = "Number of boosted trees.", DefaultValueFactory = _ => 150 };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => 8 };
         var command = new Command("train", "Train, calibrate and evaluate a risk model on the store's data and write its ONNX file and model card.")
         {
-            model, output, version, asOf, seed, oracle,
+            model, output, version, asOf, seed, oracle, trees, leaves,
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(model)!, parse.GetValue(output), parse.GetValue(version)!, parse.GetValue(asOf), parse.GetValue(seed), parse.GetValue(oracle), ct));
+        command.SetAction((parse, ct) => Run(
+            parse.GetValue(model)!, parse.GetValue(output), parse.GetValue(version)!, parse.GetValue(asOf), parse.GetValue(seed), parse.GetValue(oracle),
+            (parse.GetValue(trees), parse.GetValue(leaves)), ct));
         return command;
     }
 
-    private static async Task<int> Run(string model, string? output, string version, string? asOfText, ulong seed, string? oraclePath, CancellationToken ct)
+    private static async Task<int> Run(
+        string model, string? output, string version, string? asOfText, ulong seed, string? oraclePath, (int Trees, int Leaves) shape, CancellationToken ct)
     {
         if (!CliArguments.TryModel(model, out var kind) || !CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
+            return 2;
+        }
+
+        if (shape.Trees < 1 || shape.Leaves < 2)
+        {
+            AnsiConsole.MarkupLine("[red]error:[/] --trees must be at least 1 and --leaves at least 2.");
             return 2;
         }
 
@@ -76,7 +88,7 @@ internal static class TrainCommand
             {
                 result = AnsiConsole.Status().Start("Training", status => ModelTrainer.Train(
                     kind, rows, seed, version, description, oraclePath is null ? null : ReadOracle(oraclePath, kind),
-                    new InlineProgress<string>(message => status.Status(message))));
+                    new InlineProgress<string>(message => status.Status(message)), shape.Trees, shape.Leaves));
             }
             catch (InvalidOperationException e)
             {
