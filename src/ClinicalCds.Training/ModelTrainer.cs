@@ -201,8 +201,11 @@ public static class ModelTrainer
         var age = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "AgeYears");
         string Sex(DatasetRow r) => r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => "sex unknown" };
         string Band(DatasetRow r) => r.Features.Values[age] switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
-        return new Func<DatasetRow, string>[] { Sex, Band }
-            .SelectMany(group => Enumerable.Range(0, test.Count).GroupBy(i => group(test[i])))
+        // Race and ethnicity where recorded (US Core OMB categories); rows without them are in no such group.
+        string? Race(DatasetRow r) => r.Race is { } race ? $"race: {race}" : null;
+        string? Ethnicity(DatasetRow r) => r.Ethnicity is { } ethnicity ? $"ethnicity: {ethnicity}" : null;
+        return new Func<DatasetRow, string?>[] { Sex, Band, Race, Ethnicity }
+            .SelectMany(group => Enumerable.Range(0, test.Count).Where(i => group(test[i]) is not null).GroupBy(i => group(test[i])!))
             .Select(g => new CardSubgroup(g.Key, g.Count(), g.Count(i => outcomes[i]),
                 Metrics.Auroc(g.Select(i => probabilities[i]).ToList(), g.Select(i => outcomes[i]).ToList())))
             .OrderBy(s => s.Group, StringComparer.Ordinal)

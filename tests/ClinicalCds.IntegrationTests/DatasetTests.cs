@@ -137,6 +137,10 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         Assert.InRange(first.Card.Test.Auroc, first.Card.Test.AurocLow, first.Card.Test.AurocHigh);
         Assert.Equal(kind == RiskModelKind.Readmission ? ["HOSPITAL", "LACE"] : ["NEWS2"], first.Card.BaselineAuroc.Keys.Order());
         Assert.Contains(first.Card.Subgroups, g => g.Group == "female");
+        // The synthetic patients carry the US Core race extension: every test row is in exactly one race group.
+        var testRows = rows.Count(r => r.Label is not null && r.IsTest);
+        Assert.Equal(testRows, first.Card.Subgroups.Where(g => g.Group.StartsWith("race: ", StringComparison.Ordinal)).Sum(g => g.Rows));
+        Assert.All(rows, r => Assert.NotNull(r.Race));
         Assert.True(first.Card.Tiers.Moderate <= first.Card.Tiers.High);
         Assert.All(first.TestPredictions, p => Assert.InRange(p.Probability, 0.0, 1.0));
 

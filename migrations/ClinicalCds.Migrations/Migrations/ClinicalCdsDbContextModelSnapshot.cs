@@ -708,6 +708,10 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("deceased_at");
 
+                    b.Property<string>("Ethnicity")
+                        .HasColumnType("text")
+                        .HasColumnName("ethnicity");
+
                     b.Property<string>("Mrn")
                         .HasColumnType("text")
                         .HasColumnName("mrn");
@@ -715,6 +719,10 @@ namespace ClinicalCds.Migrations.Migrations
                     b.Property<string>("Name")
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<string>("Race")
+                        .HasColumnType("text")
+                        .HasColumnName("race");
 
                     b.Property<string>("Sex")
                         .HasColumnType("text")

@@ -5,7 +5,8 @@ namespace ClinicalCds.Domain.Clinical;
 
 /// <summary>
 /// Administrative gender as FHIR codes it (male, female, other, unknown). <see cref="Name"/> and <see cref="Mrn"/> are
-/// for people (the worklist finds patients by them); no feature reads them.
+/// for people (the worklist finds patients by them); <see cref="Race"/> and <see cref="Ethnicity"/> (US Core OMB
+/// categories) are for evaluating models by subgroup. No feature reads any of them.
 /// </summary>
 public sealed record PatientFact(
     string PatientId,
@@ -14,7 +15,9 @@ public sealed record PatientFact(
     bool Deceased,
     DateTimeOffset? DeceasedAt,
     string? Name = null,
-    string? Mrn = null);
+    string? Mrn = null,
+    string? Race = null,
+    string? Ethnicity = null);
 
 /// <summary>A stay at one location during an encounter; <see cref="IsIntensiveCare"/> marks ICU stays.</summary>
 public sealed record EncounterLocationFact(

@@ -55,7 +55,38 @@ public static partial class FactMapper
         var deceased = Property(patient, "deceasedDateTime").ValueKind == JsonValueKind.String
             || Property(patient, "deceasedBoolean").ValueKind == JsonValueKind.True;
         var birthDate = Instant(patient, "birthDate", problems) is { } birth ? DateOnly.FromDateTime(birth.UtcDateTime) : (DateOnly?)null;
-        return new PatientFact(id, birthDate, String(patient, "gender", problems), deceased, deceasedAt, NameOf(patient), MrnOf(patient));
+        return new PatientFact(id, birthDate, String(patient, "gender", problems), deceased, deceasedAt, NameOf(patient), MrnOf(patient),
+            OmbCategoryOf(patient, UsCoreRace), OmbCategoryOf(patient, UsCoreEthnicity));
+    }
+
+    private const string UsCoreRace = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
+    private const string UsCoreEthnicity = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
+
+    /// <summary>
+    /// The US Core race or ethnicity extension (https://hl7.org/fhir/us/core/StructureDefinition-us-core-race.html):
+    /// its one OMB category (display, else code), "Multiple" when it has several, else its text.
+    /// </summary>
+    private static string? OmbCategoryOf(JsonElement patient, string url)
+    {
+        var extension = Items(patient, "extension").FirstOrDefault(e => String(e, "url") == url);
+        if (extension.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var parts = Items(extension, "extension").ToList();
+        var categories = parts.Where(p => String(p, "url") == "ombCategory")
+            .Select(p => Property(p, "valueCoding"))
+            .Select(c => String(c, "display") ?? String(c, "code"))
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return categories.Count switch
+        {
+            1 => categories[0],
+            > 1 => "Multiple",
+            _ => parts.Where(p => String(p, "url") == "text").Select(p => String(p, "valueString")).FirstOrDefault(t => !string.IsNullOrWhiteSpace(t)),
+        };
     }
 
     /// <summary>The official name (else the first), "Given Family".</summary>

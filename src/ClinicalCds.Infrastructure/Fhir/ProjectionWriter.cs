@@ -42,7 +42,7 @@ internal static class ProjectionWriter
         if (patients.Count > 0)
         {
             await using var w = await connection.BeginBinaryImportAsync(
-                "COPY patients (patient_id, birth_date, sex, deceased, deceased_at, name, mrn) FROM STDIN (FORMAT BINARY)", ct);
+                "COPY patients (patient_id, birth_date, sex, deceased, deceased_at, name, mrn, race, ethnicity) FROM STDIN (FORMAT BINARY)", ct);
             foreach (var p in patients)
             {
                 await w.StartRowAsync(ct);
@@ -53,6 +53,8 @@ internal static class ProjectionWriter
                 await w.Instant(p.DeceasedAt, ct);
                 await w.Text(p.Name, ct);
                 await w.Text(p.Mrn, ct);
+                await w.Text(p.Race, ct);
+                await w.Text(p.Ethnicity, ct);
             }
 
             await w.CompleteAsync(ct);

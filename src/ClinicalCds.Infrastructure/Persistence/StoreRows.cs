@@ -25,6 +25,10 @@ public sealed class PatientRow
     public string? Name { get; set; }
     /// <summary>Medical record number (identifier typed MR).</summary>
     public string? Mrn { get; set; }
+    /// <summary>US Core race (OMB category), for model evaluation by subgroup; never a feature.</summary>
+    public string? Race { get; set; }
+    /// <summary>US Core ethnicity (OMB category), for model evaluation by subgroup; never a feature.</summary>
+    public string? Ethnicity { get; set; }
 }
 
 public sealed class EncounterRow

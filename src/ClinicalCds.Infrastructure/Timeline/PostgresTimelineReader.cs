@@ -106,7 +106,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         }
     }
 
-    private const string PatientSql = "SELECT patient_id, birth_date, sex, deceased, deceased_at, name, mrn FROM patients WHERE patient_id = ANY(@ids)";
+    private const string PatientSql = "SELECT patient_id, birth_date, sex, deceased, deceased_at, name, mrn, race, ethnicity FROM patients WHERE patient_id = ANY(@ids)";
 
     private const string EncounterSql = """
         SELECT encounter_id, patient_id, status, class_code, type_system, type_code, type_display, period_start, period_end,
@@ -158,7 +158,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         {
             while (await r.ReadAsync(ct))
             {
-                var p = new PatientFact(r.GetString(0), Date(r, 1), Str(r, 2), r.GetBoolean(3), Time(r, 4), Str(r, 5), Str(r, 6));
+                var p = new PatientFact(r.GetString(0), Date(r, 1), Str(r, 2), r.GetBoolean(3), Time(r, 4), Str(r, 5), Str(r, 6), Str(r, 7), Str(r, 8));
                 patients[p.PatientId] = p;
             }
 

@@ -28,7 +28,9 @@ public sealed class BuildDatasetHandler(IPatientTimelineReader timelines) : IStr
                     ["HOSPITAL"] = Hospital.Score(PublishedScores.HospitalInputOf(features)).Total,
                     ["NEWS2"] = News2.Score(PublishedScores.News2InputOf(features)).Total,
                 };
-                yield return new DatasetRow(timeline.PatientId, encounterId, instant, isTest, label, what, FeatureCatalog.Vectorize(features), baselines);
+                yield return new DatasetRow(
+                    timeline.PatientId, encounterId, instant, isTest, label, what, FeatureCatalog.Vectorize(features), baselines,
+                    timeline.Patient?.Race, timeline.Patient?.Ethnicity);
             }
         }
     }

@@ -23,8 +23,9 @@ public sealed record BuildDatasetQuery(RiskModelKind Model, DateTimeOffset DataC
 
 /// <summary>
 /// One example; <see cref="Event"/> names what happened (the readmission encounter, or the deterioration type);
-/// <see cref="Baselines"/> holds the published scores' totals at the same instant (LACE, HOSPITAL, NEWS2).
+/// <see cref="Baselines"/> holds the published scores' totals at the same instant (LACE, HOSPITAL, NEWS2);
+/// <see cref="Race"/> and <see cref="Ethnicity"/> (where recorded) are for subgroup results only, never features.
 /// </summary>
 public sealed record DatasetRow(
     string PatientId, string EncounterId, DateTimeOffset Instant, bool IsTest, bool? Label, string? Event, FeatureVector Features,
-    IReadOnlyDictionary<string, int> Baselines);
+    IReadOnlyDictionary<string, int> Baselines, string? Race = null, string? Ethnicity = null);
