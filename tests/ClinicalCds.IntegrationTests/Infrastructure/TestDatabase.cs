@@ -1,16 +1,23 @@
 using ClinicalCds.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace ClinicalCds.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A fresh database on the real PostgreSQL that scripts/pg.sh started (ConnectionStrings__ClinicalCds), migrated,
-/// and dropped at the end. Each fixture gets its own, so tests never see each other's data.
+/// and dropped at the end. Each fixture gets its own, so tests never see each other's data. A migration test starts it
+/// at an earlier migration and migrates on itself.
 /// </summary>
-public sealed class TestDatabase : IAsyncLifetime
+public sealed class TestDatabase(string? migration = null) : IAsyncLifetime
 {
     private readonly string _name = $"test_{Guid.NewGuid():N}";
+
+    public TestDatabase()
+        : this(null)
+    {
+    }
 
     public string ConnectionString { get; private set; } = string.Empty;
 
@@ -29,10 +36,16 @@ public sealed class TestDatabase : IAsyncLifetime
         }
 
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name }.ConnectionString;
+        await MigrateAsync(migration);
+    }
+
+    /// <summary>Migrates to <paramref name="target"/>, or to the latest migration.</summary>
+    public async Task MigrateAsync(string? target = null)
+    {
         var options = new DbContextOptionsBuilder<ClinicalCdsDbContext>();
         options.UseClinicalCdsDatabase(ConnectionString);
         await using var db = new ClinicalCdsDbContext(options.Options);
-        await db.Database.MigrateAsync();
+        await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(target);
     }
 
     public async Task DisposeAsync()
