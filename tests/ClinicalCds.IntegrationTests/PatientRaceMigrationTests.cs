@@ -25,7 +25,7 @@ public sealed class PatientRaceMigrationTests
             Patient("code-only", $$$"""[{"url":"{{{Race}}}","extension":[{"url":"ombCategory","valueCoding":{"code":"2054-5"}}]},{"url":"{{{Ethnicity}}}","extension":[{"url":"text","valueString":"Declined"}]}]"""),
             Patient("no-extension", null),
         ]).ToList();
-        var database = new TestDatabase(Before);
+        var database = TestDatabase.AtMigration(Before);
         await database.InitializeAsync();
         try
         {

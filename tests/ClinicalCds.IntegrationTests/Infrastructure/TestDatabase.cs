@@ -10,14 +10,20 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 /// and dropped at the end. Each fixture gets its own, so tests never see each other's data. A migration test starts it
 /// at an earlier migration and migrates on itself.
 /// </summary>
-public sealed class TestDatabase(string? migration = null) : IAsyncLifetime
+public sealed class TestDatabase : IAsyncLifetime
 {
     private readonly string _name = $"test_{Guid.NewGuid():N}";
+    private readonly string? _migration;
 
+    // xUnit class fixtures need exactly one public constructor.
     public TestDatabase()
-        : this(null)
     {
     }
+
+    private TestDatabase(string migration) => _migration = migration;
+
+    /// <summary>A database migrated only up to <paramref name="migration"/>, for migration tests.</summary>
+    public static TestDatabase AtMigration(string migration) => new(migration);
 
     public string ConnectionString { get; private set; } = string.Empty;
 
@@ -36,7 +42,7 @@ public sealed class TestDatabase(string? migration = null) : IAsyncLifetime
         }
 
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name }.ConnectionString;
-        await MigrateAsync(migration);
+        await MigrateAsync(_migration);
     }
 
     /// <summary>Migrates to <paramref name="target"/>, or to the latest migration.</summary>
