@@ -328,7 +328,9 @@ internal sealed class PatientSimulator
             locations.Add(("ward-" + service.Code, wardName, start, end));
         }
 
-        StayProcedures(id, service, start, lastLabs?.Hemoglobin ?? 13, emergent);
+        // The last laboratory values of the stay (a normal panel when none was drawn), for procedures and ground truth.
+        var (hemoglobin, sodium, albumin, creatinine) = lastLabs ?? new LabPanel(13, 140, 4, 1);
+        StayProcedures(id, service, start, hemoglobin, emergent);
         var stillAdmitted = end >= observedUntil;
         var died = _deceasedAt is not null;
         disposition = died ? "exp" : ChooseDisposition(age, acuity, service);
@@ -362,10 +364,6 @@ internal sealed class PatientSimulator
         var losDays = (end - start).TotalDays;
         var charlson = CharlsonIndex(end);
         var activeMedications = _medications.Count(m => m.Authored <= end && m.Authored > end.AddDays(-365));
-        var hemoglobin = lastLabs?.Hemoglobin ?? 13;
-        var sodium = lastLabs?.Sodium ?? 140;
-        var albumin = lastLabs?.Albumin ?? 4;
-        var creatinine = lastLabs?.Creatinine ?? 1;
         var dischargeNews2 = lastVitals is { } vitals ? News2.Score(vitals).Total : 0;
         var logit = -4.1
             + (0.03 * Math.Min(losDays, 14))

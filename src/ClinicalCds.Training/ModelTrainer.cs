@@ -205,7 +205,10 @@ public static class ModelTrainer
         string? Race(DatasetRow r) => r.Race is { } race ? $"race: {race}" : null;
         string? Ethnicity(DatasetRow r) => r.Ethnicity is { } ethnicity ? $"ethnicity: {ethnicity}" : null;
         return new Func<DatasetRow, string?>[] { Sex, Band, Race, Ethnicity }
-            .SelectMany(group => Enumerable.Range(0, test.Count).Where(i => group(test[i]) is not null).GroupBy(i => group(test[i])!))
+            .SelectMany(group => Enumerable.Range(0, test.Count)
+                .Select(i => (Row: i, Group: group(test[i])))
+                .Where(r => r.Group is not null)
+                .GroupBy(r => r.Group!, r => r.Row))
             .Select(g => new CardSubgroup(g.Key, g.Count(), g.Count(i => outcomes[i]),
                 Metrics.Auroc(g.Select(i => probabilities[i]).ToList(), g.Select(i => outcomes[i]).ToList())))
             .OrderBy(s => s.Group, StringComparer.Ordinal)

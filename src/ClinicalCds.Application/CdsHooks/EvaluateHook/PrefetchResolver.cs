@@ -71,10 +71,10 @@ public static partial class PrefetchResolver
         });
         foreach (var (key, fetch) in await System.Threading.Tasks.Task.WhenAll(fetches))
         {
-            var problems = new List<string>();
             if (fetch.Succeeded)
             {
                 // The fhirServer's values are checked as the prefetch's are; what it sent wrong is data we could not get.
+                var problems = new List<string>();
                 facts.AddRange(fetch.Resources.Select(r => FactMapper.Map(r, problems)));
                 unavailable.AddRange(problems.Select(p => $"{key}: the fhirServer sent {p}"));
             }
