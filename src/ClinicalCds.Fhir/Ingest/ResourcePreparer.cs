@@ -13,11 +13,51 @@ public sealed record Preparation(PreparedResource? Resource, IReadOnlyList<strin
 
 public static partial class ResourcePreparer
 {
-    /// <summary>Parses, validates and prepares one resource given as UTF-8 JSON, keeping that JSON as received.</summary>
+    /// <summary>
+    /// Parses, validates and prepares one resource given as UTF-8 JSON, keeping that JSON as received. A resource the
+    /// <see cref="StructureCheck"/> is certain of is prepared straight from its JSON; every other one goes through
+    /// Firely's strict parser, which decides and explains.
+    /// </summary>
     public static Preparation Prepare(byte[] utf8Json)
     {
+        if (PrepareChecked(utf8Json) is { } quick)
+        {
+            return quick;
+        }
+
         var resource = FhirJson.TryParse(utf8Json, out var errors);
         return resource is null ? new Preparation(null, errors) : Prepare(resource, utf8Json);
+    }
+
+    /// <summary>
+    /// The quick path: valid JSON the structure check is certain of, with a valid id, not a Bundle, and without
+    /// another server's meta.versionId or meta.lastUpdated (those are removed by the strict path). Otherwise null.
+    /// </summary>
+    private static Preparation? PrepareChecked(byte[] utf8Json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (!StructureCheck.IsCertainlyValid(root)
+                || root.GetProperty("resourceType").GetString() is not { } type || type == "Bundle"
+                || !root.TryGetProperty("id", out var id) || id.GetString() is not { } resourceId || !IsValidId(resourceId)
+                || (root.TryGetProperty("meta", out var meta) && (meta.TryGetProperty("versionId", out _) || meta.TryGetProperty("lastUpdated", out _))))
+            {
+                return null;
+            }
+
+            return new Preparation(new PreparedResource(type, resourceId, PatientReferences.PatientIdOf(root), utf8Json, FactMapper.Map(root)), []);
+        }
     }
 
     /// <summary>Prepares a parsed resource; without <paramref name="receivedJson"/> it is serialized.</summary>

@@ -47,11 +47,14 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await Execute(connection, $"SELECT pg_advisory_xact_lock({IngestLockKey})", ct);
 
-        // Which resources exist already: one index probe each (the planner nests a loop over a small unnest).
+        // Which resources exist already: one index probe each. The LATERAL ... LIMIT 1 keeps it a loop of probes; as a
+        // plain join the planner hashed the batch and scanned the whole store while it was small (bench/ingest: 253 scans
+        // reading 7.7 M rows in a 338,000-resource import).
         var current = new (int Version, DateTimeOffset LastUpdated)?[unique.Count];
         await using (var lookup = new NpgsqlCommand(
             "SELECT k.ord::int - 1, r.version_id, r.last_updated FROM unnest(@types, @ids) WITH ORDINALITY AS k(resource_type, id, ord) " +
-            "JOIN fhir_resources r ON r.resource_type = k.resource_type AND r.id = k.id AND r.is_current", connection))
+            "CROSS JOIN LATERAL (SELECT c.version_id, c.last_updated FROM fhir_resources c " +
+            "WHERE c.resource_type = k.resource_type AND c.id = k.id AND c.is_current LIMIT 1) r", connection))
         {
             lookup.Parameters.AddWithValue("types", unique.Select(r => r.ResourceType).ToArray());
             lookup.Parameters.AddWithValue("ids", unique.Select(r => r.Id).ToArray());
