@@ -8,12 +8,13 @@ namespace ClinicalCds.Infrastructure.Fhir;
 /// <summary>
 /// The FHIR store on PostgreSQL. Writes go through binary COPY in one transaction per call: new resources straight
 /// into the store; resources that exist already into a staging table first, to tell changed from unchanged by jsonb
-/// equality; then the projections of everything new or changed. Writers across processes take one advisory lock, so concurrent imports
-/// of the same resource cannot race to the same version number.
+/// equality; then the projections of everything new or changed. Writers across processes take one advisory lock per
+/// <see cref="WritePartitions">write partition</see> they touch, so concurrent writes of the same resource cannot race
+/// to the same version number while writes of disjoint partitions run in parallel.
 /// </summary>
 public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider clock) : IFhirStore
 {
-    private const long IngestLockKey = 0x436c696e43647301; // "ClinCds\x01"
+    private const int IngestLockClass = 0x436c6901; // "Cli\x01": the advisory lock class of write partitions
 
     /// <summary>
     /// The stored JSON as served: resourceType first (jsonb orders keys by length), meta.versionId and
@@ -45,7 +46,13 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await Execute(connection, $"SELECT pg_advisory_xact_lock({IngestLockKey})", ct);
+        // One lock per write partition present, taken in ascending order (so two writers never deadlock on them).
+        await using (var locks = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(@class, p)) FROM unnest(@partitions) AS p", connection))
+        {
+            locks.Parameters.AddWithValue("class", IngestLockClass);
+            locks.Parameters.AddWithValue("partitions", unique.Select(r => WritePartitions.Of(r.ResourceType, r.Id)).Distinct().Order().ToArray());
+            await locks.ExecuteScalarAsync(ct);
+        }
 
         // Which resources exist already: one index probe each. The LATERAL ... LIMIT 1 keeps it a loop of probes; as a
         // plain join the planner hashed the batch and scanned the whole store while it was small (bench/ingest: 253 scans

@@ -7,11 +7,14 @@ namespace ClinicalCds.Application.Fhir.ImportNdjson;
 
 /// <summary>
 /// Streams NDJSON in batches: while the store writes one batch (binary COPY), the next is parsed and validated on
-/// every core. Each bad line is rejected with its line number and reason; every valid line is kept.
+/// every core. A batch is written as parallel writes of disjoint <see cref="WritePartitions">write partitions</see>
+/// (each its own transaction; a resource's lines always fall in one of them, in order), so the database works on
+/// more than one core. Each bad line is rejected with its line number and reason; every valid line is kept.
 /// </summary>
 public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<ImportNdjsonCommand, ImportResult>
 {
     private const int BatchSize = 2000;
+    private static readonly int ParallelWrites = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     public async ValueTask<ImportResult> Handle(ImportNdjsonCommand command, CancellationToken cancellationToken)
     {
@@ -27,7 +30,7 @@ public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<Impo
             var prepared = PrepareAll(batch, command.Source, rejected);
             batch.Clear();
             await Drain();
-            writing = prepared.Count > 0 ? store.WriteAsync(prepared, cancellationToken) : null;
+            writing = prepared.Count > 0 ? WriteInParallel(prepared, cancellationToken) : null;
         }
 
         async Task Drain()
@@ -65,6 +68,14 @@ public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<Impo
         await Flush();
         await Drain();
         return new ImportResult(lines, created, updated, unchanged, byType, rejected, clock.Elapsed);
+    }
+
+    private async Task<IReadOnlyList<WriteOutcome>> WriteInParallel(List<PreparedResource> prepared, CancellationToken cancellationToken)
+    {
+        var writes = prepared
+            .GroupBy(r => WritePartitions.Of(r.ResourceType, r.Id) % ParallelWrites)
+            .Select(part => store.WriteAsync(part.ToList(), cancellationToken));
+        return (await Task.WhenAll(writes)).SelectMany(outcomes => outcomes).ToList();
     }
 
     private static List<PreparedResource> PrepareAll(List<NdjsonLine> batch, string source, List<RejectedLine> rejected)
