@@ -12,6 +12,10 @@ internal static class CopyWriter
     public static Task Jsonb(this NpgsqlBinaryImporter w, string value, CancellationToken ct) =>
         w.WriteAsync(value, NpgsqlDbType.Jsonb, ct);
 
+    /// <summary>UTF-8 JSON as received, sent as is (no detour through a UTF-16 string).</summary>
+    public static Task Jsonb(this NpgsqlBinaryImporter w, byte[] utf8Json, CancellationToken ct) =>
+        w.WriteAsync(utf8Json, NpgsqlDbType.Jsonb, ct);
+
     public static Task Instant(this NpgsqlBinaryImporter w, DateTimeOffset? value, CancellationToken ct) =>
         value is { } v ? w.WriteAsync(v.UtcDateTime, NpgsqlDbType.TimestampTz, ct) : w.WriteNullAsync(ct);
 

@@ -131,7 +131,7 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
                 await rows.Boolean(true, ct);
                 await rows.Text(r.PatientId, ct);
                 await rows.Instant(now, ct);
-                await rows.Jsonb(Encoding.UTF8.GetString(r.Json), ct);
+                await rows.Jsonb(r.Json, ct);
             }
 
             await rows.CompleteAsync(ct);
@@ -163,7 +163,7 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
                 await stage.Text(r.ResourceType, ct);
                 await stage.Text(r.Id, ct);
                 await stage.Text(r.PatientId, ct);
-                await stage.Jsonb(Encoding.UTF8.GetString(r.Json), ct);
+                await stage.Jsonb(r.Json, ct);
             }
 
             await stage.CompleteAsync(ct);
