@@ -174,7 +174,8 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     [Fact]
     public async Task A_fhirServer_that_hangs_or_fails_gets_412_within_the_fetch_deadline_or_cards_from_the_store_when_configured()
     {
-        // An EHR's FHIR server in trouble: one path never answers, the other answers 500.
+        // An EHR's FHIR server in trouble: one path never answers, one answers 500, one answers JSON whose strings are
+        // not text (an unpaired surrogate escape, which System.Text.Json cannot read as a string).
         var ehr = WebApplication.CreateSlimBuilder();
         ehr.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         await using var faulty = ehr.Build();
@@ -184,6 +185,9 @@ public sealed class CdsHooksTests(CdsServerFixture server)
             return Results.Ok();
         });
         faulty.MapGet("/broken/{**path}", () => Results.StatusCode(500));
+        faulty.MapGet("/garbled/{**path}", () => Results.Text(
+            """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Encounter","id":"\ud800"}}]}""",
+            "application/fhir+json"));
         await faulty.StartAsync();
         var ehrUrl = faulty.Urls.First();
 
@@ -192,7 +196,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var (fallback, fallbackUrl) = await server.StartAnotherAsync("--CdsHooks:StoreFallback=true");
         await using (fallback)
         {
-            foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken" })
+            foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken", $"{ehrUrl}/garbled" })
             {
                 // The fixture's deadline is 3 s per request (CdsHooks:FetchTimeoutSeconds): the hang is cut, not waited out.
                 var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -232,6 +236,12 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":[1,2]}}""", 400 },
         { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","fhirServer":"ftp://x","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
         { "readmission-risk", "[]", 400 },
+        // Lone UTF-16 surrogates escaped in JSON strings: valid JSON, but not text (System.Text.Json throws when asked for it).
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"\ud800","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"\udc00","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","fhirServer":"http://x/\ud800","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","id":"p","gender":"\ud800","birthDate":"1960-02-01"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","id":"p","birthDate":"1960-02-01","name":[{"family":"\ud800"}]}}}""", 400 },
         { "no-such-service", """{"hook":"patient-view","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 404 },
     };
 

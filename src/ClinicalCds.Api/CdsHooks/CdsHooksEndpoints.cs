@@ -77,7 +77,9 @@ public static class CdsHooksEndpoints
 
         using (document)
         {
-            return Send(await send(document.RootElement));
+            return JsonText.HasUnpairedSurrogate(document.RootElement)
+                ? Send(CdsResult.Outcome(400, Outcomes.BadRequest(JsonText.Problem).Json))
+                : Send(await send(document.RootElement));
         }
     }
 

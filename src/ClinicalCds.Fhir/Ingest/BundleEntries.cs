@@ -28,6 +28,11 @@ public static class BundleEntries
 {
     public static BundleInput Read(ReadOnlySpan<byte> utf8Json)
     {
+        if (JsonText.HasUnpairedSurrogate(utf8Json))
+        {
+            return BundleInput.Invalid(JsonText.Problem);
+        }
+
         JsonObject bundle;
         try
         {

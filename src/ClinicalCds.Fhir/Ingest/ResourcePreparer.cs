@@ -20,6 +20,11 @@ public static partial class ResourcePreparer
     /// </summary>
     public static Preparation Prepare(byte[] utf8Json)
     {
+        if (JsonText.HasUnpairedSurrogate(utf8Json))
+        {
+            return Preparation.Rejected(JsonText.Problem);
+        }
+
         if (PrepareChecked(utf8Json) is { } quick)
         {
             return quick;

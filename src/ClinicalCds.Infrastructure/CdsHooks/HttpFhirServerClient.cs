@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Fhir;
 using ClinicalCds.Fhir.Mapping;
 
 namespace ClinicalCds.Infrastructure.CdsHooks;
@@ -59,6 +60,11 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
             catch (HttpRequestException e)
             {
                 return new FhirFetch([], $"the fhirServer could not be reached ({e.HttpRequestError})");
+            }
+
+            if (JsonText.HasUnpairedSurrogate(body))
+            {
+                return new FhirFetch([], "the fhirServer's answer holds a string that is not text");
             }
 
             JsonElement answer;
