@@ -61,9 +61,13 @@ public static partial class ResourcePreparer
                 return null;
             }
 
-            return new Preparation(new PreparedResource(type, resourceId, PatientReferences.PatientIdOf(root), utf8Json, FactMapper.Map(root)), []);
+            return Prepared(type, resourceId, utf8Json, root);
         }
     }
+
+    /// <summary>The resource ready for the store: its facts are read from the very JSON that is stored, as every other path reads them.</summary>
+    private static Preparation Prepared(string type, string id, byte[] json, JsonElement root) =>
+        new(new PreparedResource(type, id, PatientReferences.PatientIdOf(root), json, FactMapper.Map(root)), []);
 
     /// <summary>Prepares a parsed resource; without <paramref name="receivedJson"/> it is serialized.</summary>
     public static Preparation Prepare(Resource resource, byte[]? receivedJson = null)
@@ -96,7 +100,6 @@ public static partial class ResourcePreparer
             receivedJson = null;
         }
 
-        // The facts are read from the very JSON that is stored, as every other path reads them.
         var json = receivedJson ?? FhirJson.ToUtf8(resource);
         JsonDocument document;
         try
@@ -110,14 +113,7 @@ public static partial class ResourcePreparer
 
         using (document)
         {
-            return new Preparation(
-                new PreparedResource(
-                    resource.TypeName,
-                    resource.Id,
-                    PatientReferences.PatientIdOf(document.RootElement),
-                    json,
-                    FactMapper.Map(document.RootElement)),
-                []);
+            return Prepared(resource.TypeName, resource.Id, json, document.RootElement);
         }
     }
 

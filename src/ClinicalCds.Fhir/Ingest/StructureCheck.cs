@@ -278,34 +278,9 @@ public static class StructureCheck
             return v => Raw(v) is { IsEmpty: false } raw && raw.Length <= MaxNameLength && IsEnumLiteral(raw, literals);
         }
 
-        if (type == typeof(FhirString) || type == typeof(Markdown) || type == typeof(XHtml))
+        if (QuickLiterals.TryGetValue(type, out var quick))
         {
-            return Literal(FastLiterals.IsString, FhirString.IsValidValue);
-        }
-
-        if (type == typeof(Code))
-        {
-            return Literal(FastLiterals.IsCode, Code.IsValidValue);
-        }
-
-        if (type == typeof(Id))
-        {
-            return Literal(FastLiterals.IsId, Id.IsValidValue);
-        }
-
-        if (type == typeof(Date))
-        {
-            return Literal(FastLiterals.IsDate, Date.IsValidValue);
-        }
-
-        if (type == typeof(FhirDateTime))
-        {
-            return Literal(FastLiterals.IsDateTime, FhirDateTime.IsValidValue);
-        }
-
-        if (type == typeof(Instant))
-        {
-            return Literal(FastLiterals.IsInstant, Instant.IsValidValue);
+            return Literal(quick.Fast, quick.Firely);
         }
 
         var validator = type.GetMethod("IsValidValue", BindingFlags.Public | BindingFlags.Static, [typeof(string)]);
@@ -315,7 +290,7 @@ public static class StructureCheck
         }
 
         var firely = validator.CreateDelegate<Func<string, bool>>();
-        if (!typeof(FhirUri).IsAssignableFrom(type) && type != typeof(Canonical) && type != typeof(FhirUrl) && type != typeof(Oid) && type != typeof(Uuid))
+        if (!UriLike.Contains(type))
         {
             return Literal(_ => false, firely);
         }
@@ -324,6 +299,22 @@ public static class StructureCheck
         return Literal(_ => false, s => remembered.TryGetValue(s, out var known) ? known
             : remembered.Count < MaxRemembered ? remembered.GetOrAdd(s, firely(s)) : firely(s));
     }
+
+    /// <summary>The primitive types whose common spellings <see cref="FastLiterals"/> accepts before Firely's validator is asked.</summary>
+    private static readonly Dictionary<Type, (FastCheck Fast, Func<string, bool> Firely)> QuickLiterals = new()
+    {
+        [typeof(FhirString)] = (FastLiterals.IsString, FhirString.IsValidValue),
+        [typeof(Markdown)] = (FastLiterals.IsString, FhirString.IsValidValue),
+        [typeof(XHtml)] = (FastLiterals.IsString, FhirString.IsValidValue),
+        [typeof(Code)] = (FastLiterals.IsCode, Code.IsValidValue),
+        [typeof(Id)] = (FastLiterals.IsId, Id.IsValidValue),
+        [typeof(Date)] = (FastLiterals.IsDate, Date.IsValidValue),
+        [typeof(FhirDateTime)] = (FastLiterals.IsDateTime, FhirDateTime.IsValidValue),
+        [typeof(Instant)] = (FastLiterals.IsInstant, Instant.IsValidValue),
+    };
+
+    /// <summary>Uri-like types (none derives from another): Firely's verdict on each value is remembered.</summary>
+    private static readonly HashSet<Type> UriLike = [typeof(FhirUri), typeof(Canonical), typeof(FhirUrl), typeof(Oid), typeof(Uuid)];
 
     private const int MaxRemembered = 10_000;
 
