@@ -29,6 +29,63 @@ internal static class BenchSupport
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
+    /// <summary>
+    /// CPU seconds the local PostgreSQL server has used so far: the postmaster, its live children (backends, checkpointer,
+    /// WAL writer, ...) and the children it has reaped. Null when the server's processes are not readable from here.
+    /// </summary>
+    public static async Task<double?> ServerCpuSeconds(string server)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false };
+        string directory;
+        await using (var connection = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var show = new NpgsqlCommand("SHOW data_directory", connection);
+            directory = (string)(await show.ExecuteScalarAsync())!;
+        }
+
+        try
+        {
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(directory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+            long ticks = 0;
+            foreach (var stat in Directory.GetDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)).Select(d => Path.Combine(d, "stat")))
+            {
+                string[] fields;
+                try
+                {
+                    var text = File.ReadAllText(stat);
+                    fields = text[(text.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd on: state, ppid, ...
+                }
+                catch (IOException)
+                {
+                    continue; // the process ended meanwhile
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                var pid = int.Parse(Path.GetFileName(Path.GetDirectoryName(stat)!), System.Globalization.CultureInfo.InvariantCulture);
+                var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (pid == postmaster || parent == postmaster)
+                {
+                    ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                if (pid == postmaster)
+                {
+                    ticks += long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            return ticks / 100.0; // USER_HZ
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -392,6 +392,23 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("fhir_resources", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.InitialLoadIndexRow", b =>
+                {
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("statement");
+
+                    b.HasKey("Ordinal")
+                        .HasName("pk_fhir_initial_load");
+
+                    b.ToTable("fhir_initial_load", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.LatestRiskScoreRow", b =>
                 {
                     b.Property<string>("PatientId")

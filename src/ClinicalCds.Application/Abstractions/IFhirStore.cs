@@ -18,21 +18,44 @@ public sealed record StoredResource(string ResourceType, string Id, int VersionI
 /// <summary>A page of search results and the total number of matches.</summary>
 public sealed record SearchPage(IReadOnlyList<StoredResource> Resources, long Total);
 
+/// <summary>Writes prepared resources, with their projections, in one transaction per call.</summary>
+public interface IResourceWriter
+{
+    /// <summary>
+    /// Writes resources idempotently: an unchanged resource (same content as its current version) is left alone, a
+    /// changed one becomes a new current version. A resource appearing twice in one call keeps its last occurrence.
+    /// </summary>
+    Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<PreparedResource> resources, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// The FHIR resource store: every version of every resource as received, plus the clinical projections of the
 /// current versions, written in one transaction.
 /// </summary>
-public interface IFhirStore
+public interface IFhirStore : IResourceWriter
 {
     /// <summary>
-    /// Writes resources idempotently: an unchanged resource (same content hash as its current version) is left
-    /// alone, a changed one becomes a new current version. A resource appearing twice keeps its last occurrence.
+    /// Starts an <see cref="IInitialLoad"/> when the store holds no resource yet; null when it holds some. Waits for
+    /// writes in progress.
     /// </summary>
-    Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<PreparedResource> resources, CancellationToken cancellationToken);
+    Task<IInitialLoad?> TryBeginInitialLoadAsync(CancellationToken cancellationToken);
 
     Task<StoredResource?> ReadAsync(string resourceType, string id, int? versionId, CancellationToken cancellationToken);
 
     Task<SearchPage> SearchAsync(SearchCriteria criteria, CancellationToken cancellationToken);
 
     Task<IReadOnlyDictionary<string, long>> CountCurrentByTypeAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The first load of an empty store, done as PostgreSQL's manual advises for populating a database: the rows first,
+/// the indexes built once at the end. While it runs, every other writer waits. Its writes create version 1 of
+/// resources it has not been given before: the caller must send a resource it has already written to the store
+/// instead, after completing the load (a second version needs the comparison with the first).
+/// <see cref="CompleteAsync"/> builds the indexes; disposing an uncompleted load builds them too. If the process
+/// dies meanwhile, the next writer or migration builds them, and what was written stays.
+/// </summary>
+public interface IInitialLoad : IResourceWriter, IAsyncDisposable
+{
+    Task CompleteAsync(CancellationToken cancellationToken);
 }

@@ -33,6 +33,11 @@ internal static class ImportCommand
                 : [path])
             .ToList();
 
+    private static bool IsNdjson(string file) => !file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    private static Stream Decompressed(string file, FileStream stream) =>
+        file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+
     private static bool IsImportable(string file) => Extensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     private static async Task<int> Run(string[] paths, bool onlyIfEmpty, CancellationToken ct)
@@ -70,11 +75,30 @@ internal static class ImportCommand
                 .StartAsync(async progress =>
                 {
                     var bar = progress.AddTask("Importing", maxValue: Math.Max(1, totalBytes));
+                    if (files.All(IsNdjson))
+                    {
+                        // NDJSON only: one import of all files, so that into an empty store it is one initial load.
+                        double done = 0, size = 0;
+                        FileStream? current = null;
+                        var sources = files.Select(file => new NdjsonSource(Path.GetFileName(file), () =>
+                        {
+                            done += size; // the files before this one (each is disposed once read)
+                            bar.Description = Markup.Escape(Path.GetFileName(file));
+                            current = File.OpenRead(file);
+                            size = current.Length;
+                            return Decompressed(file, current);
+                        })).ToList();
+                        var allProgress = new InlineProgress<ImportProgress>(_ => bar.Value = done + (current is { CanSeek: true } open ? open.Position : 0));
+                        summary.Add(await mediator.Send(new ImportNdjsonCommand(sources, allProgress, InitialLoadIfEmpty: true), ct));
+                        bar.Value = totalBytes;
+                        return;
+                    }
+
                     foreach (var file in files)
                     {
                         var size = new FileInfo(file).Length;
                         bar.Description = Markup.Escape(Path.GetFileName(file));
-                        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                        if (!IsNdjson(file))
                         {
                             var result = await mediator.Send(new IngestBundleCommand(await File.ReadAllBytesAsync(file, ct)), ct);
                             summary.Add(Path.GetFileName(file), result);
@@ -82,7 +106,7 @@ internal static class ImportCommand
                         else
                         {
                             await using var stream = File.OpenRead(file);
-                            await using var body = file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;
+                            await using var body = Decompressed(file, stream);
                             var start = bar.Value;
                             var fileProgress = new InlineProgress<ImportProgress>(_ => bar.Value = start + (double)stream.Position);
                             summary.Add(await mediator.Send(new ImportNdjsonCommand(body, Path.GetFileName(file), fileProgress), ct));
@@ -103,6 +127,7 @@ internal static class ImportCommand
         private readonly SortedDictionary<string, long> _byType = new(StringComparer.Ordinal);
         private readonly List<string> _rejections = [];
         private long _created, _updated, _unchanged;
+        private bool _initialLoad;
 
         public int RejectedCount => _rejections.Count;
 
@@ -132,6 +157,7 @@ internal static class ImportCommand
             _created += result.Created;
             _updated += result.Updated;
             _unchanged += result.Unchanged;
+            _initialLoad |= result.InitialLoad;
             _rejections.AddRange(result.Rejected.Select(r => $"{r.Source} line {r.Line}: {r.Reason}"));
         }
 
@@ -159,6 +185,11 @@ internal static class ImportCommand
             var rate = elapsed.TotalSeconds > 0 ? total / elapsed.TotalSeconds : 0;
             AnsiConsole.MarkupLineInterpolated(
                 $"Stored {total:N0} resources ({_created:N0} created, {_updated:N0} updated, {_unchanged:N0} unchanged) in {elapsed.TotalSeconds:F1} s: {rate:N0} resources/s.");
+            if (_initialLoad)
+            {
+                AnsiConsole.MarkupLine("Initial load of an empty store: rows loaded first, indexes built after.");
+            }
+
             if (_rejections.Count > 0)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]Rejected {_rejections.Count:N0}:[/]");

@@ -14,7 +14,7 @@ namespace ClinicalCds.Infrastructure.Fhir;
 /// </summary>
 public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider clock) : IFhirStore
 {
-    private const int IngestLockClass = 0x436c6901; // "Cli\x01": the advisory lock class of write partitions
+    internal const int IngestLockClass = 0x436c6901; // "Cli\x01": the advisory lock class of write partitions
 
     /// <summary>
     /// The stored JSON as served: resourceType first (jsonb orders keys by length), meta.versionId and
@@ -34,13 +34,7 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
             return [];
         }
 
-        var latest = new Dictionary<(string, string), int>();
-        for (var i = 0; i < resources.Count; i++)
-        {
-            latest[(resources[i].ResourceType, resources[i].Id)] = i;
-        }
-
-        var unique = latest.Values.Order().Select(i => resources[i]).ToList();
+        var unique = LastOfEach(resources);
         var now = Truncate(clock.GetUtcNow());
         var ct = cancellationToken;
 
@@ -53,6 +47,9 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
             locks.Parameters.AddWithValue("partitions", unique.Select(r => WritePartitions.Of(r.ResourceType, r.Id)).Distinct().Order().ToArray());
             await locks.ExecuteScalarAsync(ct);
         }
+
+        // Holding a partition, no initial load is running (it holds them all): indexes set aside are a dead one's.
+        await InitialLoadIndexes.RestoreIfSetAsideAsync(connection, ct);
 
         // Which resources exist already: one index probe each. The LATERAL ... LIMIT 1 keeps it a loop of probes; as a
         // plain join the planner hashed the batch and scanned the whole store while it was small (bench/ingest: 253 scans
@@ -117,13 +114,37 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
             await ProjectionWriter.DeleteAsync(connection, replaced, ct);
         }
 
+        await CreateAsync(connection, created.Select(i => unique[i]).ToList(), now, ct);
+        await ProjectionWriter.WriteAsync(connection, changed.Select(i => unique[i].Facts).ToList(), ct);
+        await transaction.CommitAsync(ct);
+        Counted(outcomes);
+        return outcomes;
+    }
+
+    public async Task<IInitialLoad?> TryBeginInitialLoadAsync(CancellationToken cancellationToken) =>
+        await PostgresInitialLoad.TryBeginAsync(dataSource, clock, cancellationToken);
+
+    /// <summary>The last occurrence of each resource, in the order of those last occurrences.</summary>
+    internal static List<PreparedResource> LastOfEach(IReadOnlyList<PreparedResource> resources)
+    {
+        var latest = new Dictionary<(string, string), int>();
+        for (var i = 0; i < resources.Count; i++)
+        {
+            latest[(resources[i].ResourceType, resources[i].Id)] = i;
+        }
+
+        return latest.Values.Order().Select(i => resources[i]).ToList();
+    }
+
+    /// <summary>Writes version 1 of new resources, current, with their projections (binary COPY, caller's transaction).</summary>
+    internal static async Task CreateAsync(NpgsqlConnection connection, IReadOnlyList<PreparedResource> created, DateTimeOffset now, CancellationToken ct)
+    {
         if (created.Count > 0)
         {
             await using var rows = await connection.BeginBinaryImportAsync(
                 "COPY fhir_resources (resource_type, id, version_id, is_current, patient_id, last_updated, content) FROM STDIN (FORMAT BINARY)", ct);
-            foreach (var i in created)
+            foreach (var r in created)
             {
-                var r = unique[i];
                 await rows.StartRowAsync(ct);
                 await rows.Text(r.ResourceType, ct);
                 await rows.Text(r.Id, ct);
@@ -137,15 +158,16 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
             await rows.CompleteAsync(ct);
         }
 
-        await ProjectionWriter.WriteAsync(connection, created.Concat(changed).Select(i => unique[i].Facts).ToList(), ct);
-        await transaction.CommitAsync(ct);
+        await ProjectionWriter.WriteAsync(connection, created.Select(r => r.Facts).ToList(), ct);
+    }
+
+    internal static void Counted(IReadOnlyList<WriteOutcome> outcomes)
+    {
         foreach (var group in outcomes.GroupBy(o => (o.ResourceType, o.Status)))
         {
             Application.Telemetry.IngestedResources.Add(
                 group.Count(), new("resource_type", group.Key.ResourceType), new("outcome", group.Key.Status.ToString().ToLowerInvariant()));
         }
-
-        return outcomes;
     }
 
     /// <summary>Stages the given resources' JSON and returns those whose content differs from their current version.</summary>
@@ -249,5 +271,5 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     /// <summary>PostgreSQL keeps microseconds; truncating first makes the value we report equal the one stored.</summary>
-    private static DateTimeOffset Truncate(DateTimeOffset value) => new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
+    internal static DateTimeOffset Truncate(DateTimeOffset value) => new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
 }

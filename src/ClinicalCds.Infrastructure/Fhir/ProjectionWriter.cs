@@ -20,6 +20,9 @@ internal static class ProjectionWriter
         ("MedicationRequest", "medication_requests", "medication_request_id"),
     ];
 
+    /// <summary>The projection tables.</summary>
+    public static IEnumerable<string> TableNames => Tables.Select(t => t.Table);
+
     public static async Task DeleteAsync(NpgsqlConnection connection, IReadOnlyList<(string ResourceType, string Id)> replaced, CancellationToken ct)
     {
         foreach (var (type, table, key) in Tables)

@@ -48,6 +48,13 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.HasIndex(r => new { r.PatientId, r.ResourceType }).HasFilter("is_current AND patient_id IS NOT NULL").HasDatabaseName("ix_fhir_resources_patient_type");
         });
 
+        modelBuilder.Entity<InitialLoadIndexRow>(e =>
+        {
+            e.ToTable("fhir_initial_load");
+            e.HasKey(r => r.Ordinal);
+            e.Property(r => r.Ordinal).ValueGeneratedNever();
+        });
+
         modelBuilder.Entity<PatientRow>(e =>
         {
             e.ToTable("patients");

@@ -14,6 +14,16 @@ public sealed class FhirResourceRow
     public required string Content { get; set; }
 }
 
+/// <summary>
+/// An index of the store's tables set aside by a running (or interrupted) initial load: the statement that builds it
+/// again. Empty except during an initial load.
+/// </summary>
+public sealed class InitialLoadIndexRow
+{
+    public int Ordinal { get; set; }
+    public required string Statement { get; set; }
+}
+
 public sealed class PatientRow
 {
     public required string PatientId { get; set; }

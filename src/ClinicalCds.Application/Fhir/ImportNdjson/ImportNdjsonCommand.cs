@@ -2,15 +2,34 @@ using Mediator;
 
 namespace ClinicalCds.Application.Fhir.ImportNdjson;
 
-/// <summary>Progress of an import: bytes consumed from the source and resources processed so far.</summary>
+/// <summary>Progress of an import: lines read (all sources), resources written and lines rejected so far.</summary>
 public readonly record struct ImportProgress(long Lines, long Resources, long Rejected);
 
 /// <summary>
-/// Imports FHIR NDJSON (one resource a line). <paramref name="Source"/> names the input in rejection messages
-/// (a file name, or "request body").
+/// One NDJSON input: <paramref name="Name"/> names it in rejection messages (a file name, or "request body");
+/// <paramref name="Open"/> is called when its turn comes, and the stream disposed after unless <paramref name="LeaveOpen"/>.
 /// </summary>
-public sealed record ImportNdjsonCommand(Stream Body, string Source, IProgress<ImportProgress>? Progress = null, int MaxLineBytes = 8 * 1024 * 1024)
-    : ICommand<ImportResult>;
+public sealed record NdjsonSource(string Name, Func<Stream> Open, bool LeaveOpen = false);
+
+/// <summary>
+/// Imports FHIR NDJSON (one resource a line) from <paramref name="Sources"/>, in order. With
+/// <paramref name="InitialLoadIfEmpty"/>, an import into an empty store is an <see cref="Abstractions.IInitialLoad"/>
+/// (indexes built at the end) for as long as no resource comes again.
+/// </summary>
+public sealed record ImportNdjsonCommand(
+    IReadOnlyList<NdjsonSource> Sources,
+    IProgress<ImportProgress>? Progress = null,
+    int MaxLineBytes = ImportNdjsonCommand.DefaultMaxLineBytes,
+    bool InitialLoadIfEmpty = false) : ICommand<ImportResult>
+{
+    public const int DefaultMaxLineBytes = 8 * 1024 * 1024;
+
+    /// <summary>One stream, left open, named <paramref name="source"/>; never an initial load.</summary>
+    public ImportNdjsonCommand(Stream body, string source, IProgress<ImportProgress>? progress = null, int maxLineBytes = DefaultMaxLineBytes)
+        : this([new NdjsonSource(source, () => body, LeaveOpen: true)], progress, maxLineBytes)
+    {
+    }
+}
 
 public sealed record RejectedLine(string Source, long Line, string Reason);
 
@@ -21,7 +40,8 @@ public sealed record ImportResult(
     long Unchanged,
     IReadOnlyDictionary<string, long> ResourcesByType,
     IReadOnlyList<RejectedLine> Rejected,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    bool InitialLoad = false)
 {
     public long Stored => Created + Updated + Unchanged;
 

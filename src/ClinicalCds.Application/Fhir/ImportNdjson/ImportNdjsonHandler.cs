@@ -6,76 +6,87 @@ using Mediator;
 namespace ClinicalCds.Application.Fhir.ImportNdjson;
 
 /// <summary>
-/// Streams NDJSON in batches: while the store writes one batch (binary COPY), the next is parsed and validated on
-/// every core. A batch is written as parallel writes of disjoint <see cref="WritePartitions">write partitions</see>
-/// (each its own transaction; a resource's lines always fall in one of them, in order), so the database works on
-/// more than one core. Each bad line is rejected with its line number and reason; every valid line is kept.
+/// Streams NDJSON in batches parsed and validated on every core, written by <see cref="WriteLanes"/> while the next
+/// batch is prepared. Into an empty store, when asked, the import is an <see cref="IInitialLoad"/> until a resource
+/// comes a second time: the load then completes (indexes built) and the store takes over from that batch on, so the
+/// repeat gets its version just as in any import. Each bad line is rejected with its line number and reason; every
+/// valid line is kept.
 /// </summary>
 public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<ImportNdjsonCommand, ImportResult>
 {
     private const int BatchSize = 2000;
-    private static readonly int ParallelWrites = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     public async ValueTask<ImportResult> Handle(ImportNdjsonCommand command, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var rejected = new List<RejectedLine>();
-        var byType = new Dictionary<string, long>(StringComparer.Ordinal);
-        long lines = 0, created = 0, updated = 0, unchanged = 0;
-        Task<IReadOnlyList<WriteOutcome>>? writing = null;
-        var batch = new List<NdjsonLine>(BatchSize);
-
-        async Task Flush()
+        var tally = new WriteTally();
+        long lines = 0;
+        await using var load = command.InitialLoadIfEmpty ? await store.TryBeginInitialLoadAsync(cancellationToken) : null;
+        var loading = load is not null ? new ResourceKeys() : null;
+        var lanes = new WriteLanes(load ?? (IResourceWriter)store, tally, cancellationToken);
+        try
         {
-            var prepared = PrepareAll(batch, command.Source, rejected);
-            batch.Clear();
-            await Drain();
-            writing = prepared.Count > 0 ? WriteInParallel(prepared, cancellationToken) : null;
-        }
-
-        async Task Drain()
-        {
-            if (writing is null)
+            var batch = new List<NdjsonLine>(BatchSize);
+            foreach (var source in command.Sources)
             {
-                return;
-            }
-
-            foreach (var outcome in await writing)
-            {
-                byType[outcome.ResourceType] = byType.GetValueOrDefault(outcome.ResourceType) + 1;
-                switch (outcome.Status)
+                var stream = source.Open();
+                try
                 {
-                    case WriteStatus.Created: created++; break;
-                    case WriteStatus.Updated: updated++; break;
-                    default: unchanged++; break;
+                    await foreach (var line in NdjsonLineReader.ReadAsync(stream, command.MaxLineBytes, lanes.Stopping))
+                    {
+                        lines++;
+                        batch.Add(line);
+                        if (batch.Count == BatchSize)
+                        {
+                            await Enqueue(batch, source.Name);
+                        }
+                    }
+
+                    await Enqueue(batch, source.Name);
+                }
+                finally
+                {
+                    if (!source.LeaveOpen)
+                    {
+                        await stream.DisposeAsync();
+                    }
                 }
             }
-
-            writing = null;
-            command.Progress?.Report(new ImportProgress(lines, created + updated + unchanged, rejected.Count));
         }
-
-        await foreach (var line in NdjsonLineReader.ReadAsync(command.Body, command.MaxLineBytes, cancellationToken))
+        catch (OperationCanceledException) when (lanes.Failed)
         {
-            lines = line.Number;
-            batch.Add(line);
-            if (batch.Count == BatchSize)
-            {
-                await Flush();
-            }
+            // A lane failed and stopped the import; CompleteAsync throws its error.
+        }
+        finally
+        {
+            await lanes.CompleteAsync();
         }
 
-        await Flush();
-        await Drain();
-        return new ImportResult(lines, created, updated, unchanged, byType, rejected, clock.Elapsed);
-    }
+        if (loading is not null)
+        {
+            await load!.CompleteAsync(cancellationToken);
+        }
 
-    private async Task<IReadOnlyList<WriteOutcome>> WriteInParallel(List<PreparedResource> prepared, CancellationToken cancellationToken)
-    {
-        var writes = prepared
-            .GroupBy(r => WritePartitions.Of(r.ResourceType, r.Id) % ParallelWrites)
-            .Select(part => store.WriteAsync(part.ToList(), cancellationToken));
-        return (await Task.WhenAll(writes)).SelectMany(outcomes => outcomes).ToList();
+        var result = tally.Result(lines, rejected, clock.Elapsed, initialLoad: load is not null);
+        command.Progress?.Report(new ImportProgress(lines, result.Stored, rejected.Count));
+        return result;
+
+        async Task Enqueue(List<NdjsonLine> batch, string source)
+        {
+            var prepared = PrepareAll(batch, source, rejected);
+            batch.Clear();
+            if (loading is not null && !loading.TryClaim(prepared))
+            {
+                await lanes.CompleteAsync();
+                await load!.CompleteAsync(cancellationToken);
+                loading = null;
+                lanes = new WriteLanes(store, tally, cancellationToken);
+            }
+
+            await lanes.EnqueueAsync(prepared);
+            command.Progress?.Report(new ImportProgress(lines, tally.Stored, rejected.Count));
+        }
     }
 
     private static List<PreparedResource> PrepareAll(List<NdjsonLine> batch, string source, List<RejectedLine> rejected)
