@@ -141,7 +141,7 @@ public sealed class InitialLoadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Indexes_set_aside_by_a_load_whose_process_died_are_built_at_start_up()
+    public async Task Indexes_set_aside_by_a_load_whose_process_died_are_built_by_db_migrate()
     {
         await using var store = await Store.CreateAsync();
         await using var load = await LoadThatDies(store, Prepared(Patient("s-1", "1980-01-01")));

@@ -4,12 +4,13 @@ using Npgsql;
 namespace ClinicalCds.Infrastructure.Fhir;
 
 /// <summary>
-/// The indexes of the store's tables (fhir_resources and the projections), set aside for an initial load: each one's
-/// own definition (<c>pg_get_indexdef</c>, <c>pg_get_constraintdef</c>) is recorded in <c>fhir_initial_load</c> and
-/// the index dropped, in one transaction; restoring runs the recorded statements and clears the record, in one
-/// transaction. Autovacuum is kept off the tables meanwhile (it would scan them again and again as they grow) and
-/// given back its setting with the indexes. The record outlives a process that dies mid-load, so whoever writes
-/// next restores them.
+/// The indexes of the store's tables (fhir_resources and the projections), set aside for an initial load: the
+/// statements that make each one again (its own <c>pg_get_indexdef</c>; a primary key is re-added on its rebuilt
+/// index) are recorded in <c>fhir_initial_load</c> and the indexes dropped, in one transaction. Autovacuum is kept off
+/// the tables meanwhile (it would scan them again and again as they grow); the record gives it back its setting, and
+/// ends with an ANALYZE of each table. Each recorded statement is cleared in the transaction that runs it, so the
+/// record always says what is still to do — and it outlives a process that dies mid-load, so whoever writes next
+/// does it.
 /// </summary>
 internal static class InitialLoadIndexes
 {
@@ -78,7 +79,7 @@ internal static class InitialLoadIndexes
 
     /// <summary>
     /// Builds indexes set aside by an initial load whose process died, unless a load (or a write, which would build
-    /// them itself) is running. For start-up, after migrating.
+    /// them itself) is running. Run after migrating (`clinicalcds db migrate`).
     /// </summary>
     public static async Task RestoreIfAbandonedAsync(NpgsqlConnection connection, CancellationToken ct)
     {
