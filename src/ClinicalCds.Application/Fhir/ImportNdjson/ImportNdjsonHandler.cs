@@ -33,7 +33,7 @@ public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<Impo
                 var stream = source.Open();
                 try
                 {
-                    await foreach (var line in NdjsonLineReader.ReadAsync(stream, command.MaxLineBytes, lanes.Stopping))
+                    await foreach (var line in NdjsonLineReader.ReadAsync(stream, command.MaxLineBytes, cancellationToken))
                     {
                         lines++;
                         batch.Add(line);
@@ -56,7 +56,7 @@ public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<Impo
         }
         catch (OperationCanceledException) when (lanes.Failed)
         {
-            // A lane failed and stopped the import; CompleteAsync throws its error.
+            // A lane failed and stopped the queueing; CompleteAsync throws its error.
         }
         finally
         {
@@ -78,6 +78,7 @@ public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<Impo
             batch.Clear();
             if (loading is not null && !loading.TryClaim(prepared))
             {
+                // A resource loaded already comes again: the load ends here, and the store versions it as ever.
                 await lanes.CompleteAsync();
                 await load!.CompleteAsync(cancellationToken);
                 loading = null;

@@ -30,9 +30,6 @@ internal sealed class WriteLanes
         _lanes = _queues.Select(queue => Task.Run(() => Write(writer, queue.Reader, tally), CancellationToken.None)).ToArray();
     }
 
-    /// <summary>Cancelled when the caller cancels or a lane fails.</summary>
-    public CancellationToken Stopping => _stopping.Token;
-
     /// <summary>True when a lane failed (its error is thrown by <see cref="CompleteAsync"/>).</summary>
     public bool Failed => _stopping.IsCancellationRequested && !_cancellation.IsCancellationRequested;
 
@@ -40,7 +37,7 @@ internal sealed class WriteLanes
     {
         foreach (var share in batch.GroupBy(r => WritePartitions.Of(r.ResourceType, r.Id) % LaneCount))
         {
-            await _queues[share.Key].Writer.WriteAsync(share.ToList(), Stopping);
+            await _queues[share.Key].Writer.WriteAsync(share.ToList(), _stopping.Token);
         }
     }
 
