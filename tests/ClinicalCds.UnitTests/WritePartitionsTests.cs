@@ -13,6 +13,13 @@ public sealed class WritePartitionsTests
         // can never slip in: servers on other hosts must agree on every lock.
         Assert.Equal(partition, WritePartitions.Of(type, id));
 
+    [Theory]
+    [InlineData("Patient", "example", 17665036384312822979ul)]
+    [InlineData("Observation", "1", 17160168869221752693ul)]
+    public void A_resources_key_is_the_64_bit_fnv1a_hash_of_type_and_id(string type, string id, ulong key) =>
+        // Computed outside .NET (64-bit FNV-1a of "type/id"): the same function as the partitions, at 64 bits.
+        Assert.Equal(key, WritePartitions.Key(type, id));
+
     [Fact]
     public void Partitions_are_used_evenly()
     {

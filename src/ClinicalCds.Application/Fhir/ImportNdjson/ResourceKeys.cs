@@ -3,9 +3,10 @@ using ClinicalCds.Fhir.Ingest;
 namespace ClinicalCds.Application.Fhir.ImportNdjson;
 
 /// <summary>
-/// The resources an initial load has been given, as 64-bit FNV-1a hashes of type/id (16 bytes a resource instead of
-/// its strings). A hash seen before means the resource may come again: the load must end before it is written. A
-/// collision only ends the load early (≈ 10⁻⁷ at 1.7 million resources); it never lets a repeat through.
+/// The resources an initial load has been given, as their 64-bit <see cref="WritePartitions.Key"/> (16 bytes a
+/// resource in the set, instead of its strings). A key seen before means the resource may come again: the load must
+/// end before it is written. A collision only ends the load early (≈ 10⁻⁷ at 1.7 million resources); it never lets a
+/// repeat through.
 /// </summary>
 internal sealed class ResourceKeys
 {
@@ -18,7 +19,7 @@ internal sealed class ResourceKeys
         var keys = new HashSet<ulong>(batch.Count);
         foreach (var resource in batch)
         {
-            keys.Add(Hash(resource.ResourceType, resource.Id));
+            keys.Add(WritePartitions.Key(resource.ResourceType, resource.Id));
         }
 
         if (keys.Overlaps(_seen))
@@ -28,23 +29,5 @@ internal sealed class ResourceKeys
 
         _seen.UnionWith(keys);
         return true;
-    }
-
-    private static ulong Hash(string resourceType, string id)
-    {
-        const ulong Prime = 1099511628211ul;
-        var hash = 14695981039346656037ul;
-        foreach (var c in resourceType)
-        {
-            hash = (hash ^ c) * Prime;
-        }
-
-        hash = (hash ^ '/') * Prime;
-        foreach (var c in id)
-        {
-            hash = (hash ^ c) * Prime;
-        }
-
-        return hash;
     }
 }
