@@ -15,16 +15,16 @@ internal sealed class ResourceKeys
     /// <summary>Records the batch's resources; false (recording nothing) when one of them was in an earlier batch.</summary>
     public bool TryClaim(IReadOnlyList<PreparedResource> batch)
     {
-        // Repeats within one batch are fine: a write keeps the last occurrence, as the store does.
-        var keys = new HashSet<ulong>(batch.Count);
-        foreach (var resource in batch)
+        // Repeats within one batch are fine: a write keeps the last occurrence, as the store does. Each lookup is in
+        // the set (O(1)); the set is never enumerated, which would make a load quadratic in its size.
+        var keys = new ulong[batch.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            keys.Add(WritePartitions.Key(resource.ResourceType, resource.Id));
-        }
-
-        if (keys.Overlaps(_seen))
-        {
-            return false;
+            keys[i] = WritePartitions.Key(batch[i].ResourceType, batch[i].Id);
+            if (_seen.Contains(keys[i]))
+            {
+                return false;
+            }
         }
 
         _seen.UnionWith(keys);
