@@ -9,6 +9,17 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
         CliProcess.RunAsync(new Dictionary<string, string> { ["ConnectionStrings__ClinicalCds"] = database.ConnectionString }, args);
 
     [Fact]
+    public void The_executable_runs_server_GC_with_a_fixed_heap_per_core()
+    {
+        // What the runtime reads when `dotnet clinicalcds.dll` starts. A misspelled MSBuild property (ServerGarbageCollector)
+        // once left the collector to SDK defaults without anyone noticing; the import's throughput depends on it.
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "clinicalcds.runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+        Assert.Equal(0, properties.GetProperty("System.GC.DynamicAdaptationMode").GetInt32());
+    }
+
+    [Fact]
     public async Task Import_reports_rejected_lines_exits_non_zero_and_keeps_the_valid_resources()
     {
         var folder = Directory.CreateTempSubdirectory("clinicalcds-cli-");
