@@ -1,4 +1,5 @@
 using ClinicalCds.IntegrationTests.Infrastructure;
+using Npgsql;
 
 namespace ClinicalCds.IntegrationTests;
 
@@ -7,6 +8,31 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
 {
     private Task<(int ExitCode, string Output)> Run(params string[] args) =>
         CliProcess.RunAsync(new Dictionary<string, string> { ["ConnectionStrings__ClinicalCds"] = database.ConnectionString }, args);
+
+    [Fact]
+    public async Task Db_migrate_creates_a_missing_database_and_logs_no_error_doing_so()
+    {
+        var name = $"test_missing_{Guid.NewGuid():N}";
+        var missing = new NpgsqlConnectionStringBuilder(TestDatabase.ServerConnectionString) { Database = name }.ConnectionString;
+        try
+        {
+            var (exit, output) = await CliProcess.RunAsync(new Dictionary<string, string> { ["ConnectionStrings__ClinicalCds"] = missing }, "db", "migrate");
+
+            Assert.True(exit == 0, output);
+            Assert.Contains("Database is up to date", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("fail:", output, StringComparison.Ordinal); // a first run is not an error
+            Assert.True(await TestDatabase.ScalarAsync(missing, "SELECT count(*) FROM \"__EFMigrationsHistory\"") > 0);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            var server = new NpgsqlConnectionStringBuilder(TestDatabase.ServerConnectionString) { Database = "postgres", Pooling = false };
+            await using var connection = new NpgsqlConnection(server.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
 
     [Fact]
     public void The_executable_runs_server_GC_with_a_fixed_heap_per_core()

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace ClinicalCds.Infrastructure.Persistence;
@@ -11,6 +13,14 @@ public sealed class DatabaseMigrator(ClinicalCdsDbContext db)
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
+        // Created here when missing, by the creator's own check (which expects that error and logs nothing): asked
+        // first of a database that does not exist, EF's migration calls log two connection errors before creating it.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken))
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
