@@ -35,7 +35,7 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
     }
 
     [Fact]
-    public void The_executable_runs_server_GC_with_a_fixed_heap_per_core()
+    public void The_executable_is_configured_to_start_with_server_GC_and_a_fixed_heap_per_core()
     {
         // What the runtime reads when `dotnet clinicalcds.dll` starts. A misspelled MSBuild property (ServerGarbageCollector)
         // once left the collector to SDK defaults without anyone noticing; the import's throughput depends on it.
