@@ -503,25 +503,45 @@ internal sealed class PatientSimulator
 
     // ---------------------------------------------------------------- observations
 
-    /// <summary>A set of vital signs; returns what was charted, as NEWS2 reads it (oxygen saturation on scale 1).</summary>
+    /// <summary>
+    /// A round of vital signs. Each parameter is charted with its own probability (<see cref="Charting"/>), independently
+    /// of the patient's state; the set returned is the patient's true state, as NEWS2 would read it fully charted
+    /// (oxygen saturation on scale 1), since the ground truth depends on the patient, not on what was written down.
+    /// </summary>
     private News2Input Vitals(string encounterId, DateTime at, double s)
     {
         var copd = Has(Catalog.Copd, at);
         var respiratoryRate = Math.Round(Math.Clamp(_rng.Normal(16 + (3.0 * s), 2), 8, 40));
-        Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", respiratoryRate, "/min");
-        var saturation = Math.Round(Math.Clamp(_rng.Normal(97 - (2.0 * s) - (copd ? 2 : 0), 1.5), 75, 100));
-        Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry", saturation, "%");
-        var systolic = BloodPressure(encounterId, at, s);
-        var heartRate = Math.Round(Math.Clamp(_rng.Normal(80 + (10 * s), 9), 35, 180));
-        Vital(encounterId, at, Loinc.HeartRate, "Heart rate", heartRate, "/min");
-        var celsius = Math.Clamp(_rng.Normal(37.0 + (0.35 * s), 0.4), 34.5, 41.5);
-        if (_rng.Chance(0.1))
+        if (_rng.Chance(Charting.RespiratoryRate))
         {
-            Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round((celsius * 9 / 5) + 32, 1), "[degF]");
+            Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", respiratoryRate, "/min");
         }
-        else
+
+        var saturation = Math.Round(Math.Clamp(_rng.Normal(97 - (2.0 * s) - (copd ? 2 : 0), 1.5), 75, 100));
+        if (_rng.Chance(Charting.OxygenSaturation))
         {
-            Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round(celsius, 1), "Cel");
+            Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry", saturation, "%");
+        }
+
+        var systolic = BloodPressure(encounterId, at, s, charted: _rng.Chance(Charting.BloodPressure));
+        var heartRate = Math.Round(Math.Clamp(_rng.Normal(80 + (10 * s), 9), 35, 180));
+        if (_rng.Chance(Charting.HeartRate))
+        {
+            Vital(encounterId, at, Loinc.HeartRate, "Heart rate", heartRate, "/min");
+        }
+
+        var celsius = Math.Clamp(_rng.Normal(37.0 + (0.35 * s), 0.4), 34.5, 41.5);
+        var fahrenheit = _rng.Chance(0.1);
+        if (_rng.Chance(Charting.Temperature))
+        {
+            if (fahrenheit)
+            {
+                Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round((celsius * 9 / 5) + 32, 1), "[degF]");
+            }
+            else
+            {
+                Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round(celsius, 1), "Cel");
+            }
         }
 
         var level = 0;
@@ -533,25 +553,37 @@ internal sealed class PatientSimulator
 
         var (code, display) = Catalog.Consciousness[level];
         var id = _rng.Uuid();
-        var w = _sink.Begin("Observation", id);
-        w.WriteString("status", "final");
-        Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
-        Concept(w, "code", (CodeSystems.Loinc, Loinc.LevelOfConsciousness, "Level of responsiveness"));
-        Reference(w, "subject", $"Patient/{_patientId}");
-        Reference(w, "encounter", $"Encounter/{encounterId}");
-        w.WriteString("effectiveDateTime", Instant(at));
-        Concept(w, "valueCodeableConcept", (CodeSystems.SnomedCt, code, display));
-        _sink.End();
+        if (_rng.Chance(Charting.Consciousness))
+        {
+            var w = _sink.Begin("Observation", id);
+            w.WriteString("status", "final");
+            Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
+            Concept(w, "code", (CodeSystems.Loinc, Loinc.LevelOfConsciousness, "Level of responsiveness"));
+            Reference(w, "subject", $"Patient/{_patientId}");
+            Reference(w, "encounter", $"Encounter/{encounterId}");
+            w.WriteString("effectiveDateTime", Instant(at));
+            Concept(w, "valueCodeableConcept", (CodeSystems.SnomedCt, code, display));
+            _sink.End();
+        }
 
         var oxygen = _rng.Chance(Sigmoid(-2.0 + (1.2 * s) + (copd ? 1.0 : 0))) ? _rng.Int(1, 7) : 0;
-        Vital(encounterId, at, Loinc.InhaledOxygenFlowRate, "Inhaled oxygen flow rate", oxygen, "L/min");
+        if (_rng.Chance(Charting.Oxygen))
+        {
+            Vital(encounterId, at, Loinc.InhaledOxygenFlowRate, "Inhaled oxygen flow rate", oxygen, "L/min");
+        }
+
         return new News2Input(respiratoryRate, saturation, oxygen > 0, systolic, heartRate, (Consciousness)level, Math.Round(celsius, 1), UseSpO2Scale2: false);
     }
 
-    private double BloodPressure(string encounterId, DateTime at, double s)
+    private double BloodPressure(string encounterId, DateTime at, double s, bool charted = true)
     {
         var systolic = Math.Round(Math.Clamp(_rng.Normal(128 - (9 * s), 12), 70, 220));
         var diastolic = Math.Round(Math.Clamp(_rng.Normal(systolic * 0.6, 6), 35, 130));
+        if (!charted)
+        {
+            return systolic;
+        }
+
         var w = _sink.Begin("Observation", _rng.Uuid());
         w.WriteString("status", "final");
         Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
@@ -592,9 +624,15 @@ internal sealed class PatientSimulator
     /// <summary>The values of a laboratory panel the ground truth reads, as measured (g/dL, mmol/L, g/dL, mg/dL).</summary>
     private readonly record struct LabPanel(double Hemoglobin, double Sodium, double Albumin, double Creatinine);
 
-    /// <summary>A laboratory panel; returns the values the ground truth reads.</summary>
+    /// <summary>
+    /// A day's laboratory work: the blood count, the basic metabolic panel and albumin are each drawn with their own
+    /// probability (<see cref="Charting"/>); returns the patient's true values, drawn or not, which the ground truth reads.
+    /// </summary>
     private LabPanel Labs(string encounterId, DateTime at, double s, string? acuteReason, int admissionDay)
     {
+        var bloodCount = _rng.Chance(Charting.BloodCount);
+        var metabolicPanel = _rng.Chance(Charting.MetabolicPanel);
+        var albuminDrawn = _rng.Chance(Charting.Albumin);
         var ckd = Has(Catalog.ChronicKidneyDisease, at) ? 1 : 0;
         var dkd = Has(Catalog.DiabeticKidneyDisease, at) ? 1 : 0;
         var cancer = Has(Catalog.LungCancer, at) || Has(Catalog.MetastaticCancer, at) ? 1 : 0;
@@ -608,41 +646,53 @@ internal sealed class PatientSimulator
             : Math.Round(Math.Clamp(_rng.Normal(7.5 + (1.8 * s) + (acuteReason is "sepsis" or "pneumonia" ? 4 : 0), 1.5), 0.5, 40), 1);
         var albumin = Math.Round(Math.Clamp(_rng.Normal(3.9 - (0.3 * s) - (Has(Catalog.Cirrhosis, at) ? 0.7 : 0) - (0.4 * cancer), 0.3), 1.2, 5.2), 1);
 
-        if (_rng.Chance(0.1))
+        var gramsPerLitre = _rng.Chance(0.1);
+        var bloodSodium = _rng.Chance(0.15);
+        var creatinineSpelling = _rng.Uniform();
+        if (bloodCount)
         {
-            Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin * 10, "g/L");
-        }
-        else
-        {
-            Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin, "g/dL");
+            if (gramsPerLitre)
+            {
+                Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin * 10, "g/L");
+            }
+            else
+            {
+                Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin, "g/dL");
+            }
+
+            Lab(encounterId, at, Loinc.LeukocytesBlood, "Leukocytes [#/volume] in Blood by Automated count", wbc, "10*3/uL");
         }
 
-        if (_rng.Chance(0.15))
+        if (metabolicPanel)
         {
-            Lab(encounterId, at, Loinc.SodiumBlood, "Sodium [Moles/volume] in Blood", sodium, "mmol/L");
-        }
-        else
-        {
-            Lab(encounterId, at, Loinc.SodiumSerumPlasma, "Sodium [Moles/volume] in Serum or Plasma", sodium, "mmol/L");
+            if (bloodSodium)
+            {
+                Lab(encounterId, at, Loinc.SodiumBlood, "Sodium [Moles/volume] in Blood", sodium, "mmol/L");
+            }
+            else
+            {
+                Lab(encounterId, at, Loinc.SodiumSerumPlasma, "Sodium [Moles/volume] in Serum or Plasma", sodium, "mmol/L");
+            }
+
+            Lab(encounterId, at, Loinc.PotassiumSerumPlasma, "Potassium [Moles/volume] in Serum or Plasma", potassium, "mmol/L");
+            if (creatinineSpelling < 0.1)
+            {
+                Lab(encounterId, at, Loinc.CreatinineBlood, "Creatinine [Mass/volume] in Blood", creatinine, "mg/dL");
+            }
+            else if (creatinineSpelling < 0.2)
+            {
+                Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Moles/volume] in Serum or Plasma", Math.Round(creatinine * 88.42), "umol/L");
+            }
+            else
+            {
+                Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Mass/volume] in Serum or Plasma", creatinine, "mg/dL");
+            }
         }
 
-        Lab(encounterId, at, Loinc.PotassiumSerumPlasma, "Potassium [Moles/volume] in Serum or Plasma", potassium, "mmol/L");
-        var r = _rng.Uniform();
-        if (r < 0.1)
+        if (albuminDrawn)
         {
-            Lab(encounterId, at, Loinc.CreatinineBlood, "Creatinine [Mass/volume] in Blood", creatinine, "mg/dL");
+            Lab(encounterId, at, Loinc.AlbuminSerumPlasma, "Albumin [Mass/volume] in Serum or Plasma", albumin, "g/dL");
         }
-        else if (r < 0.2)
-        {
-            Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Moles/volume] in Serum or Plasma", Math.Round(creatinine * 88.42), "umol/L");
-        }
-        else
-        {
-            Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Mass/volume] in Serum or Plasma", creatinine, "mg/dL");
-        }
-
-        Lab(encounterId, at, Loinc.LeukocytesBlood, "Leukocytes [#/volume] in Blood by Automated count", wbc, "10*3/uL");
-        Lab(encounterId, at, Loinc.AlbuminSerumPlasma, "Albumin [Mass/volume] in Serum or Plasma", albumin, "g/dL");
         return new LabPanel(hemoglobin, sodium, albumin, creatinine);
     }
 

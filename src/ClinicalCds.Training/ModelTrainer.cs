@@ -12,7 +12,7 @@ using Microsoft.ML.Trainers.FastTree;
 
 namespace ClinicalCds.Training;
 
-/// <summary>A training row: the feature vector (<see cref="ModelTrainer.MissingValue"/> = not recorded) and the outcome.</summary>
+/// <summary>A training row: a complete feature vector (missing inputs filled from their reference, <see cref="MissingInputs"/>) and the outcome.</summary>
 public sealed class TrainingExample
 {
     public float[] Features { get; set; } = [];
@@ -30,6 +30,11 @@ public sealed class ScoredExample
     public float Score { get; set; }
 }
 
+/// <summary>
+/// What training produced. <see cref="TestScores"/> are the test rows' raw outputs as the server computes them (missing
+/// inputs averaged over their reference, by ONNX Runtime); <see cref="MaxOnnxDifference"/> compares ML.NET with ONNX
+/// Runtime on the same complete rows.
+/// </summary>
 public sealed record TrainingResult(
     byte[] Onnx, ModelCard Card, IReadOnlyList<(double Probability, bool Outcome)> TestPredictions, double MaxOnnxDifference,
     Domain.Explanations.TreeEnsemble Trees, IReadOnlyList<double> TestScores);
@@ -41,13 +46,12 @@ public sealed record TrainingResult(
 public static class ModelTrainer
 {
     public const string OnnxInput = "Features";
-
-    /// <summary>
-    /// What a missing feature is fed as. FastTree drops any row with a NaN, so "not recorded" becomes a value below every
-    /// real one, which the trees can split off as its own branch; the model card records it for the runtime.
-    /// </summary>
-    public const float MissingValue = -9999f;
     public const string OnnxOutput = "Score.output";
+
+    /// <summary>How the card says missing inputs are handled (ADR 0004).</summary>
+    public const string MissingInputsMethod =
+        "A missing input is averaged over its reference values (20 quantiles of the values recorded in training; several missing inputs paired Latin-hypercube style): " +
+        "the raw output is the mean over those completions, then calibrated. Training rows had each missing input filled with one reference value drawn at random.";
 
     public static TrainingResult Train(
         RiskModelKind kind, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
@@ -68,7 +72,13 @@ public static class ModelTrainer
         var width = FeatureCatalog.Features.Count;
         var schema = SchemaDefinition.Create(typeof(TrainingExample));
         schema[nameof(TrainingExample.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        IDataView View(IEnumerable<DatasetRow> data) => ml.Data.LoadFromEnumerable(data.Select(ToExample), schema);
+
+        // Reference values from the rows the trees learn from; every missing training input is one of them, drawn at random.
+        var reference = Enumerable.Range(0, width)
+            .Select(j => (IReadOnlyList<double>)MissingInputs.ReferenceOf([.. fit.Select(r => r.Features.Values[j]).OfType<double>()]))
+            .ToList();
+        var random = new Random((int)(seed % int.MaxValue));
+        var fitExamples = fit.Select(r => new TrainingExample { Features = MissingInputs.Draw(r.Features.Values, reference, random), Label = r.Label == true }).ToList();
 
         var options = new FastTreeBinaryTrainer.Options
         {
@@ -82,29 +92,35 @@ public static class ModelTrainer
             FeatureColumnName = nameof(TrainingExample.Features),
         };
         progress?.Report($"Training {options.NumberOfTrees} trees on {fit.Count:N0} examples ({fit.Count(r => r.Label == true):N0} positive)");
-        var model = ml.BinaryClassification.Trainers.FastTree(options).Fit(View(fit));
+        var model = ml.BinaryClassification.Trainers.FastTree(options).Fit(ml.Data.LoadFromEnumerable(fitExamples, schema));
 
-        double[] Scores(IReadOnlyList<DatasetRow> data) => ml.Data.CreateEnumerable<ScoredExample>(model.Transform(View(data)), reuseRowObject: false)
-            .Select(s => (double)s.Score).ToArray();
+        progress?.Report("Exporting to ONNX and checking it against ML.NET");
+        byte[] onnx;
+        using (var stream = new MemoryStream())
+        {
+            var exportSchema = SchemaDefinition.Create(typeof(FeaturesOnly));
+            exportSchema[nameof(FeaturesOnly.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+            var featuresOnly = ml.Data.LoadFromEnumerable(fitExamples.Take(1).Select(e => new FeaturesOnly { Features = e.Features }), exportSchema);
+            ml.Model.ConvertToOnnx(model, featuresOnly, stream);
+            onnx = stream.ToArray();
+        }
+
+        using var session = new InferenceSession(onnx);
+        double[] OnnxRaw(IReadOnlyList<float[]> data) => OnnxScores(session, data, width);
+        var checkRows = test.Take(5000).Select(r => MissingInputs.Draw(r.Features.Values, reference, random)).ToList();
+        var mlNetScores = ml.Data.CreateEnumerable<ScoredExample>(
+                model.Transform(ml.Data.LoadFromEnumerable(checkRows.Select(f => new TrainingExample { Features = f }), schema)), reuseRowObject: false)
+            .Select(e => (double)e.Score).ToArray();
+        var maxDifference = OnnxRaw(checkRows).Zip(mlNetScores, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
+
+        // Calibration and evaluation score rows exactly as the server will: ONNX Runtime, missing inputs averaged.
+        double[] Scores(IReadOnlyList<DatasetRow> data) => MissingInputs.AveragedRawScores([.. data.Select(r => r.Features.Values)], reference, OnnxRaw);
 
         progress?.Report($"Calibrating on {calibration.Count:N0} held-out examples");
         var (intercept, slope) = LogisticFit.Fit(Scores(calibration), calibration.Select(r => r.Label == true).ToList());
         var testScores = Scores(test);
         var probabilities = testScores.Select(s => Metrics.Sigmoid(intercept + (slope * s))).ToList();
         var outcomes = test.Select(r => r.Label == true).ToList();
-
-        progress?.Report("Exporting to ONNX and checking it against ONNX Runtime");
-        byte[] onnx;
-        using (var stream = new MemoryStream())
-        {
-            var exportSchema = SchemaDefinition.Create(typeof(FeaturesOnly));
-            exportSchema[nameof(FeaturesOnly.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-            var featuresOnly = ml.Data.LoadFromEnumerable(test.Take(1).Select(r => new FeaturesOnly { Features = ToExample(r).Features }), exportSchema);
-            ml.Model.ConvertToOnnx(model, featuresOnly, stream);
-            onnx = stream.ToArray();
-        }
-
-        var maxDifference = OnnxScores(onnx, test).Zip(testScores, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
 
         progress?.Report("Evaluating on the test split");
         var (low, high) = Metrics.Bootstrap95(probabilities, outcomes, Metrics.Auroc);
@@ -134,8 +150,8 @@ public static class ModelTrainer
             FeatureCatalog.Version,
             OnnxInput,
             OnnxOutput,
-            MissingValue,
-            FeatureCatalog.Features.Select((f, i) => Describe(f, i, fit)).ToList(),
+            MissingInputsMethod,
+            FeatureCatalog.Features.Select((f, i) => Describe(f, i, fit, reference[i])).ToList(),
             trainingData,
             new Dictionary<string, object>
             {
@@ -151,29 +167,33 @@ public static class ModelTrainer
             tiers,
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
             "Demonstration model trained on synthetic data; not clinically validated.");
-        var ensemble = TreeExport.From(model.Model.SubModel.TrainedTreeEnsemble, fit.Select(r => ToExample(r).Features).ToList());
+        var ensemble = TreeExport.From(model.Model.SubModel.TrainedTreeEnsemble, [.. fitExamples.Select(e => e.Features)]);
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
     }
 
-    public static TrainingExample ToExample(DatasetRow row) => new()
+    /// <summary>Raw outputs of complete rows by ONNX Runtime from the exported graph (the runtime the server uses).</summary>
+    private static double[] OnnxScores(InferenceSession session, IReadOnlyList<float[]> rows, int width)
     {
-        Features = row.Features.Values.Select(v => v is { } x ? (float)x : MissingValue).ToArray(),
-        Label = row.Label == true,
-    };
-
-    /// <summary>Scores rows with ONNX Runtime from the exported graph (the runtime the server will use).</summary>
-    private static double[] OnnxScores(byte[] onnx, IReadOnlyList<DatasetRow> rows)
-    {
-        using var session = new InferenceSession(onnx);
-        var width = FeatureCatalog.Features.Count;
-        var data = new float[rows.Count * width];
-        for (var i = 0; i < rows.Count; i++)
+        var scores = new double[rows.Count];
+        const int Batch = 65536;
+        for (var start = 0; start < rows.Count; start += Batch)
         {
-            ToExample(rows[i]).Features.CopyTo(data, i * width);
+            var count = Math.Min(Batch, rows.Count - start);
+            var data = new float[count * width];
+            for (var i = 0; i < count; i++)
+            {
+                rows[start + i].CopyTo(data, i * width);
+            }
+
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxInput, new DenseTensor<float>(data, [count, width]))]);
+            var next = start;
+            foreach (var value in results.First(r => r.Name == OnnxOutput).AsEnumerable<float>())
+            {
+                scores[next++] = value;
+            }
         }
 
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxInput, new DenseTensor<float>(data, [rows.Count, width]))]);
-        return results.First(r => r.Name == OnnxOutput).AsEnumerable<float>().Select(v => (double)v).ToArray();
+        return scores;
     }
 
     private static IEnumerable<(string Name, Func<DatasetRow, int> Score)> Baselines(RiskModelKind kind) => kind == RiskModelKind.Readmission
@@ -186,13 +206,13 @@ public static class ModelTrainer
         return joined.Count == 0 ? null : Metrics.Auroc(joined.Select(r => oracle[(r.EncounterId, r.Instant)]).ToList(), joined.Select(r => r.Label == true).ToList());
     }
 
-    private static CardFeature Describe(FeatureDefinition feature, int index, IReadOnlyList<DatasetRow> rows)
+    private static CardFeature Describe(FeatureDefinition feature, int index, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> reference)
     {
         var values = rows.Select(r => r.Features.Values[index]).ToList();
         var present = values.OfType<double>().ToList();
         var mean = present.Count == 0 ? 0 : present.Average();
         var sd = present.Count < 2 ? 0 : Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)) / (present.Count - 1));
-        return new CardFeature(feature.Name, feature.Unit, feature.Definition, mean, sd, 1 - (present.Count / (double)Math.Max(1, values.Count)));
+        return new CardFeature(feature.Name, feature.Unit, feature.Definition, mean, sd, 1 - (present.Count / (double)Math.Max(1, values.Count)), reference);
     }
 
     private static List<CardSubgroup> Subgroups(IReadOnlyList<DatasetRow> test, IReadOnlyList<double> probabilities, IReadOnlyList<bool> outcomes)

@@ -190,15 +190,19 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     {
         var rows = await store.DatasetAsync(RiskModelKind.Complication);
         var result = ModelTrainer.Train(RiskModelKind.Complication, rows, 11, "0.0.1-test", "test population", oracle: null);
-        var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => ModelTrainer.ToExample(r).Features.Select(v => (double)v).ToArray()).ToList();
+        var reference = ModelInference.References(result.Card);
+        var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => MissingInputs.Completions(r.Features.Values, reference)).ToList();
         var expected = result.Trees.ExpectedValue();
 
         Assert.True(test.Count > 1000, $"only {test.Count} rows");
+        Assert.Contains(test, completions => completions.Length > 1);
         for (var i = 0; i < test.Count; i++)
         {
-            Assert.Equal(result.TestScores[i], result.Trees.Predict(test[i]), 1e-4);
-            var phi = TreeShap.Contributions(result.Trees, test[i], FeatureCatalog.Features.Count);
-            Assert.Equal(result.TestScores[i], expected + phi.Sum(), 1e-4);
+            // The served raw score of a row with missing inputs is the mean over its completions, each scored by the trees.
+            var completions = test[i].Select(c => Array.ConvertAll(c, v => (double)v)).ToList();
+            Assert.Equal(result.TestScores[i], completions.Average(result.Trees.Predict), 1e-4);
+            var phi = TreeShap.Contributions(result.Trees, completions[0], FeatureCatalog.Features.Count);
+            Assert.Equal(result.Trees.Predict(completions[0]), expected + phi.Sum(), 1e-4);
         }
     }
 
@@ -206,14 +210,16 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     public async Task TreeSHAP_equals_brute_force_Shapley_values_on_a_small_model()
     {
         var rows = await store.DatasetAsync(RiskModelKind.Readmission);
-        var small = ModelTrainer.Train(RiskModelKind.Readmission, rows, 3, "0.0.1-small", "test population", oracle: null, trees: 3, leaves: 4).Trees;
+        var trained = ModelTrainer.Train(RiskModelKind.Readmission, rows, 3, "0.0.1-small", "test population", oracle: null, trees: 3, leaves: 4);
+        var small = trained.Trees;
+        var reference = ModelInference.References(trained.Card);
         var used = small.Trees.SelectMany(t => t.Feature).Distinct().ToArray();
         Assert.InRange(used.Length, 2, 9);
         var width = FeatureCatalog.Features.Count;
 
         foreach (var row in rows.Where(r => r.Label is not null).Take(25))
         {
-            var x = ModelTrainer.ToExample(row).Features.Select(v => (double)v).ToArray();
+            var x = Array.ConvertAll(MissingInputs.Completions(row.Features.Values, reference)[0], v => (double)v);
             var phi = TreeShap.Contributions(small, x, width);
             var brute = BruteForceShapley(small, x, used);
             for (var f = 0; f < width; f++)

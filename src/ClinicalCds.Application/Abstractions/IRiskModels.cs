@@ -1,21 +1,21 @@
 using ClinicalCds.Application.Models;
-using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Explanations;
 
 namespace ClinicalCds.Application.Abstractions;
 
-/// <summary>A loaded model: its card and a calibrated probability for feature vectors of its catalog version.</summary>
+/// <summary>
+/// A loaded model: its card, its raw output for complete input rows, and its trees for exact explanations. Probabilities,
+/// missing inputs and explanations are computed from these by <see cref="Models.ModelInference"/>, the same for every caller.
+/// </summary>
 public interface IRiskModel
 {
     ModelCard Card { get; }
 
-    /// <summary>Calibrated probabilities, one per vector (any batch size).</summary>
-    IReadOnlyList<double> Predict(IReadOnlyList<FeatureVector> vectors);
+    /// <summary>The model's raw outputs (before calibration), one per complete row of the card's features in order.</summary>
+    double[] RawScores(IReadOnlyList<float[]> rows);
 
-    /// <summary>
-    /// Per-feature contributions in calibrated log-odds (catalog order) that add up, with the base value, to the logit of
-    /// the predicted probability; null when the model ships no trees to explain it with.
-    /// </summary>
-    (double BaseValue, IReadOnlyList<double> Contributions)? Explain(FeatureVector vector);
+    /// <summary>The trees with their training covers (for exact TreeSHAP); null when the model ships none.</summary>
+    TreeEnsemble? Trees { get; }
 }
 
 /// <summary>The models under models/: the newest valid version of each, and why any other was refused.</summary>

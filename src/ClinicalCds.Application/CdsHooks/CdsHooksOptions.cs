@@ -59,8 +59,14 @@ public sealed class CdsHooksOptions
     /// <summary>Seconds for each request to a fhirServer.</summary>
     public int FetchTimeoutSeconds { get; set; } = 5;
 
-    /// <summary>Pages of a searchset followed at most (next links).</summary>
-    public int MaxPages { get; set; } = 50;
+    /// <summary>
+    /// Seconds for all the pages of one search together. Paging is bounded by time, not by a page count: a real chart
+    /// of thousands of observations is many pages, and a server that pages forever is stopped by the clock.
+    /// </summary>
+    public int FetchBudgetSeconds { get; set; } = 10;
+
+    /// <summary>The page size every search the server makes asks for (<c>_count</c>), unless its query names one.</summary>
+    public int PageSize { get; set; } = 1000;
 
     /// <summary>Origins allowed to call from a browser (CORS).</summary>
     public List<string> CorsOrigins { get; set; } = [];

@@ -3,7 +3,12 @@ using System.Text.Json.Serialization;
 
 namespace ClinicalCds.Application.Models;
 
-public sealed record CardFeature(string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare);
+/// <summary>
+/// A model input: its reference statistics over the recorded training values, the share not recorded, and its
+/// <see cref="Reference"/> values (the plausible values a missing input is averaged over; see <see cref="MissingInputs"/>).
+/// </summary>
+public sealed record CardFeature(
+    string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare, IReadOnlyList<double> Reference);
 
 public sealed record CardMetrics(
     int Rows, int Positives, double Auroc, double AurocLow, double AurocHigh, double Auprc, double Brier,
@@ -12,6 +17,7 @@ public sealed record CardMetrics(
 public sealed record CardCalibration(string Method, double Intercept, double Slope, string Note);
 
 public sealed record CardTiers(double Moderate, double High, string Note);
+
 
 public sealed record CardSubgroup(string Group, int Rows, int Positives, double Auroc);
 
@@ -28,7 +34,7 @@ public sealed record ModelCard(
     string FeatureCatalogVersion,
     string OnnxInput,
     string OnnxOutput,
-    float MissingValue,
+    string MissingInputs,
     IReadOnlyList<CardFeature> Features,
     string TrainingData,
     IReadOnlyDictionary<string, object> Hyperparameters,

@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Scoring;
@@ -43,22 +44,23 @@ public static class RiskEngine
             ?? throw new InvalidOperationException("The target stay is not in the patient's timeline.")).ToList();
         var model = models.Find(RiskModelNames.NameOf(kind));
         var vectors = features.Select(FeatureCatalog.Vectorize).ToList();
-        var inference = System.Diagnostics.Stopwatch.GetTimestamp();
-        var explained = model is null ? null : vectors.Select(model.Explain).ToList();
-        var probabilities = explained is not null && explained.Any(e => e is not null) ? model!.Predict(vectors) : null;
-        if (probabilities is not null)
+        IReadOnlyList<ModelAssessment>? assessed = null;
+        if (model is { Trees: not null })
         {
+            var inference = System.Diagnostics.Stopwatch.GetTimestamp();
+            assessed = model.Assess(vectors);
             Telemetry.InferenceDuration.Record(
-                System.Diagnostics.Stopwatch.GetElapsedTime(inference).TotalSeconds, new KeyValuePair<string, object?>("model", model!.Card.Name));
+                System.Diagnostics.Stopwatch.GetElapsedTime(inference).TotalSeconds, new KeyValuePair<string, object?>("model", model.Card.Name));
         }
 
         var risks = new PatientRisk[patients.Count];
         for (var i = 0; i < patients.Count; i++)
         {
-            var explanation = explained?[i] is { } shap
+            var explanation = assessed?[i] is { Contributions: { } contributions } a
                 ? ScoreExplanations.FromModel(
-                    kind, $"{model!.Card.Name} model {model.Card.Version}", probabilities![i], model.Card.Tiers.Moderate, model.Card.Tiers.High,
-                    FactorWording.Top(vectors[i].Values, shap.Contributions, 5), features[i])
+                    kind, $"{model!.Card.Name} model {model.Card.Version}", a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
+                    FactorWording.Top(vectors[i].Values, contributions, 5, features[i]), features[i],
+                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh))
                 : kind == RiskKind.Readmission ? ScoreExplanations.Readmission(features[i]) : ScoreExplanations.Deterioration(features[i]);
             risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation);
         }

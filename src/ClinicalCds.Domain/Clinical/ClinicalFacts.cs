@@ -64,7 +64,14 @@ public sealed record ConditionFact(
     string? Category,
     DateTimeOffset? Onset,
     DateTimeOffset? Recorded,
-    DateTimeOffset? Abatement);
+    DateTimeOffset? Abatement)
+{
+    /// <summary>
+    /// For a condition with neither recorded nor onset date: just after the end of its encounter (set by the timeline). Such
+    /// codes are typically the stay's billing codes, assigned after discharge, so they are not known at the discharge itself.
+    /// </summary>
+    public DateTimeOffset? KnownAfterEncounterEnd { get; init; }
+}
 
 /// <summary>
 /// One measured value: Seq 0 is the observation's own value, Seq 1..n its components (e.g. systolic blood pressure

@@ -33,11 +33,20 @@ public static class Loinc
     /// <summary>Inhaled oxygen concentration (FiO2); above room air's 21 % means supplemental oxygen.</summary>
     public const string InhaledOxygenConcentration = "3150-0";
 
-    public static readonly IReadOnlyList<string> Hemoglobin = [HemoglobinMassBlood, HemoglobinMassBloodCalculated, HemoglobinMassArterialBlood, HemoglobinMassVenousBlood];
+    // Blood-gas co-oximetry (arterial 30313-1, venous 30350-3) and arterial SaO2 (2708-6) are other methods than the
+    // laboratory hemoglobin HOSPITAL was derived on and the pulse oximetry NEWS2 scores; they are not pooled (ADR 0005).
+    public static readonly IReadOnlyList<string> Hemoglobin = [HemoglobinMassBlood, HemoglobinMassBloodCalculated];
     public static readonly IReadOnlyList<string> Sodium = [SodiumSerumPlasma, SodiumBlood];
     public static readonly IReadOnlyList<string> Potassium = [PotassiumSerumPlasma, PotassiumBlood];
     public static readonly IReadOnlyList<string> Creatinine = [CreatinineSerumPlasma, CreatinineBlood, CreatinineMolesSerumPlasma];
     public static readonly IReadOnlyList<string> Leukocytes = [LeukocytesBlood, LeukocytesBloodManualCount];
     public static readonly IReadOnlyList<string> Albumin = [AlbuminSerumPlasma];
-    public static readonly IReadOnlyList<string> OxygenSaturation = [OxygenSaturationPulseOximetry, OxygenSaturationArterial];
+    public static readonly IReadOnlyList<string> OxygenSaturation = [OxygenSaturationPulseOximetry];
+
+    /// <summary>The parameters of a NEWS2 observation set (oxygen by flow or FiO2).</summary>
+    public static readonly IReadOnlyList<string> News2Parameters =
+    [
+        RespiratoryRate, OxygenSaturationPulseOximetry, SystolicBloodPressure, HeartRate, BodyTemperature, LevelOfConsciousness,
+        InhaledOxygenFlowRate, InhaledOxygenConcentration,
+    ];
 }

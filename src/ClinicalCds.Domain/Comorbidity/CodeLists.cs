@@ -6,7 +6,12 @@ namespace ClinicalCds.Domain.Comorbidity;
 /// <summary>A comorbidity category of a code list, with its published weights and ICD-10 prefixes (no dots).</summary>
 public sealed record ComorbidityCategory(string Key, string Name, IReadOnlyDictionary<string, int> Weights, IReadOnlyList<string> Icd10Prefixes)
 {
-    public bool Matches(string normalizedIcd10) => Icd10Prefixes.Any(p => normalizedIcd10.StartsWith(p, StringComparison.Ordinal));
+    /// <summary>Codes under one of the prefixes that do not establish the category (charlson_exclusions.csv).</summary>
+    public IReadOnlyList<string> Icd10Exclusions { get; init; } = [];
+
+    public bool Matches(string normalizedIcd10) =>
+        Icd10Prefixes.Any(p => normalizedIcd10.StartsWith(p, StringComparison.Ordinal))
+        && !Icd10Exclusions.Any(p => normalizedIcd10.StartsWith(p, StringComparison.Ordinal));
 }
 
 /// <summary>
@@ -39,10 +44,10 @@ public sealed class CodeList
     public ComorbidityCategory this[string key] => Categories.First(c => c.Key == key);
 
     /// <summary>Charlson comorbidity index categories (Quan 2005), weights "charlson" (1987) and "quan2011".</summary>
-    public static CodeList Charlson { get; } = Load("charlson_icd10_quan.csv", ComorbidityNames.CharlsonNames, "snomed_charlson.csv");
+    public static CodeList Charlson { get; } = Load("charlson_icd10_quan.csv", ComorbidityNames.CharlsonNames, "snomed_charlson.csv", "charlson_exclusions.csv");
 
     /// <summary>Elixhauser categories (Quan 2005), weight "vanwalraven" (van Walraven 2009). ICD-10 only.</summary>
-    public static CodeList Elixhauser { get; } = Load("elixhauser_icd10_quan.csv", ComorbidityNames.ElixhauserNames, snomedFile: null);
+    public static CodeList Elixhauser { get; } = Load("elixhauser_icd10_quan.csv", ComorbidityNames.ElixhauserNames, snomedFile: null, exclusionsFile: null);
 
     /// <summary>The categories a coded condition falls in (ICD-10 or ICD-10-CM with or without dots, or SNOMED CT).</summary>
     public IEnumerable<ComorbidityCategory> CategoriesOf(string system, string code)
@@ -59,6 +64,7 @@ public sealed class CodeList
                 }
             }
 
+            found.RemoveAll(c => !c.Matches(normalized));
             return found;
         }
 
@@ -69,9 +75,10 @@ public sealed class CodeList
     public static string NormalizeIcd10(string code) =>
         string.Concat(code.Where(ch => ch != '.' && !char.IsWhiteSpace(ch))).ToUpperInvariant();
 
-    private static CodeList Load(string file, IReadOnlyDictionary<string, string> names, string? snomedFile)
+    private static CodeList Load(string file, IReadOnlyDictionary<string, string> names, string? snomedFile, string? exclusionsFile)
     {
         var rows = ReadCsv(file);
+        var exclusions = (exclusionsFile is null ? [] : ReadCsv(exclusionsFile).Skip(1)).ToLookup(r => r[0], r => r[1], StringComparer.Ordinal);
         var header = rows[0];
         var weightColumns = Enumerable.Range(1, header.Count - 2).ToList();
         var categories = rows.Skip(1)
@@ -79,7 +86,10 @@ public sealed class CodeList
                 r[0],
                 names.TryGetValue(r[0], out var name) ? name : throw new InvalidDataException($"{file}: no name for category '{r[0]}'."),
                 weightColumns.ToDictionary(i => header[i]["weight_".Length..], i => int.Parse(r[i], System.Globalization.CultureInfo.InvariantCulture)),
-                r[^1].Split(';', StringSplitOptions.RemoveEmptyEntries)))
+                r[^1].Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                Icd10Exclusions = exclusions[r[0]].ToList(),
+            })
             .ToList();
         var byKey = categories.ToDictionary(c => c.Key);
         var snomed = snomedFile is null

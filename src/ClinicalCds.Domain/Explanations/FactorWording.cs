@@ -65,8 +65,14 @@ public static class FactorWording
 
     public static bool HasWording(string feature) => Label(feature) is not null;
 
+    /// <summary>How a clinician calls the feature ("hemoglobin", "respiratory rate").</summary>
+    public static string LabelOf(string feature) => Label(feature)?.Label ?? feature;
+
+    /// <summary>A measured value older than this at the instant is shown with its age ("measured 3 days before").</summary>
+    public static readonly TimeSpan ShowAgeAfter = TimeSpan.FromDays(1);
+
     /// <summary>The factor for <paramref name="definition"/> with the patient's <paramref name="value"/> (null: not recorded).</summary>
-    public static Factor Describe(FeatureDefinition definition, double? value, double contribution)
+    public static Factor Describe(FeatureDefinition definition, double? value, double contribution, TimeSpan? age = null)
     {
         var (kind, label) = Label(definition.Name) ?? throw new ArgumentException($"No wording for feature {definition.Name}.", nameof(definition));
         var direction = contribution > 0 ? "raises risk" : contribution < 0 ? "lowers risk" : "no effect";
@@ -77,18 +83,28 @@ public static class FactorWording
             { } v when kind == Kind.Count => $"{v.ToString("0", CultureInfo.InvariantCulture)} {label}",
             { } v => $"{Capitalized(label)} {v.ToString("0.##", CultureInfo.InvariantCulture)}{UnitText(definition.Unit)}",
         };
+        if (value is not null && age > ShowAgeAfter)
+        {
+            text += $" (measured {AgeText(age.Value)} before)";
+        }
+
         return new Factor(definition.Name, $"{text} — {direction}", contribution);
     }
 
-    /// <summary>The factors that moved the prediction most, largest first.</summary>
-    public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count) =>
+    /// <summary>The factors that moved the prediction most, largest first; measured values older than a day carry their age.</summary>
+    public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count, ClinicalFeatures? features = null) =>
         FeatureCatalog.Features
             .Select((definition, i) => (definition, i))
             .Where(p => contributions[p.i] != 0)
             .OrderByDescending(p => Math.Abs(contributions[p.i]))
             .Take(count)
-            .Select(p => Describe(p.definition, values[p.i], contributions[p.i]))
+            .Select(p => Describe(p.definition, values[p.i], contributions[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features)))
             .ToList();
+
+    /// <summary>"5 hours", "3 days".</summary>
+    public static string AgeText(TimeSpan age) => age.TotalHours < 48
+        ? $"{(int)Math.Floor(age.TotalHours)} hours"
+        : $"{(int)Math.Floor(age.TotalDays)} days";
 
     private static (Kind Kind, string Label)? Label(string feature)
     {

@@ -15,6 +15,24 @@ public enum RiskKind
     Deterioration,
 }
 
+/// <summary>A model input not recorded, and how far it alone could move the probability across its plausible (reference) values.</summary>
+public sealed record MissingInput(string Feature, double LowestProbability, double HighestProbability)
+{
+    public double Spread => HighestProbability - LowestProbability;
+}
+
+/// <summary>
+/// What a model's estimate did not know: how many of its inputs, which ones (those that matter most first), and the
+/// plausible range of the probability given them (10th to 90th percentile over their reference values).
+/// </summary>
+public sealed record MissingEvidence(int InputCount, IReadOnlyList<MissingInput> Inputs, double PlausibleLow, double PlausibleHigh)
+{
+    public static readonly MissingEvidence None = new(0, [], 0, 0);
+
+    /// <summary>A missing input that could move the probability by less than this is counted, not named.</summary>
+    public const double WorthNaming = 0.005;
+}
+
 /// <summary>Risk tiers, lowest first.</summary>
 public enum RiskTier
 {
@@ -37,6 +55,15 @@ public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summar
 
     /// <summary>The facts that drove the risk, most influential first, each in words with the patient's value.</summary>
     public IReadOnlyList<string> TopFactors { get; init; } = [];
+
+    /// <summary>
+    /// True when what was not recorded leaves too little to estimate from: the plausible range reaches from the low tier
+    /// into the high tier. Such a risk has no tier to show; its card is an "insufficient data" info card.
+    /// </summary>
+    public bool InsufficientData { get; init; }
+
+    /// <summary>What the model did not know (none for a published score, whose missing parts are in <see cref="ScoreResult.Missing"/>).</summary>
+    public MissingEvidence Missing { get; init; } = MissingEvidence.None;
 
     /// <summary>The published score in one line, "HOSPITAL 5 (intermediate)": the basis itself, or the model's reference.</summary>
     public string PublishedScore => Basis.RiskCategory is { } category ? $"{Basis.Name} {Basis.Total} ({category})" : $"{Basis.Name} {Basis.Total}";
@@ -81,24 +108,56 @@ public static class ScoreExplanations
     /// TreeSHAP contributions, in words with the patient's values) and the published score as the checkable reference.
     /// </summary>
     public static RiskExplanation FromModel(
-        RiskKind kind, string model, double probability, double moderateFrom, double highFrom, IReadOnlyList<Factor> factors, ClinicalFeatures features)
+        RiskKind kind, string model, double probability, double moderateFrom, double highFrom, IReadOnlyList<Factor> factors, ClinicalFeatures features,
+        MissingEvidence missing)
     {
-        var tier = probability >= highFrom ? RiskTier.High : probability >= moderateFrom ? RiskTier.Moderate : RiskTier.Low;
+        RiskTier TierOf(double p) => p >= highFrom ? RiskTier.High : p >= moderateFrom ? RiskTier.Moderate : RiskTier.Low;
+        var tier = TierOf(probability);
         var reference = kind == RiskKind.Readmission
             ? Hospital.Score(PublishedScores.HospitalInputOf(features))
             : News2.Score(PublishedScores.News2InputOf(features));
         var what = kind == RiskKind.Readmission ? "30-day readmission risk" : "risk of deterioration within 48 h";
-        var percent = probability.ToString("0%", CultureInfo.InvariantCulture);
+        var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).Take(6).ToList();
+        var insufficient = missing.Inputs.Count > 0 && TierOf(missing.PlausibleLow) == RiskTier.Low && TierOf(missing.PlausibleHigh) == RiskTier.High;
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {percent}** ({model}; {TierWord(tier).ToLowerInvariant()} from ");
-        text.Append(CultureInfo.InvariantCulture, $"{(tier == RiskTier.High ? highFrom : moderateFrom).ToString("0%", CultureInfo.InvariantCulture)}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
-        text.Append("What drove it:\n\n");
-        foreach (var factor in factors)
+        if (insufficient)
         {
-            text.Append(CultureInfo.InvariantCulture, $"- {factor.Text}\n");
+            text.Append(CultureInfo.InvariantCulture, $"**Insufficient data to estimate the {what}** ({model}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC: ");
+            text.Append(CultureInfo.InvariantCulture, $"depending on what was not recorded it could be anywhere from {Percent(missing.PlausibleLow)} (low) to {Percent(missing.PlausibleHigh)} (high), so no tier is given.\n\n");
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {Percent(probability)}** ({model}; {TierWord(tier).ToLowerInvariant()} from ");
+            text.Append(CultureInfo.InvariantCulture, $"{Percent(tier == RiskTier.High ? highFrom : moderateFrom)}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
+            text.Append("What drove it:\n\n");
+            foreach (var factor in factors)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"- {factor.Text}\n");
+            }
+
+            text.Append('\n');
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"\nFor reference, {reference.Name} {reference.Total}");
+        if (missing.Inputs.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Not recorded: {missing.Inputs.Count} of the model's {missing.InputCount} inputs");
+            text.Append(named.Count == 0 ? ", none of which could move the estimate by half a point.\n\n" : ". Those that matter most, with the range each alone could move the estimate over its usual values:\n\n");
+            foreach (var input in named)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"- {Capitalized(FactorWording.LabelOf(input.Feature))}: {Percent(input.LowestProbability)} to {Percent(input.HighestProbability)}\n");
+            }
+
+            if (!insufficient)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\nGiven what is missing, the estimate plausibly lies between {Percent(missing.PlausibleLow)} and {Percent(missing.PlausibleHigh)}.\n\n");
+            }
+            else
+            {
+                text.Append("\nRecording these and asking again gives an estimate.\n\n");
+            }
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"For reference, {reference.Name} {reference.Total}");
         text.Append(reference.RiskCategory is { } r ? $" ({r})" : string.Empty);
         text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Where(c => c.Points > 0).Select(c => $"{c.Name} {c.PatientValue} (+{c.Points})"))}.");
         if (reference.Missing.Count > 0)
@@ -106,13 +165,22 @@ public static class ScoreExplanations
             text.Append(CultureInfo.InvariantCulture, $" Not recorded: {string.Join(", ", reference.Missing)}.");
         }
 
-        return new RiskExplanation(kind, tier, $"{TierWord(tier)} {what}: {percent}", text.ToString(), reference, null)
+        var summary = insufficient
+            ? $"Insufficient data to estimate {what}: {string.Join(", ", named.Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
+            : $"{TierWord(tier)} {what}: {Percent(probability)}";
+        return new RiskExplanation(kind, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
         {
             SourceLabel = model,
             Probability = probability,
-            TopFactors = [.. factors.Select(f => f.Text)],
+            TopFactors = insufficient ? [.. named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")] : [.. factors.Select(f => f.Text)],
+            InsufficientData = insufficient,
+            Missing = missing,
         };
     }
+
+    private static string Percent(double p) => p.ToString("0%", CultureInfo.InvariantCulture);
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>The raised components of a score, highest first: "Sodium at discharge: 133 mmol/L (+1)".</summary>
     private static IReadOnlyList<string> Drivers(ScoreResult score) =>

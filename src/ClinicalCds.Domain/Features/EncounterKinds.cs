@@ -19,10 +19,13 @@ public static class EncounterKinds
     /// <summary>Planned, cancelled and entered-in-error encounters never took place.</summary>
     public static bool Happened(EncounterFact e) => e.Status is null || !NotHappenedStatuses.Contains(e.Status);
 
-    /// <summary>ActPriority: EM emergency, UR urgent, A ASAP, S stat, CR callback results → emergent; EL elective, R routine → planned.</summary>
+    /// <summary>
+    /// ActPriority (HL7 v3): EM emergency, UR urgent, A ASAP, S stat → emergent; EL elective, R routine → planned. CR
+    /// "callback results" says how results are to be reported, not how urgent the admission was: unknown, like any other.
+    /// </summary>
     public static bool? PriorityIsEmergent(string? priority) => priority switch
     {
-        "EM" or "UR" or "A" or "S" or "CR" => true,
+        "EM" or "UR" or "A" or "S" => true,
         "EL" or "R" or "P" or "PRN" => false,
         _ => null,
     };

@@ -18,8 +18,21 @@ public static class FeatureBuilder
     /// <summary>Medications ordered within this time count as active (statuses are today's, not the instant's).</summary>
     public static readonly TimeSpan MedicationLookback = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// Vital signs are one observation set (RCP NEWS2 2017 scores "a set of observations", never values of different
+    /// times): the latest set charted within this window before the instant. A stay whose last set is older has its vital
+    /// signs not recorded, rather than day-1 triage values read as current.
+    /// </summary>
+    public static readonly TimeSpan VitalSignsWindow = TimeSpan.FromHours(24);
+
+    /// <summary>Values charted within this span before the latest charted vital sign belong to its set (a round of observations).</summary>
+    public static readonly TimeSpan ObservationSetSpan = TimeSpan.FromHours(1);
+
     /// <summary>ICD-10 J96.x2: respiratory failure with hypercapnia, the patients NEWS2 SpO2 scale 2 is meant for.</summary>
     private static readonly string[] HypercapnicRespiratoryFailure = ["J9602", "J9612", "J9622", "J9692"];
+
+    /// <summary>Clinical statuses of a condition that is current (FHIR condition-clinical); null counts as current.</summary>
+    private static readonly string?[] CurrentClinicalStatuses = [null, "active", "recurrence", "relapse"];
 
     /// <summary>
     /// Features of the stay <paramref name="indexEncounterId"/> as of <paramref name="asOf"/>; null when that stay had not
@@ -41,6 +54,7 @@ public static class FeatureBuilder
             .ToList();
         var leadingEd = EncounterKinds.EdVisitLeadingTo(priorEd, admitted);
         var conditions = known.Conditions.Where(c => c.VerificationStatus is not ("refuted" or "entered-in-error")).ToList();
+        var vitals = VitalSignsSet(known, windowStart, asOf);
 
         return new ClinicalFeatures
         {
@@ -51,7 +65,7 @@ public static class FeatureBuilder
             Female = known.Patient?.Sex switch { "female" => true, "male" => false, _ => null },
             AdmittedAt = admitted,
             DischargedAt = stay.End,
-            LengthOfStayDays = (int)Math.Floor((stayEnd - admitted).TotalDays),
+            LengthOfStayDays = CalendarDays(admitted, stayEnd),
             EmergentAdmission = EncounterKinds.IsEmergentAdmission(stay, leadingEd),
             DischargeFromOncology = IsOncology(stay.ServiceType) || (stay.Locations.Count > 0 && IsOncology(stay.Locations[^1].Display)),
             ProceduresDuringStay = known.Procedures
@@ -67,8 +81,13 @@ public static class FeatureBuilder
             EdVisitsPrior6Months = priorEd.Count(e => e != leadingEd && e.Start >= admitted.AddMonths(-6)),
             CharlsonCategories = Categories(CodeList.Charlson, conditions),
             ElixhauserCategories = Categories(CodeList.Elixhauser, conditions),
+            // SpO2 scale 2 only for a diagnosis current at the instant (RCP NEWS2 2017: scale 2 is for patients with
+            // hypercapnic respiratory failure and a prescribed target of 88-92 %), not for any J96.x2 ever coded.
             HypercapnicRespiratoryFailure = conditions.Any(c =>
-                c.System is CodeSystems.Icd10Cm or CodeSystems.Icd10 && HypercapnicRespiratoryFailure.Contains(CodeList.NormalizeIcd10(c.Code))),
+                c.System is CodeSystems.Icd10Cm or CodeSystems.Icd10
+                && HypercapnicRespiratoryFailure.Contains(CodeList.NormalizeIcd10(c.Code))
+                && c.Abatement is null
+                && CurrentClinicalStatuses.Contains(c.ClinicalStatus)),
             Hemoglobin = Latest(known, Loinc.Hemoglobin, windowStart),
             Sodium = Latest(known, Loinc.Sodium, windowStart),
             Potassium = Latest(known, Loinc.Potassium, windowStart),
@@ -76,13 +95,13 @@ public static class FeatureBuilder
             WhiteBloodCells = Latest(known, Loinc.Leukocytes, windowStart),
             Albumin = Latest(known, Loinc.Albumin, windowStart),
             CreatinineCourse = CreatinineCourseOf(known, windowStart),
-            RespiratoryRate = Latest(known, [Loinc.RespiratoryRate], windowStart),
-            OxygenSaturation = Latest(known, Loinc.OxygenSaturation, windowStart),
-            SystolicBloodPressure = Latest(known, [Loinc.SystolicBloodPressure], windowStart),
-            HeartRate = Latest(known, [Loinc.HeartRate], windowStart),
-            Temperature = Latest(known, [Loinc.BodyTemperature], windowStart),
-            Consciousness = LatestConsciousness(known, windowStart),
-            SupplementalOxygen = LatestOxygen(known, windowStart),
+            RespiratoryRate = Latest(vitals, [Loinc.RespiratoryRate]),
+            OxygenSaturation = Latest(vitals, Loinc.OxygenSaturation),
+            SystolicBloodPressure = Latest(vitals, [Loinc.SystolicBloodPressure]),
+            HeartRate = Latest(vitals, [Loinc.HeartRate]),
+            Temperature = Latest(vitals, [Loinc.BodyTemperature]),
+            Consciousness = LatestConsciousness(vitals),
+            SupplementalOxygen = LatestOxygen(vitals),
             ActiveMedicationCount = known.MedicationRequests
                 .Where(m => m.AuthoredOn > asOf - MedicationLookback && m.Status is not ("cancelled" or "entered-in-error" or "draft"))
                 .Select(m => m.Code ?? m.Display)
@@ -105,6 +124,14 @@ public static class FeatureBuilder
         return on < born.AddYears(age) ? age - 1 : age;
     }
 
+    /// <summary>
+    /// Length of stay as hospitals count it administratively: calendar days between the admission date and the discharge
+    /// date (UTC dates), so a same-day discharge is 0 and an admission at 23:00 discharged the next morning is 1 (LACE,
+    /// van Walraven 2010, and HOSPITAL, Donzé 2013, take length of stay from administrative data).
+    /// </summary>
+    public static int CalendarDays(DateTimeOffset admitted, DateTimeOffset until) =>
+        DateOnly.FromDateTime(until.UtcDateTime).DayNumber - DateOnly.FromDateTime(admitted.UtcDateTime).DayNumber;
+
     private static bool IsOncology(string? text) => text?.Contains("oncolog", StringComparison.OrdinalIgnoreCase) == true;
 
     private static HashSet<string> Categories(CodeList list, IEnumerable<ConditionFact> conditions) =>
@@ -118,9 +145,30 @@ public static class FeatureBuilder
             && o.Status is not ("cancelled" or "entered-in-error"));
 
     private static Measurement? Latest(PatientTimeline known, IReadOnlyList<string> loincCodes, DateTimeOffset windowStart) =>
-        Usable(known, loincCodes, windowStart).LastOrDefault(o => o.Value is not null) is { } o
+        Latest(Usable(known, loincCodes, windowStart).ToList(), loincCodes);
+
+    private static Measurement? Latest(IReadOnlyList<ObservationFact> observations, IReadOnlyList<string> loincCodes) =>
+        observations.LastOrDefault(o => o.Value is not null && loincCodes.Contains(o.Code)) is { } o
             ? new Measurement(o.Value!.Value, o.Unit ?? string.Empty, o.Effective!.Value)
             : null;
+
+    /// <summary>
+    /// The latest observation set: the NEWS2 parameters charted within <see cref="ObservationSetSpan"/> before the latest
+    /// one charted, when that is within <see cref="VitalSignsWindow"/> before the instant (and not before the stay's
+    /// window). Empty when no vital sign is that recent.
+    /// </summary>
+    private static List<ObservationFact> VitalSignsSet(PatientTimeline known, DateTimeOffset windowStart, DateTimeOffset asOf)
+    {
+        var from = asOf - VitalSignsWindow > windowStart ? asOf - VitalSignsWindow : windowStart;
+        var charted = Usable(known, Loinc.News2Parameters, from).Where(o => o.Value is not null || o.ValueCode is not null).ToList();
+        if (charted.Count == 0)
+        {
+            return charted;
+        }
+
+        var setTime = charted[^1].Effective!.Value;
+        return charted.Where(o => o.Effective >= setTime - ObservationSetSpan).ToList();
+    }
 
     private static CreatinineCourse? CreatinineCourseOf(PatientTimeline known, DateTimeOffset windowStart)
     {
@@ -139,15 +187,15 @@ public static class FeatureBuilder
         return new CreatinineCourse(latest.Value!.Value, LowestWithin(TimeSpan.FromHours(48)), LowestWithin(TimeSpan.FromDays(7)));
     }
 
-    private static Consciousness? LatestConsciousness(PatientTimeline known, DateTimeOffset windowStart) =>
-        Usable(known, [Loinc.LevelOfConsciousness], windowStart)
+    private static Consciousness? LatestConsciousness(IReadOnlyList<ObservationFact> set) =>
+        set.Where(o => o.Code == Loinc.LevelOfConsciousness)
             .Select(o => Acvpu.Read(o.ValueCode))
             .LastOrDefault(level => level is not null);
 
-    private static bool? LatestOxygen(PatientTimeline known, DateTimeOffset windowStart)
+    /// <summary>Air (false) or oxygen (true) as charted in the set; null when neither flow nor FiO2 was charted (not "air").</summary>
+    private static bool? LatestOxygen(IReadOnlyList<ObservationFact> set)
     {
-        var latest = Usable(known, [Loinc.InhaledOxygenFlowRate, Loinc.InhaledOxygenConcentration], windowStart)
-            .LastOrDefault(o => o.Value is not null);
+        var latest = set.LastOrDefault(o => o.Value is not null && o.Code is Loinc.InhaledOxygenFlowRate or Loinc.InhaledOxygenConcentration);
         return latest switch
         {
             null => null,

@@ -10,6 +10,12 @@ namespace ClinicalCds.Domain.Features;
 public sealed record FeatureDefinition(string Name, string Unit, string Definition, string SourceCodes, bool CanBeMissing)
 {
     internal Func<ClinicalFeatures, double?> Read { get; init; } = _ => null;
+
+    /// <summary>When the value was measured, for features read from one observation (null for the others).</summary>
+    internal Func<ClinicalFeatures, DateTimeOffset?> MeasuredAt { get; init; } = _ => null;
+
+    /// <summary>When this feature's value was measured in <paramref name="features"/>; null when it is not a measurement.</summary>
+    public DateTimeOffset? MeasuredIn(ClinicalFeatures features) => MeasuredAt(features);
 }
 
 /// <summary>A feature vector in catalog order; a null value was not observed.</summary>
@@ -22,12 +28,15 @@ public sealed record FeatureVector(string CatalogVersion, IReadOnlyList<double?>
 /// </summary>
 public static class FeatureCatalog
 {
-    public const string Version = "clinicalcds-features/1";
+    public const string Version = "clinicalcds-features/2";
 
     private static double Flag(bool value) => value ? 1.0 : 0.0;
 
     private static FeatureDefinition Feature(string name, string unit, string definition, string codes, Func<ClinicalFeatures, double?> read, bool canBeMissing = false) =>
         new(name, unit, definition, codes, canBeMissing) { Read = read };
+
+    private static FeatureDefinition Measured(string name, string unit, string definition, string codes, Func<ClinicalFeatures, Measurement?> read) =>
+        new(name, unit, definition, codes, CanBeMissing: true) { Read = f => read(f)?.Value, MeasuredAt = f => read(f)?.At };
 
     public static IReadOnlyList<FeatureDefinition> Features { get; } = BuildCatalog();
 
@@ -55,12 +64,13 @@ public static class FeatureCatalog
     {
         const string Stay = "index stay";
         const string Window = "latest value during the index stay or the 24 h before admission, up to the instant";
+        const string Set = "from the latest observation set (values charted within 1 h of each other) of the 24 h before the instant, within the index stay or the 24 h before admission; not recorded when no set is that recent";
         var list = new List<FeatureDefinition>
         {
             Feature("AgeYears", "a", "Completed years of age on the date of the instant", "Patient.birthDate", f => f.AgeYears, canBeMissing: true),
             Feature("Female", "1/0", "Administrative gender female (1) or male (0); missing when other or unknown", "Patient.gender", f => f.Female is { } v ? Flag(v) : null, canBeMissing: true),
-            Feature("LengthOfStayDays", "d", "Whole days from admission to discharge (or to the instant while the stay is open), rounded down", $"Encounter.period of the {Stay}", f => f.LengthOfStayDays),
-            Feature("EmergentAdmission", "1/0", "Admission priority emergency/urgent (v3 ActPriority EM, UR, A, S, CR); without a priority: admitted from the emergency department (admit source emd) or an ED visit ended within 24 h before admission", "Encounter.priority, hospitalization.admitSource, class EMER encounters", f => Flag(f.EmergentAdmission)),
+            Feature("LengthOfStayDays", "d", "Calendar days from the admission date to the discharge date (or the instant's date while the stay is open), UTC dates; a same-day discharge is 0", $"Encounter.period of the {Stay}", f => f.LengthOfStayDays),
+            Feature("EmergentAdmission", "1/0", "Admission priority emergency/urgent (v3 ActPriority EM, UR, A, S); without a priority: admitted from the emergency department (admit source emd) or an ED visit ended within 24 h before admission", "Encounter.priority, hospitalization.admitSource, class EMER encounters", f => Flag(f.EmergentAdmission)),
             Feature("DischargeFromOncology", "1/0", "The stay's service type, or its last ward, is oncology", "Encounter.serviceType, Encounter.location", f => Flag(f.DischargeFromOncology)),
             Feature("ProceduresDuringStay", "count", "Procedures linked to the stay or performed during it (not not-done or entered-in-error)", "Procedure.encounter, Procedure.performed[x]", f => f.ProceduresDuringStay),
             Feature("IntensiveCareDuringStay", "1/0", "Any location of the stay is an intensive care unit", "Encounter.location (name or physical type ICU / intensive care / critical care)", f => Flag(f.IntensiveCareDuringStay)),
@@ -89,21 +99,21 @@ public static class FeatureCatalog
 
         list.AddRange(
         [
-            Feature("HemoglobinGdl", "g/dL", $"Hemoglobin, {Window}", "LOINC 718-7, 20509-6, 30313-1, 30350-3", f => f.Hemoglobin?.Value, canBeMissing: true),
-            Feature("SodiumMmolL", "mmol/L", $"Sodium, {Window}", "LOINC 2951-2, 2947-0", f => f.Sodium?.Value, canBeMissing: true),
-            Feature("PotassiumMmolL", "mmol/L", $"Potassium, {Window}", "LOINC 2823-3, 6298-4", f => f.Potassium?.Value, canBeMissing: true),
-            Feature("CreatinineMgDl", "mg/dL", $"Creatinine, {Window}", "LOINC 2160-0, 38483-4, 14682-9", f => f.Creatinine?.Value, canBeMissing: true),
-            Feature("WhiteBloodCellsPerNl", "10*3/uL", $"Leukocytes, {Window}", "LOINC 6690-2, 26464-8", f => f.WhiteBloodCells?.Value, canBeMissing: true),
-            Feature("AlbuminGdl", "g/dL", $"Albumin, {Window}", "LOINC 1751-7", f => f.Albumin?.Value, canBeMissing: true),
+            Measured("HemoglobinGdl", "g/dL", $"Hemoglobin, {Window}", "LOINC 718-7, 20509-6 (blood-gas co-oximetry not pooled)", f => f.Hemoglobin),
+            Measured("SodiumMmolL", "mmol/L", $"Sodium, {Window}", "LOINC 2951-2, 2947-0", f => f.Sodium),
+            Measured("PotassiumMmolL", "mmol/L", $"Potassium, {Window}", "LOINC 2823-3, 6298-4", f => f.Potassium),
+            Measured("CreatinineMgDl", "mg/dL", $"Creatinine, {Window}", "LOINC 2160-0, 38483-4, 14682-9", f => f.Creatinine),
+            Measured("WhiteBloodCellsPerNl", "10*3/uL", $"Leukocytes, {Window}", "LOINC 6690-2, 26464-8", f => f.WhiteBloodCells),
+            Measured("AlbuminGdl", "g/dL", $"Albumin, {Window}", "LOINC 1751-7", f => f.Albumin),
             Feature("CreatinineChange48hMgDl", "mg/dL", "Latest creatinine minus the lowest creatinine in the 48 h before it; missing without an earlier value", "creatinine LOINC codes", f => f.CreatinineCourse is { LowestPrior48hMgDl: { } low } c ? c.LatestMgDl - low : null, canBeMissing: true),
             Feature("AkiStageKdigo", "stage", "KDIGO AKI stage 0-3 from the creatinine course (rise within 48 h, ratio to the lowest value within 7 days, ≥ 4.0 mg/dL)", "creatinine LOINC codes", f => f.CreatinineCourse is { } c ? Kdigo.Stage(c) : null, canBeMissing: true),
-            Feature("RespiratoryRatePerMin", "/min", $"Respiratory rate, {Window}", "LOINC 9279-1", f => f.RespiratoryRate?.Value, canBeMissing: true),
-            Feature("OxygenSaturationPercent", "%", $"SpO2, {Window}", "LOINC 59408-5, 2708-6", f => f.OxygenSaturation?.Value, canBeMissing: true),
-            Feature("SystolicBpMmHg", "mm[Hg]", $"Systolic blood pressure (own observation or panel component), {Window}", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure?.Value, canBeMissing: true),
-            Feature("HeartRatePerMin", "/min", $"Heart rate, {Window}", "LOINC 8867-4", f => f.HeartRate?.Value, canBeMissing: true),
-            Feature("TemperatureCelsius", "Cel", $"Body temperature, {Window}", "LOINC 8310-5", f => f.Temperature?.Value, canBeMissing: true),
-            Feature("NotAlert", "1/0", $"Level of consciousness other than alert (new confusion, voice, pain, unresponsive), {Window}", "LOINC 67775-7 answer (SNOMED CT ACVPU concepts)", f => f.Consciousness is { } c ? Flag(c != Consciousness.Alert) : null, canBeMissing: true),
-            Feature("SupplementalOxygen", "1/0", $"On supplemental oxygen (flow > 0 L/min or FiO2 > 21 %), {Window}", "LOINC 3151-8, 3150-0", f => f.SupplementalOxygen is { } o ? Flag(o) : null, canBeMissing: true),
+            Measured("RespiratoryRatePerMin", "/min", $"Respiratory rate, {Set}", "LOINC 9279-1", f => f.RespiratoryRate),
+            Measured("OxygenSaturationPercent", "%", $"SpO2 by pulse oximetry, {Set}", "LOINC 59408-5 (arterial SaO2 not pooled)", f => f.OxygenSaturation),
+            Measured("SystolicBpMmHg", "mm[Hg]", $"Systolic blood pressure (own observation or panel component), {Set}", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure),
+            Measured("HeartRatePerMin", "/min", $"Heart rate, {Set}", "LOINC 8867-4", f => f.HeartRate),
+            Measured("TemperatureCelsius", "Cel", $"Body temperature, {Set}", "LOINC 8310-5", f => f.Temperature),
+            Feature("NotAlert", "1/0", $"Level of consciousness other than alert (new confusion, voice, pain, unresponsive), {Set}", "LOINC 67775-7 answer (SNOMED CT ACVPU concepts)", f => f.Consciousness is { } c ? Flag(c != Consciousness.Alert) : null, canBeMissing: true),
+            Feature("SupplementalOxygen", "1/0", $"On supplemental oxygen (flow > 0 L/min or FiO2 > 21 %), {Set}; not recorded (never \"air\") when neither was charted", "LOINC 3151-8, 3150-0", f => f.SupplementalOxygen is { } o ? Flag(o) : null, canBeMissing: true),
             Feature("ActiveMedicationCount", "count", "Distinct medications ordered in the 365 days up to the instant (not cancelled, draft or entered-in-error)", "MedicationRequest.medication[x], authoredOn", f => f.ActiveMedicationCount),
         ]);
         return list;

@@ -13,7 +13,7 @@ public static class PublishedScores
         f.AdmissionsPrior12Months, f.LengthOfStayDays);
 
     public static News2Input News2InputOf(ClinicalFeatures f) => new(
-        f.RespiratoryRate?.Value, f.OxygenSaturation?.Value, f.SupplementalOxygen == true, f.SystolicBloodPressure?.Value,
+        f.RespiratoryRate?.Value, f.OxygenSaturation?.Value, f.SupplementalOxygen, f.SystolicBloodPressure?.Value,
         f.HeartRate?.Value, f.Consciousness, f.Temperature?.Value, f.HypercapnicRespiratoryFailure);
 
     public static IReadOnlyList<ScoreResult> All(ClinicalFeatures f) =>

@@ -11,8 +11,9 @@ public sealed record ComplicationExample(
 
 /// <summary>
 /// The complication outcome: clinical deterioration — transfer to intensive care, cardiac arrest or death — within the
-/// 48 hours after a scoring time of an inpatient stay. Scoring times are the stay's vital-sign sets (each respiratory
-/// rate), up to the first deterioration: after it the patient is no longer at risk of a first one.
+/// 48 hours after a scoring time of an inpatient stay. Scoring times are the stay's vital-sign sets (each distinct time
+/// at which any NEWS2 parameter was charted, whichever were), up to the first deterioration: after it the patient is no
+/// longer at risk of a first one, and the model is not served there (<see cref="Scoring.RiskTargets"/>).
 /// </summary>
 public static class ComplicationOutcome
 {
@@ -58,7 +59,7 @@ public static class ComplicationOutcome
             var first = FirstEvent(timeline, stay);
             var until = Min(Min(stay.End ?? dataCutoff, dataCutoff), first?.At ?? DateTimeOffset.MaxValue);
             var scoringTimes = timeline.Observations
-                .Where(o => o.System == CodeSystems.Loinc && o.Code == Loinc.RespiratoryRate && o.Effective >= stay.Start && o.Effective < until)
+                .Where(o => o.System == CodeSystems.Loinc && Loinc.News2Parameters.Contains(o.Code) && o.Effective >= stay.Start && o.Effective < until)
                 .Select(o => o.Effective!.Value)
                 .Distinct();
             foreach (var at in scoringTimes)

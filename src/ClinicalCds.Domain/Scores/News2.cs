@@ -13,13 +13,14 @@ public enum Consciousness
 }
 
 /// <summary>
-/// An observation set for NEWS2. A parameter not recorded is null. Oxygen not charted means room air.
+/// An observation set for NEWS2. A parameter not recorded is null; that includes oxygen: neither flow nor FiO2 charted
+/// is "not recorded", scored 0 like every missing parameter and listed as missing, never silently "air".
 /// <see cref="UseSpO2Scale2"/> is for patients with hypercapnic respiratory failure and a prescribed target of 88–92 %.
 /// </summary>
 public sealed record News2Input(
     double? RespiratoryRatePerMin,
     double? SpO2Percent,
-    bool OnSupplementalOxygen,
+    bool? OnSupplementalOxygen,
     double? SystolicBpMmHg,
     double? PulsePerMin,
     Consciousness? Consciousness,
@@ -132,8 +133,16 @@ public static class News2
 
         Add("Respiration rate", input.RespiratoryRatePerMin, "/min", "0", RespiratoryRatePoints);
         Add(input.UseSpO2Scale2 ? "SpO2 (scale 2)" : "SpO2 (scale 1)", input.SpO2Percent, "%", "0",
-            input.UseSpO2Scale2 ? v => SpO2Scale2Points(v, input.OnSupplementalOxygen) : SpO2Scale1Points);
-        components.Add(new ScoreComponent("Air or oxygen", input.OnSupplementalOxygen ? "oxygen" : "air", OxygenPoints(input.OnSupplementalOxygen)));
+            input.UseSpO2Scale2 ? v => SpO2Scale2Points(v, input.OnSupplementalOxygen == true) : SpO2Scale1Points);
+        if (input.OnSupplementalOxygen is { } onOxygen)
+        {
+            components.Add(new ScoreComponent("Air or oxygen", onOxygen ? "oxygen" : "air", OxygenPoints(onOxygen)));
+        }
+        else
+        {
+            components.Add(new ScoreComponent("Air or oxygen", "not recorded", 0));
+            missing.Add("Air or oxygen");
+        }
         Add("Systolic blood pressure", input.SystolicBpMmHg, "mmHg", "0", SystolicPoints);
         Add("Pulse", input.PulsePerMin, "/min", "0", PulsePoints);
         if (input.Consciousness is { } level)

@@ -45,8 +45,11 @@ public sealed class PatientTimeline
     /// <summary>Medication requests by authoring time.</summary>
     public IReadOnlyList<MedicationRequestFact> MedicationRequests { get; }
 
-    /// <summary>When a condition became known to the record: its recorded date, else its onset.</summary>
-    public static DateTimeOffset? KnownAt(ConditionFact condition) => condition.Recorded ?? condition.Onset;
+    /// <summary>
+    /// When a condition became known to the record: its recorded date, else its onset, else just after its encounter ended
+    /// (an undated code is not known before its stay is over); never, without any of them.
+    /// </summary>
+    public static DateTimeOffset? KnownAt(ConditionFact condition) => condition.Recorded ?? condition.Onset ?? condition.KnownAfterEncounterEnd;
 
     /// <summary>
     /// The timeline of <paramref name="patientId"/> from any mix of facts. Facts of other patients are ignored,
@@ -60,14 +63,30 @@ public sealed class PatientTimeline
         IEnumerable<ConditionFact> conditions,
         IEnumerable<ObservationFact> observations,
         IEnumerable<ProcedureFact> procedures,
-        IEnumerable<MedicationRequestFact> medicationRequests) => new(
+        IEnumerable<MedicationRequestFact> medicationRequests)
+    {
+        var ownEncounters = Sorted(encounters.Where(e => e.PatientId == patientId), EncounterOrder);
+        var ends = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var encounter in ownEncounters.Where(e => e.End is not null))
+        {
+            ends[encounter.EncounterId] = encounter.End!.Value;
+        }
+
+        return new(
             patientId,
             patient is not null && patient.PatientId == patientId ? patient : null,
-            Sorted(encounters.Where(e => e.PatientId == patientId), EncounterOrder),
-            Sorted(conditions.Where(c => c.PatientId == patientId), ConditionOrder),
+            ownEncounters,
+            Sorted(conditions.Where(c => c.PatientId == patientId).Select(c => DatedByEncounter(c, ends)), ConditionOrder),
             Sorted(observations.Where(o => o.PatientId == patientId), ObservationOrder),
             Sorted(procedures.Where(p => p.PatientId == patientId), ProcedureOrder),
             Sorted(medicationRequests.Where(m => m.PatientId == patientId), MedicationRequestOrder));
+    }
+
+    /// <summary>An undated condition of an ended encounter becomes known one tick after that end (strictly after the discharge).</summary>
+    private static ConditionFact DatedByEncounter(ConditionFact condition, Dictionary<string, DateTimeOffset> ends) =>
+        condition.Recorded is null && condition.Onset is null && condition.EncounterId is { } encounter && ends.TryGetValue(encounter, out var end)
+            ? condition with { KnownAfterEncounterEnd = end.AddTicks(1) }
+            : condition;
 
     private static List<T> Sorted<T>(IEnumerable<T> facts, Comparison<T> order)
     {
@@ -113,7 +132,7 @@ public sealed class PatientTimeline
     /// <summary>
     /// The record as it stood at <paramref name="instant"/>: facts without a time, or timed after it, are gone; an
     /// encounter still open at the instant has no end and no discharge disposition yet; a condition that abated
-    /// later is still active; a death after the instant has not happened. Features read only this view.
+    /// later is still active (no abatement, clinical status active); a death after the instant has not happened. Features read only this view.
     /// </summary>
     public PatientTimeline AsOf(DateTimeOffset instant)
     {
@@ -134,7 +153,7 @@ public sealed class PatientTimeline
             .ToList();
         var conditions = Conditions
             .Where(c => Known(KnownAt(c), instant))
-            .Select(c => c.Abatement > instant ? c with { Abatement = null } : c)
+            .Select(c => c.Abatement > instant ? c with { Abatement = null, ClinicalStatus = "active" } : c)
             .ToList();
         return new PatientTimeline(
             PatientId,

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Application.CdsHooks.EvaluateHook;
 using ClinicalCds.Fhir;
 using ClinicalCds.Fhir.Mapping;
 
@@ -9,7 +10,8 @@ namespace ClinicalCds.Infrastructure.CdsHooks;
 
 /// <summary>
 /// Reads a CDS Client's fhirServer: one GET per query plus its searchset's next pages, each within the configured
-/// timeout, with the client's bearer token. The token is only ever sent to the fhirServer's own origin, so a next
+/// timeout and all of them within the fetch budget, with the client's bearer token. Searches ask for large pages
+/// (<c>_count</c>) unless the query names its own. The token is only ever sent to the fhirServer's own origin, so a next
 /// link pointing elsewhere is refused rather than followed. Failures are reasons, never exceptions or tokens in logs.
 /// </summary>
 public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOptions options) : IFhirServerClient
@@ -20,12 +22,14 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
     {
         var http = clients.CreateClient(ClientName);
         var resources = new List<JsonElement>();
-        Uri? next = new(fhirServer.ToString().TrimEnd('/') + "/" + relativeQuery.TrimStart('/'));
+        Uri? next = new(fhirServer.ToString().TrimEnd('/') + "/" + PrefetchResolver.WithPageSize(relativeQuery.TrimStart('/'), options.PageSize));
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(TimeSpan.FromSeconds(options.FetchBudgetSeconds));
         for (var page = 0; next is not null; page++)
         {
-            if (page >= options.MaxPages)
+            if (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return new FhirFetch([], $"more than {options.MaxPages} pages");
+                return new FhirFetch([], $"its {page} pages took longer than the {options.FetchBudgetSeconds} s fetch budget");
             }
 
             if (!SameOrigin(next, fhirServer))
@@ -41,7 +45,7 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
             }
 
             byte[] body;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.FetchTimeoutSeconds));
             try
             {
@@ -55,7 +59,9 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return new FhirFetch([], $"the fhirServer did not answer within {options.FetchTimeoutSeconds} s");
+                return new FhirFetch([], budget.IsCancellationRequested
+                    ? $"its {page + 1} pages took longer than the {options.FetchBudgetSeconds} s fetch budget"
+                    : $"the fhirServer did not answer within {options.FetchTimeoutSeconds} s");
             }
             catch (HttpRequestException e)
             {

@@ -10,65 +10,50 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace ClinicalCds.Infrastructure.Models;
 
-/// <summary>A model served by ONNX Runtime: one thread-safe session, the card's missing value and Platt calibration applied.</summary>
+/// <summary>
+/// A model served by ONNX Runtime: one thread-safe session scoring complete rows; probabilities, missing inputs and
+/// explanations come from <see cref="ModelInference"/>.
+/// </summary>
 public sealed class OnnxRiskModel : IRiskModel, IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly TreeEnsemble? _trees;
 
     internal OnnxRiskModel(string folder, ModelCard card, InferenceSession session, TreeEnsemble? trees)
     {
         Folder = Path.GetFullPath(folder);
         Card = card;
         _session = session;
-        _trees = trees;
+        Trees = trees;
     }
 
     public ModelCard Card { get; }
 
+    public TreeEnsemble? Trees { get; }
+
     /// <summary>The models/&lt;name&gt;/&lt;version&gt;/ folder this model was loaded from.</summary>
     public string Folder { get; }
 
-    public IReadOnlyList<double> Predict(IReadOnlyList<FeatureVector> vectors)
+    public double[] RawScores(IReadOnlyList<float[]> rows)
     {
-        if (vectors.Count == 0)
+        if (rows.Count == 0)
         {
             return [];
         }
 
         var width = Card.Features.Count;
-        var data = new float[vectors.Count * width];
-        for (var i = 0; i < vectors.Count; i++)
+        var data = new float[rows.Count * width];
+        for (var i = 0; i < rows.Count; i++)
         {
-            var values = vectors[i].Values;
-            if (vectors[i].CatalogVersion != Card.FeatureCatalogVersion || values.Count != width)
+            if (rows[i].Length != width)
             {
-                throw new ArgumentException($"Model {Card.Name} {Card.Version} needs {Card.FeatureCatalogVersion} vectors of {width} features.", nameof(vectors));
+                throw new ArgumentException($"Model {Card.Name} {Card.Version} needs rows of {width} features.", nameof(rows));
             }
 
-            for (var j = 0; j < width; j++)
-            {
-                data[(i * width) + j] = values[j] is { } v ? (float)v : Card.MissingValue;
-            }
+            rows[i].CopyTo(data, i * width);
         }
 
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Card.OnnxInput, new DenseTensor<float>(data, [vectors.Count, width]))]);
-        var scores = results.First(r => r.Name == Card.OnnxOutput).AsEnumerable<float>();
-        return scores.Select(s => 1 / (1 + Math.Exp(-(Card.Calibration.Intercept + (Card.Calibration.Slope * s))))).ToList();
-    }
-
-    public (double BaseValue, IReadOnlyList<double> Contributions)? Explain(FeatureVector vector)
-    {
-        if (_trees is null)
-        {
-            return null;
-        }
-
-        // TreeSHAP works on the raw score; Platt calibration is affine in it, so scaling by its slope keeps the sum exact.
-        var x = vector.Values.Select(v => v ?? (double)Card.MissingValue).ToArray();
-        var phi = TreeShap.Contributions(_trees, x, x.Length);
-        var slope = Card.Calibration.Slope;
-        return (Card.Calibration.Intercept + (slope * _trees.ExpectedValue()), phi.Select(p => slope * p).ToList());
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(Card.OnnxInput, new DenseTensor<float>(data, [rows.Count, width]))]);
+        return results.First(r => r.Name == Card.OnnxOutput).AsEnumerable<float>().Select(s => (double)s).ToArray();
     }
 
     public void Dispose() => _session.Dispose();
@@ -209,6 +194,11 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
         if (card.FeatureCatalogVersion != FeatureCatalog.Version || !card.Features.Select(f => f.Name).SequenceEqual(FeatureCatalog.Features.Select(f => f.Name)))
         {
             return (null, $"the card's features ({card.FeatureCatalogVersion}) are not this server's catalog ({FeatureCatalog.Version})");
+        }
+
+        if (card.Features.FirstOrDefault(f => f.Reference is null || (f.MissingShare < 1 && f.Reference.Count == 0)) is { } unreferenced)
+        {
+            return (null, $"the card gives no reference values for feature {unreferenced.Name}, so a missing input could not be averaged over them");
         }
 
         InferenceSession session;

@@ -4,6 +4,7 @@ using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Application.CdsHooks.EvaluateHook;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.UnitTests.Features;
@@ -68,31 +69,51 @@ public sealed class EvaluateHookHandlerTests
         public IReadOnlyList<string> Refused => [];
     }
 
-    /// <summary>A model whose prediction and contributions are fixed: 42%, driven by prior admissions and hemoglobin.</summary>
+    /// <summary>
+    /// A model of three stumps, evaluated here: 42% for the high-risk patient below, driven by prior admissions (+0.8),
+    /// hemoglobin (+0.3) and age (−0.1) in log-odds.
+    /// </summary>
     private sealed class FixedModel : IRiskModel
     {
+        private static readonly List<string> Names = [.. FeatureCatalog.Features.Select(f => f.Name)];
+
         public ModelCard Card { get; } = new(
-            "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", -9999f, [], "test",
+            "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", "test",
+            [.. FeatureCatalog.Features.Select(f => new CardFeature(f.Name, f.Unit, f.Definition, 0, 0, 1, []))], "test",
             new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
             new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
 
-        public FeatureVector? Seen { get; private set; }
+        public TreeEnsemble? Trees { get; } = new(
+            Math.Log(0.42 / 0.58) - 1.0,
+            [Stump("AdmissionsPrior12Months", 1.5, -0.8, 0.8), Stump("HemoglobinGdl", 12, 0.3, -0.3), Stump("AgeYears", 65, 0.1, -0.1)]);
 
-        public IReadOnlyList<double> Predict(IReadOnlyList<FeatureVector> vectors)
+        public float[]? Seen { get; private set; }
+
+        public double[] RawScores(IReadOnlyList<float[]> rows)
         {
-            Seen = vectors[0];
-            return [0.42];
+            Seen = rows[0];
+            return [.. rows.Select(r => Trees!.Predict(Array.ConvertAll(r, v => (double)v)))];
         }
 
-        public (double BaseValue, IReadOnlyList<double> Contributions)? Explain(FeatureVector vector)
-        {
-            var contributions = new double[FeatureCatalog.Features.Count];
-            var names = FeatureCatalog.Features.Select(f => f.Name).ToList();
-            contributions[names.IndexOf("AdmissionsPrior12Months")] = 0.8;
-            contributions[names.IndexOf("HemoglobinGdl")] = 0.3;
-            contributions[names.IndexOf("AgeYears")] = -0.1;
-            return (-1.0, contributions);
-        }
+        private static RegressionTree Stump(string feature, double threshold, double left, double right) =>
+            new([Names.IndexOf(feature)], [threshold], [~0], [~1], [left, right], [2], [1, 1], 1);
+    }
+
+    /// <summary>One stump on hemoglobin (10 g/dL): log-odds +1.5 below, −4.5 above; hemoglobin's reference is half 8, half 12.</summary>
+    private sealed class HemoglobinModel : IRiskModel
+    {
+        private static readonly List<string> Names = [.. FeatureCatalog.Features.Select(f => f.Name)];
+
+        public ModelCard Card { get; } = new(
+            "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", "test",
+            [.. FeatureCatalog.Features.Select(f => new CardFeature(f.Name, f.Unit, f.Definition, 0, 0, 1,
+                f.Name == "HemoglobinGdl" ? [.. Enumerable.Repeat(8.0, 10), .. Enumerable.Repeat(12.0, 10)] : []))], "test",
+            new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
+            new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
+
+        public TreeEnsemble? Trees { get; } = new(-1.5, [new RegressionTree([Names.IndexOf("HemoglobinGdl")], [10], [~0], [~1], [3, -3], [2], [1, 1], 1)]);
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => [.. rows.Select(r => Trees!.Predict(Array.ConvertAll(r, v => (double)v)))];
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
@@ -181,9 +202,37 @@ public sealed class EvaluateHookHandlerTests
         Assert.Equal("ClinicalCds — readmission model 9.9.9", card.GetProperty("source").GetProperty("label").GetString());
         Assert.Equal("https://cds.example.org/models/readmission", card.GetProperty("source").GetProperty("url").GetString());
         var detail = card.GetProperty("detail").GetString()!;
-        Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
+        Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL (measured 26 hours before) — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
         Assert.Contains("For reference, HOSPITAL 9 (high)", detail, StringComparison.Ordinal);
-        Assert.Equal(6, model.Seen!.Values[FeatureCatalog.Features.Select(f => f.Name).ToList().IndexOf("AdmissionsPrior12Months")]);
+        Assert.Equal(6, model.Seen![FeatureCatalog.Features.Select(f => f.Name).ToList().IndexOf("AdmissionsPrior12Months")]);
+    }
+
+    [Fact]
+    public async Task Without_the_inputs_that_decide_it_the_answer_is_an_info_card_saying_insufficient_data_not_a_tier()
+    {
+        // A model decided by hemoglobin alone: 82% at 8 g/dL, 1% at 12 g/dL; half its reference values each.
+        var model = new HemoglobinModel();
+        var withoutHemoglobin = PatientTimeline.Create(Facts.PatientId,
+            [new(Patient: Patient("1946-01-01")), new(Encounter: Stay("stay", "2026-03-01T08:00:00Z", "2026-03-10T10:00:00Z", priority: "EM"))]);
+        var (handler, _, _) = Handler(storeFallback: true, withoutHemoglobin, model: model);
+
+        var card = JsonDocument.Parse((await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
+            .RootElement.GetProperty("cards")[0];
+
+        Assert.Equal("info", card.GetProperty("indicator").GetString());
+        Assert.Equal("Insufficient data to estimate 30-day readmission risk: hemoglobin not recorded", card.GetProperty("summary").GetString());
+        Assert.False(card.TryGetProperty("suggestions", out _));
+        var detail = card.GetProperty("detail").GetString()!;
+        Assert.Contains("could be anywhere from 1% (low) to 82% (high), so no tier is given", detail, StringComparison.Ordinal);
+        Assert.Contains("- Hemoglobin: 1% to 82%", detail, StringComparison.Ordinal);
+        // The store answered because the request brought no data and no fhirServer: the card says so.
+        Assert.Contains("**Data:** from the ClinicalCds store (its last import), not the EHR's", detail, StringComparison.Ordinal);
+
+        // With hemoglobin recorded the same model gives a tier.
+        var (recorded, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: model);
+        var tiered = JsonDocument.Parse((await recorded.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
+            .RootElement.GetProperty("cards")[0];
+        Assert.Equal("High 30-day readmission risk: 82%", tiered.GetProperty("summary").GetString());
     }
 
     [Fact]

@@ -30,4 +30,80 @@ public sealed class PrefetchResolverTests
         Assert.Equal(service.Prefetch!.Count, outcome.Unavailable.Count);
         Assert.All(outcome.Unavailable, u => Assert.Contains("the fhirServer sent Observation/o1: 'effectiveDateTime' is not a valid FHIR date or dateTime.", u, StringComparison.Ordinal));
     }
+
+    /// <summary>A fhirServer that records its queries and answers each with one Observation of patient p1.</summary>
+    private sealed class RecordingServer(string? failure = null) : IFhirServerClient
+    {
+        public List<string> Queries { get; } = [];
+
+        public Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
+        {
+            lock (Queries)
+            {
+                Queries.Add(relativeQuery);
+            }
+
+            return Task.FromResult(failure is not null
+                ? new FhirFetch([], failure)
+                : new FhirFetch([JsonElement.Parse("""{"resourceType":"Observation","id":"all","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":11.5,"unit":"g/dL","system":"http://unitsofmeasure.org","code":"g/dL"},"effectiveDateTime":"2026-03-09T08:00:00Z"}""")], null));
+        }
+    }
+
+    private static readonly JsonElement FirstPageOnly = JsonElement.Parse("""
+        {"resourceType":"Bundle","type":"searchset","total":3547,
+         "link":[{"relation":"self","url":"https://ehr.test/fhir/Observation?patient=p1"},{"relation":"next","url":"https://ehr.test/fhir/Observation?patient=p1&page=2"}],
+         "entry":[{"resource":{"resourceType":"Observation","id":"page1","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":9.0,"unit":"g/dL","system":"http://unitsofmeasure.org","code":"g/dL"},"effectiveDateTime":"2026-03-01T08:00:00Z"}}]}
+        """);
+
+    private static HookRequest WithObservations(JsonElement observations, Uri? fhirServer) => new(
+        "encounter-discharge", "h-1", fhirServer, "token",
+        new Dictionary<string, string> { ["userId"] = "Practitioner/1", ["patientId"] = "p1", ["encounterId"] = "stay" },
+        CdsServices.Find(CdsServices.Readmission)!.Prefetch!.Keys.ToDictionary(k => k, k => k == "observations" ? observations : JsonElement.Parse("null")));
+
+    [Fact]
+    public async Task A_prefetch_Bundle_with_a_next_link_is_fetched_in_full_from_the_fhirServer_instead_of_being_scored_as_one_page()
+    {
+        var service = CdsServices.Find(CdsServices.Readmission)!;
+        var server = new RecordingServer();
+
+        var outcome = await PrefetchResolver.ResolveAsync(service, WithObservations(FirstPageOnly, new Uri("https://ehr.test/fhir/")), server, default);
+
+        Assert.Empty(outcome.Unavailable);
+        var query = Assert.Single(server.Queries);
+        Assert.StartsWith("Observation?patient=p1&code=", query, StringComparison.Ordinal);
+        Assert.EndsWith("&_count=1000", query, StringComparison.Ordinal);
+        // The full answer replaces the partial page: the first page's value is not read twice, the fetched one is there.
+        var observations = outcome.Facts.SelectMany(f => f.Observations ?? []).ToList();
+        Assert.Equal(["all"], observations.Select(o => o.ObservationId));
+    }
+
+    [Theory]
+    [InlineData(null, "no fhirServer was given")]
+    [InlineData("https://ehr.test/fhir/", "the fhirServer answered 503")]
+    public async Task A_partial_prefetch_that_cannot_be_completed_is_unavailable_and_says_why(string? fhirServer, string reason)
+    {
+        var service = CdsServices.Find(CdsServices.Readmission)!;
+
+        var outcome = await PrefetchResolver.ResolveAsync(
+            service, WithObservations(FirstPageOnly, fhirServer is null ? null : new Uri(fhirServer)), new RecordingServer("the fhirServer answered 503"), default);
+
+        var unavailable = Assert.Single(outcome.Unavailable);
+        Assert.Equal($"observations: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {reason}", unavailable);
+    }
+
+    [Fact]
+    public void Every_search_template_asks_for_large_pages()
+    {
+        Assert.All(CdsServices.Discovery.Services.SelectMany(s => s.Prefetch!.Values).Where(t => t.Contains('?', StringComparison.Ordinal)),
+            template => Assert.EndsWith("&_count=1000", template, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Observation?patient=p1", "Observation?patient=p1&_count=500")]
+    [InlineData("Observation?patient=p1&_count=20", "Observation?patient=p1&_count=20")]
+    [InlineData("Patient/p1", "Patient/p1")]
+    public void The_server_asks_every_search_for_its_page_size_unless_the_query_names_one(string query, string sent)
+    {
+        Assert.Equal(sent, PrefetchResolver.WithPageSize(query, 500));
+    }
 }

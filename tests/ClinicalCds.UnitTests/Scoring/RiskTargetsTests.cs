@@ -59,6 +59,41 @@ public sealed class RiskTargetsTests
         Assert.Equal(RiskTargets.NoInpatientStay, RiskTargets.Choose(RiskKind.Readmission, timeline, At("2026-03-05T00:00:00Z")).SkipReason);
         Assert.Equal(RiskTargets.NoInpatientStay, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-03T00:00:00Z")).SkipReason);
     }
+
+    [Fact]
+    public void Deterioration_risk_is_not_estimated_in_intensive_care_or_after_a_first_deterioration_of_the_stay()
+    {
+        var transferred = Stay("stay", "2026-03-10T00:00:00Z", null) with
+        {
+            Locations =
+            [
+                new EncounterLocationFact("ward", "Medical ward", false, At("2026-03-10T00:00:00Z"), At("2026-03-12T06:00:00Z")),
+                new EncounterLocationFact("icu", "Medical ICU", true, At("2026-03-12T06:00:00Z"), At("2026-03-14T06:00:00Z")),
+                new EncounterLocationFact("ward", "Step-down unit", false, At("2026-03-14T06:00:00Z"), null),
+            ],
+        };
+        var timeline = Timeline(transferred);
+
+        // On the ward before the transfer: in the model's population.
+        Assert.Equal("stay", RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-12T05:00:00Z")).Target?.Stay.EncounterId);
+        // In intensive care, and back on a ward after it: outside it.
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-13T00:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-15T00:00:00Z")).SkipReason);
+
+        // A cardiac arrest coded during the stay ends the population too; a direct ICU admission is never in it.
+        var arrest = PatientTimeline.Create(PatientId,
+        [
+            new ProjectedFacts(Patient: Patient()),
+            new ProjectedFacts(Encounter: Stay("stay", "2026-03-10T00:00:00Z", null)),
+            new ProjectedFacts(Conditions: [new ConditionFact("ca", 0, PatientId, "stay", CodeSystems.Icd10Cm, "I46.9", null, "active", null, null, At("2026-03-11T03:00:00Z"), At("2026-03-11T03:10:00Z"), null)]),
+        ]);
+        Assert.NotNull(RiskTargets.Choose(RiskKind.Deterioration, arrest, At("2026-03-11T02:00:00Z")).Target);
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, arrest, At("2026-03-11T04:00:00Z")).SkipReason);
+        var directIcu = Timeline(Stay("icu-stay", "2026-03-10T00:00:00Z", null, icu: true));
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, directIcu, At("2026-03-10T01:00:00Z")).SkipReason);
+        // Readmission risk at a discharge is not affected by an ICU stay during it.
+        Assert.Null(RiskTargets.OutsidePopulation(RiskKind.Readmission, directIcu, directIcu.Encounters[0], At("2026-03-10T01:00:00Z")));
+    }
 }
 
 public sealed class ScoringOptionsTests

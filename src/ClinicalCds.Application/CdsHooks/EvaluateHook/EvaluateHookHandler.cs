@@ -59,6 +59,7 @@ public sealed class EvaluateHookHandler(
         }
 
         PatientTimeline timeline;
+        IReadOnlyList<string>? fallback = null;
         if (data.Unavailable.Count == 0)
         {
             timeline = PatientTimeline.Create(request.PatientId, data.Facts);
@@ -67,6 +68,7 @@ public sealed class EvaluateHookHandler(
         {
             timeline = await store.ReadAsync([request.PatientId], ct).FirstOrDefaultAsync(ct)
                 ?? PatientTimeline.Create(request.PatientId, []);
+            fallback = data.Unavailable;
         }
         else
         {
@@ -83,7 +85,12 @@ public sealed class EvaluateHookHandler(
 
         if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)
         {
-            return (request, CdsResult.Json(new CdsResponse([])), "no card");
+            return (request, CdsResult.Json(new CdsResponse([])), risk.NotScored is { } why ? $"no card: {why}" : "no card");
+        }
+
+        if (fallback is not null)
+        {
+            card = card with { Detail = $"{card.Detail}\n\n**Data:** from the ClinicalCds store (its last import), not the EHR's, which could not be had in full ({string.Join("; ", fallback)})." };
         }
 
         await cdsStore.RecordCardsAsync(
@@ -97,7 +104,7 @@ public sealed class EvaluateHookHandler(
         return (request, CdsResult.Json(new CdsResponse([card], systemActions)), $"card {card.Indicator}");
     }
 
-    private sealed record Risk(PatientRisk? Scored, string? Error);
+    private sealed record Risk(PatientRisk? Scored, string? Error, string? NotScored = null);
 
     private static Risk Explain(string serviceId, HookRequest request, PatientTimeline timeline, DateTimeOffset now, IRiskModels models)
     {
@@ -112,7 +119,7 @@ public sealed class EvaluateHookHandler(
                 }
             }
 
-            return new Risk(null, null);
+            return new Risk(null, null, RiskTargets.Choose(RiskKind.Deterioration, timeline, now).SkipReason);
         }
 
         var stay = timeline.Encounter(request.EncounterId!);
@@ -121,9 +128,17 @@ public sealed class EvaluateHookHandler(
             return new Risk(null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
         }
 
-        // A stay that has already ended is judged at its end, so observations after discharge never count.
+        // A stay that has already ended is judged at its end, so observations after discharge never count. An
+        // encounter-discharge call for a stay still open is the discharge being made now: judged now, as a planned
+        // discharge (its disposition not yet known). Deterioration is only estimated inside the model's population.
         var kindOfService = serviceId == CdsServices.Readmission ? RiskKind.Readmission : RiskKind.Deterioration;
-        return Scored(kindOfService, timeline, new RiskTarget(stay, IndexStays.InstantFor(stay, now)), models);
+        var instant = IndexStays.InstantFor(stay, now);
+        if (RiskTargets.OutsidePopulation(kindOfService, timeline, stay, instant) is { } reason)
+        {
+            return new Risk(null, null, reason);
+        }
+
+        return Scored(kindOfService, timeline, new RiskTarget(stay, instant), models);
     }
 
     private static Risk Scored(RiskKind kind, PatientTimeline timeline, RiskTarget target, IRiskModels models)

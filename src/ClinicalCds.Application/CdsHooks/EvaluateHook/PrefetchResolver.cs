@@ -15,8 +15,11 @@ public sealed record PrefetchOutcome(IReadOnlyList<ProjectedFacts> Facts, IReadO
 /// <summary>
 /// CDS Hooks 2.0 prefetch rules ("Prefetch" and "FHIR Resource Access"): a key that is present is used as sent; a
 /// <c>null</c> value means the client has no data for it; a missing key, or one whose value is an OperationOutcome, is
-/// fetched from the fhirServer with the client's access token (all such keys at once). Resources are read from the
-/// request's own JSON by the one <see cref="FactMapper"/>, never parsed a second time.
+/// fetched from the fhirServer with the client's access token (all such keys at once). A searchset Bundle with a
+/// <c>next</c> link is one page of a larger result — a client that sends only its first page sends a partial chart — so
+/// that key is fetched in full from the fhirServer too, never scored as it is; when it cannot be, the key is
+/// unavailable. Resources are read from the request's own JSON by the one <see cref="FactMapper"/>, never parsed a
+/// second time.
 /// </summary>
 public static partial class PrefetchResolver
 {
@@ -26,6 +29,7 @@ public static partial class PrefetchResolver
         var facts = new List<ProjectedFacts>();
         var invalid = new List<string>();
         var toFetch = new List<(string Key, string Template)>();
+        var partial = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, template) in service.Prefetch ?? new Dictionary<string, string>())
         {
             if (!request.Prefetch.TryGetValue(key, out var value))
@@ -43,6 +47,13 @@ public static partial class PrefetchResolver
             if (payload.Kind == FhirPayloadKind.OperationOutcome)
             {
                 toFetch.Add((key, template));
+                continue;
+            }
+
+            if (payload.Kind == FhirPayloadKind.Bundle && payload.NextLink is not null)
+            {
+                toFetch.Add((key, template));
+                partial.Add(key);
                 continue;
             }
 
@@ -80,12 +91,20 @@ public static partial class PrefetchResolver
             }
             else
             {
-                unavailable.Add($"{key}: {fetch.Failure}");
+                unavailable.Add(partial.Contains(key)
+                    ? $"{key}: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {fetch.Failure}"
+                    : $"{key}: {fetch.Failure}");
             }
         }
 
         return new PrefetchOutcome(facts, invalid, unavailable);
     }
+
+    /// <summary>A search query with <c>_count</c> added when it names none; a read ("Patient/1") as it is.</summary>
+    public static string WithPageSize(string query, int pageSize) =>
+        !query.Contains('?', StringComparison.Ordinal) || query.Split('?', 2)[1].Split('&').Any(p => p.StartsWith("_count=", StringComparison.Ordinal))
+            ? query
+            : $"{query}&_count={pageSize}";
 
     /// <summary>Replaces <c>{{context.name}}</c> tokens with the URL-encoded context values; null when one is missing.</summary>
     public static string? Expand(string template, HookRequest request)

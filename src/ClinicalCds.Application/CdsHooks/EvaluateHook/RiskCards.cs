@@ -19,9 +19,17 @@ public static class RiskCards
         new("data-incorrect", OverrideReasonSystem, "Data shown is incorrect"),
     ];
 
-    /// <summary>The configured indicator of a tier, or null when no card is shown.</summary>
+    /// <summary>
+    /// The configured indicator of a tier, or null when no card is shown. A risk with insufficient data is always an info
+    /// card: the clinician must learn that no estimate could be made, and a tier's urgency would claim one.
+    /// </summary>
     public static string? Indicator(RiskExplanation risk, CdsHooksOptions options)
     {
+        if (risk.InsufficientData)
+        {
+            return "info";
+        }
+
         if (options.Indicators.TryGetValue($"{risk.Kind}.{risk.Tier}", out var configured) && configured is "info" or "warning" or "critical")
         {
             return configured;
@@ -49,8 +57,8 @@ public static class RiskCards
             indicator,
             new CdsSource($"ClinicalCds — {risk.SourceLabel}", sourceUrl, Topic: topic),
             risk.DetailMarkdown,
-            risk.Tier == RiskTier.Low ? null : Suggestions(risk.Kind, features),
-            risk.Tier == RiskTier.Low ? null : "at-most-one",
+            risk.Tier == RiskTier.Low || risk.InsufficientData ? null : Suggestions(risk.Kind, features),
+            risk.Tier == RiskTier.Low || risk.InsufficientData ? null : "at-most-one",
             OverrideReasons,
             Links(features, options, baseUrl));
     }
