@@ -36,7 +36,7 @@ public static class ModelsBenchmark
         var width = card.Features.Count;
         var reference = ModelInference.References(card);
         // The floor scores complete rows: each row's first completion (missing inputs at one reference value each).
-        var dense = rows.Select(r => MissingInputs.Completions(r.Values, reference)[0]).ToList();
+        var dense = rows.Select(r => MissingInputs.Completions(r.Values, reference.Values)[0]).ToList();
         using var raw = new InferenceSession(File.ReadAllBytes(Path.Combine(folder, "model.onnx")));
 
         double Rate(Func<int, int> work)

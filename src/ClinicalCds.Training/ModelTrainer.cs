@@ -50,8 +50,10 @@ public static class ModelTrainer
 
     /// <summary>How the card says missing inputs are handled (ADR 0004).</summary>
     public const string MissingInputsMethod =
-        "A missing input is averaged over its reference values (20 quantiles of the values recorded in training; several missing inputs paired Latin-hypercube style): " +
-        "the raw output is the mean over those completions, then calibrated. Training rows had each missing input filled with one reference value drawn at random.";
+        "A missing input is averaged over its reference values (20 quantiles of the values recorded in training; several missing inputs as independent): " +
+        "the trees' raw output is the mean over every combination, computed exactly by following both branches of a split on a missing input by the share of " +
+        "its reference values on each side, then calibrated; complete rows are scored by ONNX Runtime. Training rows had each missing input filled with one " +
+        "reference value drawn at random.";
 
     public static TrainingResult Train(
         RiskModelKind kind, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
@@ -113,8 +115,11 @@ public static class ModelTrainer
             .Select(e => (double)e.Score).ToArray();
         var maxDifference = OnnxRaw(checkRows).Zip(mlNetScores, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
 
-        // Calibration and evaluation score rows exactly as the server will: ONNX Runtime, missing inputs averaged.
-        double[] Scores(IReadOnlyList<DatasetRow> data) => MissingInputs.AveragedRawScores([.. data.Select(r => r.Features.Values)], reference, OnnxRaw);
+        // Calibration and evaluation score rows exactly as the server will (ModelInference): complete rows by ONNX Runtime,
+        // rows with missing inputs by the trees, averaged over the reference values.
+        var ensemble = TreeExport.From(model.Model.SubModel.TrainedTreeEnsemble, [.. fitExamples.Select(e => e.Features)]);
+        var inputReference = new Domain.Explanations.InputReference(reference);
+        double[] Scores(IReadOnlyList<DatasetRow> data) => ModelInference.RawScores([.. data.Select(r => r.Features.Values)], inputReference, ensemble, OnnxRaw);
 
         progress?.Report($"Calibrating on {calibration.Count:N0} held-out examples");
         var (intercept, slope) = LogisticFit.Fit(Scores(calibration), calibration.Select(r => r.Label == true).ToList());
@@ -167,7 +172,6 @@ public static class ModelTrainer
             tiers,
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
             "Demonstration model trained on synthetic data; not clinically validated.");
-        var ensemble = TreeExport.From(model.Model.SubModel.TrainedTreeEnsemble, [.. fitExamples.Select(e => e.Features)]);
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
     }
 

@@ -164,7 +164,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
                 // Explanations add up, in calibrated log-odds, to the probability the runtime serves.
                 foreach (var (vector, probability) in test.Zip(probabilities).Take(500))
                 {
-                    var (baseValue, contributions) = model.Explain(vector)!.Value;
+                    var (baseValue, contributions) = model.Explain(vector);
                     Assert.Equal(Math.Log(probability / (1 - probability)), baseValue + contributions.Sum(), 1e-4);
                 }
             }
@@ -191,18 +191,20 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         var rows = await store.DatasetAsync(RiskModelKind.Complication);
         var result = ModelTrainer.Train(RiskModelKind.Complication, rows, 11, "0.0.1-test", "test population", oracle: null);
         var reference = ModelInference.References(result.Card);
-        var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => MissingInputs.Completions(r.Features.Values, reference)).ToList();
-        var expected = result.Trees.ExpectedValue();
+        var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => MissingInputs.AsModelInput(r.Features.Values)).ToList();
 
         Assert.True(test.Count > 1000, $"only {test.Count} rows");
-        Assert.Contains(test, completions => completions.Length > 1);
+        Assert.Contains(test, x => x.Any(v => v is null));
         for (var i = 0; i < test.Count; i++)
         {
-            // The served raw score of a row with missing inputs is the mean over its completions, each scored by the trees.
-            var completions = test[i].Select(c => Array.ConvertAll(c, v => (double)v)).ToList();
-            Assert.Equal(result.TestScores[i], completions.Average(result.Trees.Predict), 1e-4);
-            var phi = TreeShap.Contributions(result.Trees, completions[0], FeatureCatalog.Features.Count);
-            Assert.Equal(result.Trees.Predict(completions[0]), expected + phi.Sum(), 1e-4);
+            // The served raw score: the trees' own for a complete row (ONNX Runtime agrees), averaged over the reference
+            // values of its missing inputs otherwise; the contributions add up to it from the expected value.
+            var x = test[i];
+            var served = x.All(v => v is not null) ? result.Trees.Predict([.. x.Select(v => v!.Value)]) : result.Trees.PredictWithMissing(x, reference);
+            Assert.Equal(result.TestScores[i], served, 1e-4);
+            var phi = TreeShap.Contributions(result.Trees, x, reference, FeatureCatalog.Features.Count);
+            Assert.Equal(served, result.Trees.ExpectedValue(x, reference) + phi.Sum(), 1e-6);
+            Assert.All(Enumerable.Range(0, x.Length).Where(j => x[j] is null), j => Assert.Equal(0, phi[j]));
         }
     }
 
@@ -219,7 +221,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
 
         foreach (var row in rows.Where(r => r.Label is not null).Take(25))
         {
-            var x = Array.ConvertAll(MissingInputs.Completions(row.Features.Values, reference)[0], v => (double)v);
+            var x = Array.ConvertAll(MissingInputs.Completions(row.Features.Values, reference.Values)[0], v => (double)v);
             var phi = TreeShap.Contributions(small, x, width);
             var brute = BruteForceShapley(small, x, used);
             for (var f = 0; f < width; f++)

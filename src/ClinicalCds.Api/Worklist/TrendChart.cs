@@ -10,8 +10,10 @@ public static class TrendChart
 {
     private const int Width = 560, Height = 170, Left = 44, Right = 12, Top = 12, Bottom = 28;
 
-    public static string Svg(string label, IReadOnlyList<ScorePoint> points)
+    public static string Svg(string label, IReadOnlyList<ScorePoint> allPoints)
     {
+        // A run with insufficient data has no value to plot; it is left out of the line (the history lists it).
+        var points = allPoints.Where(p => p.Tier != "insufficient").ToList();
         var values = points.Select(p => p.Probability ?? p.Tier switch { "high" => 0.9, "moderate" => 0.5, _ => 0.1 }).ToList();
         var max = Math.Max(0.1, Math.Ceiling(values.DefaultIfEmpty(0).Max() * 10) / 10);
         var plotWidth = Width - Left - Right;

@@ -85,7 +85,7 @@ public static class WorklistQuery
 
         return new WorklistFilter(
             Model: query["model"].ToString() is { Length: > 0 } model ? model : "readmission",
-            Tiers: [.. query["tier"].Where(t => t is "low" or "moderate" or "high").Select(t => t!)],
+            Tiers: [.. query["tier"].Where(t => t is "low" or "moderate" or "high" or "insufficient").Select(t => t!)],
             Service: query["service"].ToString() is { Length: > 0 } service ? service : null,
             DischargedFrom: Date(query["from"]),
             DischargedTo: Date(query["to"]),

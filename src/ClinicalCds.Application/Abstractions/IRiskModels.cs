@@ -14,8 +14,8 @@ public interface IRiskModel
     /// <summary>The model's raw outputs (before calibration), one per complete row of the card's features in order.</summary>
     double[] RawScores(IReadOnlyList<float[]> rows);
 
-    /// <summary>The trees with their training covers (for exact TreeSHAP); null when the model ships none.</summary>
-    TreeEnsemble? Trees { get; }
+    /// <summary>The trees with their training covers: exact TreeSHAP and the average over missing inputs (required).</summary>
+    TreeEnsemble Trees { get; }
 }
 
 /// <summary>The models under models/: the newest valid version of each, and why any other was refused.</summary>

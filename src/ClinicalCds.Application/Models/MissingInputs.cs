@@ -1,12 +1,11 @@
 namespace ClinicalCds.Application.Models;
 
 /// <summary>
-/// How a model answers for a patient whose inputs are not all recorded (ADR 0004): a missing input is unknown, so the
+/// The reference values of a model's inputs and the rows built from them (ADR 0004). A missing input is unknown: the
 /// model's raw output is averaged over the input's plausible values — its training reference, <see cref="ReferenceSize"/>
-/// quantiles of the values recorded in training — with every recorded input held at the patient's value. The answer
-/// for one missing input therefore always lies between the lowest and highest answers its reference values give; it is
-/// never the answer of an extreme value, as a sentinel such as −9999 made it. Training fills each missing input of a
-/// training row with one reference value drawn at random, so the trees learn from recorded values only.
+/// quantiles of the values recorded in training — with every recorded input held at the patient's value
+/// (<see cref="Domain.Explanations.TreeEnsemble.PredictWithMissing"/>). Training fills each missing input of a training
+/// row with one reference value drawn at random, so the trees learn from recorded values only.
 /// </summary>
 public static class MissingInputs
 {
@@ -31,9 +30,10 @@ public static class MissingInputs
     }
 
     /// <summary>
-    /// The complete rows a vector stands for: the vector itself when nothing is missing; otherwise <see cref="ReferenceSize"/>
-    /// rows in which missing feature j takes reference value (s_j·k + j) mod K in row k (a fixed pairing, so the same vector
-    /// always gives the same rows). A feature never recorded in training (empty reference) is fed as 0, a value its trees never split.
+    /// <see cref="ReferenceSize"/> complete rows that a vector with missing inputs could plausibly be — missing feature j takes
+    /// reference value (s_j·k + j) mod K in row k, several missing inputs paired Latin-hypercube style, a fixed pairing so the
+    /// same vector always gives the same rows — for the plausible range of the estimate; the vector itself when nothing is
+    /// missing. A feature never recorded in training (empty reference) is fed as 0, a value its trees never split.
     /// </summary>
     public static float[][] Completions(IReadOnlyList<double?> values, IReadOnlyList<IReadOnlyList<double>> reference)
     {
@@ -56,26 +56,6 @@ public static class MissingInputs
         }
 
         return rows;
-    }
-
-    /// <summary>
-    /// The rows that show how far one missing feature could move the answer: <paramref name="feature"/> takes each of its
-    /// reference values, the other missing features their reference median.
-    /// </summary>
-    public static float[][] Sweep(IReadOnlyList<double?> values, IReadOnlyList<IReadOnlyList<double>> reference, int feature)
-    {
-        var baseRow = Row(values);
-        foreach (var j in MissingIndices(values))
-        {
-            baseRow[j] = reference[j].Count == 0 ? 0f : (float)reference[j][reference[j].Count / 2];
-        }
-
-        return reference[feature].Select(v =>
-        {
-            var row = (float[])baseRow.Clone();
-            row[feature] = (float)v;
-            return row;
-        }).ToArray();
     }
 
     /// <summary>One training row: each missing feature filled with one of its reference values, drawn by <paramref name="random"/>.</summary>
@@ -104,7 +84,8 @@ public static class MissingInputs
         return missing;
     }
 
-    private static float[] Row(IReadOnlyList<double?> values)
+    /// <summary>The row of a vector as the model is fed: float values, a missing one as 0 (to be replaced).</summary>
+    public static float[] Row(IReadOnlyList<double?> values)
     {
         var row = new float[values.Count];
         for (var j = 0; j < row.Length; j++)
@@ -115,29 +96,6 @@ public static class MissingInputs
         return row;
     }
 
-    /// <summary>
-    /// Raw outputs of vectors that may have missing inputs: each is the mean raw output of its completions, all scored in
-    /// one call of <paramref name="rawScores"/> (rows → raw outputs).
-    /// </summary>
-    public static double[] AveragedRawScores(
-        IReadOnlyList<IReadOnlyList<double?>> vectors, IReadOnlyList<IReadOnlyList<double>> reference, Func<IReadOnlyList<float[]>, double[]> rawScores)
-    {
-        var completions = vectors.Select(v => Completions(v, reference)).ToList();
-        var scores = rawScores(completions.SelectMany(c => c).ToList());
-        var averaged = new double[vectors.Count];
-        var at = 0;
-        for (var i = 0; i < vectors.Count; i++)
-        {
-            var sum = 0.0;
-            for (var k = 0; k < completions[i].Length; k++)
-            {
-                sum += scores[at + k];
-            }
-
-            averaged[i] = sum / completions[i].Length;
-            at += completions[i].Length;
-        }
-
-        return averaged;
-    }
+    /// <summary>The vector with its known values as the model sees them (float32), missing ones still null.</summary>
+    public static double?[] AsModelInput(IReadOnlyList<double?> values) => [.. values.Select(v => v is { } x ? (double?)(float)x : null)];
 }

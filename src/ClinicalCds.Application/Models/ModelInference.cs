@@ -6,35 +6,67 @@ namespace ClinicalCds.Application.Models;
 
 /// <summary>
 /// A model's answer for one patient: the calibrated probability; the exact per-feature contributions in calibrated
-/// log-odds that add up, with <see cref="BaseValue"/>, to its logit (null when the model ships no trees); the inputs not
-/// recorded, those that matter most first; and the plausible range of the probability given what is missing (10th to
-/// 90th percentile over the missing inputs' reference values; the probability itself when nothing is missing).
+/// log-odds that add up, with <see cref="BaseValue"/>, to its logit (missing inputs get none); the inputs not recorded,
+/// those that matter most first; and the plausible range of the probability given what is missing (10th to 90th
+/// percentile over <see cref="MissingInputs.ReferenceSize"/> completions; the probability itself when nothing is missing).
 /// </summary>
 public sealed record ModelAssessment(
     double Probability,
     double BaseValue,
-    IReadOnlyList<double>? Contributions,
+    IReadOnlyList<double> Contributions,
     int InputCount,
     IReadOnlyList<MissingInput> Missing,
     double PlausibleLow,
     double PlausibleHigh);
 
 /// <summary>
-/// The one way a loaded model is asked for probabilities and explanations, with missing inputs averaged over their
-/// reference values (<see cref="MissingInputs"/>). Hooks, nightly scoring and the training evaluation all come here.
+/// The one way a loaded model is asked for probabilities and explanations (ADR 0004). A complete vector is scored by
+/// ONNX Runtime; a vector with missing inputs by the model's trees with the missing inputs averaged over their reference
+/// values (<see cref="TreeEnsemble.PredictWithMissing"/>, exact; a test proves it equals the mean of ONNX Runtime's scores
+/// over every combination). Hooks, nightly scoring and the training evaluation all come here.
 /// </summary>
 public static class ModelInference
 {
     public static double Calibrate(ModelCard card, double rawScore) =>
         1 / (1 + Math.Exp(-(card.Calibration.Intercept + (card.Calibration.Slope * rawScore))));
 
-    public static IReadOnlyList<IReadOnlyList<double>> References(ModelCard card) => [.. card.Features.Select(f => f.Reference)];
+    public static InputReference References(ModelCard card) => new([.. card.Features.Select(f => f.Reference)]);
+
+    /// <summary>
+    /// Raw outputs: complete vectors by <paramref name="onnx"/> (one call for all of them), vectors with missing inputs by
+    /// <paramref name="trees"/> averaged over the reference.
+    /// </summary>
+    public static double[] RawScores(
+        IReadOnlyList<IReadOnlyList<double?>> vectors, InputReference reference, TreeEnsemble trees, Func<IReadOnlyList<float[]>, double[]> onnx)
+    {
+        var complete = new List<int>();
+        var scores = new double[vectors.Count];
+        for (var i = 0; i < vectors.Count; i++)
+        {
+            if (vectors[i].Any(v => v is null))
+            {
+                scores[i] = trees.PredictWithMissing(MissingInputs.AsModelInput(vectors[i]), reference);
+            }
+            else
+            {
+                complete.Add(i);
+            }
+        }
+
+        var onnxScores = onnx([.. complete.Select(i => MissingInputs.Row(vectors[i]))]);
+        for (var k = 0; k < complete.Count; k++)
+        {
+            scores[complete[k]] = onnxScores[k];
+        }
+
+        return scores;
+    }
 
     /// <summary>Calibrated probabilities, one per vector (any batch size), missing inputs averaged over their reference.</summary>
     public static IReadOnlyList<double> Predict(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {
-        Check(model.Card, vectors);
-        return MissingInputs.AveragedRawScores([.. vectors.Select(v => v.Values)], References(model.Card), model.RawScores)
+        var trees = Check(model, vectors);
+        return RawScores([.. vectors.Select(v => v.Values)], References(model.Card), trees, model.RawScores)
             .Select(raw => Calibrate(model.Card, raw))
             .ToList();
     }
@@ -42,80 +74,64 @@ public static class ModelInference
     /// <summary>Each vector's assessment: probability, explanation, missing inputs and the plausible range.</summary>
     public static IReadOnlyList<ModelAssessment> Assess(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {
-        Check(model.Card, vectors);
-        var reference = References(model.Card);
-        var width = model.Card.Features.Count;
+        var trees = Check(model, vectors);
+        var card = model.Card;
+        var reference = References(card);
+        var width = card.Features.Count;
+        var probabilities = model.Predict(vectors);
+        var slope = card.Calibration.Slope;
 
-        // Every row any vector needs — its completions, then each missing input's sweep — scored in one call.
-        var plans = vectors.Select(v =>
-        {
-            var missing = MissingInputs.MissingIndices(v.Values);
-            var completions = MissingInputs.Completions(v.Values, reference);
-            var sweeps = missing.Where(j => reference[j].Count > 0).Select(j => (Feature: j, Rows: MissingInputs.Sweep(v.Values, reference, j))).ToList();
-            return (Vector: v, Completions: completions, Sweeps: sweeps);
-        }).ToList();
-        var scores = model.RawScores([.. plans.SelectMany(p => p.Completions.Concat(p.Sweeps.SelectMany(s => s.Rows)))]);
-
-        var trees = model.Trees;
-        var slope = model.Card.Calibration.Slope;
-        var baseValue = trees is null ? 0 : model.Card.Calibration.Intercept + (slope * trees.ExpectedValue());
+        // Inputs never recorded in training (a discharge disposition for a model scored during stays) are no inputs of the
+        // model: its trees never split on them, so they are neither counted nor reported missing.
+        var inputs = reference.Values.Count(r => r.Count > 0);
         var assessments = new ModelAssessment[vectors.Count];
-        var at = 0;
-        for (var i = 0; i < plans.Count; i++)
+        for (var i = 0; i < vectors.Count; i++)
         {
-            var (vector, completions, sweeps) = plans[i];
-            var completed = scores.AsSpan(at, completions.Length).ToArray();
-            at += completions.Length;
-            var probabilities = completed.Select(raw => Calibrate(model.Card, raw)).Order().ToArray();
-            var missing = new List<MissingInput>();
-            foreach (var (feature, rows) in sweeps)
-            {
-                var swept = scores.AsSpan(at, rows.Length).ToArray().Select(raw => Calibrate(model.Card, raw)).ToList();
-                at += rows.Length;
-                missing.Add(new MissingInput(model.Card.Features[feature].Name, swept.Min(), swept.Max()));
-            }
+            var x = MissingInputs.AsModelInput(vectors[i].Values);
+            var missingIndices = MissingInputs.MissingIndices(x).Where(j => reference.Values[j].Count > 0).ToList();
 
-            missing.AddRange(MissingInputs.MissingIndices(vector.Values)
-                .Where(j => reference[j].Count == 0)
-                .Select(j => new MissingInput(model.Card.Features[j].Name, probabilities[0], probabilities[0])));
-
-            double[]? contributions = null;
-            if (trees is not null)
+            // How far each missing input alone could move the answer: its reference values, the other missing inputs
+            // still averaged — the very probabilities the answer lies between.
+            var missing = missingIndices.Select(j =>
             {
-                // The mean of exact TreeSHAP over the completions: additive, and with the base value it sums to the logit
-                // of the averaged raw output (Platt calibration is affine in the raw output).
-                contributions = new double[width];
-                foreach (var row in completions)
+                var swept = reference.Values[j].Distinct().Select(v =>
                 {
-                    var phi = TreeShap.Contributions(trees, Array.ConvertAll(row, v => (double)v), width);
-                    for (var j = 0; j < width; j++)
-                    {
-                        contributions[j] += slope * phi[j] / completions.Length;
-                    }
-                }
-            }
+                    var known = (double?[])x.Clone();
+                    known[j] = (float)v;
+                    return Calibrate(card, trees.PredictWithMissing(known, reference));
+                }).ToList();
+                return new MissingInput(card.Features[j].Name, swept.Min(), swept.Max());
+            }).OrderByDescending(m => m.Spread).ThenBy(m => m.Feature, StringComparer.Ordinal).ToList();
 
+            var band = missingIndices.Count == 0
+                ? [probabilities[i]]
+                : MissingInputs.Completions(x, reference.Values)
+                    .Select(row => Calibrate(card, trees.Predict(Array.ConvertAll(row, v => (double)v))))
+                    .Order()
+                    .ToArray();
+            var phi = TreeShap.Contributions(trees, x, reference, width);
             assessments[i] = new ModelAssessment(
-                Calibrate(model.Card, completed.Average()),
-                baseValue,
-                contributions,
-                width,
-                [.. missing.OrderByDescending(m => m.Spread).ThenBy(m => m.Feature, StringComparer.Ordinal)],
-                Percentile(probabilities, 0.1),
-                Percentile(probabilities, 0.9));
+                probabilities[i],
+                card.Calibration.Intercept + (slope * trees.ExpectedValue(x, reference)),
+                [.. phi.Select(p => slope * p)],
+                inputs,
+                missing,
+                Math.Min(probabilities[i], Percentile(band, 0.1)),
+                Math.Max(probabilities[i], Percentile(band, 0.9)));
         }
 
         return assessments;
     }
 
-    /// <summary>The model's contributions for one vector (calibrated log-odds, catalog order); null without trees.</summary>
-    public static (double BaseValue, IReadOnlyList<double> Contributions)? Explain(this IRiskModel model, FeatureVector vector) =>
-        model.Trees is null ? null : model.Assess([vector])[0] is { Contributions: { } c } a ? (a.BaseValue, c) : null;
+    /// <summary>The model's contributions for one vector (calibrated log-odds, catalog order) and their base value.</summary>
+    public static (double BaseValue, IReadOnlyList<double> Contributions) Explain(this IRiskModel model, FeatureVector vector) =>
+        model.Assess([vector])[0] is var a ? (a.BaseValue, a.Contributions) : default;
 
     private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
 
-    private static void Check(ModelCard card, IReadOnlyList<FeatureVector> vectors)
+    private static TreeEnsemble Check(IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {
+        var card = model.Card;
         foreach (var vector in vectors)
         {
             if (vector.CatalogVersion != card.FeatureCatalogVersion || vector.Values.Count != card.Features.Count)
@@ -123,5 +139,7 @@ public static class ModelInference
                 throw new ArgumentException($"Model {card.Name} {card.Version} needs {card.FeatureCatalogVersion} vectors of {card.Features.Count} features.", nameof(vectors));
             }
         }
+
+        return model.Trees ?? throw new InvalidOperationException($"Model {card.Name} {card.Version} has no trees.json to average missing inputs and explain with.");
     }
 }

@@ -42,11 +42,20 @@ public static class RiskAssessments
     /// </summary>
     public static RiskAssessment Proposed(PatientRisk risk, DateTimeOffset assessedAt) => Create(
         RiskModelNames.NameOf(risk.Explanation.Kind), risk.PatientId, risk.Target.Stay.EncounterId, assessedAt, risk.Features.AsOf,
-        risk.Explanation.Probability, TierCode(risk.Explanation.Tier), risk.Explanation.SourceLabel, risk.Explanation.Summary,
+        ProbabilityOf(risk.Explanation), TierOf(risk.Explanation), risk.Explanation.SourceLabel, risk.Explanation.Summary,
         risk.Explanation.TopFactors, risk.Explanation.PublishedScore);
 
     /// <summary>The tier as stored and as the RiskAssessment's qualitative risk code ("high", "moderate", "low").</summary>
     public static string TierCode(RiskTier tier) => tier.ToString().ToLowerInvariant();
+
+    /// <summary>Stored for a risk that could not be estimated for want of data: no tier, no probability to rank on.</summary>
+    public const string Insufficient = "insufficient";
+
+    /// <summary>The stored tier of an explained risk: its tier, or <see cref="Insufficient"/>.</summary>
+    public static string TierOf(RiskExplanation risk) => risk.InsufficientData ? Insufficient : TierCode(risk.Tier);
+
+    /// <summary>The stored probability: none when the data were insufficient (the estimate is not one to act or rank on).</summary>
+    public static double? ProbabilityOf(RiskExplanation risk) => risk.InsufficientData ? null : risk.Probability;
 
     private static RiskAssessment Create(
         string model, string patientId, string encounterId, DateTimeOffset assessedAt, DateTimeOffset featuresAsOf, double? probability,
@@ -59,7 +68,8 @@ public static class RiskAssessments
             Outcome = new CodeableConcept(OutcomeSystem, model, readmission
                 ? "Unplanned inpatient readmission within 30 days of discharge"
                 : "Clinical deterioration (ICU transfer, cardiac arrest or death) within 48 hours"),
-            QualitativeRisk = new CodeableConcept(RiskProbabilitySystem, tier, tier),
+            // No qualitative risk when the data were insufficient: the summary (in the note) says why.
+            QualitativeRisk = tier == Insufficient ? null : new CodeableConcept(RiskProbabilitySystem, tier, tier),
             When = new Period(new FhirDateTime(featuresAsOf), new FhirDateTime(featuresAsOf + window)),
         };
         if (probability is { } p)

@@ -45,7 +45,7 @@ public static class RiskEngine
         var model = models.Find(RiskModelNames.NameOf(kind));
         var vectors = features.Select(FeatureCatalog.Vectorize).ToList();
         IReadOnlyList<ModelAssessment>? assessed = null;
-        if (model is { Trees: not null })
+        if (model is not null)
         {
             var inference = System.Diagnostics.Stopwatch.GetTimestamp();
             assessed = model.Assess(vectors);
@@ -56,10 +56,10 @@ public static class RiskEngine
         var risks = new PatientRisk[patients.Count];
         for (var i = 0; i < patients.Count; i++)
         {
-            var explanation = assessed?[i] is { Contributions: { } contributions } a
+            var explanation = assessed?[i] is { } a
                 ? ScoreExplanations.FromModel(
                     kind, $"{model!.Card.Name} model {model.Card.Version}", a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
-                    FactorWording.Top(vectors[i].Values, contributions, 5, features[i]), features[i],
+                    FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
                     new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh))
                 : kind == RiskKind.Readmission ? ScoreExplanations.Readmission(features[i]) : ScoreExplanations.Deterioration(features[i]);
             risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation);

@@ -65,6 +65,12 @@ public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summar
     /// <summary>What the model did not know (none for a published score, whose missing parts are in <see cref="ScoreResult.Missing"/>).</summary>
     public MissingEvidence Missing { get; init; } = MissingEvidence.None;
 
+    /// <summary>What was not recorded, in one sentence for a clinician; null when nothing was missing.</summary>
+    public string? NotRecorded { get; init; }
+
+    /// <summary>The missing inputs that matter most, each with the range of risk it alone could give ("Hemoglobin: 12% to 25%").</summary>
+    public IReadOnlyList<string> NotRecordedInputs { get; init; } = [];
+
     /// <summary>The published score in one line, "HOSPITAL 5 (intermediate)": the basis itself, or the model's reference.</summary>
     public string PublishedScore => Basis.RiskCategory is { } category ? $"{Basis.Name} {Basis.Total} ({category})" : $"{Basis.Name} {Basis.Total}";
 }
@@ -138,23 +144,25 @@ public static class ScoreExplanations
             text.Append('\n');
         }
 
+        var notRecordedInputs = named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))}: {Percent(i.LowestProbability)} to {Percent(i.HighestProbability)}").ToList();
+        string? notRecorded = null;
         if (missing.Inputs.Count > 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"Not recorded: {missing.Inputs.Count} of the model's {missing.InputCount} inputs");
-            text.Append(named.Count == 0 ? ", none of which could move the estimate by half a point.\n\n" : ". Those that matter most, with the range each alone could move the estimate over its usual values:\n\n");
-            foreach (var input in named)
+            notRecorded = $"Not recorded: {missing.Inputs.Count} of the model's {missing.InputCount} inputs"
+                + (named.Count == 0 ? ", none of which could move the estimate by half a point."
+                    : insufficient ? ". Recording these and asking again gives an estimate."
+                    : $". Given what is missing, the estimate plausibly lies between {Percent(missing.PlausibleLow)} and {Percent(missing.PlausibleHigh)}.");
+            text.Append(notRecorded);
+            if (named.Count > 0)
             {
-                text.Append(CultureInfo.InvariantCulture, $"- {Capitalized(FactorWording.LabelOf(input.Feature))}: {Percent(input.LowestProbability)} to {Percent(input.HighestProbability)}\n");
+                text.Append(" Those that matter most, with the range each alone could give:\n\n");
+                foreach (var line in notRecordedInputs)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"- {line}\n");
+                }
             }
 
-            if (!insufficient)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\nGiven what is missing, the estimate plausibly lies between {Percent(missing.PlausibleLow)} and {Percent(missing.PlausibleHigh)}.\n\n");
-            }
-            else
-            {
-                text.Append("\nRecording these and asking again gives an estimate.\n\n");
-            }
+            text.Append("\n\n");
         }
 
         text.Append(CultureInfo.InvariantCulture, $"For reference, {reference.Name} {reference.Total}");
@@ -175,6 +183,8 @@ public static class ScoreExplanations
             TopFactors = insufficient ? [.. named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")] : [.. factors.Select(f => f.Text)],
             InsufficientData = insufficient,
             Missing = missing,
+            NotRecorded = notRecorded,
+            NotRecordedInputs = notRecordedInputs,
         };
     }
 

@@ -18,6 +18,22 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
 
     internal static double RootCover(RegressionTree t) => t.Feature.Length == 0 ? t.LeafCover[0] : t.NodeCover[0];
 
+    /// <summary>
+    /// The raw score with the missing inputs of <paramref name="x"/> (null) unknown: its mean over every combination of
+    /// their reference values, taken as independent — exactly, by following both branches of a split on a missing input,
+    /// weighted by the share of its reference values on each side. With one input missing it is the mean of the scores
+    /// its reference values give, so it lies between their lowest and highest.
+    /// </summary>
+    public double PredictWithMissing(IReadOnlyList<double?> x, InputReference reference) =>
+        Bias + Trees.Sum(t => t.Weight * new Walker(t, x, reference, coverForKnown: false).Value());
+
+    /// <summary>
+    /// The expected raw score when nothing but which inputs are missing is known: known inputs follow both branches by
+    /// training cover, missing ones by their reference values. With nothing missing this is <see cref="ExpectedValue()"/>.
+    /// </summary>
+    public double ExpectedValue(IReadOnlyList<double?> x, InputReference reference) =>
+        Bias + Trees.Sum(t => t.Weight * new Walker(t, x, reference, coverForKnown: true).Value());
+
     private static int Leaf(RegressionTree t, IReadOnlyList<double> x)
     {
         if (t.Feature.Length == 0)
@@ -32,6 +48,115 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
         }
 
         return node;
+    }
+
+    private sealed class Walker(RegressionTree tree, IReadOnlyList<double?> x, InputReference reference, bool coverForKnown)
+    {
+        private readonly InputReference.Bounds _bounds = new(x.Count);
+
+        public double Value() => tree.Feature.Length == 0 ? tree.LeafValue[0] : Walk(0);
+
+        private double Walk(int node)
+        {
+            if (node < 0)
+            {
+                return tree.LeafValue[~node];
+            }
+
+            var feature = tree.Feature[node];
+            var threshold = tree.Threshold[node];
+            if (x[feature] is { } value && !coverForKnown)
+            {
+                return Walk(value <= threshold ? tree.Left[node] : tree.Right[node]);
+            }
+
+            var left = x[feature] is null ? reference.LeftShare(feature, threshold, _bounds) : TreeShap.CoverShare(tree, node, tree.Left[node]);
+            var total = 0.0;
+            if (left > 0)
+            {
+                total += left * _bounds.Below(feature, threshold, () => Walk(tree.Left[node]));
+            }
+
+            if (left < 1)
+            {
+                total += (1 - left) * _bounds.Above(feature, threshold, () => Walk(tree.Right[node]));
+            }
+
+            return total;
+        }
+    }
+}
+
+/// <summary>
+/// The plausible values of each model input (a model card's reference values), for averaging over a missing input.
+/// Values are compared as the model's float inputs are (ONNX Runtime scores float32).
+/// </summary>
+public sealed class InputReference(IReadOnlyList<IReadOnlyList<double>> values)
+{
+    public IReadOnlyList<IReadOnlyList<double>> Values { get; } = values;
+
+    /// <summary>
+    /// The share of the input's reference values at or below <paramref name="threshold"/> among those still possible on
+    /// the path (within its <paramref name="bounds"/>: a second split on the same input is conditional on the first).
+    /// An input never recorded is fed as 0.
+    /// </summary>
+    public double LeftShare(int feature, double threshold, Bounds bounds)
+    {
+        var reference = Values[feature];
+        if (reference.Count == 0)
+        {
+            return threshold >= 0 ? 1 : 0;
+        }
+
+        int possible = 0, left = 0;
+        foreach (var v in reference)
+        {
+            var x = (float)v;
+            if (x > bounds.Lower[feature] && x <= bounds.Upper[feature])
+            {
+                possible++;
+                left += x <= threshold ? 1 : 0;
+            }
+        }
+
+        return possible == 0 ? 0.5 : left / (double)possible;
+    }
+
+    /// <summary>The interval (lower, upper] each input is known to lie in on the current path of a tree.</summary>
+    public sealed class Bounds(int features)
+    {
+        public double[] Lower { get; } = Enumerable.Repeat(double.NegativeInfinity, features).ToArray();
+        public double[] Upper { get; } = Enumerable.Repeat(double.PositiveInfinity, features).ToArray();
+
+        /// <summary>Runs <paramref name="walk"/> with the input at or below the threshold.</summary>
+        public T Below<T>(int feature, double threshold, Func<T> walk)
+        {
+            var upper = Upper[feature];
+            Upper[feature] = Math.Min(upper, threshold);
+            try
+            {
+                return walk();
+            }
+            finally
+            {
+                Upper[feature] = upper;
+            }
+        }
+
+        /// <summary>Runs <paramref name="walk"/> with the input above the threshold.</summary>
+        public T Above<T>(int feature, double threshold, Func<T> walk)
+        {
+            var lower = Lower[feature];
+            Lower[feature] = Math.Max(lower, threshold);
+            try
+            {
+                return walk();
+            }
+            finally
+            {
+                Lower[feature] = lower;
+            }
+        }
     }
 }
 
@@ -50,30 +175,46 @@ public static class TreeShap
         public double Weight;
     }
 
-    public static double[] Contributions(TreeEnsemble ensemble, IReadOnlyList<double> x, int featureCount)
+    public static double[] Contributions(TreeEnsemble ensemble, IReadOnlyList<double> x, int featureCount) =>
+        Contributions(ensemble, x.Select(v => (double?)v).ToList(), null, featureCount);
+
+    /// <summary>
+    /// Contributions when some inputs are missing (null): the Shapley values of the known inputs for the model with the
+    /// missing ones averaged over their reference (<see cref="TreeEnsemble.PredictWithMissing"/>). A missing input is no
+    /// player — it follows both branches by its reference values in every coalition and gets no contribution — so
+    /// <see cref="TreeEnsemble.ExpectedValue(IReadOnlyList{double?}, InputReference)"/> + Σ φ = PredictWithMissing.
+    /// </summary>
+    public static double[] Contributions(TreeEnsemble ensemble, IReadOnlyList<double?> x, InputReference? reference, int featureCount)
     {
         var phi = new double[featureCount];
         foreach (var tree in ensemble.Trees.Where(t => t.Feature.Length > 0))
         {
             var path = new PathElement[tree.Feature.Length + 2];
-            Recurse(tree, x, phi, 0, path, 0, 1, 1, -1);
+            Recurse(tree, x, reference, new InputReference.Bounds(x.Count), phi, 0, path, 0, 1, 1, -1, extend: true, scale: 1);
         }
 
         return phi;
     }
 
+    internal static double CoverShare(RegressionTree tree, int node, int child) => Cover(tree, child) / tree.NodeCover[node];
+
     // Node index: n >= 0 internal, n < 0 leaf ~n. Path elements [0, depth) are copied per call (unique paths are short).
-    private static void Recurse(RegressionTree tree, IReadOnlyList<double> x, double[] phi, int node, PathElement[] parentPath, int depth,
-        double zero, double one, int feature)
+    // A split on a missing input does not extend the path: both children are followed with the leaf values scaled by
+    // the share of the input's reference values going there.
+    private static void Recurse(RegressionTree tree, IReadOnlyList<double?> x, InputReference? reference, InputReference.Bounds bounds, double[] phi, int node,
+        PathElement[] parentPath, int depth, double zero, double one, int feature, bool extend, double scale)
     {
         var path = new PathElement[parentPath.Length];
         Array.Copy(parentPath, path, depth);
-        Extend(path, depth, zero, one, feature);
-        depth++;
+        if (extend)
+        {
+            Extend(path, depth, zero, one, feature);
+            depth++;
+        }
 
         if (node < 0)
         {
-            var value = tree.Weight * tree.LeafValue[~node];
+            var value = scale * tree.Weight * tree.LeafValue[~node];
             for (var i = 1; i < depth; i++)
             {
                 var w = UnwoundSum(path, depth, i);
@@ -84,7 +225,32 @@ public static class TreeShap
         }
 
         var split = tree.Feature[node];
-        var goesLeft = x[split] <= tree.Threshold[node];
+        if (x[split] is not { } known)
+        {
+            var threshold = tree.Threshold[node];
+            var left = reference!.LeftShare(split, threshold, bounds);
+            if (left > 0)
+            {
+                bounds.Below(split, threshold, () =>
+                {
+                    Recurse(tree, x, reference, bounds, phi, tree.Left[node], path, depth, 0, 0, -1, extend: false, scale * left);
+                    return 0;
+                });
+            }
+
+            if (left < 1)
+            {
+                bounds.Above(split, threshold, () =>
+                {
+                    Recurse(tree, x, reference, bounds, phi, tree.Right[node], path, depth, 0, 0, -1, extend: false, scale * (1 - left));
+                    return 0;
+                });
+            }
+
+            return;
+        }
+
+        var goesLeft = known <= tree.Threshold[node];
         var hot = goesLeft ? tree.Left[node] : tree.Right[node];
         var cold = goesLeft ? tree.Right[node] : tree.Left[node];
         double incomingZero = 1, incomingOne = 1;
@@ -103,8 +269,8 @@ public static class TreeShap
         }
 
         var cover = tree.NodeCover[node];
-        Recurse(tree, x, phi, hot, path, depth, incomingZero * Cover(tree, hot) / cover, incomingOne, split);
-        Recurse(tree, x, phi, cold, path, depth, incomingZero * Cover(tree, cold) / cover, 0, split);
+        Recurse(tree, x, reference, bounds, phi, hot, path, depth, incomingZero * Cover(tree, hot) / cover, incomingOne, split, extend: true, scale);
+        Recurse(tree, x, reference, bounds, phi, cold, path, depth, incomingZero * Cover(tree, cold) / cover, 0, split, extend: true, scale);
     }
 
     private static double Cover(RegressionTree tree, int node) => node < 0 ? tree.LeafCover[~node] : tree.NodeCover[node];

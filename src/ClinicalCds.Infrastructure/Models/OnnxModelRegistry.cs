@@ -18,7 +18,7 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
 {
     private readonly InferenceSession _session;
 
-    internal OnnxRiskModel(string folder, ModelCard card, InferenceSession session, TreeEnsemble? trees)
+    internal OnnxRiskModel(string folder, ModelCard card, InferenceSession session, TreeEnsemble trees)
     {
         Folder = Path.GetFullPath(folder);
         Card = card;
@@ -28,7 +28,7 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
 
     public ModelCard Card { get; }
 
-    public TreeEnsemble? Trees { get; }
+    public TreeEnsemble Trees { get; }
 
     /// <summary>The models/&lt;name&gt;/&lt;version&gt;/ folder this model was loaded from.</summary>
     public string Folder { get; }
@@ -221,19 +221,22 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
             return (null, $"the ONNX graph's input is not '{card.OnnxInput}' [batch, {card.Features.Count}] with output '{card.OnnxOutput}'");
         }
 
-        TreeEnsemble? trees = null;
-        var treesFile = Path.Combine(folder, "trees.json");
-        if (File.Exists(treesFile))
+        // The trees are required: they average a missing input over its reference values and explain every answer.
+        TreeEnsemble? trees;
+        try
         {
-            try
-            {
-                trees = JsonSerializer.Deserialize<TreeEnsemble>(File.ReadAllText(treesFile), ModelCard.Json);
-            }
-            catch (JsonException e)
-            {
-                session.Dispose();
-                return (null, $"trees.json cannot be read: {e.Message}");
-            }
+            trees = JsonSerializer.Deserialize<TreeEnsemble>(File.ReadAllText(Path.Combine(folder, "trees.json")), ModelCard.Json);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            session.Dispose();
+            return (null, $"trees.json cannot be read (it averages missing inputs and explains answers): {e.Message}");
+        }
+
+        if (trees is null || trees.Trees.Any(t => t.Feature.Any(f => f < 0 || f >= card.Features.Count)))
+        {
+            session.Dispose();
+            return (null, "trees.json does not describe trees over the card's features");
         }
 
         return (new OnnxRiskModel(folder, card, session, trees), null);

@@ -83,17 +83,11 @@ public sealed class EvaluateHookHandlerTests
             new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
             new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
 
-        public TreeEnsemble? Trees { get; } = new(
+        public TreeEnsemble Trees { get; } = new(
             Math.Log(0.42 / 0.58) - 1.0,
             [Stump("AdmissionsPrior12Months", 1.5, -0.8, 0.8), Stump("HemoglobinGdl", 12, 0.3, -0.3), Stump("AgeYears", 65, 0.1, -0.1)]);
 
-        public float[]? Seen { get; private set; }
-
-        public double[] RawScores(IReadOnlyList<float[]> rows)
-        {
-            Seen = rows[0];
-            return [.. rows.Select(r => Trees!.Predict(Array.ConvertAll(r, v => (double)v)))];
-        }
+        public double[] RawScores(IReadOnlyList<float[]> rows) => [.. rows.Select(r => Trees.Predict(Array.ConvertAll(r, v => (double)v)))];
 
         private static RegressionTree Stump(string feature, double threshold, double left, double right) =>
             new([Names.IndexOf(feature)], [threshold], [~0], [~1], [left, right], [2], [1, 1], 1);
@@ -111,9 +105,9 @@ public sealed class EvaluateHookHandlerTests
             new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
             new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
 
-        public TreeEnsemble? Trees { get; } = new(-1.5, [new RegressionTree([Names.IndexOf("HemoglobinGdl")], [10], [~0], [~1], [3, -3], [2], [1, 1], 1)]);
+        public TreeEnsemble Trees { get; } = new(-1.5, [new RegressionTree([Names.IndexOf("HemoglobinGdl")], [10], [~0], [~1], [3, -3], [2], [1, 1], 1)]);
 
-        public double[] RawScores(IReadOnlyList<float[]> rows) => [.. rows.Select(r => Trees!.Predict(Array.ConvertAll(r, v => (double)v)))];
+        public double[] RawScores(IReadOnlyList<float[]> rows) => [.. rows.Select(r => Trees.Predict(Array.ConvertAll(r, v => (double)v)))];
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
@@ -204,7 +198,6 @@ public sealed class EvaluateHookHandlerTests
         var detail = card.GetProperty("detail").GetString()!;
         Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL (measured 26 hours before) — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
         Assert.Contains("For reference, HOSPITAL 9 (high)", detail, StringComparison.Ordinal);
-        Assert.Equal(6, model.Seen![FeatureCatalog.Features.Select(f => f.Name).ToList().IndexOf("AdmissionsPrior12Months")]);
     }
 
     [Fact]

@@ -1,16 +1,27 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Scores;
 using Mediator;
 
 namespace ClinicalCds.Application.Worklist.GetPatientRisk;
 
-/// <summary>A patient's risk page: stored scores and reviews, and the published scores' breakdowns recomputed through the one feature path.</summary>
+/// <summary>
+/// A patient's risk page: stored scores and reviews, the published scores' breakdowns recomputed through the one feature
+/// path, and — while the model that made a stored score still serves — what that score did not know, recomputed through
+/// the one scoring path (the same words as the CDS card).
+/// </summary>
 public sealed record GetPatientRiskQuery(string PatientId, string UserName, string Channel = "view-patient") : IQuery<PatientRiskView?>;
 
-public sealed record PatientRiskView(PatientRiskRecord Record, IReadOnlyDictionary<string, IReadOnlyList<ScoreResult>> PublishedScores);
+public sealed record PatientRiskView(
+    PatientRiskRecord Record, IReadOnlyDictionary<string, IReadOnlyList<ScoreResult>> PublishedScores, IReadOnlyDictionary<string, NotRecordedView> NotRecorded);
 
-public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimelineReader timelines) : IQueryHandler<GetPatientRiskQuery, PatientRiskView?>
+/// <summary>What a model's score did not know, worded as on its CDS card, and whether that left too little to estimate from.</summary>
+public sealed record NotRecordedView(string Sentence, IReadOnlyList<string> Inputs, bool InsufficientData);
+
+public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models)
+    : IQueryHandler<GetPatientRiskQuery, PatientRiskView?>
 {
     public async ValueTask<PatientRiskView?> Handle(GetPatientRiskQuery query, CancellationToken cancellationToken)
     {
@@ -22,6 +33,7 @@ public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimeline
         }
 
         var breakdowns = new Dictionary<string, IReadOnlyList<ScoreResult>>(StringComparer.Ordinal);
+        var notRecorded = new Dictionary<string, NotRecordedView>(StringComparer.Ordinal);
         if (record.Latest.Count > 0 && await timelines.ReadAsync([query.PatientId], cancellationToken).FirstOrDefaultAsync(cancellationToken) is { } timeline)
         {
             foreach (var latest in record.Latest)
@@ -30,10 +42,15 @@ public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimeline
                 if (FeatureBuilder.Build(timeline, latest.EncounterId, latest.FeaturesAsOf) is { } features)
                 {
                     breakdowns[latest.Model] = PublishedScores.All(features);
+                    var risk = RiskEngine.Score(RiskModelNames.KindOf(latest.Model), timeline, new RiskTarget(timeline.Encounter(latest.EncounterId)!, latest.FeaturesAsOf), models);
+                    if (risk.Explanation is { NotRecorded: { } sentence } explained && explained.SourceLabel == latest.Method)
+                    {
+                        notRecorded[latest.Model] = new NotRecordedView(sentence, explained.NotRecordedInputs, explained.InsufficientData);
+                    }
                 }
             }
         }
 
-        return new PatientRiskView(record, breakdowns);
+        return new PatientRiskView(record, breakdowns, notRecorded);
     }
 }

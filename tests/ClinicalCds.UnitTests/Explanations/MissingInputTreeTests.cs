@@ -1,0 +1,171 @@
+using ClinicalCds.Domain.Explanations;
+
+namespace ClinicalCds.UnitTests.Explanations;
+
+/// <summary>
+/// The trees' answer with missing inputs (ADR 0004), checked by definition on random small ensembles: the mean over
+/// every combination of the missing inputs' reference values, and the Shapley values of the known inputs for it.
+/// </summary>
+public sealed class MissingInputTreeTests
+{
+    private const int Features = 4;
+
+    /// <summary>A random tree of depth up to 3 over four features, with covers that add up.</summary>
+    private static RegressionTree RandomTree(Random random)
+    {
+        var feature = new List<int>();
+        var threshold = new List<double>();
+        var left = new List<int>();
+        var right = new List<int>();
+        var leafValue = new List<double>();
+        var leafCover = new List<double>();
+        int Build(int depth)
+        {
+            if (depth == 3 || (depth > 0 && random.NextDouble() < 0.3))
+            {
+                leafValue.Add(Math.Round((random.NextDouble() * 2) - 1, 3));
+                leafCover.Add(1 + random.Next(20));
+                return ~(leafValue.Count - 1);
+            }
+
+            var node = feature.Count;
+            feature.Add(random.Next(Features));
+            threshold.Add(random.Next(1, 5) + 0.5);
+            left.Add(0);
+            right.Add(0);
+            left[node] = Build(depth + 1);
+            right[node] = Build(depth + 1);
+            return node;
+        }
+
+        Build(0);
+        var nodeCover = new double[feature.Count];
+        double Cover(int n) => n < 0 ? leafCover[~n] : nodeCover[n] = Cover(left[n]) + Cover(right[n]);
+        Cover(0);
+        return new RegressionTree([.. feature], [.. threshold], [.. left], [.. right], [.. leafValue], nodeCover, [.. leafCover], 1);
+    }
+
+    private static (TreeEnsemble Trees, InputReference Reference, double?[] X) Case(int seed)
+    {
+        var random = new Random(seed);
+        var trees = new TreeEnsemble(0.1, [.. Enumerable.Range(0, 3).Select(_ => RandomTree(random))]);
+        var reference = new InputReference([.. Enumerable.Range(0, Features).Select(_ => (IReadOnlyList<double>)[.. Enumerable.Range(0, 5).Select(_ => (double)random.Next(0, 7))])]);
+        var x = Enumerable.Range(0, Features).Select(_ => random.NextDouble() < 0.4 ? (double?)null : random.Next(0, 7)).ToArray();
+        return (trees, reference, x);
+    }
+
+    /// <summary>Every complete row the vector could be, one per combination of its missing inputs' reference values.</summary>
+    private static IEnumerable<double[]> Combinations(double?[] x, InputReference reference, int from = 0)
+    {
+        if (from == x.Length)
+        {
+            yield return [.. x.Select(v => v!.Value)];
+            yield break;
+        }
+
+        foreach (var value in x[from] is { } known ? [known] : reference.Values[from])
+        {
+            var next = (double?[])x.Clone();
+            next[from] = value;
+            foreach (var row in Combinations(next, reference, from + 1))
+            {
+                yield return row;
+            }
+        }
+    }
+
+    /// <summary>
+    /// v(S) by definition: known inputs in S follow the patient; other known inputs both branches by cover; a missing
+    /// input is averaged over its reference values — by enumerating them, so a second split on it is conditional.
+    /// </summary>
+    private static double Value(TreeEnsemble trees, double?[] x, InputReference reference, HashSet<int> coalition)
+    {
+        double Walk(RegressionTree t, int node, double[] row)
+        {
+            if (node < 0)
+            {
+                return t.LeafValue[~node];
+            }
+
+            var f = t.Feature[node];
+            if (x[f] is null || coalition.Contains(f))
+            {
+                return Walk(t, row[f] <= t.Threshold[node] ? t.Left[node] : t.Right[node], row);
+            }
+
+            var share = (t.Left[node] < 0 ? t.LeafCover[~t.Left[node]] : t.NodeCover[t.Left[node]]) / t.NodeCover[node];
+            return (share * Walk(t, t.Left[node], row)) + ((1 - share) * Walk(t, t.Right[node], row));
+        }
+
+        return Combinations(x, reference).Average(row =>
+            trees.Bias + trees.Trees.Sum(t => t.Weight * (t.Feature.Length == 0 ? t.LeafValue[0] : Walk(t, 0, row))));
+    }
+
+    [Fact]
+    public void With_missing_inputs_the_trees_answer_the_mean_over_every_combination_of_their_reference_values()
+    {
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var (trees, reference, x) = Case(seed);
+            var combinations = Combinations(x, reference).ToList();
+
+            Assert.Equal(combinations.Average(trees.Predict), trees.PredictWithMissing(x, reference), 12);
+        }
+    }
+
+    [Fact]
+    public void With_one_input_missing_the_answer_lies_between_the_answers_its_reference_values_give()
+    {
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var (trees, reference, x) = Case(seed);
+            foreach (var j in Enumerable.Range(0, Features))
+            {
+                var missing = (double?[])x.Clone();
+                missing[j] = null;
+                var answers = reference.Values[j].Select(v =>
+                {
+                    var known = (double?[])missing.Clone();
+                    known[j] = v;
+                    return trees.PredictWithMissing(known, reference);
+                }).ToList();
+
+                Assert.InRange(trees.PredictWithMissing(missing, reference), answers.Min() - 1e-12, answers.Max() + 1e-12);
+            }
+        }
+    }
+
+    [Fact]
+    public void TreeSHAP_with_missing_inputs_gives_the_Shapley_values_of_the_known_inputs_and_nothing_to_the_missing_ones()
+    {
+        static double Factorial(int n) => n <= 1 ? 1 : n * Factorial(n - 1);
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var (trees, reference, x) = Case(seed);
+            var known = Enumerable.Range(0, Features).Where(j => x[j] is not null).ToList();
+            var phi = TreeShap.Contributions(trees, x, reference, Features);
+
+            foreach (var i in Enumerable.Range(0, Features))
+            {
+                var expected = 0.0;
+                if (x[i] is not null)
+                {
+                    var others = known.Where(j => j != i).ToList();
+                    for (var mask = 0; mask < 1 << others.Count; mask++)
+                    {
+                        var coalition = others.Where((_, b) => (mask & (1 << b)) != 0).ToHashSet();
+                        var weight = Factorial(coalition.Count) * Factorial(known.Count - coalition.Count - 1) / Factorial(known.Count);
+                        var without = Value(trees, x, reference, coalition);
+                        coalition.Add(i);
+                        expected += weight * (Value(trees, x, reference, coalition) - without);
+                    }
+                }
+
+                Assert.Equal(expected, phi[i], 10);
+            }
+
+            Assert.Equal(trees.PredictWithMissing(x, reference), trees.ExpectedValue(x, reference) + phi.Sum(), 10);
+            Assert.Equal(Value(trees, x, reference, []), trees.ExpectedValue(x, reference), 12);
+        }
+    }
+}
