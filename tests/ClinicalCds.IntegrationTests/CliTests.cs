@@ -96,18 +96,18 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
             Assert.Equal("2026-02-06T09:00:00+00:00", root.GetProperty("asOf").GetString()); // judged at discharge
             var features = root.GetProperty("features").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value"));
             Assert.Equal(11.2, features["HemoglobinGdl"].GetDouble(), 6); // 112 g/L, not the 15.0 of after discharge
-            Assert.Equal(4, features["LengthOfStayDays"].GetInt32());
+            Assert.Equal(5, features["LengthOfStayDays"].GetInt32()); // 1 to 6 February: 5 calendar days (4 days 23 h elapsed)
             Assert.Equal(1, features["Charlson_chf"].GetInt32());
             Assert.Equal(System.Text.Json.JsonValueKind.Null, features["AlbuminGdl"].ValueKind);
             var scores = root.GetProperty("scores").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
-            // HOSPITAL: Hb 11.2 → 1, Na 133 → 1, emergent 1, LOS 4 → 0 = 3; LACE: 4 + 3 + CHF 2 + 0 = 9.
-            Assert.Equal(3, scores["HOSPITAL"].GetProperty("total").GetInt32());
+            // HOSPITAL: Hb 11.2 → 1, Na 133 → 1, emergent 1, LOS 5 → 2 = 5; LACE: 4 + 3 + CHF 2 + 0 = 9.
+            Assert.Equal(5, scores["HOSPITAL"].GetProperty("total").GetInt32());
             Assert.Equal(9, scores["LACE"].GetProperty("total").GetInt32());
             Assert.Equal("11.2 g/dL", scores["HOSPITAL"].GetProperty("components")[0].GetProperty("patientValue").GetString());
 
             var table = await Run("features", "--patient", "feat-1", "--as-of", "2026-03-01T00:00:00Z");
             Assert.Equal(0, table.ExitCode);
-            Assert.Contains("HOSPITAL: 3 (low)", table.Output, StringComparison.Ordinal);
+            Assert.Contains("HOSPITAL: 5 (intermediate)", table.Output, StringComparison.Ordinal);
 
             // The same stay as a training row: discharged 6 February, no readmission by 10 March, so label 0.
             var csv = Path.Combine(folder.FullName, "readmission.csv");

@@ -91,7 +91,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         Assert.Equal((expected.Count + ScoringServerFixture.ChunkSize - 1) / ScoringServerFixture.ChunkSize, run.Chunks);
         Assert.Equal(run.Chunks, run.ChunksDone);
         Assert.Equal(run.Skipped, run.SkipReasons.Values.Sum());
-        Assert.Equal(["readmission model 0.2.0"], run.Methods);
+        Assert.Equal([Repository.ShippedModel("readmission")], run.Methods);
 
         // Each patient's outcome is what the hooks' path gives for the same instant: the same stay, the same probability.
         var models = fixture.Services.GetRequiredService<IRiskModels>();
@@ -196,7 +196,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         Assert.Equal(expected, rows.Select(r => (string)r["patient_id"]!));
         Assert.All(rows, r => Assert.Equal("scored", r["status"]));
         Assert.Contains(rows, r => (string)r["encounter_id"]! == stay.EncounterId);
-        Assert.All(rows, r => Assert.Equal("complication model 0.2.0", r["method"]));
+        Assert.All(rows, r => Assert.Equal(Repository.ShippedModel("complication"), r["method"]));
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         var assessment = assessments.Single(a => a.Id == RiskAssessments.Id(run.RunId, "readmission", patient));
         Assert.Equal(ObservationStatus.Final, assessment.Status);
         Assert.Equal($"Encounter/{row["encounter_id"]}", assessment.Encounter!.Reference);
-        Assert.Equal("readmission model 0.2.0", assessment.Method!.Coding.Single().Code);
+        Assert.Equal(Repository.ShippedModel("readmission"), assessment.Method!.Coding.Single().Code);
         var prediction = assessment.Prediction.Single();
         Assert.Equal(Math.Round((double)row["probability"]!, 4), (double)Assert.IsType<FhirDecimal>(prediction.Probability).Value!.Value, 10);
         Assert.Equal(row["tier"], prediction.QualitativeRisk!.Coding.Single().Code);

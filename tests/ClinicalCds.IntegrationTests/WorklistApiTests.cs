@@ -73,7 +73,7 @@ public sealed class ModelPagesTests(ScoringServerFixture fixture)
     {
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
         var card = await anonymous.GetStringAsync("/models/readmission");
-        Assert.Contains("readmission model 0.2.0", card, StringComparison.Ordinal);
+        Assert.Contains(Repository.ShippedModel("readmission"), card, StringComparison.Ordinal);
         Assert.Contains("Intended use", card, StringComparison.Ordinal);
         Assert.Contains("LACE AUROC on the same rows", card, StringComparison.Ordinal);
         using var unknown = await anonymous.GetAsync("/models/sepsis");

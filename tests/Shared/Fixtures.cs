@@ -41,4 +41,8 @@ public static class Repository
 
         throw new DirectoryNotFoundException("ClinicalCds.sln was not found above the test binaries.");
     }
+
+    /// <summary>How cards and scores name the shipped model (models/&lt;name&gt;/&lt;version&gt;/): "readmission model 0.3.0".</summary>
+    public static string ShippedModel(string name) =>
+        $"{name} model {Path.GetFileName(Directory.GetDirectories(Path.Combine(Root, "models", name)).Single())}";
 }
