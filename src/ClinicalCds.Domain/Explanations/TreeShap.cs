@@ -24,15 +24,59 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
     /// weighted by the share of its reference values on each side. With one input missing it is the mean of the scores
     /// its reference values give, so it lies between their lowest and highest.
     /// </summary>
-    public double PredictWithMissing(IReadOnlyList<double?> x, InputReference reference) =>
-        Bias + Trees.Sum(t => t.Weight * new Walker(t, x, reference, coverForKnown: false).Value());
+    public double PredictWithMissing(IReadOnlyList<double?> x, InputReference reference) => Walk(x, reference, coverForKnown: false);
 
     /// <summary>
     /// The expected raw score when nothing but which inputs are missing is known: known inputs follow both branches by
     /// training cover, missing ones by their reference values. With nothing missing this is <see cref="ExpectedValue()"/>.
     /// </summary>
-    public double ExpectedValue(IReadOnlyList<double?> x, InputReference reference) =>
-        Bias + Trees.Sum(t => t.Weight * new Walker(t, x, reference, coverForKnown: true).Value());
+    public double ExpectedValue(IReadOnlyList<double?> x, InputReference reference) => Walk(x, reference, coverForKnown: true);
+
+    private double Walk(IReadOnlyList<double?> x, InputReference reference, bool coverForKnown)
+    {
+        // One set of bounds for all trees: every walk restores what it narrows.
+        var bounds = new InputReference.Bounds(x.Count);
+        var total = Bias;
+        foreach (var tree in Trees)
+        {
+            total += tree.Weight * (tree.Feature.Length == 0 ? tree.LeafValue[0] : Walk(tree, 0, x, reference, bounds, coverForKnown));
+        }
+
+        return total;
+    }
+
+    private static double Walk(RegressionTree tree, int node, IReadOnlyList<double?> x, InputReference reference, InputReference.Bounds bounds, bool coverForKnown)
+    {
+        if (node < 0)
+        {
+            return tree.LeafValue[~node];
+        }
+
+        var feature = tree.Feature[node];
+        var threshold = tree.Threshold[node];
+        if (x[feature] is { } value && !coverForKnown)
+        {
+            return Walk(tree, value <= threshold ? tree.Left[node] : tree.Right[node], x, reference, bounds, coverForKnown);
+        }
+
+        var left = x[feature] is null ? reference.LeftShare(feature, threshold, bounds) : TreeShap.CoverShare(tree, node, tree.Left[node]);
+        var total = 0.0;
+        if (left > 0)
+        {
+            var upper = bounds.NarrowBelow(feature, threshold);
+            total += left * Walk(tree, tree.Left[node], x, reference, bounds, coverForKnown);
+            bounds.Upper[feature] = upper;
+        }
+
+        if (left < 1)
+        {
+            var lower = bounds.NarrowAbove(feature, threshold);
+            total += (1 - left) * Walk(tree, tree.Right[node], x, reference, bounds, coverForKnown);
+            bounds.Lower[feature] = lower;
+        }
+
+        return total;
+    }
 
     private static int Leaf(RegressionTree t, IReadOnlyList<double> x)
     {
@@ -48,42 +92,6 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
         }
 
         return node;
-    }
-
-    private sealed class Walker(RegressionTree tree, IReadOnlyList<double?> x, InputReference reference, bool coverForKnown)
-    {
-        private readonly InputReference.Bounds _bounds = new(x.Count);
-
-        public double Value() => tree.Feature.Length == 0 ? tree.LeafValue[0] : Walk(0);
-
-        private double Walk(int node)
-        {
-            if (node < 0)
-            {
-                return tree.LeafValue[~node];
-            }
-
-            var feature = tree.Feature[node];
-            var threshold = tree.Threshold[node];
-            if (x[feature] is { } value && !coverForKnown)
-            {
-                return Walk(value <= threshold ? tree.Left[node] : tree.Right[node]);
-            }
-
-            var left = x[feature] is null ? reference.LeftShare(feature, threshold, _bounds) : TreeShap.CoverShare(tree, node, tree.Left[node]);
-            var total = 0.0;
-            if (left > 0)
-            {
-                total += left * _bounds.Below(feature, threshold, () => Walk(tree.Left[node]));
-            }
-
-            if (left < 1)
-            {
-                total += (1 - left) * _bounds.Above(feature, threshold, () => Walk(tree.Right[node]));
-            }
-
-            return total;
-        }
     }
 }
 
@@ -128,34 +136,20 @@ public sealed class InputReference(IReadOnlyList<IReadOnlyList<double>> values)
         public double[] Lower { get; } = Enumerable.Repeat(double.NegativeInfinity, features).ToArray();
         public double[] Upper { get; } = Enumerable.Repeat(double.PositiveInfinity, features).ToArray();
 
-        /// <summary>Runs <paramref name="walk"/> with the input at or below the threshold.</summary>
-        public T Below<T>(int feature, double threshold, Func<T> walk)
+        /// <summary>Narrows the input to at or below the threshold; returns the upper bound to restore.</summary>
+        public double NarrowBelow(int feature, double threshold)
         {
             var upper = Upper[feature];
             Upper[feature] = Math.Min(upper, threshold);
-            try
-            {
-                return walk();
-            }
-            finally
-            {
-                Upper[feature] = upper;
-            }
+            return upper;
         }
 
-        /// <summary>Runs <paramref name="walk"/> with the input above the threshold.</summary>
-        public T Above<T>(int feature, double threshold, Func<T> walk)
+        /// <summary>Narrows the input to above the threshold; returns the lower bound to restore.</summary>
+        public double NarrowAbove(int feature, double threshold)
         {
             var lower = Lower[feature];
             Lower[feature] = Math.Max(lower, threshold);
-            try
-            {
-                return walk();
-            }
-            finally
-            {
-                Lower[feature] = lower;
-            }
+            return lower;
         }
     }
 }
@@ -231,20 +225,16 @@ public static class TreeShap
             var left = reference!.LeftShare(split, threshold, bounds);
             if (left > 0)
             {
-                bounds.Below(split, threshold, () =>
-                {
-                    Recurse(tree, x, reference, bounds, phi, tree.Left[node], path, depth, 0, 0, -1, extend: false, scale * left);
-                    return 0;
-                });
+                var upper = bounds.NarrowBelow(split, threshold);
+                Recurse(tree, x, reference, bounds, phi, tree.Left[node], path, depth, 0, 0, -1, extend: false, scale * left);
+                bounds.Upper[split] = upper;
             }
 
             if (left < 1)
             {
-                bounds.Above(split, threshold, () =>
-                {
-                    Recurse(tree, x, reference, bounds, phi, tree.Right[node], path, depth, 0, 0, -1, extend: false, scale * (1 - left));
-                    return 0;
-                });
+                var lower = bounds.NarrowAbove(split, threshold);
+                Recurse(tree, x, reference, bounds, phi, tree.Right[node], path, depth, 0, 0, -1, extend: false, scale * (1 - left));
+                bounds.Lower[split] = lower;
             }
 
             return;
