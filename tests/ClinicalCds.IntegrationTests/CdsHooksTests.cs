@@ -53,7 +53,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var prefetch = new JsonObject();
         foreach (var (key, template) in CdsServices.Find(serviceId)!.Prefetch!)
         {
-            var query = template.Replace("{{context.patientId}}", patientId, StringComparison.Ordinal) + (template.Contains('?') ? "&_count=1000" : string.Empty);
+            var query = template.Replace("{{context.patientId}}", patientId, StringComparison.Ordinal);
             prefetch[key] = JsonNode.Parse(await client.GetStringAsync("/fhir/" + query));
         }
 
@@ -141,6 +141,31 @@ public sealed class CdsHooksTests(CdsServerFixture server)
             Assert.Equal((string)fromPrefetch.Body!["cards"]![0]!["summary"]!, (string)body!["cards"]![0]!["summary"]!);
             Assert.Equal((string)fromPrefetch.Body!["cards"]![0]!["detail"]!, (string)body!["cards"]![0]!["detail"]!);
         }
+    }
+
+    [Fact]
+    public async Task A_prefetch_holding_only_the_first_page_of_a_search_is_completed_from_the_fhirServer_and_never_scored_as_it_is()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var complete = await PrefetchFor("readmission-risk", patientId);
+        using var client = TestAdmin.Client(server.BaseUrl);
+        // What a client that sends one page sends: the first 5 observations and a next link to the rest.
+        var firstPage = JsonNode.Parse(await client.GetStringAsync(
+            "/fhir/" + CdsServices.Find("readmission-risk")!.Prefetch!["observations"].Replace("{{context.patientId}}", patientId, StringComparison.Ordinal).Replace("_count=1000", "_count=5", StringComparison.Ordinal)))!;
+        Assert.Contains(firstPage["link"]!.AsArray(), l => (string)l!["relation"]! == "next");
+        var onePage = (JsonObject)complete.DeepClone();
+        onePage["observations"] = firstPage;
+
+        var fromComplete = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
+        var completed = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, (JsonObject)onePage.DeepClone(), new Uri(server.BaseUrl, "/fhir").ToString()));
+        var withoutServer = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, onePage));
+
+        Assert.True(completed.Status == HttpStatusCode.OK, completed.Text);
+        Assert.Equal((string)fromComplete.Body!["cards"]![0]!["summary"]!, (string)completed.Body!["cards"]![0]!["summary"]!);
+        Assert.Equal((string)fromComplete.Body!["cards"]![0]!["detail"]!, (string)completed.Body!["cards"]![0]!["detail"]!);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, withoutServer.Status);
+        Assert.Contains("observations: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched", withoutServer.Text, StringComparison.Ordinal);
     }
 
     [Fact]

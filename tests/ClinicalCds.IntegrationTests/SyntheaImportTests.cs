@@ -203,3 +203,47 @@ public sealed class SyntheaImportTests(SyntheaImportFixture fixture)
         Assert.Equal(expected, seen.Order(StringComparer.Ordinal).ToList());
     }
 }
+
+/// <summary>How the FHIR API serves what it stores.</summary>
+public sealed class ServedJsonTests : IAsyncLifetime
+{
+    // Its own store: the Synthea store's counts are checked against the files by the tests above.
+    private readonly ApiFactory _api = new();
+
+    public Task InitializeAsync() => _api.InitializeAsync();
+
+    Task IAsyncLifetime.DisposeAsync() => ((IAsyncLifetime)_api).DisposeAsync();
+
+    [Fact]
+    public async Task A_resource_is_served_with_resourceType_first_its_received_meta_kept_and_the_stores_version_and_time()
+    {
+        using var client = _api.CreateClient();
+        const string bundle = """
+            {"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:3f1c7a52-8a8e-4a43-9d1b-2b9c1b6e0a11",
+             "resource":{"resourceType":"Patient","id":"served-json","active":true,"name":[{"family":"Ünal","given":["Zoë"]}],
+               "meta":{"source":"#ehr","versionId":"99","lastUpdated":"2001-01-01T00:00:00Z","profile":["http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"]}},
+             "request":{"method":"PUT","url":"Patient/served-json"}}]}
+            """;
+        using var content = new StringContent(bundle, System.Text.Encoding.UTF8, "application/fhir+json");
+        using (var posted = await client.PostAsync("/fhir", content))
+        {
+            Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        }
+
+        var text = await client.GetStringAsync("/fhir/Patient/served-json");
+        Assert.StartsWith("""{"resourceType":"Patient",""", text, StringComparison.Ordinal);
+        using var read = JsonDocument.Parse(text);
+        var meta = read.RootElement.GetProperty("meta");
+        Assert.Equal("1", meta.GetProperty("versionId").GetString());
+        Assert.NotEqual("2001-01-01T00:00:00Z", meta.GetProperty("lastUpdated").GetString());
+        Assert.True(DateTimeOffset.Parse(meta.GetProperty("lastUpdated").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(-1));
+        Assert.Equal("#ehr", meta.GetProperty("source").GetString());
+        Assert.Equal("http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient", meta.GetProperty("profile")[0].GetString());
+        Assert.Equal(["resourceType", "id", "meta", "name", "active"], read.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Zoë", read.RootElement.GetProperty("name")[0].GetProperty("given")[0].GetString());
+
+        // A search serves the very same JSON.
+        using var search = JsonDocument.Parse(await client.GetStringAsync("/fhir/Patient?_id=served-json"));
+        Assert.Equal(read.RootElement.GetRawText(), search.RootElement.GetProperty("entry")[0].GetProperty("resource").GetRawText());
+    }
+}

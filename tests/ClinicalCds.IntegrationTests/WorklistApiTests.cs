@@ -48,6 +48,22 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         Assert.NotEmpty(latest.GetProperty("topFactors").EnumerateArray());
         Assert.Contains(risk.GetProperty("publishedScores").GetProperty("readmission").EnumerateArray(), s => s.GetProperty("name").GetString() == "HOSPITAL");
 
+        // What a stored score did not know is told as the CDS card tells it, on the API and on the patient's page.
+        var withMissing = (await Task.WhenAll(page.GetProperty("rows").EnumerateArray().Take(40).Select(async r =>
+            (Id: r.GetProperty("patientId").GetString()!, Risk: await client.GetFromJsonAsync<JsonElement>($"/api/patients/{r.GetProperty("patientId").GetString()}/risk")))))
+            .FirstOrDefault(p => p.Risk.GetProperty("notRecorded").TryGetProperty("readmission", out _));
+        Assert.True(withMissing.Id is not null, "none of the first 40 patients has a readmission input not recorded");
+        var notRecorded = withMissing.Risk.GetProperty("notRecorded").GetProperty("readmission");
+        Assert.Matches(@"^Not recorded: \d+ of the model's \d+ inputs", notRecorded.GetProperty("sentence").GetString()!);
+        using var signedIn = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl };
+        using var pageRequest = new HttpRequestMessage(HttpMethod.Get, $"/worklist/patients/{withMissing.Id}");
+        pageRequest.Headers.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.CareManager));
+        using var pageResponse = await signedIn.SendAsync(pageRequest);
+        var patientPage = await pageResponse.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, pageResponse.StatusCode);
+        Assert.Contains("What was not recorded", patientPage, StringComparison.Ordinal);
+        Assert.Contains(notRecorded.GetProperty("sentence").GetString()!, System.Net.WebUtility.HtmlDecode(patientPage), StringComparison.Ordinal);
+
         var csv = await client.GetStringAsync("/worklist.csv?model=readmission");
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("patient_id,name,mrn,model,probability,tier", lines[0], StringComparison.Ordinal);

