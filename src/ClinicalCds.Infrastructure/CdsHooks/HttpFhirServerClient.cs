@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
@@ -18,92 +19,112 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
 {
     public const string ClientName = "fhir-server";
 
-    public async Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(
+        Uri fhirServer, string? accessToken, string relativeQuery, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var http = clients.CreateClient(ClientName);
-        var resources = new List<JsonElement>();
-        Uri? next = new(fhirServer.ToString().TrimEnd('/') + "/" + PrefetchResolver.WithPageSize(relativeQuery.TrimStart('/'), options.PageSize));
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(TimeSpan.FromSeconds(options.FetchBudgetSeconds));
-        for (var page = 0; next is not null; page++)
+        var first = new Uri(fhirServer.ToString().TrimEnd('/') + "/" + PrefetchResolver.WithPageSize(relativeQuery.TrimStart('/'), options.PageSize));
+        Task<(FhirFetch Fetch, Uri? Next)>? pending = PageAsync(http, first, fhirServer, accessToken, 0, budget, cancellationToken);
+        try
         {
-            if (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            for (var page = 1; pending is not null; page++)
             {
-                return new FhirFetch([], $"its {page} pages took longer than the {options.FetchBudgetSeconds} s fetch budget");
-            }
-
-            if (!SameOrigin(next, fhirServer))
-            {
-                return new FhirFetch([], "a next link points outside the fhirServer");
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, next);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
-            if (accessToken is not null)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-            }
-
-            byte[] body;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
-            timeout.CancelAfter(TimeSpan.FromSeconds(options.FetchTimeoutSeconds));
-            try
-            {
-                using var response = await http.SendAsync(request, timeout.Token);
-                if (!response.IsSuccessStatusCode)
+                var (fetch, next) = await pending;
+                // The next page is requested before this one is handed over: the caller reads it while the server prepares the next.
+                pending = fetch.Succeeded && next is not null ? PageAsync(http, next, fhirServer, accessToken, page, budget, cancellationToken) : null;
+                yield return fetch;
+                if (!fetch.Succeeded)
                 {
-                    return new FhirFetch([], $"the fhirServer answered {(int)response.StatusCode}");
+                    yield break;
                 }
-
-                body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return new FhirFetch([], budget.IsCancellationRequested
-                    ? $"its {page + 1} pages took longer than the {options.FetchBudgetSeconds} s fetch budget"
-                    : $"the fhirServer did not answer within {options.FetchTimeoutSeconds} s");
-            }
-            catch (HttpRequestException e)
-            {
-                return new FhirFetch([], $"the fhirServer could not be reached ({e.HttpRequestError})");
-            }
-
-            if (JsonText.HasUnpairedSurrogate(body))
-            {
-                return new FhirFetch([], "the fhirServer's answer holds a string that is not text");
-            }
-
-            JsonElement answer;
-            try
-            {
-                // Not pooled: the resources are read after this page's buffer is gone.
-                answer = JsonElement.Parse(body);
-            }
-            catch (JsonException)
-            {
-                return new FhirFetch([], "the fhirServer's answer is not JSON");
-            }
-
-            var payload = FhirPayload.Read(answer);
-            switch (payload.Kind)
-            {
-                case FhirPayloadKind.Bundle:
-                    resources.AddRange(payload.Resources);
-                    next = payload.NextLink is { } url && Uri.TryCreate(url, UriKind.Absolute, out var n) ? n : null;
-                    break;
-                case FhirPayloadKind.Resource:
-                    resources.AddRange(payload.Resources);
-                    next = null;
-                    break;
-                case FhirPayloadKind.OperationOutcome:
-                    return new FhirFetch([], "the fhirServer answered an OperationOutcome");
-                default:
-                    return new FhirFetch([], "the fhirServer's answer is not valid FHIR R4");
             }
         }
-
-        return new FhirFetch(resources, null);
+        finally
+        {
+            // A caller that stops early leaves no request running on a disposed budget.
+            if (pending is not null)
+            {
+                await budget.CancelAsync();
+                await pending.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
     }
+
+    /// <summary>One page: its resources and the next page's address, or a failure.</summary>
+    private async Task<(FhirFetch Fetch, Uri? Next)> PageAsync(
+        HttpClient http, Uri url, Uri fhirServer, string? accessToken, int page, CancellationTokenSource budget, CancellationToken cancellationToken)
+    {
+        if (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return (Failed($"its {page} pages took longer than the {options.FetchBudgetSeconds} s fetch budget"), null);
+        }
+
+        if (!SameOrigin(url, fhirServer))
+        {
+            return (Failed("a next link points outside the fhirServer"), null);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        byte[] body;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.FetchTimeoutSeconds));
+        try
+        {
+            using var response = await http.SendAsync(request, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (Failed($"the fhirServer answered {(int)response.StatusCode}"), null);
+            }
+
+            body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (Failed(budget.IsCancellationRequested
+                ? $"its {page + 1} pages took longer than the {options.FetchBudgetSeconds} s fetch budget"
+                : $"the fhirServer did not answer within {options.FetchTimeoutSeconds} s"), null);
+        }
+        catch (HttpRequestException e)
+        {
+            return (Failed($"the fhirServer could not be reached ({e.HttpRequestError})"), null);
+        }
+
+        if (JsonText.HasUnpairedSurrogate(body))
+        {
+            return (Failed("the fhirServer's answer holds a string that is not text"), null);
+        }
+
+        JsonElement answer;
+        try
+        {
+            // Not pooled: the resources are read after this page's buffer is gone.
+            answer = JsonElement.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return (Failed("the fhirServer's answer is not JSON"), null);
+        }
+
+        var payload = FhirPayload.Read(answer);
+        return payload.Kind switch
+        {
+            FhirPayloadKind.Bundle => (new FhirFetch(payload.Resources, null),
+                payload.NextLink is { } link && Uri.TryCreate(link, UriKind.Absolute, out var next) ? next : null),
+            FhirPayloadKind.Resource => (new FhirFetch(payload.Resources, null), null),
+            FhirPayloadKind.OperationOutcome => (Failed("the fhirServer answered an OperationOutcome"), null),
+            _ => (Failed("the fhirServer's answer is not valid FHIR R4"), null),
+        };
+    }
+
+    private static FhirFetch Failed(string reason) => new([], reason);
 
     private static bool SameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;

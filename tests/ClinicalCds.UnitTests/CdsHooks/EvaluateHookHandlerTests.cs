@@ -18,10 +18,11 @@ public sealed class EvaluateHookHandlerTests
     {
         public int Calls;
 
-        public Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
+        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
-            return Task.FromResult(new FhirFetch([], "the fhirServer could not be reached"));
+            await Task.Yield();
+            yield return new FhirFetch([], "the fhirServer could not be reached");
         }
     }
 

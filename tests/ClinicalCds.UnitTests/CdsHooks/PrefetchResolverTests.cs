@@ -10,10 +10,13 @@ public sealed class PrefetchResolverTests
     /// <summary>A fhirServer that answers every query with one Observation whose date is no date.</summary>
     private sealed class ServerWithABadDate : IFhirServerClient
     {
-        public Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken) =>
-            Task.FromResult(new FhirFetch(
+        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            yield return new FhirFetch(
                 [JsonElement.Parse("""{"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"},"effectiveDateTime":"2026-02-31"}""")],
-                null));
+                null);
+        }
     }
 
     [Fact]
@@ -36,14 +39,15 @@ public sealed class PrefetchResolverTests
     {
         public List<string> Queries { get; } = [];
 
-        public Task<FhirFetch> FetchAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken)
+        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             lock (Queries)
             {
                 Queries.Add(relativeQuery);
             }
 
-            return Task.FromResult(failure is not null
+            await Task.Yield();
+            yield return (failure is not null
                 ? new FhirFetch([], failure)
                 : new FhirFetch([JsonElement.Parse("""{"resourceType":"Observation","id":"all","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":11.5,"unit":"g/dL","system":"http://unitsofmeasure.org","code":"g/dL"},"effectiveDateTime":"2026-03-09T08:00:00Z"}""")], null));
         }

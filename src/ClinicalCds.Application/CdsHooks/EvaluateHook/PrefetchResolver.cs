@@ -68,36 +68,50 @@ public static partial class PrefetchResolver
         }
 
         var unavailable = new List<string>();
-        var fetches = toFetch.Select(async item =>
+        var fetches = toFetch.Select(item => FetchKeyAsync(item.Key, item.Template, partial.Contains(item.Key), request, fhirServer, cancellationToken));
+        foreach (var (keyFacts, failure) in await System.Threading.Tasks.Task.WhenAll(fetches))
         {
-            if (request.FhirServer is null)
-            {
-                return (item.Key, Fetch: new FhirFetch([], "no fhirServer was given"));
-            }
-
-            var query = Expand(item.Template, request);
-            return query is null
-                ? (item.Key, Fetch: new FhirFetch([], "the template needs context the request does not have"))
-                : (item.Key, Fetch: await fhirServer.FetchAsync(request.FhirServer, request.AccessToken, query, cancellationToken));
-        });
-        foreach (var (key, fetch) in await System.Threading.Tasks.Task.WhenAll(fetches))
-        {
-            if (fetch.Succeeded)
-            {
-                // The fhirServer's values are checked as the prefetch's are; what it sent wrong is data we could not get.
-                var problems = new List<string>();
-                facts.AddRange(fetch.Resources.Select(r => FactMapper.Map(r, problems)));
-                unavailable.AddRange(problems.Select(p => $"{key}: the fhirServer sent {p}"));
-            }
-            else
-            {
-                unavailable.Add(partial.Contains(key)
-                    ? $"{key}: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {fetch.Failure}"
-                    : $"{key}: {fetch.Failure}");
-            }
+            facts.AddRange(keyFacts);
+            unavailable.AddRange(failure);
         }
 
         return new PrefetchOutcome(facts, invalid, unavailable);
+    }
+
+    /// <summary>
+    /// One key from the fhirServer, its pages mapped to facts as they arrive (while the next page is being fetched); the
+    /// fhirServer's values are checked as the prefetch's are, and what it sent wrong is data we could not get.
+    /// </summary>
+    private static async Task<(List<ProjectedFacts> Facts, List<string> Unavailable)> FetchKeyAsync(
+        string key, string template, bool partial, HookRequest request, IFhirServerClient fhirServer, CancellationToken cancellationToken)
+    {
+        var facts = new List<ProjectedFacts>();
+        var problems = new List<string>();
+        string? failure = request.FhirServer is null ? "no fhirServer was given" : null;
+        var query = Expand(template, request);
+        failure ??= query is null ? "the template needs context the request does not have" : null;
+        if (failure is null)
+        {
+            await foreach (var page in fhirServer.FetchPagesAsync(request.FhirServer!, request.AccessToken, query!, cancellationToken))
+            {
+                if (!page.Succeeded)
+                {
+                    failure = page.Failure;
+                    break;
+                }
+
+                facts.AddRange(page.Resources.Select(r => FactMapper.Map(r, problems)));
+            }
+        }
+
+        if (failure is not null)
+        {
+            return ([], [partial
+                ? $"{key}: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {failure}"
+                : $"{key}: {failure}"]);
+        }
+
+        return (facts, [.. problems.Select(p => $"{key}: the fhirServer sent {p}")]);
     }
 
     /// <summary>A search query with <c>_count</c> added when it names none; a read ("Patient/1") as it is.</summary>
