@@ -25,7 +25,7 @@ namespace ClinicalCds.Bench.Hooks;
 /// each with its own ES384 client JWT (signature, JWKS, jti replay check), at a fixed concurrency over real HTTP —
 /// beside GET /health/live of the same server under the same load (the no-op floor), in one run. Then a patient with
 /// 10,000 observations, without prefetch: the server fetches the chart from its own FHIR API as a fhirServer (pages of
-/// 1,000). The bench switches the per-client and per-address rate limits off (it measures the hook, not the limiter),
+/// 5,000). The bench switches the per-client and per-address rate limits off (it measures the hook, not the limiter),
 /// prints the status codes it got, and exits non-zero when any answer is not 200.
 /// </summary>
 public static class HooksBenchmark

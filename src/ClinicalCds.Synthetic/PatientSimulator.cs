@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Scores;
 using static ClinicalCds.Synthetic.NdjsonSink;
@@ -555,13 +556,7 @@ internal sealed class PatientSimulator
         var id = _rng.Uuid();
         if (_rng.Chance(Charting.Consciousness))
         {
-            var w = _sink.Begin("Observation", id);
-            w.WriteString("status", "final");
-            Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
-            Concept(w, "code", (CodeSystems.Loinc, Loinc.LevelOfConsciousness, "Level of responsiveness"));
-            Reference(w, "subject", $"Patient/{_patientId}");
-            Reference(w, "encounter", $"Encounter/{encounterId}");
-            w.WriteString("effectiveDateTime", Instant(at));
+            var w = BeginObservation(id, encounterId, at, ("vital-signs", "Vital Signs"), (Loinc.LevelOfConsciousness, "Level of responsiveness"));
             Concept(w, "valueCodeableConcept", (CodeSystems.SnomedCt, code, display));
             _sink.End();
         }
@@ -584,13 +579,7 @@ internal sealed class PatientSimulator
             return systolic;
         }
 
-        var w = _sink.Begin("Observation", _rng.Uuid());
-        w.WriteString("status", "final");
-        Category(w, CodeSystems.ObservationCategory, "vital-signs", "Vital Signs");
-        Concept(w, "code", (CodeSystems.Loinc, Loinc.BloodPressurePanel, "Blood pressure panel with all children optional"));
-        Reference(w, "subject", $"Patient/{_patientId}");
-        Reference(w, "encounter", $"Encounter/{encounterId}");
-        w.WriteString("effectiveDateTime", Instant(at));
+        var w = BeginObservation(_rng.Uuid(), encounterId, at, ("vital-signs", "Vital Signs"), (Loinc.BloodPressurePanel, "Blood pressure panel with all children optional"));
         w.WriteStartArray("component");
         foreach (var (loinc, display, value) in new[] { (Loinc.SystolicBloodPressure, "Systolic blood pressure", systolic), (Loinc.DiastolicBloodPressure, "Diastolic blood pressure", diastolic) })
         {
@@ -610,15 +599,22 @@ internal sealed class PatientSimulator
 
     private void Measurement(string encounterId, DateTime at, string category, string categoryDisplay, string loinc, string display, double value, string unit)
     {
-        var w = _sink.Begin("Observation", _rng.Uuid());
+        var w = BeginObservation(_rng.Uuid(), encounterId, at, (category, categoryDisplay), (loinc, display));
+        Quantity(w, "valueQuantity", value, unit);
+        _sink.End();
+    }
+
+    /// <summary>Starts a final Observation of the patient at the encounter; the caller writes its value and ends it.</summary>
+    private Utf8JsonWriter BeginObservation(string id, string encounterId, DateTime at, (string Code, string Display) category, (string Loinc, string Display) code)
+    {
+        var w = _sink.Begin("Observation", id);
         w.WriteString("status", "final");
-        Category(w, CodeSystems.ObservationCategory, category, categoryDisplay);
-        Concept(w, "code", (CodeSystems.Loinc, loinc, display));
+        Category(w, CodeSystems.ObservationCategory, category.Code, category.Display);
+        Concept(w, "code", (CodeSystems.Loinc, code.Loinc, code.Display));
         Reference(w, "subject", $"Patient/{_patientId}");
         Reference(w, "encounter", $"Encounter/{encounterId}");
         w.WriteString("effectiveDateTime", Instant(at));
-        Quantity(w, "valueQuantity", value, unit);
-        _sink.End();
+        return w;
     }
 
     /// <summary>The values of a laboratory panel the ground truth reads, as measured (g/dL, mmol/L, g/dL, mg/dL).</summary>

@@ -152,7 +152,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         using var client = TestAdmin.Client(server.BaseUrl);
         // What a client that sends one page sends: the first 5 observations and a next link to the rest.
         var firstPage = JsonNode.Parse(await client.GetStringAsync(
-            "/fhir/" + CdsServices.Find("readmission-risk")!.Prefetch!["observations"].Replace("{{context.patientId}}", patientId, StringComparison.Ordinal).Replace("_count=1000", "_count=5", StringComparison.Ordinal)))!;
+            "/fhir/" + CdsServices.Find("readmission-risk")!.Prefetch!["observations"].Replace("{{context.patientId}}", patientId, StringComparison.Ordinal).Replace("_count=5000", "_count=5", StringComparison.Ordinal)))!;
         Assert.Contains(firstPage["link"]!.AsArray(), l => (string)l!["relation"]! == "next");
         var onePage = (JsonObject)complete.DeepClone();
         onePage["observations"] = firstPage;

@@ -202,6 +202,24 @@ public sealed class SyntheaImportTests(SyntheaImportFixture fixture)
 
         Assert.Equal(expected, seen.Order(StringComparer.Ordinal).ToList());
     }
+
+    [Fact]
+    public async Task A_large_count_is_honoured_so_a_chart_comes_in_few_pages()
+    {
+        var byPatient = FileResources().Where(r => Type(r) == "Observation")
+            .GroupBy(r => r.GetProperty("subject").GetProperty("reference").GetString()!.Split('/', ':')[^1])
+            .OrderByDescending(g => g.Select(Id).Distinct().Count())
+            .First();
+        var observations = byPatient.Select(Id).Distinct().Count();
+        Assert.True(observations > 1000, $"the largest Synthea chart has only {observations} observations");
+        using var client = fixture.Api.CreateClient();
+
+        using var page = JsonDocument.Parse(await client.GetStringAsync($"/fhir/Observation?patient={byPatient.Key}&_count=5000"));
+
+        Assert.Equal(observations, page.RootElement.GetProperty("entry").GetArrayLength());
+        Assert.Equal(observations, page.RootElement.GetProperty("total").GetInt64());
+        Assert.DoesNotContain(page.RootElement.GetProperty("link").EnumerateArray(), l => l.GetProperty("relation").GetString() == "next");
+    }
 }
 
 /// <summary>How the FHIR API serves what it stores.</summary>

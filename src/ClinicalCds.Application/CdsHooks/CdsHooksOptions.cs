@@ -66,7 +66,7 @@ public sealed class CdsHooksOptions
     public int FetchBudgetSeconds { get; set; } = 10;
 
     /// <summary>The page size every search the server makes asks for (<c>_count</c>), unless its query names one.</summary>
-    public int PageSize { get; set; } = 1000;
+    public int PageSize { get; set; } = 5000;
 
     /// <summary>Origins allowed to call from a browser (CORS).</summary>
     public List<string> CorsOrigins { get; set; } = [];

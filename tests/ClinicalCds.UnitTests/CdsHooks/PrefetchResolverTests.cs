@@ -75,7 +75,7 @@ public sealed class PrefetchResolverTests
         Assert.Empty(outcome.Unavailable);
         var query = Assert.Single(server.Queries);
         Assert.StartsWith("Observation?patient=p1&code=", query, StringComparison.Ordinal);
-        Assert.EndsWith("&_count=1000", query, StringComparison.Ordinal);
+        Assert.EndsWith("&_count=5000", query, StringComparison.Ordinal);
         // The full answer replaces the partial page: the first page's value is not read twice, the fetched one is there.
         var observations = outcome.Facts.SelectMany(f => f.Observations ?? []).ToList();
         Assert.Equal(["all"], observations.Select(o => o.ObservationId));
@@ -99,7 +99,7 @@ public sealed class PrefetchResolverTests
     public void Every_search_template_asks_for_large_pages()
     {
         Assert.All(CdsServices.Discovery.Services.SelectMany(s => s.Prefetch!.Values).Where(t => t.Contains('?', StringComparison.Ordinal)),
-            template => Assert.EndsWith("&_count=1000", template, StringComparison.Ordinal));
+            template => Assert.EndsWith("&_count=5000", template, StringComparison.Ordinal));
     }
 
     [Theory]

@@ -11,7 +11,11 @@ namespace ClinicalCds.Application.Fhir.SearchResources;
 public static class SearchParameters
 {
     public const int DefaultCount = 50;
-    public const int MaxCount = 1000;
+    /// <summary>
+    /// The largest page served. A chart's thousands of observations come in a few pages: each page of a search costs the
+    /// store a pass over every matching row (its total and its place in the order), so page count, not size, is what costs.
+    /// </summary>
+    public const int MaxCount = 5000;
 
     /// <summary>The date parameter names FHIR R4 defines per type; "date" is accepted for each as well.</summary>
     private static readonly Dictionary<string, string[]> DateNames = new(StringComparer.Ordinal)
