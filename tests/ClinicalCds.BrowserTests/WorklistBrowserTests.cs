@@ -78,7 +78,11 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.Equal(1, await page.Locator("svg[role=img]").CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "patient.png"), FullPage = true });
 
+        // The review is a form post answered by a redirect: wait for it to land before reloading.
+        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark reviewed" }).ClickAsync();
+        await posted;
+        await page.WaitForLoadStateAsync(LoadState.Load);
         await page.ReloadAsync();
         Assert.Contains($"Reviewed by {ScoringServerFixture.CareManager}", await page.Locator("[id^=review-status-]").First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("reviewed (readmission)", await page.Locator("ul.history").InnerTextAsync(), StringComparison.Ordinal);

@@ -6,6 +6,7 @@ using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.UnitTests.Features;
 using static ClinicalCds.UnitTests.Features.Facts;
@@ -227,6 +228,42 @@ public sealed class EvaluateHookHandlerTests
         var tiered = JsonDocument.Parse((await recorded.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
             .RootElement.GetProperty("cards")[0];
         Assert.Equal("High 30-day readmission risk: 82%", tiered.GetProperty("summary").GetString());
+    }
+
+    [Fact]
+    public async Task Encounter_discharge_for_a_stay_still_open_is_the_discharge_being_made_now_and_is_judged_now()
+    {
+        // Admitted on 1 March, no discharge recorded yet; the clock reads 10 March 12:00.
+        var open = PatientTimeline.Create(Facts.PatientId,
+            [new(Patient: Patient("1946-01-01")), new(Encounter: Stay("stay", "2026-03-01T08:00:00Z", null, priority: "EM"))]);
+        var (handler, _, _) = Handler(storeFallback: true, open, options => options.ShowLowRisk = true);
+
+        var card = JsonDocument.Parse((await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
+            .RootElement.GetProperty("cards")[0];
+
+        var detail = card.GetProperty("detail").GetString()!;
+        Assert.Contains("as of 2026-03-10 12:00 UTC", detail, StringComparison.Ordinal);
+        Assert.Contains("Length of stay ≥ 5 days: 9 days (+2)", detail, StringComparison.Ordinal); // 1 to 10 March, calendar days
+    }
+
+    [Fact]
+    public async Task Deterioration_risk_is_not_answered_for_a_patient_in_intensive_care_and_the_audit_says_why()
+    {
+        var inIcu = PatientTimeline.Create(Facts.PatientId,
+            [new(Patient: Patient("1946-01-01")), new(Encounter: Stay("stay", "2026-03-09T08:00:00Z", null, priority: "EM", icu: true))]);
+        var (handler, cards, _) = Handler(storeFallback: true, inIcu, options => options.ShowLowRisk = true);
+        var request = JsonSerializer.SerializeToElement(new Dictionary<string, object?>
+        {
+            ["hook"] = "encounter-start",
+            ["hookInstance"] = "h-2",
+            ["context"] = new Dictionary<string, string> { ["userId"] = "Practitioner/1", ["patientId"] = Facts.PatientId, ["encounterId"] = "stay" },
+        });
+
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Deterioration, request, null), default);
+
+        Assert.Equal(200, result.Status);
+        Assert.Equal(0, JsonDocument.Parse(result.Body).RootElement.GetProperty("cards").GetArrayLength());
+        Assert.Equal($"no card: {RiskTargets.AfterDeterioration}", cards.Audits.Single().Outcome);
     }
 
     [Fact]
