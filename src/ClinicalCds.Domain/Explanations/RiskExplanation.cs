@@ -174,7 +174,7 @@ public static class ScoreExplanations
         }
 
         var summary = insufficient
-            ? $"Insufficient data to estimate {what}: {string.Join(", ", named.Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
+            ? $"Insufficient data to estimate {what}: {string.Join(", ", (named.Count > 0 ? named : missing.Inputs).Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
             : $"{TierWord(tier)} {what}: {Percent(probability)}";
         return new RiskExplanation(kind, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
         {
