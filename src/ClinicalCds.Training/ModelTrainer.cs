@@ -107,6 +107,7 @@ public static class ModelTrainer
             onnx = stream.ToArray();
         }
 
+        Infrastructure.Models.OnnxRuntimeTelemetry.Disable();
         using var session = new InferenceSession(onnx);
         double[] OnnxRaw(IReadOnlyList<float[]> data) => OnnxScores(session, data, width);
         var checkRows = test.Take(5000).Select(r => MissingInputs.Draw(r.Features.Values, reference, random)).ToList();

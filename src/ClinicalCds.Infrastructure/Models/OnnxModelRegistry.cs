@@ -74,6 +74,8 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
     private Dictionary<string, OnnxRiskModel> _models = [];
     private List<string> _refused = [];
 
+    static OnnxModelRegistry() => OnnxRuntimeTelemetry.Disable();
+
     public OnnxModelRegistry(string root, ILogger<OnnxModelRegistry> logger)
     {
         _root = root;
@@ -172,6 +174,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
     public static (OnnxRiskModel? Model, string? Error) Load(string folder)
     {
+        OnnxRuntimeTelemetry.Disable();
         ModelCard card;
         byte[] onnx;
         try
