@@ -5,6 +5,22 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# What the tests need beside PostgreSQL (scripts/pg.sh installs that): Debian's Chromium for the browser tests
+# (Playwright drives it; nothing is downloaded) and strace for the test that records the server's connections.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/strace ] || missing+=(strace)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+      || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
+  else
+    echo "The tests need ${missing[*]}: install them (sudo apt-get install ${missing[*]}) or run as root."
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 eval "$(scripts/pg.sh start)" || { echo "0 passed, 1 failed"; exit 1; }
 dotnet tool restore >/dev/null
 

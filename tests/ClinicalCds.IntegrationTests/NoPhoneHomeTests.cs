@@ -54,24 +54,7 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
         try
         {
             using var client = TestAdmin.Client(baseUrl);
-            var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (true)
-            {
-                try
-                {
-                    using var live = await client.GetAsync("/health/live");
-                    if (live.IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-
-                Assert.True(DateTime.UtcNow < deadline && !server.HasExited, $"The server did not start: {output}");
-                await Task.Delay(250);
-            }
+            await ServerProbe.WaitUntilLiveAsync(baseUrl, () => server.HasExited, () => { lock (output) { return output.ToString(); } }, seconds: 90);
 
             // A Synthea patient into the store, then its discharge scored by the shipped model from the store.
             var bundle = Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));

@@ -122,27 +122,7 @@ public sealed class ReplicaTests(ScoringServerFixture fixture)
                 ["Logging__LogLevel__Default"] = "Warning",
             },
             "serve", "--urls", second.ToString());
-        using (var probe = new HttpClient { BaseAddress = second, Timeout = TimeSpan.FromSeconds(2) })
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
-            {
-                try
-                {
-                    using var health = await probe.GetAsync("/health/live");
-                    if (health.IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-
-                Assert.True(DateTime.UtcNow < deadline && !replica.HasExited, $"The replica did not start: {replica.Output}");
-                await Task.Delay(250);
-            }
-        }
+        await ServerProbe.WaitUntilLiveAsync(second, () => replica.HasExited, () => replica.Output);
 
         // Sign in on the first replica.
         var cookie = await fixture.SignInAsync(ScoringServerFixture.CareManager);
