@@ -162,10 +162,9 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
                 Assert.Single(model.Predict([test[0]]));
 
                 // Explanations add up, in calibrated log-odds, to the probability the runtime serves.
-                foreach (var (vector, probability) in test.Zip(probabilities).Take(500))
+                foreach (var (assessment, probability) in model.Assess([.. test.Take(500)]).Zip(probabilities))
                 {
-                    var (baseValue, contributions) = model.Explain(vector);
-                    Assert.Equal(Math.Log(probability / (1 - probability)), baseValue + contributions.Sum(), 1e-4);
+                    Assert.Equal(Math.Log(probability / (1 - probability)), assessment.BaseValue + assessment.Contributions.Sum(), 1e-4);
                 }
             }
 

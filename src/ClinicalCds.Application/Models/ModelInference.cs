@@ -123,10 +123,6 @@ public static class ModelInference
         return assessments;
     }
 
-    /// <summary>The model's contributions for one vector (calibrated log-odds, catalog order) and their base value.</summary>
-    public static (double BaseValue, IReadOnlyList<double> Contributions) Explain(this IRiskModel model, FeatureVector vector) =>
-        model.Assess([vector])[0] is var a ? (a.BaseValue, a.Contributions) : default;
-
     private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
 
     private static TreeEnsemble Check(IRiskModel model, IReadOnlyList<FeatureVector> vectors)

@@ -111,15 +111,16 @@ public sealed class EvaluateHookHandler(
         if (serviceId == CdsServices.Summary)
         {
             // The stay in progress shows its deterioration risk; else a discharge within 30 days shows its readmission risk.
-            foreach (var kind in (ReadOnlySpan<RiskKind>)[RiskKind.Deterioration, RiskKind.Readmission])
+            var deterioration = RiskTargets.Choose(RiskKind.Deterioration, timeline, now);
+            if (deterioration.Target is { } inProgress)
             {
-                if (RiskTargets.Choose(kind, timeline, now).Target is { } target)
-                {
-                    return Scored(kind, timeline, target, models);
-                }
+                return Scored(RiskKind.Deterioration, timeline, inProgress, models);
             }
 
-            return new Risk(null, null, RiskTargets.Choose(RiskKind.Deterioration, timeline, now).SkipReason);
+            var readmission = RiskTargets.Choose(RiskKind.Readmission, timeline, now);
+            return readmission.Target is { } discharge
+                ? Scored(RiskKind.Readmission, timeline, discharge, models)
+                : new Risk(null, null, $"deterioration: {deterioration.SkipReason}; readmission: {readmission.SkipReason}");
         }
 
         var stay = timeline.Encounter(request.EncounterId!);
