@@ -19,6 +19,10 @@ public static class Telemetry
     public static readonly Histogram<double> HookDuration = Meter.CreateHistogram<double>(
         "clinicalcds.hook.duration", "s", "CDS Hooks service call latency", advice: Buckets);
 
+    /// <summary>CDS Hooks calls refused before they reach a service (401, 429), by reason code and service id.</summary>
+    public static readonly Counter<long> HookRefusals = Meter.CreateCounter<long>(
+        "clinicalcds.hook.refused", "{call}", "CDS Hooks calls refused by client authentication or rate limits");
+
     /// <summary>Seconds a model spends on one batch (ONNX prediction and tree explanations), by model.</summary>
     public static readonly Histogram<double> InferenceDuration = Meter.CreateHistogram<double>(
         "clinicalcds.model.inference.duration", "s", "Model inference time per batch", advice: Buckets);

@@ -41,6 +41,7 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/cds-services/{id}"] = Access.CdsClient,
         ["/cds-services/{id}/feedback"] = Access.CdsClient,
         ["/fhir/{type}"] = Access.CareManager,
+        ["/fhir/{type}/_search"] = Access.CareManager,
         ["/fhir/{type}/{id}"] = Access.CareManager,
         ["/fhir/{type}/{id}/_history/{version}"] = Access.CareManager,
         ["/fhir/RiskAssessment/"] = Access.CareManager,

@@ -63,6 +63,8 @@ public sealed class CdsClientAuthenticationTests(CdsServerFixture server)
     {
         "no header", "not bearer", "garbage", "alg none", "HS256 with the public key", "wrong aud", "expired", "iat in the future",
         "unknown kid", "unknown iss", "jku off the allowlist", "tampered payload", "no jti", "no exp", "no iat", "signed by another key",
+        "no kid, signed by the client's key", "the client's key under an unknown kid", "the kid of the client's other key", "aud with a trailing slash",
+        "aud of the service's base URL",
     };
 
     [Theory]
@@ -93,6 +95,11 @@ public sealed class CdsClientAuthenticationTests(CdsServerFixture server)
             "no exp" => "Bearer " + ehr.Token(Audience, withExp: false),
             "no iat" => "Bearer " + ehr.Token(Audience, withIat: false),
             "signed by another key" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384)) { KeyId = ehr.EcKey.KeyId }),
+            "no kid, signed by the client's key" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(ehr.EcKey.ECDsa)),
+            "the client's key under an unknown kid" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(ehr.EcKey.ECDsa) { KeyId = "not-a-key-of-this-client" }),
+            "the kid of the client's other key" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(ehr.EcKey.ECDsa) { KeyId = ehr.RsaKey.KeyId }),
+            "aud with a trailing slash" => "Bearer " + ehr.Token(Audience + "/"),
+            "aud of the service's base URL" => "Bearer " + ehr.Token(server.BaseUrl.ToString()),
             _ => throw new ArgumentOutOfRangeException(nameof(attack)),
         };
 
@@ -100,6 +107,90 @@ public sealed class CdsClientAuthenticationTests(CdsServerFixture server)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_jku_off_the_allowlist_is_never_fetched_and_the_clients_configured_keys_still_verify_the_token()
+    {
+        // As the CDS Hooks sandbox sends it: a jku of its own, the key also in the JWK Set configured for the client.
+        var jku = new Uri(server.JwksBaseUrl, "/not-allowed/jwks.json").ToString();
+        var fetchesBefore = server.JwksRequests(jku);
+        using var response = await Call("Bearer " + server.Ehr.Token(Audience, header: new Dictionary<string, object> { ["jku"] = jku }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(fetchesBefore, server.JwksRequests(jku));
+    }
+
+    [Theory]
+    [InlineData("no kid", "no-kid", CdsServerFixture.EhrIssuer)]
+    [InlineData("unknown issuer", "unknown-issuer", null)]
+    [InlineData("trailing slash", "wrong-audience", CdsServerFixture.EhrIssuer)]
+    [InlineData("replay", "jti-replayed", CdsServerFixture.EhrIssuer)]
+    [InlineData("no token", "no-bearer-token", null)]
+    public async Task Every_refusal_is_audited_with_its_reason_and_counted(string refusal, string reason, string? client)
+    {
+        var ehr = server.Ehr;
+        var replayed = ehr.Token(Audience);
+        if (refusal == "replay")
+        {
+            using var first = await Call("Bearer " + replayed);
+        }
+
+        var header = refusal switch
+        {
+            "no kid" => "Bearer " + ehr.Token(Audience, key: new ECDsaSecurityKey(ehr.EcKey.ECDsa)),
+            "unknown issuer" => "Bearer " + ehr.Token(Audience, issuer: "https://stranger.test/"),
+            "trailing slash" => "Bearer " + ehr.Token(Audience + "/"),
+            "replay" => "Bearer " + replayed,
+            _ => null,
+        };
+        const string Audit = "SELECT count(*) FROM cds_audit WHERE service_id = 'patient-risk-summary' AND status = 401 AND outcome = @o AND client_id IS NOT DISTINCT FROM @c";
+        var outcome = $"refused:{reason}";
+        var before = await server.Database.ScalarAsync(Audit, ("o", outcome), ("c", (object?)client ?? DBNull.Value));
+        using var counted = new RefusalCounter(reason);
+
+        using var response = await Call(header);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(before + 1, await server.Database.ScalarAsync(Audit, ("o", outcome), ("c", (object?)client ?? DBNull.Value)));
+        Assert.True(counted.Count >= 1, $"clinicalcds.hook.refused was not counted for {reason}");
+        // No credential in the audit trail: the token's signature part appears nowhere.
+        if (header is not null)
+        {
+            Assert.Equal(0, await server.Database.ScalarAsync("SELECT count(*) FROM cds_audit WHERE outcome LIKE '%' || @s || '%'", ("s", header.Split('.')[^1])));
+        }
+    }
+
+    /// <summary>Counts <c>clinicalcds.hook.refused</c> measurements with one reason while it lives.</summary>
+    private sealed class RefusalCounter : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _count;
+
+        public RefusalCounter(string reason)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "clinicalcds.hook.refused")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "reason" && (string?)tag.Value == reason)
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     [Fact]

@@ -102,6 +102,21 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");
 
+                    b.Property<string>("Outcome")
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("OutcomeKey")
+                        .HasColumnType("text")
+                        .HasColumnName("outcome_key");
+
+                    b.PrimitiveCollection<string[]>("OverrideReasons")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("override_reasons")
+                        .HasDefaultValueSql("'{}'");
+
                     b.Property<string>("PatientId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -111,6 +126,13 @@ namespace ClinicalCds.Migrations.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("service_id");
+
+                    b.PrimitiveCollection<Guid[]>("SuggestionIds")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("suggestion_ids")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("Summary")
                         .IsRequired()

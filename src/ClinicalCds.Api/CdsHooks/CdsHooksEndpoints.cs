@@ -1,6 +1,7 @@
 using ClinicalCds.Application;
 using ClinicalCds.Api.Fhir;
 using System.Text.Json;
+using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Application.CdsHooks.EvaluateHook;
 using ClinicalCds.Application.CdsHooks.RecordFeedback;
@@ -42,8 +43,7 @@ public static class CdsHooksEndpoints
     {
         var http = context.HttpContext;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var id = http.GetRouteValue("id") as string;
-        var service = id is not null && CdsServices.Find(id) is not null ? id : "unknown";
+        var service = CdsClientAuthenticationFilter.ServiceOf(http);
         var operation = http.Request.Path.Value?.EndsWith("/feedback", StringComparison.Ordinal) == true ? "feedback" : "call";
         http.Response.OnCompleted(() =>
         {
@@ -98,16 +98,22 @@ public static class CdsHooksEndpoints
 }
 
 /// <summary>Every call needs a valid client JWT (unless authentication is switched off for development): else a bare 401.</summary>
-/// <remarks>Calls beyond the address's or the client's rate are answered 429 with Retry-After (see <see cref="CdsRateLimits"/>).</remarks>
-public sealed class CdsClientAuthenticationFilter(CdsClientAuthenticator authenticator, CdsHooksOptions options, CdsRateLimits limits) : IEndpointFilter
+/// <remarks>
+/// Calls beyond the address's or the client's rate are answered 429 with Retry-After (see <see cref="CdsRateLimits"/>).
+/// Every 401 leaves a cds_audit row (time, service, client when the token named a trusted one, <c>refused:REASON</c>;
+/// never the token); every refusal, 401 or 429, counts in <see cref="Telemetry.HookRefusals"/>.
+/// </remarks>
+public sealed class CdsClientAuthenticationFilter(
+    CdsClientAuthenticator authenticator, CdsHooksOptions options, CdsRateLimits limits, ICdsStore store, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var addressLease = limits.ForAddress(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         if (!addressLease.IsAcquired)
         {
-            return TooMany();
+            return Throttled(http);
         }
 
         if (!options.RequireAuthentication)
@@ -117,21 +123,42 @@ public sealed class CdsClientAuthenticationFilter(CdsClientAuthenticator authent
 
         // The audience is the exact URL the client called, as this server is publicly known.
         var called = options.PublicBaseUrl.TrimEnd('/') + http.Request.PathBase + http.Request.Path;
-        var caller = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, called, http.RequestAborted);
-        if (caller is null)
+        var authentication = await authenticator.AuthenticateAsync(
+            http.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, called, http.RequestAborted);
+        if (authentication.Caller is not { } caller)
         {
-            return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            return await Unauthorized(http, authentication.Refusal!, authentication.ClaimedClient, started);
         }
 
         using var clientLease = limits.ForClient(caller.ClientId);
         if (!clientLease.IsAcquired)
         {
-            return TooMany();
+            return Throttled(http);
         }
 
         http.Items[typeof(CdsCaller)] = caller;
         return await next(context);
     }
+
+    private async Task<IResult> Unauthorized(HttpContext http, string reason, string? client, long started)
+    {
+        var service = ServiceOf(http);
+        Telemetry.HookRefusals.Add(1, new("reason", reason), new("service", service));
+        await store.AuditAsync(new HookAudit(clock.GetUtcNow(), service, null, client, null, null, StatusCodes.Status401Unauthorized,
+            $"refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+        return Results.StatusCode(StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>Counted, not audited one by one: a flood of calls must not become a flood of writes.</summary>
+    private static IResult Throttled(HttpContext http)
+    {
+        Telemetry.HookRefusals.Add(1, new("reason", RefusalReasons.Throttled), new("service", ServiceOf(http)));
+        return TooMany();
+    }
+
+    /// <summary>Known service ids only: an unknown id is any text a caller sent.</summary>
+    internal static string ServiceOf(HttpContext http) =>
+        http.GetRouteValue("id") is string id && CdsServices.Find(id) is not null ? id : "unknown";
 
     private static IResult TooMany() => new TooManyRequests();
 

@@ -17,12 +17,19 @@ public static class FhirEndpoints
     /// <summary>The largest Bundle accepted in one POST (Synthea's largest patient Bundles are a few MB).</summary>
     public const long MaxBundleBytes = 256L * 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Setting that opens reading (never writing) to anyone who can reach the server: for demonstrations with a browser
+    /// client that cannot present a token (the CDS Hooks sandbox). Off by default; a warning is logged at start-up.
+    /// </summary>
+    public const string AnonymousReadSetting = "Fhir:AnonymousRead";
+
+    public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app, bool anonymousRead)
     {
         // The CapabilityStatement is public (clients read it to learn how to talk to us); reading patient data needs a
-        // care-manager or administrator, writing it an administrator (the data team's key or account).
-        var fhir = app.MapGroup("/fhir").WithTags("FHIR");
-        var read = fhir.MapGroup("/").RequireAuthorization(AdminAuthentication.CarePolicy);
+        // care-manager or administrator (unless anonymous reading is switched on), writing it an administrator (the
+        // data team's key or account). Browser clients of the configured origins may call it (CORS).
+        var fhir = app.MapGroup("/fhir").WithTags("FHIR").RequireCors(CdsHooks.CdsHooksEndpoints.CorsPolicy);
+        var read = anonymousRead ? fhir.MapGroup("/").AllowAnonymous() : fhir.MapGroup("/").RequireAuthorization(AdminAuthentication.CarePolicy);
         var write = fhir.MapGroup("/").RequireAuthorization(AdminAuthentication.Policy);
 
         fhir.MapGet("/metadata", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
@@ -50,9 +57,19 @@ public static class FhirEndpoints
         });
 
         read.MapGet("/{type}", async (string type, HttpRequest request, IMediator mediator, CancellationToken ct) =>
+            new FhirResult(await mediator.Send(new SearchResourcesQuery(type, Pairs(request.Query), BaseUrl(request)), ct)));
+
+        // FHIR R4 "search using POST": the parameters as a form body, with any in the URL; the same answer as GET.
+        read.MapPost("/{type}/_search", async (string type, HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
-            var parameters = request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
-            return new FhirResult(await mediator.Send(new SearchResourcesQuery(type, parameters, BaseUrl(request)), ct));
+            if (!request.HasFormContentType || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                return new FhirResult(Outcomes.Response(415, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+                    "A search by POST has its parameters as application/x-www-form-urlencoded."));
+            }
+
+            var form = await request.ReadFormAsync(ct);
+            return new FhirResult(await mediator.Send(new SearchResourcesQuery(type, [.. Pairs(request.Query), .. Pairs(form)], BaseUrl(request)), ct));
         });
 
         read.MapGet("/{type}/{id}", async (string type, string id, IMediator mediator, CancellationToken ct) =>
@@ -63,6 +80,9 @@ public static class FhirEndpoints
 
         return app;
     }
+
+    private static List<KeyValuePair<string, string>> Pairs(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> values) =>
+        values.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
 
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
 

@@ -20,6 +20,30 @@ namespace ClinicalCds.Api.Hosting;
 /// </summary>
 public static class CompositionRoot
 {
+    /// <summary>The CDS Hooks section with its clients checked: each names its keys, and a JWKS file exists.</summary>
+    private static CdsHooksOptions CdsHooksSettings(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(CdsHooksOptions.Section).Get<CdsHooksOptions>() ?? new CdsHooksOptions();
+        foreach (var client in options.Clients)
+        {
+            if (string.IsNullOrWhiteSpace(client.JwksUri) && string.IsNullOrWhiteSpace(client.JwksFile))
+            {
+                throw new InvalidOperationException($"CDS client '{client.Issuer}' has neither JwksUri nor JwksFile: its tokens could never be verified.");
+            }
+
+            if (!string.IsNullOrWhiteSpace(client.JwksFile))
+            {
+                client.JwksFile = Installation.Resolve(configuration, client.JwksFile);
+                if (!File.Exists(client.JwksFile))
+                {
+                    throw new InvalidOperationException($"CDS client '{client.Issuer}': JwksFile {client.JwksFile} does not exist.");
+                }
+            }
+        }
+
+        return options;
+    }
+
     public static IServiceCollection AddClinicalCds(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
@@ -36,9 +60,9 @@ public static class CompositionRoot
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
         services.AddSingleton<IRiskModels>(provider => new OnnxModelRegistry(
-            configuration["Models:Root"] ?? "models", provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
+            Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
 
-        var cdsHooks = configuration.GetSection(CdsHooksOptions.Section).Get<CdsHooksOptions>() ?? new CdsHooksOptions();
+        var cdsHooks = CdsHooksSettings(configuration);
         services.AddSingleton(cdsHooks);
         services.AddSingleton<PostgresCdsStore>();
         services.AddSingleton<ICdsStore>(provider => provider.GetRequiredService<PostgresCdsStore>());

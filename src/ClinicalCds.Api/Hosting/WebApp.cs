@@ -6,6 +6,7 @@ using ClinicalCds.Api.Worklist;
 using Hangfire;
 using Scalar.AspNetCore;
 using ClinicalCds.Api.Fhir;
+using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Fhir;
 using Hl7.Fhir.Model;
@@ -21,7 +22,11 @@ public static class WebApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // The web assembly names the application (its Razor pages and static assets), whichever process hosts it.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(WebApp).Assembly.GetName().Name });
+        // Its settings come from the executable's folder wherever it is started (see Installation).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ApplicationName = typeof(WebApp).Assembly.GetName().Name, ContentRootPath = Installation.ContentRoot(args),
+        });
         builder.Services.AddClinicalCds(builder.Configuration);
         builder.Services.AddCors(cors => cors.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy =>
         {
@@ -48,6 +53,9 @@ public static class WebApp
 
         configure?.Invoke(builder);
         var app = builder.Build();
+        Installation.LogSettings(app.Logger, app.Configuration);
+        // Models load now: a models folder that is not there stops the server at start, loudly.
+        app.Services.GetRequiredService<IRiskModels>();
         if (!app.Services.GetRequiredService<CdsHooksOptions>().RequireAuthentication)
         {
             app.Logger.LogWarning("CDS Hooks client authentication is OFF (CdsHooks:RequireAuthentication=false): for development only.");
@@ -73,7 +81,15 @@ public static class WebApp
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapFhir();
+        var anonymousRead = app.Configuration.GetValue<bool>(FhirEndpoints.AnonymousReadSetting);
+        if (anonymousRead)
+        {
+            app.Logger.LogWarning(
+                "FHIR reading is open to anyone who can reach this server ({Setting}=true): patient data without sign-in. For demonstrations only.",
+                FhirEndpoints.AnonymousReadSetting);
+        }
+
+        app.MapFhir(anonymousRead);
         app.MapCdsHooks();
         app.MapScoring();
         app.MapWorklistApi();

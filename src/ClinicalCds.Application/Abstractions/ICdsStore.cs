@@ -1,8 +1,21 @@
 namespace ClinicalCds.Application.Abstractions;
 
-public sealed record IssuedCard(Guid Uuid, string ServiceId, string HookInstance, string PatientId, string Indicator, string Summary, DateTimeOffset IssuedAt);
+/// <summary>A card as answered: what feedback on it may name (its suggestions' uuids, its override reasons as <c>system|code</c>).</summary>
+public sealed record IssuedCard(
+    Guid Uuid, string ServiceId, string HookInstance, string PatientId, string Indicator, string Summary, DateTimeOffset IssuedAt,
+    IReadOnlyList<Guid> SuggestionIds, IReadOnlyList<string> OverrideReasons);
 
-public sealed record FeedbackRecord(Guid CardUuid, string ServiceId, string Outcome, DateTimeOffset OutcomeTimestamp, string ContentJson, string ContentHash, string? ClientId);
+/// <summary>What an issued card offered, for checking feedback on it.</summary>
+public sealed record CardOffer(string ServiceId, IReadOnlySet<Guid> SuggestionIds, IReadOnlySet<string> OverrideReasons);
+
+/// <summary>
+/// One feedback item; <paramref name="OutcomeKey"/> is the outcome with what it chose, the same for a repeat of it.
+/// </summary>
+public sealed record FeedbackRecord(
+    Guid CardUuid, string ServiceId, string Outcome, string OutcomeKey, DateTimeOffset OutcomeTimestamp, string ContentJson, string ContentHash, string? ClientId);
+
+/// <summary>How many items were new; or the cards that already have a different outcome (then nothing was stored).</summary>
+public sealed record FeedbackStored(int Stored, IReadOnlyList<Guid> Conflicts);
 
 public sealed record HookAudit(
     DateTimeOffset At, string ServiceId, string? HookInstance, string? ClientId, string? UserId, string? PatientId, int Status, string Outcome, double LatencyMs);
@@ -12,11 +25,14 @@ public interface ICdsStore
 {
     Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken);
 
-    /// <summary>The service that issued each of <paramref name="uuids"/>; unknown cards are absent.</summary>
-    Task<IReadOnlyDictionary<Guid, string>> IssuedByAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken);
+    /// <summary>What each of <paramref name="uuids"/> offered, and which service issued it; unknown cards are absent.</summary>
+    Task<IReadOnlyDictionary<Guid, CardOffer>> OffersAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken);
 
-    /// <summary>Stores feedback; an item identical to one already stored is skipped. Returns how many were new.</summary>
-    Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken);
+    /// <summary>
+    /// Gives each card its one outcome and stores the feedback, all or none: an item whose card already has the same
+    /// outcome key is a repeat (not stored again); a card that already has another outcome is a conflict (nothing stored).
+    /// </summary>
+    Task<FeedbackStored> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken);
 
     Task AuditAsync(HookAudit audit, CancellationToken cancellationToken);
 }

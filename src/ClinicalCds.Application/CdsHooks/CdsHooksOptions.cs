@@ -1,12 +1,25 @@
 namespace ClinicalCds.Application.CdsHooks;
 
-/// <summary>A CDS Client we trust: its JWT issuer, where its keys are, and optionally its tenant.</summary>
+/// <summary>
+/// A CDS Client we trust: its JWT issuer, where its public keys are (a JWKS URL, or a JWKS file exchanged out of band),
+/// and optionally its tenant.
+/// </summary>
 public sealed class TrustedCdsClient
 {
     public string Issuer { get; set; } = string.Empty;
-    public string JwksUri { get; set; } = string.Empty;
+
+    /// <summary>The client's JWK Set URL, fetched and cached.</summary>
+    public string? JwksUri { get; set; }
+
+    /// <summary>The client's JWK Set as a file (relative paths resolve against the installation's home folder).</summary>
+    public string? JwksFile { get; set; }
+
     public string? Tenant { get; set; }
-    /// <summary>JWKS URLs the token's <c>jku</c> header may name; any other jku is refused.</summary>
+
+    /// <summary>
+    /// JWK Set URLs the token's <c>jku</c> header may name, and so be fetched. A jku not on this list is never fetched:
+    /// the token is then verified against <see cref="JwksUri"/> or <see cref="JwksFile"/> only.
+    /// </summary>
     public List<string> JkuAllowlist { get; set; } = [];
 }
 

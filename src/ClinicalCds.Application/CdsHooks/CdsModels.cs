@@ -16,7 +16,11 @@ public sealed record CdsServiceDefinition(
 
 public sealed record DiscoveryResponse(IReadOnlyList<CdsServiceDefinition> Services);
 
-public sealed record CdsCoding(string Code, string System, string? Display = null);
+public sealed record CdsCoding(string Code, string System, string? Display = null)
+{
+    /// <summary>A coding as one text, FHIR token style (<c>system|code</c>): how offered override reasons are kept.</summary>
+    public static string Token(string system, string code) => $"{system}|{code}";
+}
 
 public sealed record CdsSource(string Label, string? Url = null, string? Icon = null, CdsCoding? Topic = null);
 

@@ -11,7 +11,7 @@ internal static class CliHost
 {
     public static IHost Build(Action<IHostApplicationBuilder>? configure = null)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(Settings([]));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // EF logs the expected failure of its first look for the migrations history table; real errors surface as exceptions.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
@@ -19,6 +19,9 @@ internal static class CliHost
         configure?.Invoke(builder);
         return builder.Build();
     }
+
+    /// <summary>Every verb reads its settings from the executable's folder, wherever it runs (see <see cref="Installation"/>).</summary>
+    public static HostApplicationBuilderSettings Settings(string[] args) => new() { Args = args, ContentRootPath = Installation.ConfigurationFolder };
 
     /// <summary>Runs a verb with a scope of services; configuration and database errors become a message and exit code 2.</summary>
     public static Task<int> RunAsync(Func<IServiceProvider, Task<int>> verb) => RunAsync(null, verb);

@@ -4,6 +4,8 @@ using ClinicalCds.Infrastructure.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ClinicalCds.Application.Abstractions;
 
 namespace ClinicalCds.Cli.Commands;
 
@@ -16,10 +18,14 @@ internal static class WorkerCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
-            var builder = Host.CreateApplicationBuilder([.. parse.UnmatchedTokens]);
+            var builder = Host.CreateApplicationBuilder(CliHost.Settings([.. parse.UnmatchedTokens]));
             builder.Services.AddClinicalCds(builder.Configuration);
             builder.Services.AddClinicalCdsJobServer(builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions());
             using var host = builder.Build();
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ClinicalCds.Worker");
+            Installation.LogSettings(logger, builder.Configuration);
+            // Models load now: a models folder that is not there stops the worker at start, loudly.
+            host.Services.GetRequiredService<IRiskModels>();
             await host.RunAsync(ct);
             return 0;
         });

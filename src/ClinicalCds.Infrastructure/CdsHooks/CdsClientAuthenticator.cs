@@ -17,22 +17,55 @@ public interface ITokenReplayGuard
 public sealed record CdsCaller(string ClientId);
 
 /// <summary>
+/// The answer to one call's token: the caller, or why it was refused (a reason code, never the token) and, when the
+/// token named a client we trust, that client.
+/// </summary>
+public sealed record CdsAuthentication(CdsCaller? Caller, string? Refusal, string? ClaimedClient)
+{
+    public static CdsAuthentication Accepted(string client) => new(new CdsCaller(client), null, client);
+}
+
+/// <summary>The reason codes of refused calls: audited in cds_audit (outcome <c>refused:CODE</c>) and counted in metrics.</summary>
+public static class RefusalReasons
+{
+    public const string NoBearerToken = "no-bearer-token";
+    public const string NotAJwt = "not-a-jwt";
+    public const string AlgorithmNotAllowed = "algorithm-not-allowed";
+    public const string UnknownIssuer = "unknown-issuer";
+    public const string NoKid = "no-kid";
+    public const string UnknownKid = "unknown-kid";
+    public const string InvalidSignature = "invalid-signature";
+    public const string WrongAudience = "wrong-audience";
+    public const string Expired = "expired";
+    public const string InvalidToken = "invalid-token";
+    public const string IssuedInFuture = "iat-missing-or-future";
+    public const string WrongTenant = "wrong-tenant";
+    public const string NoJti = "no-jti";
+    public const string Replayed = "jti-replayed";
+    public const string Throttled = "throttled";
+}
+
+/// <summary>
 /// Verifies the JWT a CDS Client sends with every call (CDS Hooks 2.0 "Trusting CDS Clients"): issuer among the trusted
-/// clients; keys from the client's JWKS URL (or the token's jku, only when allow-listed), cached and refreshed when an
-/// unknown kid appears (key rotation); asymmetric algorithms from the allowed list only (never none or HMAC); aud equal
-/// to the exact URL called; exp and iat within the configured skew; tenant when configured; jti never seen before
-/// (recorded in PostgreSQL, so every server process refuses a replay). Any failure is a null caller: a bare 401.
+/// clients; a <c>kid</c> header (REQUIRED by the specification) naming one of that client's keys, and the signature
+/// checked with that key alone; keys from the client's configured JWKS URL or file — or from the token's <c>jku</c>
+/// when that URL is on the client's allow-list; a jku off the list is never fetched (the specification lets a service
+/// allow-list jku, and asks clients without one to exchange their JWK Set out of band: we take the configured keys as
+/// that exchange); asymmetric algorithms from the allowed list only (never none or HMAC); <c>aud</c> equal to the exact
+/// URL called (no trailing-slash leniency); exp and iat within the configured skew; tenant when configured; jti never
+/// seen before (recorded in PostgreSQL, so every server process refuses a replay). Any failure is a refusal with a
+/// reason code: a bare 401.
 /// </summary>
 public sealed class CdsClientAuthenticator(
     JwksCache jwks, ITokenReplayGuard replayGuard, CdsHooksOptions options, TimeProvider clock, ILogger<CdsClientAuthenticator> logger)
 {
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
-    public async Task<CdsCaller?> AuthenticateAsync(string? authorization, string calledUrl, CancellationToken cancellationToken)
+    public async Task<CdsAuthentication> AuthenticateAsync(string? authorization, string calledUrl, CancellationToken cancellationToken)
     {
         if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Refuse("no bearer token");
+            return Refuse(RefusalReasons.NoBearerToken, null);
         }
 
         var raw = authorization["Bearer ".Length..].Trim();
@@ -43,36 +76,31 @@ public sealed class CdsClientAuthenticator(
         }
         catch (ArgumentException)
         {
-            return Refuse("not a JWT");
+            return Refuse(RefusalReasons.NotAJwt, null);
         }
 
         var algorithms = options.AllowedAlgorithms.Where(IsAsymmetric).ToList();
         if (!algorithms.Contains(token.Alg, StringComparer.Ordinal))
         {
-            return Refuse($"algorithm {token.Alg} not allowed");
+            return Refuse(RefusalReasons.AlgorithmNotAllowed, null);
         }
 
         var client = options.Clients.FirstOrDefault(c => c.Issuer == token.Issuer);
         if (client is null)
         {
-            return Refuse("unknown issuer");
+            return Refuse(RefusalReasons.UnknownIssuer, null);
         }
 
-        var jwksUri = client.JwksUri;
-        if (token.TryGetHeaderValue<string>("jku", out var jku) && !string.IsNullOrEmpty(jku))
+        if (string.IsNullOrEmpty(token.Kid))
         {
-            if (!client.JkuAllowlist.Contains(jku, StringComparer.Ordinal))
-            {
-                return Refuse("jku not on the allowlist");
-            }
-
-            jwksUri = jku;
+            return Refuse(RefusalReasons.NoKid, client.Issuer);
         }
 
-        var keys = await jwks.GetKeysAsync(jwksUri, token.Kid, cancellationToken);
-        if (keys.Count == 0)
+        var keys = await KeysOf(client, token, cancellationToken);
+        var signingKeys = keys.Where(k => k.KeyId == token.Kid).ToList();
+        if (signingKeys.Count == 0)
         {
-            return Refuse("no signing key");
+            return Refuse(RefusalReasons.UnknownKid, client.Issuer);
         }
 
         var skew = TimeSpan.FromSeconds(options.ClockSkewSeconds);
@@ -81,7 +109,9 @@ public sealed class CdsClientAuthenticator(
         {
             ValidIssuer = client.Issuer,
             ValidAudience = calledUrl,
-            IssuerSigningKeys = keys,
+            IgnoreTrailingSlashWhenValidatingAudience = false,
+            IssuerSigningKeys = signingKeys,
+            TryAllIssuerSigningKeys = false,
             ValidAlgorithms = algorithms,
             ValidateIssuer = true,
             ValidateAudience = true,
@@ -95,39 +125,65 @@ public sealed class CdsClientAuthenticator(
         });
         if (!result.IsValid)
         {
-            return Refuse(result.Exception?.GetType().Name ?? "invalid token");
+            return Refuse(result.Exception switch
+            {
+                SecurityTokenInvalidAudienceException => RefusalReasons.WrongAudience,
+                SecurityTokenInvalidLifetimeException or SecurityTokenExpiredException or SecurityTokenNoExpirationException => RefusalReasons.Expired,
+                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => RefusalReasons.InvalidSignature,
+                _ => RefusalReasons.InvalidToken,
+            }, client.Issuer);
         }
 
         if (!token.TryGetPayloadValue<long>("iat", out var iat) || DateTimeOffset.FromUnixTimeSeconds(iat) > now + skew)
         {
-            return Refuse("iat missing or in the future");
+            return Refuse(RefusalReasons.IssuedInFuture, client.Issuer);
         }
 
         if (client.Tenant is { } tenant && (!token.TryGetPayloadValue<string>("tenant", out var claimed) || claimed != tenant))
         {
-            return Refuse("wrong tenant");
+            return Refuse(RefusalReasons.WrongTenant, client.Issuer);
         }
 
-        if (string.IsNullOrEmpty(token.Id) || !await replayGuard.TryUseTokenAsync(client.Issuer, token.Id, token.ValidTo, cancellationToken))
+        if (string.IsNullOrEmpty(token.Id))
         {
-            return Refuse("jti missing or replayed");
+            return Refuse(RefusalReasons.NoJti, client.Issuer);
         }
 
-        return new CdsCaller(client.Issuer);
+        return await replayGuard.TryUseTokenAsync(client.Issuer, token.Id, token.ValidTo, cancellationToken)
+            ? CdsAuthentication.Accepted(client.Issuer)
+            : Refuse(RefusalReasons.Replayed, client.Issuer);
+    }
+
+    /// <summary>The keys the token may be verified with: its allow-listed jku's, else the client's configured JWK Set.</summary>
+    private Task<IReadOnlyList<SecurityKey>> KeysOf(TrustedCdsClient client, JsonWebToken token, CancellationToken cancellationToken)
+    {
+        if (token.TryGetHeaderValue<string>("jku", out var jku) && client.JkuAllowlist.Contains(jku, StringComparer.Ordinal))
+        {
+            return jwks.GetKeysAsync(jku, token.Kid, cancellationToken);
+        }
+
+        if (!string.IsNullOrEmpty(client.JwksFile))
+        {
+            return Task.FromResult(jwks.GetFileKeys(client.JwksFile));
+        }
+
+        return string.IsNullOrEmpty(client.JwksUri)
+            ? Task.FromResult<IReadOnlyList<SecurityKey>>([])
+            : jwks.GetKeysAsync(client.JwksUri, token.Kid, cancellationToken);
     }
 
     private static bool IsAsymmetric(string algorithm) => algorithm.Length > 2 && algorithm[..2] is "RS" or "PS" or "ES";
 
-    private CdsCaller? Refuse(string reason)
+    private CdsAuthentication Refuse(string reason, string? client)
     {
         // The reason, never the token: it is a credential.
         logger.LogInformation("CDS client authentication refused: {Reason}", reason);
-        return null;
+        return new CdsAuthentication(null, reason, client);
     }
 }
 
 /// <summary>
-/// JWKS documents by URL, cached for ten minutes; a kid not in the cached set triggers one refetch (a client rotating its
+/// JWKS documents by URL (or file), cached for ten minutes; a kid not in the cached set triggers one refetch (a client rotating its
 /// keys), at most once a minute per URL so a stream of forged kids cannot make us hammer the client's server.
 /// </summary>
 public sealed class JwksCache(IHttpClientFactory clients, TimeProvider clock)
@@ -136,6 +192,7 @@ public sealed class JwksCache(IHttpClientFactory clients, TimeProvider clock)
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MinimumRefetch = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (IReadOnlyList<SecurityKey> Keys, DateTimeOffset FetchedAt)> _byUrl = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<SecurityKey> Keys, DateTime WrittenAt)> _byFile = new(StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<SecurityKey>> GetKeysAsync(string url, string? kid, CancellationToken cancellationToken)
     {
@@ -160,6 +217,27 @@ public sealed class JwksCache(IHttpClientFactory clients, TimeProvider clock)
         catch (Exception e) when (e is HttpRequestException or ArgumentException or TaskCanceledException)
         {
             return cached.Keys ?? [];
+        }
+    }
+
+    /// <summary>The signing keys of a JWKS file, read again when the file changes; none when it cannot be read.</summary>
+    public IReadOnlyList<SecurityKey> GetFileKeys(string path)
+    {
+        try
+        {
+            var written = File.GetLastWriteTimeUtc(path);
+            if (_byFile.TryGetValue(path, out var cached) && cached.WrittenAt == written)
+            {
+                return cached.Keys;
+            }
+
+            var keys = new JsonWebKeySet(File.ReadAllText(path)).GetSigningKeys().ToList();
+            _byFile[path] = (keys, written);
+            return keys;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return [];
         }
     }
 }

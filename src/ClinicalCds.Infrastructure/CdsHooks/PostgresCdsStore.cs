@@ -12,7 +12,10 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
         foreach (var card in cards)
         {
             var command = new NpgsqlBatchCommand(
-                "INSERT INTO cds_cards (uuid, service_id, hook_instance, patient_id, indicator, summary, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+                """
+                INSERT INTO cds_cards (uuid, service_id, hook_instance, patient_id, indicator, summary, issued_at, suggestion_ids, override_reasons)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                """);
             command.Parameters.Add(new() { Value = card.Uuid });
             command.Parameters.Add(new() { Value = card.ServiceId });
             command.Parameters.Add(new() { Value = card.HookInstance });
@@ -20,56 +23,84 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
             command.Parameters.Add(new() { Value = card.Indicator });
             command.Parameters.Add(new() { Value = card.Summary });
             command.Parameters.Add(new() { Value = card.IssuedAt });
+            command.Parameters.Add(new() { Value = card.SuggestionIds.ToArray() });
+            command.Parameters.Add(new() { Value = card.OverrideReasons.ToArray() });
             batch.BatchCommands.Add(command);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyDictionary<Guid, string>> IssuedByAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<Guid, CardOffer>> OffersAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT uuid, service_id FROM cds_cards WHERE uuid = ANY($1)");
+        await using var command = dataSource.CreateCommand("SELECT uuid, service_id, suggestion_ids, override_reasons FROM cds_cards WHERE uuid = ANY($1)");
         command.Parameters.Add(new() { Value = uuids.ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var issued = new Dictionary<Guid, string>();
+        var offers = new Dictionary<Guid, CardOffer>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            issued[reader.GetGuid(0)] = reader.GetString(1);
+            offers[reader.GetGuid(0)] = new CardOffer(
+                reader.GetString(1), reader.GetFieldValue<Guid[]>(2).ToHashSet(), reader.GetFieldValue<string[]>(3).ToHashSet(StringComparer.Ordinal));
         }
 
-        return issued;
+        return offers;
     }
 
-    public async Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken)
+    public async Task<FeedbackStored> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken)
     {
-        // One round trip; Npgsql runs a batch without an explicit transaction as one implicit transaction: all or none.
-        await using var batch = dataSource.CreateBatch();
-        foreach (var item in feedback)
+        // One transaction: the cards are locked, so two requests answering the same card at once cannot both win.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var existing = new Dictionary<Guid, string?>();
+        await using (var command = new NpgsqlCommand("SELECT uuid, outcome_key FROM cds_cards WHERE uuid = ANY($1) ORDER BY uuid FOR UPDATE", connection, transaction))
         {
-            var command = new NpgsqlBatchCommand(
-                """
-                INSERT INTO cds_feedback (card_uuid, service_id, outcome, outcome_timestamp, content, content_hash, client_id, received_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-                ON CONFLICT (content_hash) DO NOTHING
-                """);
-            command.Parameters.Add(new() { Value = item.CardUuid });
-            command.Parameters.Add(new() { Value = item.ServiceId });
-            command.Parameters.Add(new() { Value = item.Outcome });
-            command.Parameters.Add(new() { Value = item.OutcomeTimestamp });
-            command.Parameters.Add(new() { Value = item.ContentJson, NpgsqlDbType = NpgsqlDbType.Jsonb });
-            command.Parameters.Add(new() { Value = item.ContentHash });
-            command.Parameters.Add(new() { Value = (object?)item.ClientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            batch.BatchCommands.Add(command);
+            command.Parameters.Add(new() { Value = feedback.Select(f => f.CardUuid).Distinct().ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                existing[reader.GetGuid(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+            }
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        var stored = 0;
-        foreach (var command in batch.BatchCommands)
+        var conflicts = feedback.Where(f => existing.GetValueOrDefault(f.CardUuid) is { } key && key != f.OutcomeKey).Select(f => f.CardUuid).ToList();
+        if (conflicts.Count > 0)
         {
-            stored += command.RecordsAffected;
+            return new FeedbackStored(0, conflicts);
         }
 
-        return stored;
+        var fresh = feedback.Where(f => existing.GetValueOrDefault(f.CardUuid) is null).ToList();
+        if (fresh.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var item in fresh)
+            {
+                var outcome = new NpgsqlBatchCommand("UPDATE cds_cards SET outcome = $2, outcome_key = $3 WHERE uuid = $1");
+                outcome.Parameters.Add(new() { Value = item.CardUuid });
+                outcome.Parameters.Add(new() { Value = item.Outcome });
+                outcome.Parameters.Add(new() { Value = item.OutcomeKey });
+                batch.BatchCommands.Add(outcome);
+
+                var insert = new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO cds_feedback (card_uuid, service_id, outcome, outcome_timestamp, content, content_hash, client_id, received_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+                    ON CONFLICT (content_hash) DO NOTHING
+                    """);
+                insert.Parameters.Add(new() { Value = item.CardUuid });
+                insert.Parameters.Add(new() { Value = item.ServiceId });
+                insert.Parameters.Add(new() { Value = item.Outcome });
+                insert.Parameters.Add(new() { Value = item.OutcomeTimestamp });
+                insert.Parameters.Add(new() { Value = item.ContentJson, NpgsqlDbType = NpgsqlDbType.Jsonb });
+                insert.Parameters.Add(new() { Value = item.ContentHash });
+                insert.Parameters.Add(new() { Value = (object?)item.ClientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                batch.BatchCommands.Add(insert);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new FeedbackStored(fresh.Count, []);
     }
 
     public async Task AuditAsync(HookAudit audit, CancellationToken cancellationToken)

@@ -69,7 +69,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 {
     private readonly string _root;
     private readonly ILogger<OnnxModelRegistry> _logger;
-    private readonly FileSystemWatcher? _watcher;
+    private readonly FileSystemWatcher _watcher;
     private readonly Lock _gate = new();
     private Dictionary<string, OnnxRiskModel> _models = [];
     private List<string> _refused = [];
@@ -78,17 +78,21 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
     public OnnxModelRegistry(string root, ILogger<OnnxModelRegistry> logger)
     {
+        // A folder that is not there is a configuration error, never a quiet fallback to the published scores.
+        if (!Directory.Exists(root))
+        {
+            throw new InvalidOperationException(
+                $"The models folder {root} does not exist: set Models:Root (relative paths resolve against the home folder, see docs/operations.md).");
+        }
+
         _root = root;
         _logger = logger;
         Reload();
-        if (Directory.Exists(root))
-        {
-            _watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, EnableRaisingEvents = true };
-            _watcher.Changed += (_, _) => Reload();
-            _watcher.Created += (_, _) => Reload();
-            _watcher.Deleted += (_, _) => Reload();
-            _watcher.Renamed += (_, _) => Reload();
-        }
+        _watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, EnableRaisingEvents = true };
+        _watcher.Changed += (_, _) => Reload();
+        _watcher.Created += (_, _) => Reload();
+        _watcher.Deleted += (_, _) => Reload();
+        _watcher.Renamed += (_, _) => Reload();
     }
 
     public IRiskModel? Find(string name)
@@ -250,7 +254,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
+        _watcher.Dispose();
         lock (_gate)
         {
             foreach (var model in _models.Values)

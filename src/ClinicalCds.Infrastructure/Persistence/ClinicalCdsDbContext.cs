@@ -105,6 +105,9 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.ToTable("cds_cards");
             e.HasKey(r => r.Uuid);
             e.HasIndex(r => new { r.PatientId, r.IssuedAt });
+            // Cards issued before offers were recorded offered nothing we can check against.
+            e.Property(r => r.SuggestionIds).HasDefaultValueSql("'{}'");
+            e.Property(r => r.OverrideReasons).HasDefaultValueSql("'{}'");
         });
 
         modelBuilder.Entity<CdsFeedbackRow>(e =>

@@ -133,6 +133,14 @@ public sealed class CdsCardRow
     public required string Indicator { get; set; }
     public required string Summary { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
+    /// <summary>The uuids of the suggestions the card offered: accepted feedback must name these.</summary>
+    public Guid[] SuggestionIds { get; set; } = [];
+    /// <summary>The override reasons the card offered, as <c>system|code</c>: overridden feedback must give one of these.</summary>
+    public string[] OverrideReasons { get; set; } = [];
+    /// <summary>The card's one outcome (accepted or overridden), once feedback has arrived.</summary>
+    public string? Outcome { get; set; }
+    /// <summary>The outcome with what it chose (suggestions, reason): a repeat with the same key is idempotent, any other a conflict.</summary>
+    public string? OutcomeKey { get; set; }
 }
 
 public sealed class CdsFeedbackRow

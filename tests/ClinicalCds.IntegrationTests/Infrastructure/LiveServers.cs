@@ -29,6 +29,11 @@ public sealed class CdsServerFixture : IAsyncLifetime
     public Uri JwksBaseUrl { get; private set; } = null!;
     public IServiceProvider Services => _api!.Services;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _jwksRequests = new();
+
+    /// <summary>How often the server fetched <paramref name="url"/> from the JWKS host.</summary>
+    public int JwksRequests(string url) => _jwksRequests.GetValueOrDefault(url);
+
     public string AllowedJku => new Uri(JwksBaseUrl, "/ehr/alternate-jwks.json").ToString();
 
     public async Task InitializeAsync()
@@ -38,6 +43,11 @@ public sealed class CdsServerFixture : IAsyncLifetime
         var jwksBuilder = WebApplication.CreateSlimBuilder();
         jwksBuilder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         _jwksHost = jwksBuilder.Build();
+        _jwksHost.Use((context, next) =>
+        {
+            _jwksRequests.AddOrUpdate(new Uri(JwksBaseUrl, context.Request.Path.Value).ToString(), 1, (_, n) => n + 1);
+            return next(context);
+        });
         _jwksHost.MapGet("/ehr/jwks.json", () => Results.Text(Ehr.Jwks(), "application/json"));
         _jwksHost.MapGet("/ehr/alternate-jwks.json", () => Results.Text(EhrAlternateKeys.Jwks(), "application/json"));
         _jwksHost.MapGet("/spec/jwks.json", () => Results.Text(File.ReadAllText(Path.Combine(Fixtures.Root, "cds-hooks", "jwks-public.json")), "application/json"));
@@ -62,7 +72,7 @@ public sealed class CdsServerFixture : IAsyncLifetime
             "--CdsHooks:FetchTimeoutSeconds=3",
             TestAdmin.Setting,
             // No models: these tests check the published-score cards (model cards are tested at the handler).
-            $"--Models:Root={Path.Combine(Path.GetTempPath(), "clinicalcds-no-models")}",
+            $"--Models:Root={Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "clinicalcds-no-models")).FullName}",
             "--CdsHooks:ShowLowRisk=true",
             $"--CdsHooks:CorsOrigins:0={BrowserOrigin}",
             "--Logging:LogLevel:Default=Warning",

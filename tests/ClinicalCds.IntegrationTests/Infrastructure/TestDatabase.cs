@@ -67,7 +67,10 @@ public sealed class TestDatabase : IAsyncLifetime
     public Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters) => ScalarAsync(ConnectionString, sql, parameters);
 
     /// <summary>One number from any database of the tests' server (or a cluster of a test's own).</summary>
-    public static async Task<long> ScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    public static async Task<long> ScalarAsync(string connectionString, string sql, params (string Name, object Value)[] parameters) =>
+        Convert.ToInt64(await FirstValueAsync(connectionString, sql, parameters), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<object?> FirstValueAsync(string connectionString, string sql, (string Name, object Value)[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -77,8 +80,12 @@ public sealed class TestDatabase : IAsyncLifetime
             command.Parameters.AddWithValue(name, value);
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return await command.ExecuteScalarAsync();
     }
+
+    /// <summary>One text value (null for no row or SQL NULL).</summary>
+    public async Task<string?> TextAsync(string sql, params (string Name, object Value)[] parameters) =>
+        await FirstValueAsync(ConnectionString, sql, parameters) as string;
 
     public async Task<Dictionary<string, long>> CountsByTypeAsync()
     {

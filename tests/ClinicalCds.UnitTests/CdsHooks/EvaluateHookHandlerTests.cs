@@ -52,10 +52,12 @@ public sealed class EvaluateHookHandlerTests
             return Task.CompletedTask;
         }
 
-        public Task<IReadOnlyDictionary<Guid, string>> IssuedByAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyDictionary<Guid, string>>(Issued.Where(c => uuids.Contains(c.Uuid)).ToDictionary(c => c.Uuid, c => c.ServiceId));
+        public Task<IReadOnlyDictionary<Guid, CardOffer>> OffersAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<Guid, CardOffer>>(Issued.Where(c => uuids.Contains(c.Uuid))
+                .ToDictionary(c => c.Uuid, c => new CardOffer(c.ServiceId, c.SuggestionIds.ToHashSet(), c.OverrideReasons.ToHashSet())));
 
-        public Task<int> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken) => Task.FromResult(0);
+        public Task<FeedbackStored> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken) =>
+            Task.FromResult(new FeedbackStored(0, []));
 
         public Task AuditAsync(HookAudit audit, CancellationToken cancellationToken)
         {

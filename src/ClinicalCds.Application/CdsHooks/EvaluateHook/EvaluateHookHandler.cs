@@ -94,7 +94,8 @@ public sealed class EvaluateHookHandler(
         }
 
         await cdsStore.RecordCardsAsync(
-            [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now)], ct);
+            [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now,
+                [.. (card.Suggestions ?? []).Select(s => s.Uuid)], [.. (card.OverrideReasons ?? []).Select(r => CdsCoding.Token(r.System, r.Code))])], ct);
 
         // CDS Hooks 2.0 "System Action": the EHR files the assessment shown on the card.
         IReadOnlyList<CdsAction>? systemActions = options.SystemActions

@@ -9,12 +9,21 @@ using Mediator;
 namespace ClinicalCds.Application.CdsHooks.RecordFeedback;
 
 /// <summary>
-/// Validates every feedback item (a card this service issued, outcome accepted|overridden, acceptedSuggestions for
-/// accepted, overrideReason only for overridden, an ISO 8601 outcomeTimestamp) and stores them all or none; an item
-/// identical to one already stored is not stored again.
+/// Validates every feedback item against the card it answers and stores them all or none (CDS Hooks 2.0 "Feedback"):
+/// a card this service issued; outcome accepted|overridden; acceptedSuggestions (required for accepted) naming only
+/// suggestions that card offered; an overrideReason only for overridden, whose reason Coding is one that card offered (a
+/// userComment alone is allowed); an ISO 8601 outcomeTimestamp. A card has one outcome: the same outcome sent again
+/// (same suggestions, same reason) is a repeat, answered 200 and not stored twice; a different one — in the same request
+/// or after an earlier one — contradicts it and is answered 409 Conflict with nothing stored (cds-hooks/README.md, "Feedback").
 /// </summary>
 public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<RecordFeedbackCommand, CdsResult>
 {
+    private sealed record Item(Guid Card, string Outcome, DateTimeOffset At, IReadOnlyList<string> Suggestions, (string System, string Code)? Reason, JsonElement Json, string Where)
+    {
+        /// <summary>The outcome with what it chose: equal for a repeat of the same decision.</summary>
+        public string Key => $"{Outcome};{string.Join(',', Suggestions.Order(StringComparer.Ordinal))};{(Reason is { } r ? CdsCoding.Token(r.System, r.Code) : string.Empty)}";
+    }
+
     public async ValueTask<CdsResult> Handle(RecordFeedbackCommand command, CancellationToken cancellationToken)
     {
         if (CdsServices.Find(command.ServiceId) is null)
@@ -29,65 +38,23 @@ public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<Rec
         }
 
         var errors = new List<string>();
-        var items = new List<(Guid Card, string Outcome, DateTimeOffset At, JsonElement Item)>();
+        var items = new List<Item>();
         var index = 0;
-        foreach (var item in list.EnumerateArray())
+        foreach (var element in list.EnumerateArray())
         {
             var where = $"feedback[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
+            var (item, problems) = Read(element, where);
+            errors.AddRange(problems.Select(p => $"{where}: {p}."));
+            if (item is not null)
             {
-                errors.Add($"{where} must be an object.");
-                continue;
-            }
-
-            var card = Text(item, "card");
-            var outcome = Text(item, "outcome");
-            var timestamp = Text(item, "outcomeTimestamp");
-            var problems = new List<string>();
-            if (!Guid.TryParse(card, out var cardUuid))
-            {
-                problems.Add("'card' must be the uuid of a card this service returned");
-            }
-
-            if (outcome is not ("accepted" or "overridden"))
-            {
-                problems.Add("'outcome' must be 'accepted' or 'overridden'");
-            }
-
-            var hasSuggestions = item.TryGetProperty("acceptedSuggestions", out var accepted) && accepted.ValueKind == JsonValueKind.Array
-                && accepted.GetArrayLength() > 0 && accepted.EnumerateArray().All(s => s.ValueKind == JsonValueKind.Object && Text(s, "id") is not null);
-            if (outcome == "accepted" && !hasSuggestions)
-            {
-                problems.Add("an accepted outcome needs 'acceptedSuggestions' (objects with an 'id')");
-            }
-
-            if (item.TryGetProperty("overrideReason", out var reason) && (outcome != "overridden" || !ValidOverrideReason(reason)))
-            {
-                problems.Add("'overrideReason' belongs to an overridden outcome and needs a 'reason' Coding (code, system) or a 'userComment'");
-            }
-
-            if (!DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                || timestamp!.Length < 10)
-            {
-                problems.Add("'outcomeTimestamp' must be an ISO 8601 date-time");
-            }
-
-            if (problems.Count > 0)
-            {
-                errors.AddRange(problems.Select(p => $"{where}: {p}."));
-            }
-            else
-            {
-                items.Add((cardUuid, outcome!, at.ToUniversalTime(), item));
+                items.Add(item);
             }
         }
 
         if (errors.Count == 0)
         {
-            var issuedBy = await store.IssuedByAsync(items.Select(i => i.Card).Distinct().ToList(), cancellationToken);
-            errors.AddRange(items
-                .Where(i => issuedBy.GetValueOrDefault(i.Card) != command.ServiceId)
-                .Select(i => $"card {i.Card} was not returned by the CDS Service '{command.ServiceId}'."));
+            var offers = await store.OffersAsync(items.Select(i => i.Card).Distinct().ToList(), cancellationToken);
+            errors.AddRange(items.SelectMany(i => Unoffered(i, offers.GetValueOrDefault(i.Card), command.ServiceId)));
         }
 
         if (errors.Count > 0)
@@ -95,21 +62,124 @@ public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<Rec
             return CdsResult.Outcome(400, Outcomes.BadRequest([.. errors]).Json);
         }
 
-        var records = items.Select(i =>
+        var contradictions = items.GroupBy(i => i.Card).Where(g => g.Select(i => i.Key).Distinct().Count() > 1).Select(g => g.Key).ToList();
+        if (contradictions.Count > 0)
         {
-            var json = i.Item.GetRawText();
+            return Conflict(contradictions, "this request gives it two different outcomes");
+        }
+
+        var records = items.DistinctBy(i => i.Card).Select(i =>
+        {
+            var json = i.Json.GetRawText();
             var canonical = JsonSerializer.Serialize(JsonSerializer.Deserialize<JsonElement>(json));
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{command.ServiceId}\n{canonical}")));
-            return new FeedbackRecord(i.Card, command.ServiceId, i.Outcome, i.At, json, hash, command.ClientId);
+            return new FeedbackRecord(i.Card, command.ServiceId, i.Outcome, i.Key, i.At, json, hash, command.ClientId);
         }).ToList();
-        await store.RecordFeedbackAsync(records, cancellationToken);
-        return CdsResult.Json(new { });
+        var stored = await store.RecordFeedbackAsync(records, cancellationToken);
+        return stored.Conflicts.Count > 0 ? Conflict(stored.Conflicts, "it already has a different outcome") : CdsResult.Json(new { });
     }
 
-    private static bool ValidOverrideReason(JsonElement reason) =>
-        reason.ValueKind == JsonValueKind.Object
-        && ((reason.TryGetProperty("reason", out var coding) && coding.ValueKind == JsonValueKind.Object && Text(coding, "code") is not null && Text(coding, "system") is not null)
-            || Text(reason, "userComment") is not null);
+    private static CdsResult Conflict(IEnumerable<Guid> cards, string why) =>
+        CdsResult.Outcome(409, Outcomes.Response(409, Hl7.Fhir.Model.OperationOutcome.IssueType.Conflict,
+            [.. cards.Select(c => $"card {c}: {why}; a card has one outcome, and nothing in this request was stored.")]).Json);
+
+    /// <summary>The item read for its shape; problems when it is not a well-formed feedback item.</summary>
+    private static (Item? Item, List<string> Problems) Read(JsonElement item, string where)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return (null, ["must be an object"]);
+        }
+
+        var card = Text(item, "card");
+        var outcome = Text(item, "outcome");
+        var timestamp = Text(item, "outcomeTimestamp");
+        var problems = new List<string>();
+        if (!Guid.TryParse(card, out var cardUuid))
+        {
+            problems.Add("'card' must be the uuid of a card this service returned");
+        }
+
+        if (outcome is not ("accepted" or "overridden"))
+        {
+            problems.Add("'outcome' must be 'accepted' or 'overridden'");
+        }
+
+        var suggestions = new List<string>();
+        var hasSuggestions = item.TryGetProperty("acceptedSuggestions", out var accepted);
+        if (hasSuggestions && (outcome != "accepted" || accepted.ValueKind != JsonValueKind.Array || accepted.GetArrayLength() == 0
+            || !accepted.EnumerateArray().All(s => s.ValueKind == JsonValueKind.Object && Text(s, "id") is not null)))
+        {
+            problems.Add("'acceptedSuggestions' belongs to an accepted outcome: a non-empty array of objects with an 'id'");
+        }
+        else if (hasSuggestions)
+        {
+            suggestions.AddRange(accepted.EnumerateArray().Select(s => Text(s, "id")!));
+        }
+        else if (outcome == "accepted")
+        {
+            problems.Add("an accepted outcome needs 'acceptedSuggestions' (objects with an 'id')");
+        }
+
+        (string, string)? reasonCoding = null;
+        if (item.TryGetProperty("overrideReason", out var reason))
+        {
+            if (outcome != "overridden" || !ValidOverrideReason(reason, out reasonCoding))
+            {
+                problems.Add("'overrideReason' belongs to an overridden outcome and needs a 'reason' Coding (code, system) or a 'userComment'");
+            }
+        }
+
+        if (!DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            || timestamp!.Length < 10)
+        {
+            problems.Add("'outcomeTimestamp' must be an ISO 8601 date-time");
+        }
+
+        return problems.Count > 0 ? (null, problems) : (new Item(cardUuid, outcome!, at.ToUniversalTime(), suggestions, reasonCoding, item, where), problems);
+    }
+
+    /// <summary>What the item names that its card did not offer (or a card this service never issued).</summary>
+    private static IEnumerable<string> Unoffered(Item item, CardOffer? offer, string serviceId)
+    {
+        if (offer is null || offer.ServiceId != serviceId)
+        {
+            yield return $"{item.Where}: card {item.Card} was not returned by the CDS Service '{serviceId}'.";
+            yield break;
+        }
+
+        foreach (var id in item.Suggestions.Where(id => !Guid.TryParse(id, out var uuid) || !offer.SuggestionIds.Contains(uuid)))
+        {
+            yield return $"{item.Where}: acceptedSuggestions id '{id}' is not a suggestion card {item.Card} offered.";
+        }
+
+        if (item.Reason is { } r && !offer.OverrideReasons.Contains(CdsCoding.Token(r.System, r.Code)))
+        {
+            yield return $"{item.Where}: overrideReason {r.System}|{r.Code} is not one of the override reasons card {item.Card} offered.";
+        }
+    }
+
+    private static bool ValidOverrideReason(JsonElement reason, out (string System, string Code)? coding)
+    {
+        coding = null;
+        if (reason.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        if (reason.TryGetProperty("reason", out var value))
+        {
+            if (value.ValueKind != JsonValueKind.Object || Text(value, "code") is not { } code || Text(value, "system") is not { } system)
+            {
+                return false;
+            }
+
+            coding = (system, code);
+            return true;
+        }
+
+        return Text(reason, "userComment") is not null;
+    }
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
