@@ -151,11 +151,11 @@ public static class ScoreExplanations
             notRecorded = $"Not recorded: {missing.Inputs.Count} of the model's {missing.InputCount} inputs"
                 + (named.Count == 0 ? ", none of which could move the estimate by half a point."
                     : insufficient ? ". Recording these and asking again gives an estimate."
-                    : $". Given what is missing, the estimate plausibly lies between {Percent(missing.PlausibleLow)} and {Percent(missing.PlausibleHigh)}.");
+                    : Plausible(missing));
             text.Append(notRecorded);
             if (named.Count > 0)
             {
-                text.Append(" Those that matter most, with the range each alone could give:\n\n");
+                text.Append(" Those that matter most, with the whole range each alone could give (rare values included):\n\n");
                 foreach (var line in notRecordedInputs)
                 {
                     text.Append(CultureInfo.InvariantCulture, $"- {line}\n");
@@ -189,6 +189,16 @@ public static class ScoreExplanations
     }
 
     private static string Percent(double p) => p.ToString("0%", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The 10th–90th percentile over the missing inputs' reference values, said as what it is: a range that rounds to one
+    /// value ("between 31% and 31%") is said as that value, so that it does not seem to contradict a single input's
+    /// wider whole range.
+    /// </summary>
+    private static string Plausible(MissingEvidence missing) =>
+        Percent(missing.PlausibleLow) == Percent(missing.PlausibleHigh)
+            ? $". For 8 in 10 plausible values of what is missing, the estimate stays at {Percent(missing.PlausibleLow)}."
+            : $". For 8 in 10 plausible values of what is missing, the estimate lies between {Percent(missing.PlausibleLow)} and {Percent(missing.PlausibleHigh)}.";
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -1,0 +1,40 @@
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Timeline;
+using static ClinicalCds.UnitTests.Features.Facts;
+
+namespace ClinicalCds.UnitTests.Explanations;
+
+/// <summary>
+/// What a card says about inputs not recorded: the 10th–90th percentile range and each input's whole range are said so
+/// that they cannot read as contradicting each other (the sandbox showed "between 31% and 31%" above "31% to 37%").
+/// </summary>
+public sealed class MissingWordingTests
+{
+    private static readonly ClinicalFeatures Features = FeatureBuilder.Build(PatientTimeline.Create(PatientId,
+    [
+        new(Patient: Patient()),
+        new(Encounter: Stay("stay", "2026-03-01T07:00:00Z", "2026-03-13T10:00:00Z")),
+    ]), "stay", At("2026-03-13T10:00:00Z"))!;
+
+    private static string Detail(double low, double high) => ScoreExplanations.FromModel(
+        RiskKind.Readmission, "readmission model 0.3.0", 0.31, 0.13, 0.40, [], Features,
+        new MissingEvidence(78, [new MissingInput("NotAlert", 0.31, 0.37)], low, high)).DetailMarkdown;
+
+    [Fact]
+    public void A_plausible_range_that_rounds_to_one_value_is_said_as_that_value_and_each_inputs_range_is_its_whole_range()
+    {
+        var detail = Detail(0.3101, 0.3104);
+
+        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate stays at 31%.", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("between 31% and 31%", detail, StringComparison.Ordinal);
+        Assert.Contains("with the whole range each alone could give (rare values included)", detail, StringComparison.Ordinal);
+        Assert.Contains("31% to 37%", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wider_plausible_range_is_given_with_its_bounds()
+    {
+        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies between 29% and 34%.", Detail(0.29, 0.34), StringComparison.Ordinal);
+    }
+}
