@@ -4,13 +4,15 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClinicalCds.IntegrationTests.Infrastructure;
+using ClinicalCds.Synthetic;
 
 namespace ClinicalCds.IntegrationTests;
 
 /// <summary>
 /// A hospital's server makes no outbound connection its operator did not configure. The real `clinicalcds serve`
 /// executable runs under strace (every connect of its process tree recorded) through model loading, a FHIR import and
-/// a CDS hook scored by the shipped model; every address it connected to must be loopback. Before ONNX Runtime's
+/// a CDS hook scored by the shipped model, and `clinicalcds worker` through a population run scored by the shipped
+/// model; every address they connected to must be loopback. Before ONNX Runtime's
 /// telemetry was switched off in code, this scenario looked up mobile.events.data.microsoft.com (UDP port 53).
 /// </summary>
 public sealed partial class NoPhoneHomeTests : IAsyncLifetime
@@ -29,32 +31,21 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
     [Fact]
     public async Task The_server_connects_to_nothing_but_loopback_through_model_loading_import_and_a_scored_hook()
     {
-        Assert.True(File.Exists("/usr/bin/strace"), "strace is needed (Debian package strace; .ci/run installs it)");
         var baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        var start = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-f", "-qq", "-e", "trace=connect", "-o", _trace, "dotnet", Path.Combine(AppContext.BaseDirectory, "clinicalcds.dll"), "serve", "--urls", baseUrl.ToString() })
+        using var server = StartTraced(new Dictionary<string, string>
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ConnectionStrings__ClinicalCds"] = _database.ConnectionString;
-        start.Environment["Models__Root"] = Path.Combine(Repository.Root, "models");
-        start.Environment["Admin__ApiKeys__0"] = TestAdmin.Key;
-        start.Environment["CdsHooks__RequireAuthentication"] = "false";
-        start.Environment["CdsHooks__StoreFallback"] = "true";
-        start.Environment["CdsHooks__ShowLowRisk"] = "true";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment.Remove("ORT_DISABLE_TELEMETRY"); // the product must switch it off itself
-        using var server = Process.Start(start)!;
-        var output = new StringBuilder();
-        server.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        server.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+            ["ConnectionStrings__ClinicalCds"] = _database.ConnectionString,
+            ["Models__Root"] = Path.Combine(Repository.Root, "models"),
+            ["Admin__ApiKeys__0"] = TestAdmin.Key,
+            ["CdsHooks__RequireAuthentication"] = "false",
+            ["CdsHooks__StoreFallback"] = "true",
+            ["CdsHooks__ShowLowRisk"] = "true",
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, out var output, "serve", "--urls", baseUrl.ToString());
         try
         {
             using var client = TestAdmin.Client(baseUrl);
-            await ServerProbe.WaitUntilLiveAsync(baseUrl, () => server.HasExited, () => { lock (output) { return output.ToString(); } }, seconds: 90);
+            await ServerProbe.WaitUntilLiveAsync(baseUrl, () => server.HasExited, () => Text(output), seconds: 90);
 
             // A Synthea patient into the store, then its discharge scored by the shipped model from the store.
             var bundle = Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));
@@ -88,6 +79,87 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
             await server.WaitForExitAsync();
         }
 
+        await AssertOnlyLoopbackAsync();
+    }
+
+    [Fact]
+    public async Task The_worker_connects_to_nothing_but_loopback_through_model_loading_and_a_population_run()
+    {
+        var population = Directory.CreateTempSubdirectory("clinicalcds-phone-").FullName;
+        try
+        {
+            PopulationGenerator.Generate(new SyntheticOptions(100, 43, SyntheticOptions.DefaultAsOf), population);
+            var environment = WorkerPopulationFixture.WorkerEnvironment(_database.ConnectionString);
+            var (imported, importOutput) = await CliProcess.RunAsync(environment, "import", population);
+            Assert.True(imported == 0, importOutput);
+
+            using var worker = StartTraced(environment, out var output, "worker");
+            try
+            {
+                var (requested, requestOutput) = await CliProcess.RunAsync(environment, "score", "--cohort", "recent-discharges", "--model", "readmission");
+                Assert.True(requested == 0, requestOutput);
+                var deadline = DateTime.UtcNow.AddSeconds(120);
+                while (await _database.ScalarAsync("SELECT count(*) FROM score_runs WHERE status = 'completed'") == 0)
+                {
+                    Assert.True(DateTime.UtcNow < deadline && !worker.HasExited, $"The run did not complete.\n{await _database.JobsReportAsync()}\n{Text(output)}");
+                    await Task.Delay(250);
+                }
+
+                Assert.True(await _database.ScalarAsync("SELECT count(*) FROM risk_scores WHERE status = 'scored'") > 0,
+                    await _database.TextAsync("SELECT concat_ws(' ', scored, skipped, failed, skip_reasons::text) FROM score_runs"));
+                Assert.Equal(0, await _database.ScalarAsync("SELECT count(*) FROM risk_scores WHERE status = 'scored' AND method IS DISTINCT FROM @m", ("m", Repository.ShippedModel("readmission"))));
+                await Task.Delay(TimeSpan.FromSeconds(20)); // ONNX Runtime's uploader works in the background: give it time to try
+            }
+            finally
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync();
+            }
+
+            await AssertOnlyLoopbackAsync();
+        }
+        finally
+        {
+            Directory.Delete(population, recursive: true);
+        }
+    }
+
+    /// <summary>`clinicalcds ARGS` under strace, every connect of its process tree written to the trace file.</summary>
+    private Process StartTraced(IReadOnlyDictionary<string, string> environment, out StringBuilder output, params string[] args)
+    {
+        Assert.True(File.Exists("/usr/bin/strace"), "strace is needed (Debian package strace; scripts/test.sh installs it)");
+        var start = new ProcessStartInfo("/usr/bin/strace") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["-f", "-qq", "-e", "trace=connect", "-o", _trace, "dotnet", Path.Combine(AppContext.BaseDirectory, "clinicalcds.dll"), .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment.Remove("ORT_DISABLE_TELEMETRY"); // the product must switch it off itself
+        var process = Process.Start(start)!;
+        var lines = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (lines) { lines.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (lines) { lines.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        output = lines;
+        return process;
+    }
+
+    private static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
+    private async Task AssertOnlyLoopbackAsync()
+    {
         var connects = (await File.ReadAllLinesAsync(_trace)).Where(l => l.Contains("connect(", StringComparison.Ordinal)).ToList();
         Assert.Contains(connects, l => l.Contains("127.0.0.1", StringComparison.Ordinal)); // PostgreSQL: the trace did record
         var outside = connects

@@ -27,24 +27,30 @@ internal static class CliHost
     public static Task<int> RunAsync(Func<IServiceProvider, Task<int>> verb) => RunAsync(null, verb);
 
     /// <summary>As above, with extra services (e.g. a job server); the host is started, so its hosted services run meanwhile.</summary>
-    public static async Task<int> RunAsync(Action<IHostApplicationBuilder>? configure, Func<IServiceProvider, Task<int>> verb)
+    public static Task<int> RunAsync(Action<IHostApplicationBuilder>? configure, Func<IServiceProvider, Task<int>> verb) => Guarded(async () =>
+    {
+        using var host = Build(configure);
+        if (configure is not null)
+        {
+            await host.StartAsync();
+        }
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var exit = await verb(scope.ServiceProvider);
+        if (configure is not null)
+        {
+            await host.StopAsync();
+        }
+
+        return exit;
+    });
+
+    /// <summary>Runs <paramref name="run"/>; a configuration or database error becomes a message and exit code 2.</summary>
+    public static async Task<int> Guarded(Func<Task<int>> run)
     {
         try
         {
-            using var host = Build(configure);
-            if (configure is not null)
-            {
-                await host.StartAsync();
-            }
-
-            await using var scope = host.Services.CreateAsyncScope();
-            var exit = await verb(scope.ServiceProvider);
-            if (configure is not null)
-            {
-                await host.StopAsync();
-            }
-
-            return exit;
+            return await run();
         }
         catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or IOException or UnauthorizedAccessException)
         {

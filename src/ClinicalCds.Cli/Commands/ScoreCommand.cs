@@ -33,6 +33,9 @@ internal static class ScoreCommand
 
             return CliHost.RunAsync(parse.GetValue(wait) ? WorkerHost : null, async services =>
             {
+                // The models load first: a models folder that is not there is an error here, never runs scored with
+                // the published scores instead.
+                services.GetRequiredService<IRiskModels>();
                 var mediator = services.GetRequiredService<IMediator>();
                 var requested = await mediator.Send(new RequestRunsCommand(parse.GetValue(cohort)!, parse.GetValue(model), instant, "cli"));
                 if (requested.Error is { } error)

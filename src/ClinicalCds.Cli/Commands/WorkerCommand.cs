@@ -16,7 +16,7 @@ internal static class WorkerCommand
     {
         var command = new Command("worker", "Run background jobs (population scoring, RiskAssessment delivery) until stopped.");
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => CliHost.Guarded(async () =>
         {
             var builder = Host.CreateApplicationBuilder(CliHost.Settings([.. parse.UnmatchedTokens]));
             builder.Services.AddClinicalCds(builder.Configuration);
@@ -28,7 +28,7 @@ internal static class WorkerCommand
             host.Services.GetRequiredService<IRiskModels>();
             await host.RunAsync(ct);
             return 0;
-        });
+        }));
         return command;
     }
 }

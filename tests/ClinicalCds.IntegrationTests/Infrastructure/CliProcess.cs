@@ -31,12 +31,28 @@ public sealed class CliProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits for the process to end by itself (or fails the test after <paramref name="seconds"/>).</summary>
+    public async Task WaitForExitAsync(int seconds)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.WaitForExit(); // drains the asynchronous output readers
+    }
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts `clinicalcds ARGS` with the given environment (added to the test process's own).</summary>
-    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartIn(null, environment, args);
+
+    /// <summary>As <see cref="Start"/>, in <paramref name="workingDirectory"/> (the test process's own when null).</summary>
+    public static CliProcess StartIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clinicalcds.dll"));
         foreach (var arg in args)
         {
@@ -53,9 +69,13 @@ public sealed class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Runs `clinicalcds ARGS` to its end: its exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunInAsync(null, environment, args);
+
+    /// <summary>As <see cref="RunAsync"/>, in <paramref name="workingDirectory"/>.</summary>
+    public static async Task<(int ExitCode, string Output)> RunInAsync(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        await using var process = Start(environment, args);
+        await using var process = StartIn(workingDirectory, environment, args);
         await process._process.WaitForExitAsync();
         process._process.WaitForExit(); // drains the asynchronous output readers
         return (process.ExitCode, process.Output);
