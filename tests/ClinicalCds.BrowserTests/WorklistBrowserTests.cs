@@ -20,12 +20,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Server.InitializeAsync();
         await Server.ScoreAsync("recent-discharges");
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        Browser = await DebianChromium.LaunchAsync(_playwright);
         Directory.CreateDirectory(Screenshots);
     }
 
