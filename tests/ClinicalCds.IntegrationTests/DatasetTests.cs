@@ -148,9 +148,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         var folder = Directory.CreateTempSubdirectory("clinicalcds-model-");
         try
         {
-            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), first.Onnx);
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "model-card.json"), JsonSerializer.Serialize(first.Card, ModelCard.Json));
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "trees.json"), JsonSerializer.Serialize(first.Trees, ModelCard.Json));
+            await new ModelPackage(first.Card, first.Onnx, first.Trees).WriteAsync(folder.FullName);
             var (model, error) = OnnxModelRegistry.Load(folder.FullName);
             Assert.True(model is not null, error);
             using (model)
@@ -170,12 +168,11 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
 
             var tampered = first.Onnx.ToArray();
             tampered[^1] ^= 0xFF;
-            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), tampered);
+            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, ModelPackage.OnnxFile), tampered);
             Assert.Contains("sha256", OnnxModelRegistry.Load(folder.FullName).Error, StringComparison.Ordinal);
 
-            await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "model.onnx"), first.Onnx);
             var wrongCard = first.Card with { Features = first.Card.Features.Skip(1).ToList() };
-            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "model-card.json"), JsonSerializer.Serialize(wrongCard, ModelCard.Json));
+            await new ModelPackage(wrongCard, first.Onnx, first.Trees).WriteAsync(folder.FullName);
             Assert.Contains("catalog", OnnxModelRegistry.Load(folder.FullName).Error, StringComparison.Ordinal);
         }
         finally

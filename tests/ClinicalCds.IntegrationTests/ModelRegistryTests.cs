@@ -52,7 +52,7 @@ public sealed class ModelRegistryTests : IDisposable
         var before = served.Predict([vector])[0];
 
         // The upgrade goes wrong: the folder now holds a truncated model.onnx.
-        var onnx = Path.Combine(Folder(RiskModelNames.Readmission), "model.onnx");
+        var onnx = Path.Combine(Folder(RiskModelNames.Readmission), ModelPackage.OnnxFile);
         var good = File.ReadAllBytes(onnx);
         File.WriteAllBytes(onnx, good[..(good.Length / 2)]);
         WaitFor(() => registry.Refused.Count == 1, "the broken folder to be refused");
@@ -74,15 +74,16 @@ public sealed class ModelRegistryTests : IDisposable
     {
         using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
         var old = Folder(RiskModelNames.Complication);
-        var card = JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(Path.Combine(old, "model-card.json")), ModelCard.Json)!;
+        var card = ModelPackage.Read(old).Package!.Card;
         var next = Path.Combine(_root, RiskModelNames.Complication, "9.0.0");
         Directory.CreateDirectory(next);
-        foreach (var file in Directory.GetFiles(old).Where(f => !f.EndsWith("model-card.json", StringComparison.Ordinal)))
+        foreach (var file in Directory.GetFiles(old).Where(f => Path.GetFileName(f) != ModelPackage.CardFile))
         {
             File.Copy(file, Path.Combine(next, Path.GetFileName(file)));
         }
 
-        File.WriteAllText(Path.Combine(next, "model-card.json"), JsonSerializer.Serialize(card with { Version = "9.0.0" }, ModelCard.Json));
+        // The card last, as a copy tool that finishes with it would: until then the folder is no package.
+        File.WriteAllText(Path.Combine(next, ModelPackage.CardFile), JsonSerializer.Serialize(card with { Version = "9.0.0" }, ModelCard.Json));
         WaitFor(() => registry.Find(RiskModelNames.Complication)?.Card.Version == "9.0.0", "version 9.0.0 to be served");
         Assert.Empty(registry.Refused);
     }

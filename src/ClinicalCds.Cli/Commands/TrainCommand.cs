@@ -1,8 +1,7 @@
+using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Application.Models;
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Training;
 using ClinicalCds.Training.Evaluation;
@@ -96,14 +95,12 @@ internal static class TrainCommand
                 return 1;
             }
 
-            Directory.CreateDirectory(folder);
-            await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), result.Onnx, ct);
-            await File.WriteAllTextAsync(Path.Combine(folder, "model-card.json"), JsonSerializer.Serialize(result.Card, ModelCard.Json) + "\n", ct);
-            // The tree structure with covers, for exact TreeSHAP explanations (Domain.Explanations.TreeShap).
-            await File.WriteAllTextAsync(Path.Combine(folder, "trees.json"), JsonSerializer.Serialize(result.Trees, ModelCard.Json) + "\n", ct);
-            await File.WriteAllTextAsync(Path.Combine(folder, "evaluation.md"), EvaluationReport.Markdown(result.Card), new UTF8Encoding(false), ct);
-            await File.WriteAllTextAsync(Path.Combine(folder, "roc.svg"), EvaluationPlots.RocSvg(result.TestPredictions, $"{name} {version}: ROC, test split"), ct);
-            await File.WriteAllTextAsync(Path.Combine(folder, "calibration.svg"), EvaluationPlots.CalibrationSvg(result.TestPredictions, $"{name} {version}: calibration, test split"), ct);
+            await new ModelPackage(result.Card, result.Onnx, result.Trees).WriteAsync(folder, new Dictionary<string, string>
+            {
+                ["evaluation.md"] = EvaluationReport.Markdown(result.Card),
+                ["roc.svg"] = EvaluationPlots.RocSvg(result.TestPredictions, $"{name} {version}: ROC, test split"),
+                ["calibration.svg"] = EvaluationPlots.CalibrationSvg(result.TestPredictions, $"{name} {version}: calibration, test split"),
+            }, ct);
             var m = result.Card.Test;
             var baselines = string.Join(", ", result.Card.BaselineAuroc.Select(b => $"{b.Key} {b.Value:F3}"));
             var oracle = result.Card.OracleAuroc is { } o ? $", oracle {o:F3}" : string.Empty;

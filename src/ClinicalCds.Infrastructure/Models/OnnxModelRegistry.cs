@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Explanations;
-using ClinicalCds.Domain.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -120,7 +117,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
         var refused = new List<string>();
         var refusedFolders = new List<string>();
         var folders = Directory.Exists(_root) ? Directory.GetDirectories(_root).SelectMany(Directory.GetDirectories) : [];
-        foreach (var folder in folders.Where(f => File.Exists(Path.Combine(f, "model-card.json"))))
+        foreach (var folder in folders.Where(ModelPackage.IsPackage))
         {
             var (model, error) = Load(folder);
             if (model is null)
@@ -179,35 +176,13 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
     public static (OnnxRiskModel? Model, string? Error) Load(string folder)
     {
         OnnxRuntimeTelemetry.Disable();
-        ModelCard card;
-        byte[] onnx;
-        try
+        var (package, error) = ModelPackage.Read(folder);
+        if (package is null)
         {
-            card = JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(Path.Combine(folder, "model-card.json")), ModelCard.Json)
-                ?? throw new JsonException("empty card");
-            onnx = File.ReadAllBytes(Path.Combine(folder, "model.onnx"));
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return (null, $"cannot read the model: {e.Message}");
+            return (null, error);
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
-        if (!string.Equals(hash, card.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, $"model.onnx has sha256 {hash}, the card says {card.Sha256}");
-        }
-
-        if (card.FeatureCatalogVersion != FeatureCatalog.Version || !card.Features.Select(f => f.Name).SequenceEqual(FeatureCatalog.Features.Select(f => f.Name)))
-        {
-            return (null, $"the card's features ({card.FeatureCatalogVersion}) are not this server's catalog ({FeatureCatalog.Version})");
-        }
-
-        if (card.Features.FirstOrDefault(f => f.Reference is null || (f.MissingShare < 1 && f.Reference.Count == 0)) is { } unreferenced)
-        {
-            return (null, $"the card gives no reference values for feature {unreferenced.Name}, so a missing input could not be averaged over them");
-        }
-
+        var (card, onnx, trees) = package;
         InferenceSession session;
         try
         {
@@ -226,24 +201,6 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
         {
             session.Dispose();
             return (null, $"the ONNX graph's input is not '{card.OnnxInput}' [batch, {card.Features.Count}] with output '{card.OnnxOutput}'");
-        }
-
-        // The trees are required: they average a missing input over its reference values and explain every answer.
-        TreeEnsemble? trees;
-        try
-        {
-            trees = JsonSerializer.Deserialize<TreeEnsemble>(File.ReadAllText(Path.Combine(folder, "trees.json")), ModelCard.Json);
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            session.Dispose();
-            return (null, $"trees.json cannot be read (it averages missing inputs and explains answers): {e.Message}");
-        }
-
-        if (trees is null || trees.Trees.Any(t => t.Feature.Any(f => f < 0 || f >= card.Features.Count)))
-        {
-            session.Dispose();
-            return (null, "trees.json does not describe trees over the card's features");
         }
 
         return (new OnnxRiskModel(folder, card, session, trees), null);

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+
+namespace ClinicalCds.Infrastructure.Models;
+
+/// <summary>
+/// The model package format — one folder, <c>models/&lt;name&gt;/&lt;version&gt;/</c> — and its one reader and writer
+/// (training writes it, the registry reads it):
+/// <list type="bullet">
+/// <item><c>model.onnx</c>: the graph ONNX Runtime runs;</item>
+/// <item><c>model-card.json</c>: <see cref="ModelCard"/> — purpose, features in ONNX input order with their reference
+/// values, training, evaluation, calibration, tiers, and the sha256 of model.onnx;</item>
+/// <item><c>trees.json</c>: <see cref="TreeEnsemble"/> with covers — averages missing inputs and explains every answer
+/// (exact TreeSHAP);</item>
+/// <item>documents for people, written beside them: evaluation.md, roc.svg, calibration.svg.</item>
+/// </list>
+/// Reading checks what the package promises: the hash, the card's features equal to this build's feature catalog with
+/// reference values for each, trees over those features; whether ONNX Runtime can run the graph with the card's input
+/// and output is the registry's check.
+/// </summary>
+public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Trees)
+{
+    public const string OnnxFile = "model.onnx";
+    public const string CardFile = "model-card.json";
+    public const string TreesFile = "trees.json";
+
+    /// <summary>A folder holds a package when it holds a card (a half-copied folder is then refused, not skipped).</summary>
+    public static bool IsPackage(string folder) => File.Exists(Path.Combine(folder, CardFile));
+
+    public static (ModelPackage? Package, string? Error) Read(string folder)
+    {
+        ModelCard card;
+        byte[] onnx;
+        try
+        {
+            card = JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(Path.Combine(folder, CardFile)), ModelCard.Json)
+                ?? throw new JsonException("empty card");
+            onnx = File.ReadAllBytes(Path.Combine(folder, OnnxFile));
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot read the model: {e.Message}");
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        if (!string.Equals(hash, card.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, $"{OnnxFile} has sha256 {hash}, the card says {card.Sha256}");
+        }
+
+        if (card.FeatureCatalogVersion != FeatureCatalog.Version || !card.Features.Select(f => f.Name).SequenceEqual(FeatureCatalog.Features.Select(f => f.Name)))
+        {
+            return (null, $"the card's features ({card.FeatureCatalogVersion}) are not this server's catalog ({FeatureCatalog.Version})");
+        }
+
+        if (card.Features.FirstOrDefault(f => f.Reference is null || (f.MissingShare < 1 && f.Reference.Count == 0)) is { } unreferenced)
+        {
+            return (null, $"the card gives no reference values for feature {unreferenced.Name}, so a missing input could not be averaged over them");
+        }
+
+        // The trees are required: they average a missing input over its reference values and explain every answer.
+        TreeEnsemble? trees;
+        try
+        {
+            trees = JsonSerializer.Deserialize<TreeEnsemble>(File.ReadAllText(Path.Combine(folder, TreesFile)), ModelCard.Json);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return (null, $"{TreesFile} cannot be read (it averages missing inputs and explains answers): {e.Message}");
+        }
+
+        if (trees is null || trees.Trees.Any(t => t.Feature.Any(f => f < 0 || f >= card.Features.Count)))
+        {
+            return (null, $"{TreesFile} does not describe trees over the card's features");
+        }
+
+        return (new ModelPackage(card, onnx, trees), null);
+    }
+
+    /// <summary>Writes the package into <paramref name="folder"/> (created), with <paramref name="documents"/> (file name → text) beside it.</summary>
+    public async Task WriteAsync(string folder, IReadOnlyDictionary<string, string>? documents = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, OnnxFile), Onnx, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder, CardFile), JsonSerializer.Serialize(Card, ModelCard.Json) + "\n", cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(folder, TreesFile), JsonSerializer.Serialize(Trees, ModelCard.Json) + "\n", cancellationToken);
+        foreach (var (name, text) in documents ?? new Dictionary<string, string>())
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, name), text, new UTF8Encoding(false), cancellationToken);
+        }
+    }
+}
