@@ -8,6 +8,13 @@ using Microsoft.Extensions.Hosting;
 
 namespace ClinicalCds.IntegrationTests.Infrastructure;
 
+/// <summary>The tests that share one <see cref="CdsServerFixture"/> (and its database) run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class CdsServer : ICollectionFixture<CdsServerFixture>
+{
+    public const string Name = "CDS Hooks server";
+}
+
 /// <summary>
 /// The real server on a real loopback port (Kestrel), on its own database: CDS Clients call it over HTTP and it is its
 /// own fhirServer. Beside it, a small host serving the CDS Clients' JWKS documents.

@@ -1,0 +1,337 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClinicalCds.Application.CdsHooks;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scores;
+using ClinicalCds.Fhir;
+using ClinicalCds.Fhir.Ingest;
+using ClinicalCds.Fhir.Mapping;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace ClinicalCds.IntegrationTests.CdsHooks;
+
+/// <summary>CDS Hooks 2.0 service calls over real HTTP, with our own FHIR API as the client's fhirServer.</summary>
+[Collection(CdsServer.Name)]
+public sealed class CdsHooksTests(CdsServerFixture server)
+{
+    // A Synthea sample patient (~280 resources) whose inpatient stay has sodium results.
+    private static string PatientFile => Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));
+    private const string StayId = "6fc11baa-6eb4-4a16-994b-068a4b5d9d92";
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    private async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> Post(string path, JsonNode body, bool authorize = true, Uri? baseUrl = null)
+    {
+        using var client = new HttpClient { BaseAddress = baseUrl ?? server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        if (authorize)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + server.Ehr.Token(server.Audience(path)));
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null, text);
+    }
+
+    private static (string PatientId, List<JsonElement> Resources) Bundle()
+    {
+        var input = BundleEntries.Read(File.ReadAllBytes(PatientFile));
+        var resources = input.Entries.Select(e => JsonElement.Parse(e.Preparation.Resource!.Json)).ToList();
+        return (resources.Single(r => r.GetProperty("resourceType").GetString() == "Patient").GetProperty("id").GetString()!, resources);
+    }
+
+    /// <summary>What an EHR would send as prefetch: each template of the service, run against the FHIR API.</summary>
+    private async Task<JsonObject> PrefetchFor(string serviceId, string patientId)
+    {
+        using var client = TestAdmin.Client(server.BaseUrl);
+        var prefetch = new JsonObject();
+        foreach (var (key, template) in CdsServices.Find(serviceId)!.Prefetch!)
+        {
+            var query = template.Replace("{{context.patientId}}", patientId, StringComparison.Ordinal);
+            prefetch[key] = JsonNode.Parse(await client.GetStringAsync("/fhir/" + query));
+        }
+
+        return prefetch;
+    }
+
+    private static JsonObject DischargeRequest(string patientId, JsonObject? prefetch, string? fhirServer = null) => new()
+    {
+        ["hook"] = "encounter-discharge",
+        ["hookInstance"] = Guid.NewGuid().ToString(),
+        ["fhirServer"] = fhirServer,
+        ["fhirAuthorization"] = fhirServer is null ? null : new JsonObject
+        {
+            ["access_token"] = TestAdmin.Key, ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "user/*.read", ["subject"] = "clinicalcds",
+        },
+        ["context"] = new JsonObject { ["userId"] = "PractitionerRole/A2340113", ["patientId"] = patientId, ["encounterId"] = StayId },
+        ["prefetch"] = prefetch,
+    };
+
+    [Fact]
+    public async Task Discovery_lists_the_three_services_as_cds_hooks_services_json_defines_them()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        var discovery = JsonNode.Parse(await client.GetStringAsync("/cds-services"))!;
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "cds-hooks", "services.json")))!;
+        Assert.True(JsonNode.DeepEquals(file, discovery));
+
+        var services = discovery["services"]!.AsArray();
+        Assert.Equal(["encounter-discharge", "encounter-start", "patient-view"], services.Select(s => (string)s!["hook"]!).Order());
+        // Every field the specification's discovery example uses for a service is one we fill.
+        var specFields = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Fixtures.Root, "cds-hooks", "discovery-response.json")))!["services"]!
+            .AsArray().SelectMany(s => s!.AsObject().Select(p => p.Key)).ToHashSet();
+        Assert.All(services, s => Assert.Superset(specFields, s!.AsObject().Select(p => p.Key).ToHashSet()));
+        Assert.All(services, s => Assert.Contains("{{context.patientId}}", s!["prefetch"]!["observations"]!.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_Synthea_patient_discharged_with_complete_prefetch_gets_a_card_whose_numbers_are_the_scores()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, resources) = Bundle();
+        var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)));
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        var card = body!["cards"]!.AsArray().Single()!;
+        var timeline = FhirTimeline.Build(patientId, resources);
+        var stay = timeline.Encounter(StayId)!;
+        var features = FeatureBuilder.Build(timeline, StayId, stay.End!.Value)!;
+        var hospital = Hospital.Score(PublishedScores.HospitalInputOf(features));
+        var lace = Lace.Score(PublishedScores.LaceInputOf(features));
+        Assert.Contains($"HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.True(((string)card["summary"]!).Length < 140);
+        // The stay has a sodium result but no hemoglobin: the detail names exactly what was missing.
+        Assert.NotNull(features.Sodium);
+        Assert.Null(features.Hemoglobin);
+        Assert.Contains($"**HOSPITAL {hospital.Total}**", (string)card["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("Not recorded (counted as normal): haemoglobin.", (string)card["detail"]!, StringComparison.Ordinal);
+        Assert.True(Guid.TryParse((string?)card["uuid"], out _));
+        Assert.Contains((string)card["indicator"]!, new[] { "info", "warning", "critical" });
+        Assert.Equal("readmission-risk", (string)card["source"]!["topic"]!["code"]!);
+        Assert.Equal(new Uri(server.BaseUrl, $"/worklist/patients/{patientId}").ToString(), (string)card["links"]![0]!["url"]!);
+        Assert.NotEmpty(card["overrideReasons"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Missing_and_OperationOutcome_prefetch_keys_are_fetched_from_the_fhirServer_with_the_same_result()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var complete = await PrefetchFor("readmission-risk", patientId);
+        var fhirServer = new Uri(server.BaseUrl, "/fhir").ToString();
+
+        var partial = new JsonObject { ["patient"] = complete["patient"]!.DeepClone(), ["encounters"] = complete["encounters"]!.DeepClone() };
+        var withOutcome = (JsonObject)complete.DeepClone();
+        withOutcome["observations"] = JsonNode.Parse("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]}""");
+
+        var fromPrefetch = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
+        var fromPartial = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, partial, fhirServer));
+        var fromOutcome = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, withOutcome, fhirServer));
+        var fromServerOnly = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer));
+
+        foreach (var (status, body, text) in new[] { fromPartial, fromOutcome, fromServerOnly })
+        {
+            Assert.True(status == HttpStatusCode.OK, text);
+            Assert.Equal((string)fromPrefetch.Body!["cards"]![0]!["summary"]!, (string)body!["cards"]![0]!["summary"]!);
+            Assert.Equal((string)fromPrefetch.Body!["cards"]![0]!["detail"]!, (string)body!["cards"]![0]!["detail"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_prefetch_holding_only_the_first_page_of_a_search_is_completed_from_the_fhirServer_and_never_scored_as_it_is()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var complete = await PrefetchFor("readmission-risk", patientId);
+        using var client = TestAdmin.Client(server.BaseUrl);
+        // What a client that sends one page sends: the first 5 observations and a next link to the rest.
+        var firstPage = JsonNode.Parse(await client.GetStringAsync(
+            "/fhir/" + CdsServices.Find("readmission-risk")!.Prefetch!["observations"].Replace("{{context.patientId}}", patientId, StringComparison.Ordinal).Replace("_count=5000", "_count=5", StringComparison.Ordinal)))!;
+        Assert.Contains(firstPage["link"]!.AsArray(), l => (string)l!["relation"]! == "next");
+        var onePage = (JsonObject)complete.DeepClone();
+        onePage["observations"] = firstPage;
+
+        var fromComplete = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
+        var completed = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, (JsonObject)onePage.DeepClone(), new Uri(server.BaseUrl, "/fhir").ToString()));
+        var withoutServer = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, onePage));
+
+        Assert.True(completed.Status == HttpStatusCode.OK, completed.Text);
+        Assert.Equal((string)fromComplete.Body!["cards"]![0]!["summary"]!, (string)completed.Body!["cards"]![0]!["summary"]!);
+        Assert.Equal((string)fromComplete.Body!["cards"]![0]!["detail"]!, (string)completed.Body!["cards"]![0]!["detail"]!);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, withoutServer.Status);
+        Assert.Contains("observations: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched", withoutServer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_null_prefetch_key_means_no_data_and_the_card_says_what_was_not_recorded()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var prefetch = await PrefetchFor("readmission-risk", patientId);
+        prefetch["observations"] = null;
+
+        var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, prefetch, new Uri(server.BaseUrl, "/fhir").ToString()));
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        Assert.Contains("Not recorded (counted as normal): haemoglobin, sodium", (string)body!["cards"]![0]!["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_data_without_a_reachable_fhirServer_is_412_with_an_OperationOutcome()
+    {
+        var noServer = await Post("/cds-services/readmission-risk", DischargeRequest("someone", new JsonObject { ["patient"] = null }));
+        var unreachable = await Post("/cds-services/readmission-risk", DischargeRequest("someone", null, "http://127.0.0.1:9/fhir"));
+
+        foreach (var (status, body, _) in new[] { noServer, unreachable })
+        {
+            Assert.Equal(HttpStatusCode.PreconditionFailed, status);
+            Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
+            Assert.Contains("encounters", body.ToJsonString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_fhirServer_that_hangs_or_fails_gets_412_within_the_fetch_deadline_or_cards_from_the_store_when_configured()
+    {
+        // An EHR's FHIR server in trouble: one path never answers, one answers 500, one answers JSON whose strings are
+        // not text (an unpaired surrogate escape, which System.Text.Json cannot read as a string).
+        var ehr = WebApplication.CreateSlimBuilder();
+        ehr.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        await using var faulty = ehr.Build();
+        faulty.MapGet("/hang/{**path}", async (CancellationToken ct) =>
+        {
+            await Task.Delay(TimeSpan.FromMinutes(2), ct);
+            return Results.Ok();
+        });
+        faulty.MapGet("/broken/{**path}", () => Results.StatusCode(500));
+        faulty.MapGet("/garbled/{**path}", () => Results.Text(
+            """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Encounter","id":"\ud800"}}]}""",
+            "application/fhir+json"));
+        await faulty.StartAsync();
+        var ehrUrl = faulty.Urls.First();
+
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, _) = Bundle();
+        var (fallback, fallbackUrl) = await server.StartAnotherAsync("--CdsHooks:StoreFallback=true");
+        await using (fallback)
+        {
+            foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken", $"{ehrUrl}/garbled" })
+            {
+                // The fixture's deadline is 3 s per request (CdsHooks:FetchTimeoutSeconds): the hang is cut, not waited out.
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer));
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{fhirServer}: answered after {clock.Elapsed}");
+                Assert.True(status == HttpStatusCode.PreconditionFailed, $"{fhirServer}: {text}");
+                Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
+
+                // Configured to, the service answers from its own store instead.
+                var fromStore = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer), baseUrl: fallbackUrl);
+                Assert.True(fromStore.Status == HttpStatusCode.OK, $"{fhirServer} with store fallback: {fromStore.Text}");
+                Assert.Contains("HOSPITAL score", (string)fromStore.Body!["cards"]![0]!["summary"]!, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_specifications_patient_view_request_is_answered_412_when_its_fhirServer_cannot_be_reached()
+    {
+        var request = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Fixtures.Root, "cds-hooks", "request-patient-view.json")))!;
+        var (status, body, _) = await Post("/cds-services/patient-risk-summary", request);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, status);
+        Assert.Equal("OperationOutcome", (string)body!["resourceType"]!);
+    }
+
+    public static TheoryData<string, string, int> BadRequests => new()
+    {
+        { "readmission-risk", "{not json", 400 },
+        { "readmission-risk", """{"hook":"patient-view","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","birthDate":"1960-02-31"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","id":"p","birthDate":"1960-02-31"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"encounters":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Encounter","id":"e","subject":{"reference":"Patient/p"},"period":{"start":42}}}]}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","id":"o","subject":{"reference":"Patient/p"},"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":"high"}}}]}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"conditions":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"NoSuchType","id":"c"}}]}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":[1,2]}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","fhirServer":"ftp://x","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", "[]", 400 },
+        // Lone UTF-16 surrogates escaped in JSON strings: valid JSON, but not text (System.Text.Json throws when asked for it).
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"\ud800","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"\udc00","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","fhirServer":"http://x/\ud800","context":{"userId":"u","patientId":"p","encounterId":"e"}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","id":"p","gender":"\ud800","birthDate":"1960-02-01"}}}""", 400 },
+        { "readmission-risk", """{"hook":"encounter-discharge","hookInstance":"x","context":{"userId":"u","patientId":"p","encounterId":"e"},"prefetch":{"patient":{"resourceType":"Patient","id":"p","birthDate":"1960-02-01","name":[{"family":"\ud800"}]}}}""", 400 },
+        { "no-such-service", """{"hook":"patient-view","hookInstance":"x","context":{"userId":"u","patientId":"p"}}""", 404 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_requests_get_a_4xx_OperationOutcome(string serviceId, string body, int expected)
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        var path = $"/cds-services/{serviceId}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + server.Ehr.Token(server.Audience(path)));
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, (int)response.StatusCode);
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("OperationOutcome", (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["resourceType"]!);
+    }
+
+    [Fact]
+    public async Task Encounter_start_answers_a_NEWS2_card_from_the_stays_observations()
+    {
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, resources) = Bundle();
+        var request = DischargeRequest(patientId, await PrefetchFor("deterioration-risk", patientId));
+        request["hook"] = "encounter-start";
+
+        var (status, body, text) = await Post("/cds-services/deterioration-risk", request);
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        var timeline = FhirTimeline.Build(patientId, resources);
+        var features = FeatureBuilder.Build(timeline, StayId, timeline.Encounter(StayId)!.End!.Value)!;
+        var news2 = News2.Score(PublishedScores.News2InputOf(features));
+        var card = body!["cards"]!.AsArray().Single()!;
+        Assert.StartsWith("Low risk of deterioration", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.Contains($"NEWS2 {news2.Total} ({news2.RiskCategory})", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.Equal("deterioration-risk", (string)card["source"]!["topic"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Browser_clients_from_a_configured_origin_pass_the_CORS_preflight()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        foreach (var (origin, allowed) in new[] { (CdsServerFixture.BrowserOrigin, true), ("https://elsewhere.example", false) })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/cds-services/readmission-risk");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+            using var response = await client.SendAsync(preflight);
+            Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Single() == origin);
+        }
+    }
+
+    [Fact]
+    public async Task Each_call_is_audited_without_the_access_token()
+    {
+        var hookInstance = Guid.NewGuid().ToString();
+        var request = DischargeRequest("audited-patient", null, "http://127.0.0.1:9/fhir");
+        request["hookInstance"] = hookInstance;
+        await Post("/cds-services/readmission-risk", request);
+
+        Assert.Equal(1, await server.Database.ScalarAsync(
+            "SELECT count(*) FROM cds_audit WHERE hook_instance = @h AND status = 412 AND patient_id = 'audited-patient' AND client_id = @c",
+            ("h", hookInstance), ("c", CdsServerFixture.EhrIssuer)));
+        Assert.Equal(0, await server.Database.ScalarAsync(
+            "SELECT count(*) FROM cds_audit WHERE cds_audit::text LIKE '%opaque-token%'"));
+    }
+}
