@@ -4,6 +4,7 @@ using System.Text;
 using ClinicalCds.Api.Admin;
 using ClinicalCds.Application.Worklist;
 using ClinicalCds.Application.Worklist.GetPatientRisk;
+using ClinicalCds.Application.Worklist.ExportWorklist;
 using ClinicalCds.Application.Worklist.GetWorklist;
 using Mediator;
 
@@ -30,48 +31,13 @@ public static class WorklistApi
 
         app.MapGet("/worklist.csv", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {
-            var filter = WorklistQuery.Parse(http.Request.Query) with { Page = 1, PageSize = WorklistFilter.MaxPageSize };
-            var csv = new StringBuilder("patient_id,name,mrn,model,probability,tier,previous_tier,tier_changed,top_factor,service,discharge,reviewed,assignee,as_of\r\n");
-            long total;
-            do
-            {
-                var page = await mediator.Send(new GetWorklistQuery(filter, UserName(http.User), "export-csv"), ct);
-                foreach (var row in page.Rows)
-                {
-                    csv.AppendJoin(',', [
-                        Csv(row.PatientId), Csv(row.Name), Csv(row.Mrn), Csv(row.Model), row.Probability?.ToString("0.####", CultureInfo.InvariantCulture) ?? string.Empty,
-                        Csv(row.Tier), Csv(row.PreviousTier), row.TierChanged ? "true" : "false", Csv(row.TopFactor), Csv(row.Service),
-                        row.Discharge?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? string.Empty, row.Reviewed ? "true" : "false",
-                        Csv(row.Assignee), row.AsOf.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)]).Append("\r\n");
-                }
-
-                total = page.Total;
-                filter = filter with { Page = filter.Page + 1 };
-            }
-            while ((long)(filter.Page - 1) * filter.PageSize < total);
-
-            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"worklist-{filter.Model}.csv");
+            var export = await mediator.Send(new ExportWorklistQuery(WorklistQuery.Parse(http.Request.Query), UserName(http.User)), ct);
+            return TypedResults.File(Encoding.UTF8.GetBytes(export.Csv), "text/csv; charset=utf-8", export.FileName);
         }).RequireAuthorization(AdminAuthentication.CarePolicy).ExcludeFromDescription();
         return app;
     }
 
     public static string UserName(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
-
-    /// <summary>RFC 4180 field; a leading =, +, - or @ is quoted with an apostrophe so spreadsheets never run it as a formula.</summary>
-    private static string Csv(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return string.Empty;
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@')
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
-    }
 }
 
 /// <summary>The worklist's query string, read one way for the page, the JSON API and the CSV export.</summary>

@@ -24,6 +24,15 @@ public sealed record WorklistFilter(
     int PageSize = 25)
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>The filter as every worklist use case reads it: a known model, a page from 1, a page size within bounds, a trimmed search.</summary>
+    public WorklistFilter Normalized() => this with
+    {
+        Model = Scoring.RiskModelNames.All.Contains(Model) ? Model : Scoring.RiskModelNames.Readmission,
+        Page = Math.Max(1, Page),
+        PageSize = Math.Clamp(PageSize, 1, MaxPageSize),
+        Search = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
+    };
 }
 
 public sealed record WorklistRow(

@@ -1,13 +1,13 @@
 using ClinicalCds.Api.Worklist;
-using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Worklist;
 using ClinicalCds.Application.Worklist.GetWorklist;
+using ClinicalCds.Application.Worklist.GetWorklistServices;
 using Mediator;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ClinicalCds.Api.Pages.Worklist;
 
-public sealed class IndexModel(IMediator mediator, IWorklistStore store) : PageModel
+public sealed class IndexModel(IMediator mediator) : PageModel
 {
     public WorklistPage Result { get; private set; } = null!;
 
@@ -16,6 +16,6 @@ public sealed class IndexModel(IMediator mediator, IWorklistStore store) : PageM
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Result = await mediator.Send(new GetWorklistQuery(WorklistQuery.Parse(Request.Query), WorklistApi.UserName(User)), cancellationToken);
-        Services = await store.ServicesAsync(Result.Filter.Model, cancellationToken);
+        Services = await mediator.Send(new GetWorklistServicesQuery(Result.Filter.Model), cancellationToken);
     }
 }

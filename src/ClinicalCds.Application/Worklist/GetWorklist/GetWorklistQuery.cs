@@ -1,5 +1,4 @@
 using ClinicalCds.Application.Abstractions;
-using ClinicalCds.Application.Scoring;
 using Mediator;
 
 namespace ClinicalCds.Application.Worklist.GetWorklist;
@@ -9,18 +8,15 @@ public sealed record GetWorklistQuery(WorklistFilter Filter, string UserName, st
 
 public sealed class GetWorklistHandler(IWorklistStore store) : IQueryHandler<GetWorklistQuery, WorklistPage>
 {
+    /// <summary>What a view of a page is audited with: what was asked and how much came back, never the rows.</summary>
+    public static string AuditDetail(WorklistPage page) =>
+        $"model={page.Filter.Model} page={page.Filter.Page} rows={page.Rows.Count} of {page.Total}";
+
     public async ValueTask<WorklistPage> Handle(GetWorklistQuery query, CancellationToken cancellationToken)
     {
-        var filter = query.Filter with
-        {
-            Model = RiskModelNames.All.Contains(query.Filter.Model) ? query.Filter.Model : RiskModelNames.Readmission,
-            Page = Math.Max(1, query.Filter.Page),
-            PageSize = Math.Clamp(query.Filter.PageSize, 1, WorklistFilter.MaxPageSize),
-            Search = string.IsNullOrWhiteSpace(query.Filter.Search) ? null : query.Filter.Search.Trim(),
-        };
+        var filter = query.Filter.Normalized();
         var page = await store.QueryAsync(filter, query.UserName, cancellationToken);
-        await store.AuditAsync(query.UserName, null, query.Channel,
-            $"model={filter.Model} page={filter.Page} rows={page.Rows.Count} of {page.Total}", cancellationToken);
+        await store.AuditAsync(query.UserName, null, query.Channel, AuditDetail(page), cancellationToken);
         return page;
     }
 }
