@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Scores;
 using static ClinicalCds.Synthetic.NdjsonSink;
@@ -8,17 +7,17 @@ using static ClinicalCds.Synthetic.NdjsonSink;
 namespace ClinicalCds.Synthetic;
 
 /// <summary>
-/// Simulates one patient's care, day by day, over the history window, and writes it as FHIR resources.
+/// Simulates one patient's care, day by day, over the history window — every clinical event and every random draw —
+/// and hands each event to <see cref="SyntheticFhirWriter"/>, which writes it as a FHIR resource.
 /// The ground-truth risk models are documented in docs/synthetic-population.md; keep the two in step.
 /// </summary>
 internal sealed class PatientSimulator
 {
-    private const string HospitalId = "clinicalcds-general-hospital";
     private static readonly TimeSpan Step = TimeSpan.FromHours(8);
 
     private readonly SyntheticOptions _options;
     private readonly Rng _rng;
-    private readonly NdjsonSink _sink;
+    private readonly SyntheticFhirWriter _fhir;
     private readonly StringBuilder _readmissionTruth;
     private readonly StringBuilder _complicationTruth;
 
@@ -38,10 +37,10 @@ internal sealed class PatientSimulator
         _options = options;
         _index = index;
         _rng = new Rng(options.Seed, (ulong)index + 1);
-        _sink = sink;
         _readmissionTruth = readmissionTruth;
         _complicationTruth = complicationTruth;
         _patientId = _rng.Uuid();
+        _fhir = new SyntheticFhirWriter(sink, _patientId, options.AsOf);
         _female = _rng.Chance(0.52);
         var age = Math.Clamp(_rng.Normal(64, 17), 18, 99);
         _birth = options.AsOf.AddDays(-age * 365.25).Date;
@@ -181,7 +180,7 @@ internal sealed class PatientSimulator
         var end = start.AddHours(_rng.Uniform(2, 6));
         _edVisits.Add(start);
         var severity = _rng.Normal(-0.3, 0.5) + (0.3 * _frailty) + (admitted ? 0.6 : 0);
-        WriteEncounter(id, "EMER", "50849002", "Emergency room admission", start, end, priority: "EM", admitSource: null,
+        _fhir.Encounter(id, "EMER", "50849002", "Emergency room admission", start, end, priority: "EM", admitSource: null,
             disposition: admitted ? "hosp" : "home", service: null, locations: [("ed", "Emergency department", start, end)]);
         Vitals(id, start.AddMinutes(15), severity);
         if (admitted || _rng.Chance(0.7))
@@ -194,7 +193,7 @@ internal sealed class PatientSimulator
     {
         var id = _rng.Uuid();
         var end = start.AddMinutes(30);
-        WriteEncounter(id, "AMB", "185349003", "Encounter for check up", start, end, priority: "R", admitSource: null, disposition: null, service: null, locations: []);
+        _fhir.Encounter(id, "AMB", "185349003", "Encounter for check up", start, end, priority: "R", admitSource: null, disposition: null, service: null, locations: []);
         var severity = -1.0 + (0.3 * _frailty);
         BloodPressure(id, start.AddMinutes(5), severity);
         Vital(id, start.AddMinutes(5), Loinc.HeartRate, "Heart rate", Math.Round(Math.Clamp(_rng.Normal(76 + (10 * severity), 9), 40, 150)), "/min");
@@ -338,7 +337,7 @@ internal sealed class PatientSimulator
         var clippedLocations = locations.Where(l => l.Item3 < observedUntil)
             .Select(l => (l.Item1, l.Item2, l.Item3, l.Item4 is { } e && e < observedUntil ? l.Item4 : null))
             .ToList();
-        WriteEncounter(id, "IMP", emergent ? "183452005" : "32485007", emergent ? "Emergency hospital admission" : "Hospital admission",
+        _fhir.Encounter(id, "IMP", emergent ? "183452005" : "32485007", emergent ? "Emergency hospital admission" : "Hospital admission",
             start, stillAdmitted ? null : end, emergent ? "EM" : "EL", emergent ? "emd" : "outp", stillAdmitted ? null : disposition,
             service, clippedLocations);
         if (stillAdmitted)
@@ -556,9 +555,7 @@ internal sealed class PatientSimulator
         var id = _rng.Uuid();
         if (_rng.Chance(Charting.Consciousness))
         {
-            var w = BeginObservation(id, encounterId, at, ("vital-signs", "Vital Signs"), (Loinc.LevelOfConsciousness, "Level of responsiveness"));
-            Concept(w, "valueCodeableConcept", (CodeSystems.SnomedCt, code, display));
-            _sink.End();
+            _fhir.CodedObservation(id, encounterId, at, SyntheticFhirWriter.VitalSigns, (Loinc.LevelOfConsciousness, "Level of responsiveness"), (CodeSystems.SnomedCt, code, display));
         }
 
         var oxygen = _rng.Chance(Sigmoid(-2.0 + (1.2 * s) + (copd ? 1.0 : 0))) ? _rng.Int(1, 7) : 0;
@@ -579,43 +576,12 @@ internal sealed class PatientSimulator
             return systolic;
         }
 
-        var w = BeginObservation(_rng.Uuid(), encounterId, at, ("vital-signs", "Vital Signs"), (Loinc.BloodPressurePanel, "Blood pressure panel with all children optional"));
-        w.WriteStartArray("component");
-        foreach (var (loinc, display, value) in new[] { (Loinc.SystolicBloodPressure, "Systolic blood pressure", systolic), (Loinc.DiastolicBloodPressure, "Diastolic blood pressure", diastolic) })
-        {
-            w.WriteStartObject();
-            Concept(w, "code", (CodeSystems.Loinc, loinc, display));
-            Quantity(w, "valueQuantity", value, "mm[Hg]");
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        _sink.End();
+        _fhir.BloodPressure(_rng.Uuid(), encounterId, at, systolic, diastolic);
         return systolic;
     }
 
     private void Vital(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
-        Measurement(encounterId, at, "vital-signs", "Vital Signs", loinc, display, value, unit);
-
-    private void Measurement(string encounterId, DateTime at, string category, string categoryDisplay, string loinc, string display, double value, string unit)
-    {
-        var w = BeginObservation(_rng.Uuid(), encounterId, at, (category, categoryDisplay), (loinc, display));
-        Quantity(w, "valueQuantity", value, unit);
-        _sink.End();
-    }
-
-    /// <summary>Starts a final Observation of the patient at the encounter; the caller writes its value and ends it.</summary>
-    private Utf8JsonWriter BeginObservation(string id, string encounterId, DateTime at, (string Code, string Display) category, (string Loinc, string Display) code)
-    {
-        var w = _sink.Begin("Observation", id);
-        w.WriteString("status", "final");
-        Category(w, CodeSystems.ObservationCategory, category.Code, category.Display);
-        Concept(w, "code", (CodeSystems.Loinc, code.Loinc, code.Display));
-        Reference(w, "subject", $"Patient/{_patientId}");
-        Reference(w, "encounter", $"Encounter/{encounterId}");
-        w.WriteString("effectiveDateTime", Instant(at));
-        return w;
-    }
+        _fhir.Observation(_rng.Uuid(), encounterId, at, SyntheticFhirWriter.VitalSigns, (loinc, display), value, unit);
 
     /// <summary>The values of a laboratory panel the ground truth reads, as measured (g/dL, mmol/L, g/dL, mg/dL).</summary>
     private readonly record struct LabPanel(double Hemoglobin, double Sodium, double Albumin, double Creatinine);
@@ -693,169 +659,28 @@ internal sealed class PatientSimulator
     }
 
     private void Lab(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
-        Measurement(encounterId, at, "laboratory", "Laboratory", loinc, display, value, unit);
+        _fhir.Observation(_rng.Uuid(), encounterId, at, SyntheticFhirWriter.Laboratory, (loinc, display), value, unit);
 
     // ---------------------------------------------------------------- other resources
 
-    private void WriteEncounter(
-        string id, string classCode, string typeCode, string typeDisplay, DateTime start, DateTime? end, string priority, string? admitSource,
-        string? disposition, (string Code, string Display)? service, IReadOnlyList<(string LocationId, string Display, DateTime Start, DateTime? End)> locations)
-    {
-        var w = _sink.Begin("Encounter", id);
-        w.WriteString("status", end is null ? "in-progress" : "finished");
-        Coding(w, "class", CodeSystems.ActCode, classCode, classCode switch { "IMP" => "inpatient encounter", "EMER" => "emergency", _ => "ambulatory" });
-        ConceptArray(w, "type", CodeSystems.SnomedCt, typeCode, typeDisplay);
-        if (service is { } s)
-        {
-            Concept(w, "serviceType", (Catalog.ServiceSystem, s.Code, s.Display));
-        }
-
-        Concept(w, "priority", (CodeSystems.ActPriority, priority, priority switch { "EM" => "emergency", "EL" => "elective", _ => "routine" }));
-        Reference(w, "subject", $"Patient/{_patientId}");
-        Period(w, "period", start, end);
-        if (admitSource is not null || disposition is not null)
-        {
-            w.WriteStartObject("hospitalization");
-            if (admitSource is not null)
-            {
-                Concept(w, "admitSource", (CodeSystems.AdmitSource, admitSource, admitSource == "emd" ? "From accident/emergency department" : "From outpatient department"));
-            }
-
-            if (disposition is not null)
-            {
-                Concept(w, "dischargeDisposition", (CodeSystems.DischargeDisposition, disposition, DispositionDisplay(disposition)));
-            }
-
-            w.WriteEndObject();
-        }
-
-        if (locations.Count > 0)
-        {
-            w.WriteStartArray("location");
-            foreach (var (locationId, display, from, to) in locations)
-            {
-                w.WriteStartObject();
-                Reference(w, "location", $"Location/{locationId}", display);
-                w.WriteString("status", to is null ? "active" : "completed");
-                Period(w, "period", from, to);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        }
-
-        Reference(w, "serviceProvider", $"Organization/{HospitalId}", "ClinicalCds General Hospital");
-        _sink.End();
-    }
-
-    private static string DispositionDisplay(string code) => code switch
-    {
-        "home" => "Home",
-        "snf" => "Skilled nursing facility",
-        "rehab" => "Rehabilitation",
-        "aadvice" => "Left against advice",
-        "exp" => "Expired",
-        "hosp" => "Hospice",
-        _ => "Other",
-    };
-
-    private void WriteCondition(Diagnosis diagnosis, DateTime onset, string? encounterId, string category, bool withSnomed)
-    {
-        var w = _sink.Begin("Condition", _rng.Uuid());
-        Concept(w, "clinicalStatus", (CodeSystems.ConditionClinical, encounterId is null ? "active" : "resolved", encounterId is null ? "Active" : "Resolved"));
-        Concept(w, "verificationStatus", (CodeSystems.ConditionVerification, "confirmed", "Confirmed"));
-        Category(w, CodeSystems.ConditionCategory, category, category == "encounter-diagnosis" ? "Encounter Diagnosis" : "Problem List Item");
-        if (withSnomed)
-        {
-            Concept(w, "code", (CodeSystems.Icd10Cm, diagnosis.Icd10Cm, diagnosis.Display), (CodeSystems.SnomedCt, diagnosis.Snomed, diagnosis.Display));
-        }
-        else
-        {
-            Concept(w, "code", (CodeSystems.Icd10Cm, diagnosis.Icd10Cm, diagnosis.Display));
-        }
-
-        Reference(w, "subject", $"Patient/{_patientId}");
-        if (encounterId is not null)
-        {
-            Reference(w, "encounter", $"Encounter/{encounterId}");
-        }
-
-        w.WriteString("onsetDateTime", Instant(onset));
-        w.WriteString("recordedDate", Instant(onset));
-        _sink.End();
-    }
-
-    private void WriteProcedure(string encounterId, CodedProcedure procedure, DateTime start, DateTime end)
-    {
-        var w = _sink.Begin("Procedure", _rng.Uuid());
-        w.WriteString("status", "completed");
-        Concept(w, "code", (CodeSystems.SnomedCt, procedure.Snomed, procedure.Display));
-        Reference(w, "subject", $"Patient/{_patientId}");
-        Reference(w, "encounter", $"Encounter/{encounterId}");
-        Period(w, "performedPeriod", start, end < _options.AsOf ? end : null);
-        _sink.End();
-    }
-
-    private void WriteMedicationRequest(Medication medication, DateTime authored, string? encounterId)
-    {
-        var w = _sink.Begin("MedicationRequest", _rng.Uuid());
-        w.WriteString("status", "active");
-        w.WriteString("intent", "order");
-        Concept(w, "medicationCodeableConcept", (CodeSystems.RxNorm, medication.RxNorm, medication.Display));
-        Reference(w, "subject", $"Patient/{_patientId}");
-        if (encounterId is not null)
-        {
-            Reference(w, "encounter", $"Encounter/{encounterId}");
-        }
-
-        w.WriteString("authoredOn", Instant(authored));
-        _sink.End();
-    }
-
     private void WritePatient()
     {
-        var w = _sink.Begin("Patient", _patientId);
-        w.WriteStartArray("extension");
+        // The draws in the order the record has always been written: race, family name, given name.
         var race = PickRace();
-        w.WriteStartObject();
-        w.WriteString("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
-        w.WriteStartArray("extension");
-        w.WriteStartObject();
-        w.WriteString("url", "ombCategory");
-        Coding(w, "valueCoding", "urn:oid:2.16.840.1.113883.6.238", race.Code, race.Display);
-        w.WriteEndObject();
-        w.WriteStartObject();
-        w.WriteString("url", "text");
-        w.WriteString("valueString", race.Display);
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteStartArray("identifier");
-        w.WriteStartObject();
-        Concept(w, "type", ("http://terminology.hl7.org/CodeSystem/v2-0203", "MR", "Medical record number"));
-        w.WriteString("system", Catalog.IdentifierSystem);
-        w.WriteString("value", $"MRN{_options.Seed % 1000:D3}{_index + 1:D7}");
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteStartArray("name");
-        w.WriteStartObject();
-        w.WriteString("use", "official");
-        w.WriteString("family", _rng.Pick(Catalog.FamilyNames));
-        w.WriteStartArray("given");
-        w.WriteStringValue(_rng.Pick(_female ? Catalog.GivenNamesFemale : Catalog.GivenNamesMale));
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteString("gender", _female ? "female" : "male");
-        w.WriteString("birthDate", _birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        if (_deceasedAt is { } deceased)
-        {
-            w.WriteString("deceasedDateTime", Instant(deceased));
-        }
-
-        _sink.End();
+        var family = _rng.Pick(Catalog.FamilyNames);
+        var given = _rng.Pick(_female ? Catalog.GivenNamesFemale : Catalog.GivenNamesMale);
+        _fhir.Patient($"MRN{_options.Seed % 1000:D3}{_index + 1:D7}", race, family, given, _female, _birth, _deceasedAt);
     }
+
+    // Each resource's id is drawn after its other arguments, as when the simulator wrote the JSON itself (same seed, same files).
+    private void WriteCondition(Diagnosis diagnosis, DateTime onset, string? encounterId, string category, bool withSnomed) =>
+        _fhir.Condition(_rng.Uuid(), diagnosis, onset, encounterId, category, withSnomed);
+
+    private void WriteProcedure(string encounterId, CodedProcedure procedure, DateTime start, DateTime end) =>
+        _fhir.Procedure(_rng.Uuid(), encounterId, procedure, start, end);
+
+    private void WriteMedicationRequest(Medication medication, DateTime authored, string? encounterId) =>
+        _fhir.MedicationRequest(_rng.Uuid(), medication, authored, encounterId);
 
     private (string Code, string Display) PickRace()
     {
@@ -874,26 +699,4 @@ internal sealed class PatientSimulator
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     private static string Fmt(double p) => p.ToString("0.######", CultureInfo.InvariantCulture);
-
-    internal static void WriteSharedResources(NdjsonSink sink)
-    {
-        var w = sink.Begin("Organization", HospitalId);
-        w.WriteBoolean("active", true);
-        w.WriteString("name", "ClinicalCds General Hospital");
-        sink.End();
-        foreach (var (id, name, icu) in new[]
-        {
-            ("ed", "Emergency department", false), ("icu", "Medical intensive care unit", true), ("step-down", "Step-down unit", false),
-            ("ward-medicine", "General medicine ward", false), ("ward-cardiology", "Cardiology ward", false), ("ward-oncology", "Oncology ward", false),
-            ("ward-pulmonology", "Pulmonology ward", false), ("ward-surgery", "General surgery ward", false), ("ward-orthopedics", "Orthopedics ward", false),
-        })
-        {
-            w = sink.Begin("Location", id);
-            w.WriteString("status", "active");
-            w.WriteString("name", name);
-            ConceptArray(w, "type", CodeSystems.RoleCode, icu ? "ICU" : id == "ed" ? "ER" : "HU", icu ? "Intensive care unit" : id == "ed" ? "Emergency room" : "Hospital unit");
-            Reference(w, "managingOrganization", $"Organization/{HospitalId}");
-            sink.End();
-        }
-    }
 }

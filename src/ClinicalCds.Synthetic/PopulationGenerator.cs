@@ -49,7 +49,7 @@ public static class PopulationGenerator
             }
 
             var shared = new NdjsonSink();
-            PatientSimulator.WriteSharedResources(shared);
+            SyntheticFhirWriter.SharedResources(shared);
             Write(shared);
 
             var chunks = (options.Patients + ChunkSize - 1) / ChunkSize;
