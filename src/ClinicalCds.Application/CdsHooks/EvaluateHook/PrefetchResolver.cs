@@ -58,7 +58,7 @@ public static partial class PrefetchResolver
             }
 
             var problems = new List<string>();
-            facts.AddRange(payload.Resources.Select(r => FactMapper.Map(r, problems)));
+            facts.AddRange(FhirTimeline.Facts(payload.Resources, problems));
             if (payload.Problem is not null)
             {
                 problems.Add(payload.Problem);
@@ -100,7 +100,7 @@ public static partial class PrefetchResolver
                     break;
                 }
 
-                facts.AddRange(page.Resources.Select(r => FactMapper.Map(r, problems)));
+                facts.AddRange(FhirTimeline.Facts(page.Resources, problems));
             }
         }
 
