@@ -1,18 +1,16 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Threading.Channels;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Timeline;
-using ClinicalCds.Infrastructure.Fhir;
+using ClinicalCds.Infrastructure.Persistence;
 using Npgsql;
-using static ClinicalCds.Infrastructure.Persistence.Columns;
 
 namespace ClinicalCds.Infrastructure.Timeline;
 
 /// <summary>
-/// Reads timelines from the clinical projections: one round trip of six queries (one per projection table, each on its
-/// patient-leading index) per chunk of patients, never one query per patient. The rows become the same fact records
+/// Reads timelines from the clinical projections (<see cref="Projections"/>): one round trip of six queries (one per
+/// projection table, each on its patient-leading index) per chunk of patients, never one query per patient. The rows become the same fact records
 /// the FHIR mapper produces, so a timeline read here equals one built from the patient's FHIR resources.
 /// </summary>
 public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatientTimelineReader
@@ -106,43 +104,13 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         }
     }
 
-    private const string PatientSql = "SELECT patient_id, birth_date, sex, deceased, deceased_at, name, mrn, race, ethnicity FROM patients WHERE patient_id = ANY(@ids)";
-
-    private const string EncounterSql = """
-        SELECT encounter_id, patient_id, status, class_code, type_system, type_code, type_display, period_start, period_end,
-               priority_code, admit_source, discharge_disposition, service_type, locations::text
-        FROM encounters WHERE patient_id = ANY(@ids)
-        """;
-
-    private const string ConditionSql = """
-        SELECT condition_id, seq, patient_id, encounter_id, system, code, display, clinical_status, verification_status, category,
-               onset, recorded, abatement
-        FROM conditions WHERE patient_id = ANY(@ids)
-        """;
-
-    private const string ObservationSql = """
-        SELECT observation_id, seq, patient_id, encounter_id, system, code, value, unit, original_value, original_unit, value_code,
-               status, effective
-        FROM observations WHERE patient_id = ANY(@ids)
-        """;
-
-    private const string ProcedureSql = """
-        SELECT procedure_id, patient_id, encounter_id, system, code, display, status, performed_start, performed_end
-        FROM procedures WHERE patient_id = ANY(@ids)
-        """;
-
-    private const string MedicationRequestSql = """
-        SELECT medication_request_id, patient_id, encounter_id, system, code, display, status, intent, authored_on
-        FROM medication_requests WHERE patient_id = ANY(@ids)
-        """;
-
     private static async Task<Dictionary<string, PatientTimeline>> ReadChunkAsync(NpgsqlConnection connection, IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         var idArray = ids.ToArray();
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var sql in new[] { PatientSql, EncounterSql, ConditionSql, ObservationSql, ProcedureSql, MedicationRequestSql })
+        foreach (var projection in Projections.All)
         {
-            var command = new NpgsqlBatchCommand(sql);
+            var command = new NpgsqlBatchCommand(projection.SelectByPatientsSql);
             command.Parameters.AddWithValue("ids", idArray);
             batch.BatchCommands.Add(command);
         }
@@ -156,50 +124,23 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
 
         await using (var r = await batch.ExecuteReaderAsync(ct))
         {
+            var row = new RowCursor(r);
             while (await r.ReadAsync(ct))
             {
-                var p = new PatientFact(r.GetString(0), Date(r, 1), Str(r, 2), r.GetBoolean(3), Time(r, 4), Str(r, 5), Str(r, 6), Str(r, 7), Str(r, 8));
+                var p = Projections.Patients.Read(row);
                 patients[p.PatientId] = p;
             }
 
             await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                encounters.Add(r.GetString(1), new EncounterFact(
-                    r.GetString(0), r.GetString(1), Str(r, 2), Str(r, 3), Str(r, 4), Str(r, 5), Str(r, 6), Time(r, 7), Time(r, 8),
-                    Str(r, 9), Str(r, 10), Str(r, 11), Str(r, 12),
-                    Locations(r.GetString(13))));
-            }
-
+            await encounters.ReadAsync(r, row, Projections.Encounters, ct);
             await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                conditions.Add(r.GetString(2), new ConditionFact(
-                    r.GetString(0), r.GetInt32(1), r.GetString(2), Str(r, 3), r.GetString(4), r.GetString(5), Str(r, 6), Str(r, 7), Str(r, 8),
-                    Str(r, 9), Time(r, 10), Time(r, 11), Time(r, 12)));
-            }
-
+            await conditions.ReadAsync(r, row, Projections.Conditions, ct);
             await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                observations.Add(r.GetString(2), new ObservationFact(
-                    r.GetString(0), r.GetInt32(1), r.GetString(2), Str(r, 3), r.GetString(4), r.GetString(5), Dbl(r, 6), Str(r, 7), Dbl(r, 8),
-                    Str(r, 9), Str(r, 10), Str(r, 11), Time(r, 12)));
-            }
-
+            await observations.ReadAsync(r, row, Projections.Observations, ct);
             await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                procedures.Add(r.GetString(1), new ProcedureFact(
-                    r.GetString(0), r.GetString(1), Str(r, 2), Str(r, 3), Str(r, 4), Str(r, 5), Str(r, 6), Time(r, 7), Time(r, 8)));
-            }
-
+            await procedures.ReadAsync(r, row, Projections.Procedures, ct);
             await r.NextResultAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                medications.Add(r.GetString(1), new MedicationRequestFact(
-                    r.GetString(0), r.GetString(1), Str(r, 2), Str(r, 3), Str(r, 4), Str(r, 5), Str(r, 6), Str(r, 7), Time(r, 8)));
-            }
+            await medications.ReadAsync(r, row, Projections.MedicationRequests, ct);
         }
 
         var timelines = new Dictionary<string, PatientTimeline>(StringComparer.Ordinal);
@@ -214,9 +155,6 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
 
         return timelines;
     }
-
-    private static IReadOnlyList<EncounterLocationFact> Locations(string json) =>
-        json == "[]" ? [] : JsonSerializer.Deserialize<List<EncounterLocationFact>>(json, ProjectionWriter.LocationJson) ?? [];
 
     private sealed class Grouped<T>
     {
@@ -233,6 +171,16 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         }
 
         public bool Has(string patientId) => _byPatient.ContainsKey(patientId);
+
+        /// <summary>Every row of the reader's current result, read as <paramref name="projection"/>'s facts.</summary>
+        public async Task ReadAsync(NpgsqlDataReader reader, RowCursor row, Projection<T> projection, CancellationToken ct)
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var fact = projection.Read(row);
+                Add(projection.PatientOf(fact), fact);
+            }
+        }
 
         public IReadOnlyList<T> this[string patientId] => _byPatient.TryGetValue(patientId, out var list) ? list : [];
     }
