@@ -7,6 +7,7 @@ using ClinicalCds.Application.CdsHooks.EvaluateHook;
 using ClinicalCds.Application.CdsHooks.RecordFeedback;
 using ClinicalCds.Fhir;
 using ClinicalCds.Infrastructure.CdsHooks;
+using OperationOutcome = Hl7.Fhir.Model.OperationOutcome;
 using Mediator;
 
 namespace ClinicalCds.Api.CdsHooks;
@@ -56,11 +57,11 @@ public static class CdsHooksEndpoints
 
     private static string? ClientOf(HttpContext http) => (http.Items[typeof(CdsCaller)] as CdsCaller)?.ClientId;
 
-    private static async Task<IResult> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsResult>> send)
+    private static async Task<IResult> Answer(HttpContext http, Func<JsonElement, ValueTask<CdsAnswer>> send)
     {
         if (http.Request.ContentLength > MaxRequestBytes)
         {
-            return Send(CdsResult.Outcome(413, Outcomes.Response(413, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly, "The request is too large.").Json));
+            return new FhirResult(Outcomes.Response(413, OperationOutcome.IssueType.TooCostly, "The request is too large."));
         }
 
         // The document lives until the answer is made (the use cases keep no element beyond the call), so the
@@ -72,29 +73,29 @@ public static class CdsHooksEndpoints
         }
         catch (JsonException e)
         {
-            return Send(CdsResult.Outcome(400, Outcomes.BadRequest($"The body is not valid JSON: {e.Message}").Json));
+            return new FhirResult(Outcomes.BadRequest($"The body is not valid JSON: {e.Message}"));
         }
 
         using (document)
         {
             return JsonText.HasUnpairedSurrogate(document.RootElement)
-                ? Send(CdsResult.Outcome(400, Outcomes.BadRequest(JsonText.Problem).Json))
+                ? new FhirResult(Outcomes.BadRequest(JsonText.Problem))
                 : Send(await send(document.RootElement));
         }
     }
 
-    private static IResult Send(CdsResult result) => new CdsHttpResult(result);
-
-    private sealed class CdsHttpResult(CdsResult result) : IResult
+    /// <summary>The use case's answer in HTTP: its body as JSON, or its failure as a FHIR OperationOutcome with the status CDS Hooks gives it.</summary>
+    private static IResult Send(CdsAnswer answer) => answer.Failure switch
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
+        null => TypedResults.Json(answer.Body, CdsJson.Options),
+        { } failure => new FhirResult(Outcomes.Response(answer.Status, failure switch
         {
-            httpContext.Response.StatusCode = result.Status;
-            httpContext.Response.ContentType = result.IsOperationOutcome ? "application/fhir+json; charset=utf-8" : "application/json; charset=utf-8";
-            httpContext.Response.ContentLength = result.Body.Length;
-            await httpContext.Response.Body.WriteAsync(result.Body, httpContext.RequestAborted);
-        }
-    }
+            CdsFailure.UnknownService => OperationOutcome.IssueType.NotFound,
+            CdsFailure.DataUnavailable => OperationOutcome.IssueType.Processing,
+            CdsFailure.Conflict => OperationOutcome.IssueType.Conflict,
+            _ => OperationOutcome.IssueType.Invalid,
+        }, [.. answer.Problems])),
+    };
 }
 
 /// <summary>Every call needs a valid client JWT (unless authentication is switched off for development): else a bare 401.</summary>

@@ -43,12 +43,42 @@ public sealed record CdsCard(
 
 public sealed record CdsResponse(IReadOnlyList<CdsCard> Cards, IReadOnlyList<CdsAction>? SystemActions = null);
 
-/// <summary>An HTTP answer of the CDS Hooks endpoints: JSON for success, a FHIR OperationOutcome for errors.</summary>
-public sealed record CdsResult(int Status, byte[] Body, bool IsOperationOutcome)
+/// <summary>Why a CDS Hooks call, or feedback on its cards, is not answered with a body.</summary>
+public enum CdsFailure
 {
-    public static CdsResult Json<T>(T value, int status = 200) => new(status, JsonSerializer.SerializeToUtf8Bytes(value, CdsJson.Options), false);
+    /// <summary>The request is malformed or names what does not exist (a card not issued, a suggestion not offered).</summary>
+    InvalidRequest,
 
-    public static CdsResult Outcome(int status, byte[] operationOutcome) => new(status, operationOutcome, true);
+    /// <summary>There is no such CDS Service.</summary>
+    UnknownService,
+
+    /// <summary>The patient's data could not be had in full, or the encounter named is not in it.</summary>
+    DataUnavailable,
+
+    /// <summary>Feedback that contradicts the outcome a card already has.</summary>
+    Conflict,
+}
+
+/// <summary>
+/// What a CDS Hooks use case answers: a body to send as JSON (cards, an acknowledgement), or a failure with what is
+/// wrong. <see cref="Status"/> is the status CDS Hooks 2.0 gives each ("HTTP Response": 200, 400, 404, 412; 409 for a
+/// contradiction, our choice): the endpoint sends it, the audit trail records it.
+/// </summary>
+public sealed record CdsAnswer(object? Body, CdsFailure? Failure, IReadOnlyList<string> Problems)
+{
+    public static CdsAnswer Ok(object body) => new(body, null, []);
+
+    public static CdsAnswer Failed(CdsFailure failure, params IReadOnlyList<string> problems) => new(null, failure, problems);
+
+    public int Status => Failure switch
+    {
+        null => 200,
+        CdsFailure.InvalidRequest => 400,
+        CdsFailure.UnknownService => 404,
+        CdsFailure.DataUnavailable => 412,
+        CdsFailure.Conflict => 409,
+        _ => throw new InvalidOperationException($"No status for {Failure}."),
+    };
 }
 
 public static class CdsJson

@@ -160,7 +160,7 @@ public sealed class EvaluateHookHandlerTests
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request("https://ehr.example.org/fhir"), "https://ehr.test/"), default);
 
         Assert.Equal(200, result.Status);
-        var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
+        var card = JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards")[0];
         Assert.Equal("High 30-day readmission risk: HOSPITAL score 9 (high), LACE 8", card.GetProperty("summary").GetString());
         Assert.Equal("warning", card.GetProperty("indicator").GetString());
         Assert.Equal("https://cds.example.org/worklist/patients/p1", card.GetProperty("links")[0].GetProperty("url").GetString());
@@ -180,7 +180,7 @@ public sealed class EvaluateHookHandlerTests
 
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
 
-        var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
+        var card = JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards")[0];
         Assert.Equal("critical", card.GetProperty("indicator").GetString());
         var smart = card.GetProperty("links")[1];
         Assert.Equal(("smart", "https://apps.example.org/clinicalcds/launch"), (smart.GetProperty("type").GetString(), smart.GetProperty("url").GetString()));
@@ -195,7 +195,7 @@ public sealed class EvaluateHookHandlerTests
 
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
 
-        var card = JsonDocument.Parse(result.Body).RootElement.GetProperty("cards")[0];
+        var card = JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards")[0];
         Assert.Equal("High 30-day readmission risk: 42%", card.GetProperty("summary").GetString());
         Assert.Equal("ClinicalCds — readmission model 9.9.9", card.GetProperty("source").GetProperty("label").GetString());
         Assert.Equal("https://cds.example.org/models/readmission", card.GetProperty("source").GetProperty("url").GetString());
@@ -213,7 +213,7 @@ public sealed class EvaluateHookHandlerTests
             [new(Patient: Patient("1946-01-01")), new(Encounter: Stay("stay", "2026-03-01T08:00:00Z", "2026-03-10T10:00:00Z", priority: "EM"))]);
         var (handler, _, _) = Handler(storeFallback: true, withoutHemoglobin, model: model);
 
-        var card = JsonDocument.Parse((await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
+        var card = JsonDocument.Parse(Json(await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)))
             .RootElement.GetProperty("cards")[0];
 
         Assert.Equal("info", card.GetProperty("indicator").GetString());
@@ -227,7 +227,7 @@ public sealed class EvaluateHookHandlerTests
 
         // With hemoglobin recorded the same model gives a tier.
         var (recorded, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: model);
-        var tiered = JsonDocument.Parse((await recorded.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
+        var tiered = JsonDocument.Parse(Json(await recorded.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)))
             .RootElement.GetProperty("cards")[0];
         Assert.Equal("High 30-day readmission risk: 82%", tiered.GetProperty("summary").GetString());
     }
@@ -240,7 +240,7 @@ public sealed class EvaluateHookHandlerTests
             [new(Patient: Patient("1946-01-01")), new(Encounter: Stay("stay", "2026-03-01T08:00:00Z", null, priority: "EM"))]);
         var (handler, _, _) = Handler(storeFallback: true, open, options => options.ShowLowRisk = true);
 
-        var card = JsonDocument.Parse((await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body)
+        var card = JsonDocument.Parse(Json(await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)))
             .RootElement.GetProperty("cards")[0];
 
         var detail = card.GetProperty("detail").GetString()!;
@@ -264,7 +264,7 @@ public sealed class EvaluateHookHandlerTests
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Deterioration, request, null), default);
 
         Assert.Equal(200, result.Status);
-        Assert.Equal(0, JsonDocument.Parse(result.Body).RootElement.GetProperty("cards").GetArrayLength());
+        Assert.Equal(0, JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards").GetArrayLength());
         Assert.Equal($"no card: {RiskTargets.AfterDeterioration}", cards.Audits.Single().Outcome);
     }
 
@@ -274,8 +274,8 @@ public sealed class EvaluateHookHandlerTests
         var (handler, _, _) = Handler(storeFallback: true, HighRiskPatient(), options => options.SystemActions = true, model: new FixedModel());
         var (plain, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel());
 
-        var answer = JsonDocument.Parse((await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body).RootElement;
-        var plainAnswer = JsonDocument.Parse((await plain.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default)).Body).RootElement;
+        var answer = JsonDocument.Parse(Json(await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default))).RootElement;
+        var plainAnswer = JsonDocument.Parse(Json(await plain.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default))).RootElement;
 
         var action = Assert.Single(answer.GetProperty("systemActions").EnumerateArray());
         Assert.Equal("create", action.GetProperty("type").GetString());
@@ -299,7 +299,7 @@ public sealed class EvaluateHookHandlerTests
     {
         var (handler, cards, _) = Handler(storeFallback: true, HighRiskPatient(), options => options.Indicators["Readmission.High"] = "none");
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
-        Assert.Equal("""{"cards":[]}""", System.Text.Encoding.UTF8.GetString(result.Body));
+        Assert.Equal("""{"cards":[]}""", System.Text.Encoding.UTF8.GetString(Json(result)));
         Assert.Empty(cards.Issued);
     }
 
@@ -311,7 +311,7 @@ public sealed class EvaluateHookHandlerTests
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request("https://ehr.example.org/fhir"), null), default);
 
         Assert.Equal(412, result.Status);
-        Assert.True(result.IsOperationOutcome);
+        Assert.Equal(CdsFailure.DataUnavailable, result.Failure);
         Assert.Empty(cards.Issued);
     }
 
@@ -321,6 +321,9 @@ public sealed class EvaluateHookHandlerTests
         var (handler, _, _) = Handler(storeFallback: true, stored: null);
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
         Assert.Equal(412, result.Status);
-        Assert.Contains("Encounter/stay", System.Text.Encoding.UTF8.GetString(result.Body), StringComparison.Ordinal);
+        Assert.Contains(result.Problems, p => p.Contains("Encounter/stay", StringComparison.Ordinal));
     }
+
+    /// <summary>The answer's body as the endpoint sends it.</summary>
+    private static byte[] Json(CdsAnswer answer) => JsonSerializer.SerializeToUtf8Bytes(answer.Body, CdsJson.Options);
 }

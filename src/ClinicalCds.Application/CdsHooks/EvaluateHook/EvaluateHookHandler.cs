@@ -9,7 +9,6 @@ using ClinicalCds.Domain.Timeline;
 using ClinicalCds.Fhir;
 using System.Text.Json.Nodes;
 using Mediator;
-using IssueType = Hl7.Fhir.Model.OperationOutcome.IssueType;
 
 namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 
@@ -19,18 +18,18 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// </summary>
 public sealed class EvaluateHookHandler(
     IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, TimeProvider clock)
-    : ICommandHandler<EvaluateHookCommand, CdsResult>
+    : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
-    public async ValueTask<CdsResult> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
+    public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         HookRequest? request = null;
-        CdsResult result;
+        CdsAnswer result;
         string outcome;
         var service = CdsServices.Find(command.ServiceId);
         if (service is null)
         {
-            result = CdsResult.Outcome(404, Outcomes.NotFound($"There is no CDS Service '{command.ServiceId}'.").Json);
+            result = CdsAnswer.Failed(CdsFailure.UnknownService, $"There is no CDS Service '{command.ServiceId}'.");
             outcome = "unknown service";
         }
         else
@@ -44,18 +43,18 @@ public sealed class EvaluateHookHandler(
         return result;
     }
 
-    private async Task<(HookRequest?, CdsResult, string)> Evaluate(CdsServiceDefinition service, EvaluateHookCommand command, CancellationToken ct)
+    private async Task<(HookRequest?, CdsAnswer, string)> Evaluate(CdsServiceDefinition service, EvaluateHookCommand command, CancellationToken ct)
     {
         var (request, errors) = HookRequest.Read(command.Body, service);
         if (request is null)
         {
-            return (null, CdsResult.Outcome(400, Outcomes.BadRequest([.. errors]).Json), "invalid request");
+            return (null, CdsAnswer.Failed(CdsFailure.InvalidRequest, [.. errors]), "invalid request");
         }
 
         var data = await PrefetchResolver.ResolveAsync(service, request, fhirServer, ct);
         if (data.Invalid.Count > 0)
         {
-            return (request, CdsResult.Outcome(400, Outcomes.BadRequest([.. data.Invalid]).Json), "invalid prefetch");
+            return (request, CdsAnswer.Failed(CdsFailure.InvalidRequest, [.. data.Invalid]), "invalid prefetch");
         }
 
         PatientTimeline timeline;
@@ -72,20 +71,20 @@ public sealed class EvaluateHookHandler(
         }
         else
         {
-            return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing,
-                [.. data.Unavailable.Select(u => $"CDS Hooks prefetch key {u}; the data could not be obtained.")]).Json), "data unavailable");
+            return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable,
+                [.. data.Unavailable.Select(u => $"CDS Hooks prefetch key {u}; the data could not be obtained.")]), "data unavailable");
         }
 
         var now = clock.GetUtcNow();
         var risk = Explain(service.Id, request, timeline, now, models);
         if (risk.Error is { } error)
         {
-            return (request, CdsResult.Outcome(412, Outcomes.Response(412, IssueType.Processing, error).Json), "encounter not in data");
+            return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable, error), "encounter not in data");
         }
 
         if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)
         {
-            return (request, CdsResult.Json(new CdsResponse([])), risk.NotScored is { } why ? $"no card: {why}" : "no card");
+            return (request, CdsAnswer.Ok(new CdsResponse([])), risk.NotScored is { } why ? $"no card: {why}" : "no card");
         }
 
         if (fallback is not null)
@@ -102,7 +101,7 @@ public sealed class EvaluateHookHandler(
             ? [new CdsAction("create", "Record this risk assessment in the patient's chart",
                 JsonNode.Parse(FhirJson.ToUtf8(RiskAssessments.Proposed(scored, now)))!.AsObject())]
             : null;
-        return (request, CdsResult.Json(new CdsResponse([card], systemActions)), $"card {card.Indicator}");
+        return (request, CdsAnswer.Ok(new CdsResponse([card], systemActions)), $"card {card.Indicator}");
     }
 
     private sealed record Risk(PatientRisk? Scored, string? Error, string? NotScored = null);

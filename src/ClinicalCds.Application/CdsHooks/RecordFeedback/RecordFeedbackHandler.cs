@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
-using ClinicalCds.Fhir;
 using Mediator;
 
 namespace ClinicalCds.Application.CdsHooks.RecordFeedback;
@@ -16,7 +15,7 @@ namespace ClinicalCds.Application.CdsHooks.RecordFeedback;
 /// (same suggestions, same reason) is a repeat, answered 200 and not stored twice; a different one — in the same request
 /// or after an earlier one — contradicts it and is answered 409 Conflict with nothing stored (cds-hooks/README.md, "Feedback").
 /// </summary>
-public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<RecordFeedbackCommand, CdsResult>
+public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<RecordFeedbackCommand, CdsAnswer>
 {
     private sealed record Item(Guid Card, string Outcome, DateTimeOffset At, IReadOnlyList<string> Suggestions, (string System, string Code)? Reason, JsonElement Json, string Where)
     {
@@ -24,17 +23,17 @@ public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<Rec
         public string Key => $"{Outcome};{string.Join(',', Suggestions.Order(StringComparer.Ordinal))};{(Reason is { } r ? CdsCoding.Token(r.System, r.Code) : string.Empty)}";
     }
 
-    public async ValueTask<CdsResult> Handle(RecordFeedbackCommand command, CancellationToken cancellationToken)
+    public async ValueTask<CdsAnswer> Handle(RecordFeedbackCommand command, CancellationToken cancellationToken)
     {
         if (CdsServices.Find(command.ServiceId) is null)
         {
-            return CdsResult.Outcome(404, Outcomes.NotFound($"There is no CDS Service '{command.ServiceId}'.").Json);
+            return CdsAnswer.Failed(CdsFailure.UnknownService, $"There is no CDS Service '{command.ServiceId}'.");
         }
 
         if (command.Body.ValueKind != JsonValueKind.Object
             || !command.Body.TryGetProperty("feedback", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
         {
-            return CdsResult.Outcome(400, Outcomes.BadRequest("The body must be an object with a non-empty 'feedback' array.").Json);
+            return CdsAnswer.Failed(CdsFailure.InvalidRequest, "The body must be an object with a non-empty 'feedback' array.");
         }
 
         var errors = new List<string>();
@@ -59,7 +58,7 @@ public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<Rec
 
         if (errors.Count > 0)
         {
-            return CdsResult.Outcome(400, Outcomes.BadRequest([.. errors]).Json);
+            return CdsAnswer.Failed(CdsFailure.InvalidRequest, errors);
         }
 
         var contradictions = items.GroupBy(i => i.Card).Where(g => g.Select(i => i.Key).Distinct().Count() > 1).Select(g => g.Key).ToList();
@@ -76,12 +75,11 @@ public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<Rec
             return new FeedbackRecord(i.Card, command.ServiceId, i.Outcome, i.Key, i.At, json, hash, command.ClientId);
         }).ToList();
         var stored = await store.RecordFeedbackAsync(records, cancellationToken);
-        return stored.Conflicts.Count > 0 ? Conflict(stored.Conflicts, "it already has a different outcome") : CdsResult.Json(new { });
+        return stored.Conflicts.Count > 0 ? Conflict(stored.Conflicts, "it already has a different outcome") : CdsAnswer.Ok(new { });
     }
 
-    private static CdsResult Conflict(IEnumerable<Guid> cards, string why) =>
-        CdsResult.Outcome(409, Outcomes.Response(409, Hl7.Fhir.Model.OperationOutcome.IssueType.Conflict,
-            [.. cards.Select(c => $"card {c}: {why}; a card has one outcome, and nothing in this request was stored.")]).Json);
+    private static CdsAnswer Conflict(IEnumerable<Guid> cards, string why) =>
+        CdsAnswer.Failed(CdsFailure.Conflict, [.. cards.Select(c => $"card {c}: {why}; a card has one outcome, and nothing in this request was stored.")]);
 
     /// <summary>The item read for its shape; problems when it is not a well-formed feedback item.</summary>
     private static (Item? Item, List<string> Problems) Read(JsonElement item, string where)
