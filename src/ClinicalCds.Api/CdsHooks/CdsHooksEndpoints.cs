@@ -101,8 +101,8 @@ public static class CdsHooksEndpoints
 /// <summary>Every call needs a valid client JWT (unless authentication is switched off for development): else a bare 401.</summary>
 /// <remarks>
 /// Calls beyond the address's or the client's rate are answered 429 with Retry-After (see <see cref="CdsRateLimits"/>).
-/// Every 401 leaves a cds_audit row (time, service, client when the token named a trusted one, <c>refused:REASON</c>;
-/// never the token); every refusal, 401 or 429, counts in <see cref="Telemetry.HookRefusals"/>.
+/// Every refusal counts in <see cref="Telemetry.HookRefusals"/> and leaves a cds_audit row (time, service, client when
+/// known, <c>refused:REASON</c>; never the token) — a 429 at most once a second per client or address.
 /// </remarks>
 public sealed class CdsClientAuthenticationFilter(
     CdsClientAuthenticator authenticator, CdsHooksOptions options, CdsRateLimits limits, ICdsStore store, TimeProvider clock) : IEndpointFilter
@@ -111,10 +111,11 @@ public sealed class CdsClientAuthenticationFilter(
     {
         var http = context.HttpContext;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var addressLease = limits.ForAddress(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        using var addressLease = limits.ForAddress(address);
         if (!addressLease.IsAcquired)
         {
-            return Throttled(http);
+            return await Throttled(http, $"address {address}", null, started);
         }
 
         if (!options.RequireAuthentication)
@@ -134,7 +135,7 @@ public sealed class CdsClientAuthenticationFilter(
         using var clientLease = limits.ForClient(caller.ClientId);
         if (!clientLease.IsAcquired)
         {
-            return Throttled(http);
+            return await Throttled(http, $"client {caller.ClientId}", caller.ClientId, started);
         }
 
         http.Items[typeof(CdsCaller)] = caller;
@@ -143,18 +144,31 @@ public sealed class CdsClientAuthenticationFilter(
 
     private async Task<IResult> Unauthorized(HttpContext http, string reason, string? client, long started)
     {
-        var service = ServiceOf(http);
-        Telemetry.HookRefusals.Add(1, new("reason", reason), new("service", service));
-        await store.AuditAsync(new HookAudit(clock.GetUtcNow(), service, null, client, null, null, StatusCodes.Status401Unauthorized,
-            $"refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+        await RefusedAsync(http, reason, client, StatusCodes.Status401Unauthorized, started);
         return Results.StatusCode(StatusCodes.Status401Unauthorized);
     }
 
-    /// <summary>Counted, not audited one by one: a flood of calls must not become a flood of writes.</summary>
-    private static IResult Throttled(HttpContext http)
+    /// <summary>Counted every time; audited at most once a second per caller, so that a flood does not become a flood of writes.</summary>
+    private async Task<IResult> Throttled(HttpContext http, string caller, string? client, long started)
     {
-        Telemetry.HookRefusals.Add(1, new("reason", RefusalReasons.Throttled), new("service", ServiceOf(http)));
+        if (limits.FirstThrottleThisSecond(caller, clock.GetUtcNow()))
+        {
+            await RefusedAsync(http, RefusalReasons.Throttled, client, StatusCodes.Status429TooManyRequests, started);
+        }
+        else
+        {
+            Telemetry.HookRefusals.Add(1, new("reason", RefusalReasons.Throttled), new("service", ServiceOf(http)));
+        }
+
         return TooMany();
+    }
+
+    private async Task RefusedAsync(HttpContext http, string reason, string? client, int status, long started)
+    {
+        var service = ServiceOf(http);
+        Telemetry.HookRefusals.Add(1, new("reason", reason), new("service", service));
+        await store.AuditAsync(new HookAudit(clock.GetUtcNow(), service, null, client, null, null, status,
+            $"refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
     }
 
     /// <summary>Known service ids only: an unknown id is any text a caller sent.</summary>

@@ -23,6 +23,36 @@ public sealed class CdsRateLimits : IDisposable
 
     public RateLimitLease ForClient(string client) => _clients.AttemptAcquire(client);
 
+    private readonly Dictionary<string, long> _lastAuditedSecond = new(StringComparer.Ordinal);
+    private readonly Lock _audited = new();
+
+    /// <summary>
+    /// True for the first throttled call of <paramref name="key"/> (a client or an address) in each second: throttled
+    /// calls are audited at most once a second per caller, so that a flood does not become a flood of audit writes.
+    /// </summary>
+    public bool FirstThrottleThisSecond(string key, DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        lock (_audited)
+        {
+            if (_lastAuditedSecond.Count > 10_000)
+            {
+                foreach (var stale in _lastAuditedSecond.Where(e => e.Value < second).Select(e => e.Key).ToList())
+                {
+                    _lastAuditedSecond.Remove(stale);
+                }
+            }
+
+            if (_lastAuditedSecond.GetValueOrDefault(key, long.MinValue) == second)
+            {
+                return false;
+            }
+
+            _lastAuditedSecond[key] = second;
+            return true;
+        }
+    }
+
     public void Dispose()
     {
         _addresses.Dispose();

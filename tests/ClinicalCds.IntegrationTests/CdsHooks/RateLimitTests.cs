@@ -33,9 +33,15 @@ public sealed class RateLimitTests(CdsServerFixture server)
 
     private string ValidToken() => server.Ehr.Token(server.Audience(Path));
 
+    /// <summary>Throttled calls audited since <paramref name="since"/> for <paramref name="client"/> (null: by address, no client known).</summary>
+    private Task<long> ThrottledAudits(DateTimeOffset since, string? client) => server.Database.ScalarAsync(
+        "SELECT count(*) FROM cds_audit WHERE at >= @since AND status = 429 AND outcome = 'refused:throttled' AND client_id IS NOT DISTINCT FROM @client",
+        ("since", since), ("client", (object?)client ?? DBNull.Value));
+
     [Fact]
     public async Task A_client_beyond_its_rate_gets_429_with_Retry_After_and_forged_tokens_do_not_spend_its_budget()
     {
+        var since = DateTimeOffset.UtcNow;
         var (app, url) = await server.StartAnotherAsync(
             "--CdsHooks:ClientRequestsPerSecond=1", "--CdsHooks:ClientBurst=3", "--CdsHooks:AddressRequestsPerSecond=0");
         await using (app)
@@ -66,6 +72,8 @@ public sealed class RateLimitTests(CdsServerFixture server)
             Assert.Equal("OperationOutcome", outcome.RootElement.GetProperty("resourceType").GetString());
             Assert.Equal("throttled", outcome.RootElement.GetProperty("issue")[0].GetProperty("code").GetString());
 
+            // Audited with the client, at most once a second (the throttled calls came within a second or two).
+            Assert.InRange(await ThrottledAudits(since, CdsServerFixture.EhrIssuer), 1, Math.Min(2, answers.Count - admitted));
             answers.ForEach(a => a.Dispose());
 
             // The bucket refills at the configured rate.
@@ -78,6 +86,7 @@ public sealed class RateLimitTests(CdsServerFixture server)
     [Fact]
     public async Task An_address_beyond_its_rate_is_refused_before_its_token_is_checked()
     {
+        var since = DateTimeOffset.UtcNow;
         var (app, url) = await server.StartAnotherAsync("--CdsHooks:AddressRequestsPerSecond=1");
         await using (app)
         {
@@ -91,6 +100,7 @@ public sealed class RateLimitTests(CdsServerFixture server)
 
             Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], statuses.Take(2));
             Assert.Contains(HttpStatusCode.TooManyRequests, statuses.Skip(2));
+            Assert.InRange(await ThrottledAudits(since, client: null), 1, 2);
         }
     }
 }
