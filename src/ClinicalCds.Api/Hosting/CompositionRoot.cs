@@ -92,6 +92,8 @@ public static class CompositionRoot
             options.Assemblies = [typeof(IngestBundleCommand)];
             options.PipelineBehaviors = [typeof(Application.TelemetryBehavior<,>)];
         });
+        // The audit trail of hook calls: one pipeline step around the use case.
+        services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior>();
         return services;
     }
 }

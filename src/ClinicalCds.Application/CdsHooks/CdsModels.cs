@@ -66,6 +66,9 @@ public enum CdsFailure
 /// </summary>
 public sealed record CdsAnswer(object? Body, CdsFailure? Failure, IReadOnlyList<string> Problems)
 {
+    /// <summary>What the call was about, for the audit trail: its hook instance, user and patient (when the request could be read) and its outcome in words.</summary>
+    public HookCall? Call { get; init; }
+
     public static CdsAnswer Ok(object body) => new(body, null, []);
 
     public static CdsAnswer Failed(CdsFailure failure, params IReadOnlyList<string> problems) => new(null, failure, problems);
@@ -80,6 +83,9 @@ public sealed record CdsAnswer(object? Body, CdsFailure? Failure, IReadOnlyList<
         _ => throw new InvalidOperationException($"No status for {Failure}."),
     };
 }
+
+/// <summary>A hook call as the audit trail records it (never its data, never its token).</summary>
+public sealed record HookCall(string? HookInstance, string? UserId, string? PatientId, string Outcome);
 
 public static class CdsJson
 {

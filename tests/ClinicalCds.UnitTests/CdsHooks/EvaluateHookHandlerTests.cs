@@ -142,14 +142,22 @@ public sealed class EvaluateHookHandlerTests
         ["context"] = new Dictionary<string, string> { ["userId"] = "Practitioner/1", ["patientId"] = Facts.PatientId, ["encounterId"] = "stay" },
     });
 
-    private static (EvaluateHookHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(
+    /// <summary>The use case as the mediator runs it: the handler inside its audit step.</summary>
+    private sealed class AuditedHandler(EvaluateHookHandler handler, HookAuditBehavior audit)
+    {
+        public ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken) =>
+            audit.Handle(command, (message, ct) => handler.Handle(message, ct), cancellationToken);
+    }
+
+    private static (AuditedHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(
         bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null, IRiskModel? model = null)
     {
         var cards = new Cards();
         var server = new UnreachableFhirServer();
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
-        return (new EvaluateHookHandler(server, new Store(stored), cards, new Models(model), options, new FixedClock(At("2026-03-10T12:00:00Z"))), cards, server);
+        var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, new Models(model), options, clock), new HookAuditBehavior(cards, clock)), cards, server);
     }
 
     [Fact]

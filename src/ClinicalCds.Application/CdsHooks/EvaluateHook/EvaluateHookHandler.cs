@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
@@ -14,7 +13,8 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 
 /// <summary>
 /// A hook call: validate, gather the patient's data (prefetch → fhirServer → our store when configured → 412), build
-/// the timeline through the same builder as every other path, explain the risk and answer cards. Every call is audited.
+/// the timeline through the same builder as every other path, explain the risk and answer cards. Every call is audited
+/// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
     IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, TimeProvider clock)
@@ -22,25 +22,16 @@ public sealed class EvaluateHookHandler(
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        HookRequest? request = null;
-        CdsAnswer result;
-        string outcome;
-        var service = CdsServices.Find(command.ServiceId);
-        if (service is null)
+        if (CdsServices.Find(command.ServiceId) is not { } service)
         {
-            result = CdsAnswer.Failed(CdsFailure.UnknownService, $"There is no CDS Service '{command.ServiceId}'.");
-            outcome = "unknown service";
-        }
-        else
-        {
-            (request, result, outcome) = await Evaluate(service, command, cancellationToken);
+            return CdsAnswer.Failed(CdsFailure.UnknownService, $"There is no CDS Service '{command.ServiceId}'.") with
+            {
+                Call = new HookCall(null, null, null, "unknown service"),
+            };
         }
 
-        await cdsStore.AuditAsync(new HookAudit(
-            clock.GetUtcNow(), command.ServiceId, request?.HookInstance, command.ClientId, request?.UserId, request?.PatientId,
-            result.Status, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
-        return result;
+        var (request, result, outcome) = await Evaluate(service, command, cancellationToken);
+        return result with { Call = new HookCall(request?.HookInstance, request?.UserId, request?.PatientId, outcome) };
     }
 
     private async Task<(HookRequest?, CdsAnswer, string)> Evaluate(CdsServiceDefinition service, EvaluateHookCommand command, CancellationToken ct)
