@@ -125,6 +125,34 @@ public static class AdminAuthentication
         return null;
     }
 
+    /// <summary>Whether an account with <paramref name="email"/> exists.</summary>
+    public static async Task<bool> UserExistsAsync(IServiceProvider services, string email) =>
+        await services.GetRequiredService<UserManager<IdentityUser>>().FindByEmailAsync(email) is not null;
+
+    /// <summary>Sets a new password for an existing account; an error when there is no such account or the password is refused.</summary>
+    public static async Task<string?> ResetPasswordAsync(IServiceProvider services, string email, string password)
+    {
+        var users = services.GetRequiredService<UserManager<IdentityUser>>();
+        if (await users.FindByEmailAsync(email) is not { } user)
+        {
+            return $"There is no account {email}.";
+        }
+
+        // The new password is checked before the old one is removed, so a refused one leaves the account as it was.
+        foreach (var validator in users.PasswordValidators)
+        {
+            var valid = await validator.ValidateAsync(users, user, password);
+            if (!valid.Succeeded)
+            {
+                return string.Join(" ", valid.Errors.Select(e => e.Description));
+            }
+        }
+
+        await users.RemovePasswordAsync(user);
+        var added = await users.AddPasswordAsync(user, password);
+        return added.Succeeded ? null : string.Join(" ", added.Errors.Select(e => e.Description));
+    }
+
     public sealed class AdminKeyOptions : AuthenticationSchemeOptions
     {
         /// <summary>SHA-256 of each accepted key (keys shorter than 16 characters are ignored as too weak).</summary>

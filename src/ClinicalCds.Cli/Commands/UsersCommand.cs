@@ -5,7 +5,10 @@ using Spectre.Console;
 
 namespace ClinicalCds.Cli.Commands;
 
-/// <summary>clinicalcds users add --email E --role admin|care-manager [--password P]: accounts of the worklist.</summary>
+/// <summary>
+/// clinicalcds users add --email E --role admin|care-manager [--password P] — create an account, or give an existing one
+/// another role (its password unchanged); clinicalcds users reset-password --email E [--password P] — a new password.
+/// </summary>
 internal static class UsersCommand
 {
     public static Command Create()
@@ -16,27 +19,65 @@ internal static class UsersCommand
         {
             Description = "At least 12 characters; default: read CLINICALCDS_PASSWORD, else generate one and print it once.",
         };
-        var add = new Command("add", "Create a user (or add a role to an existing one).") { email, role, password };
-        add.SetAction(parse => CliHost.RunAsync(
-            builder => builder.Services.AddAdminAuthentication(builder.Configuration),
-            async services =>
+        var add = new Command("add", "Create a user, or add a role to an existing one (whose password stays as it is).") { email, role, password };
+        add.SetAction(parse => WithIdentity(async services =>
+        {
+            var given = GivenPassword(parse.GetValue(password));
+            var exists = await AdminAuthentication.UserExistsAsync(services, parse.GetValue(email)!);
+            if (exists && given is not null)
             {
-                var given = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("CLINICALCDS_PASSWORD");
-                var secret = given ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('/', 'x').Replace('+', 'y');
-                if (await AdminAuthentication.EnsureUserAsync(services, parse.GetValue(email)!, secret, parse.GetValue(role)!) is { } error)
-                {
-                    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {error}");
-                    return 2;
-                }
+                // Never print or take a password that would not be the account's: the old one keeps working.
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[red]error:[/] {parse.GetValue(email)} already exists and keeps its password; to change it, run users reset-password.");
+                return 2;
+            }
 
-                AnsiConsole.MarkupLineInterpolated($"User {parse.GetValue(email)} has the role {parse.GetValue(role)}.");
-                if (given is null)
-                {
-                    AnsiConsole.MarkupLineInterpolated($"Password (shown once): {secret}");
-                }
+            var secret = given ?? NewPassword();
+            if (await AdminAuthentication.EnsureUserAsync(services, parse.GetValue(email)!, secret, parse.GetValue(role)!) is { } error)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {error}");
+                return 2;
+            }
 
-                return 0;
-            }));
-        return new Command("users", "Manage worklist users.") { add };
+            AnsiConsole.MarkupLineInterpolated($"User {parse.GetValue(email)} has the role {parse.GetValue(role)}.");
+            if (exists)
+            {
+                AnsiConsole.MarkupLine("The account already existed; its password is unchanged.");
+            }
+            else if (given is null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"Password (shown once): {secret}");
+            }
+
+            return 0;
+        }));
+
+        var reset = new Command("reset-password", "Give an existing user a new password.") { email, password };
+        reset.SetAction(parse => WithIdentity(async services =>
+        {
+            var given = GivenPassword(parse.GetValue(password));
+            var secret = given ?? NewPassword();
+            if (await AdminAuthentication.ResetPasswordAsync(services, parse.GetValue(email)!, secret) is { } error)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {error}");
+                return 2;
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"User {parse.GetValue(email)} has a new password; the old one no longer works.");
+            if (given is null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"Password (shown once): {secret}");
+            }
+
+            return 0;
+        }));
+        return new Command("users", "Manage worklist users.") { add, reset };
     }
+
+    private static Task<int> WithIdentity(Func<IServiceProvider, Task<int>> verb) =>
+        CliHost.RunAsync(builder => builder.Services.AddAdminAuthentication(builder.Configuration), verb);
+
+    private static string? GivenPassword(string? option) => option ?? Environment.GetEnvironmentVariable("CLINICALCDS_PASSWORD");
+
+    private static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('/', 'x').Replace('+', 'y');
 }

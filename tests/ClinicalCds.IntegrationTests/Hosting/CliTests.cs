@@ -152,6 +152,42 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
     }
 
     [Fact]
+    public async Task Users_add_never_prints_a_password_that_does_not_work_and_reset_password_changes_it()
+    {
+        const string Email = "nurse.cli@hospital.test";
+        Task<string?> Hash() => database.TextAsync("SELECT password_hash FROM \"AspNetUsers\" WHERE email = @e", ("e", Email));
+
+        var (created, createdOutput) = await Run("users", "add", "--email", Email, "--role", "care-manager");
+        Assert.True(created == 0, createdOutput);
+        Assert.Contains("Password (shown once):", createdOutput, StringComparison.Ordinal);
+        var first = await Hash();
+        Assert.NotNull(first);
+
+        // Again with a password: refused, and the account keeps the one it has.
+        var (again, againOutput) = await Run("users", "add", "--email", Email, "--role", "care-manager", "--password", "another-password-12345");
+        Assert.Equal(2, again);
+        Assert.Contains("users reset-password", againOutput, StringComparison.Ordinal);
+        Assert.Equal(first, await Hash());
+
+        // Again without one: the role is added, no password is printed, the password is unchanged.
+        var (role, roleOutput) = await Run("users", "add", "--email", Email, "--role", "admin");
+        Assert.True(role == 0, roleOutput);
+        Assert.DoesNotContain("Password (shown once):", roleOutput, StringComparison.Ordinal);
+        Assert.Contains("password is unchanged", roleOutput, StringComparison.Ordinal);
+        Assert.Equal(first, await Hash());
+
+        // reset-password: a new password, printed once; a weak one is refused and changes nothing.
+        var (weak, weakOutput) = await Run("users", "reset-password", "--email", Email, "--password", "short");
+        Assert.Equal(2, weak);
+        Assert.Equal(first, await Hash());
+        var (reset, resetOutput) = await Run("users", "reset-password", "--email", Email);
+        Assert.True(reset == 0, resetOutput + weakOutput);
+        Assert.Contains("Password (shown once):", resetOutput, StringComparison.Ordinal);
+        Assert.NotEqual(first, await Hash());
+        Assert.Equal(2, (await Run("users", "reset-password", "--email", "nobody@hospital.test")).ExitCode);
+    }
+
+    [Fact]
     public async Task Import_of_a_missing_path_is_a_usage_error()
     {
         var (exit, output) = await Run("import", "/nonexistent/clinicalcds/input");
