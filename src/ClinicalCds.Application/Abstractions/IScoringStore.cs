@@ -111,11 +111,15 @@ public interface IScoringStore
     /// <summary>A patient's scores (every run, newest first), or one run's chunk of scores.</summary>
     Task<IReadOnlyList<StoredScore>> ScoresAsync(ScoreSelection selection, CancellationToken cancellationToken);
 
+    /// <summary>How many stored scores <paramref name="selection"/> matches, whatever its limit and offset.</summary>
+    Task<long> CountScoresAsync(ScoreSelection selection, CancellationToken cancellationToken);
+
     Task RecordDeliveryAsync(long runId, int chunkNo, string? error, CancellationToken cancellationToken);
 }
 
 /// <summary>Which stored scores to read: by patient (optionally one model), by run chunk, or one (run, model, patient).</summary>
-public sealed record ScoreSelection(string? PatientId = null, string? Model = null, long? RunId = null, int? ChunkNo = null, int Limit = 1000);
+/// <summary>Which stored scores to read: newest first, <paramref name="Limit"/> of them after skipping <paramref name="Offset"/>.</summary>
+public sealed record ScoreSelection(string? PatientId = null, string? Model = null, long? RunId = null, int? ChunkNo = null, int Limit = 1000, int Offset = 0);
 
 /// <summary>Enqueues the background jobs of population scoring (Hangfire in production).</summary>
 public interface IScoringQueue

@@ -97,12 +97,14 @@ public static class RiskAssessments
     }
 
     /// <summary>A searchset Bundle of the scores, newest first.</summary>
-    public static Bundle Searchset(IReadOnlyList<StoredScore> scores, string baseUrl, DateTimeOffset now) => new()
+    /// <summary>A page of a patient's RiskAssessments: <paramref name="total"/> matches in all, with its paging links.</summary>
+    public static Bundle Searchset(IReadOnlyList<StoredScore> scores, long total, IReadOnlyList<(string Relation, string Url)> links, string baseUrl, DateTimeOffset now) => new()
     {
         Id = Guid.NewGuid().ToString(),
         Meta = new Meta { LastUpdatedElement = new Instant(now) },
         Type = Bundle.BundleType.Searchset,
-        Total = scores.Count,
+        Total = (int)total,
+        Link = [.. links.Select(l => new Bundle.LinkComponent { Relation = l.Relation, Url = l.Url })],
         Entry = [.. scores.Select(s => new Bundle.EntryComponent
         {
             FullUrl = $"{baseUrl.TrimEnd('/')}/RiskAssessment/{Id(s.RunId, s.Model, s.PatientId)}",

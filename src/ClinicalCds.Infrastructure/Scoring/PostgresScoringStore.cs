@@ -341,26 +341,28 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
         return runs;
     }
 
+    private const string ScoresWhere = """
+        WHERE s.status = 'scored'
+          AND ($1::text IS NULL OR s.patient_id = $1)
+          AND ($2::text IS NULL OR s.model = $2)
+          AND ($3::bigint IS NULL OR s.run_id = $3)
+          AND ($4::int IS NULL OR s.patient_id = ANY(SELECT unnest(patient_ids) FROM score_run_chunks WHERE run_id = $3 AND chunk_no = $4))
+        """;
+
     public async Task<IReadOnlyList<StoredScore>> ScoresAsync(ScoreSelection selection, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT s.run_id, s.patient_id, s.model, s.as_of, s.scored_at, s.encounter_id, s.features_as_of, s.probability, s.tier,
                    s.previous_tier, s.summary, s.top_factors::text, s.published_score, s.method
             FROM risk_scores s
-            WHERE s.status = 'scored'
-              AND ($1::text IS NULL OR s.patient_id = $1)
-              AND ($2::text IS NULL OR s.model = $2)
-              AND ($3::bigint IS NULL OR s.run_id = $3)
-              AND ($4::int IS NULL OR s.patient_id = ANY(SELECT unnest(patient_ids) FROM score_run_chunks WHERE run_id = $3 AND chunk_no = $4))
+            {ScoresWhere}
             ORDER BY s.as_of DESC, s.run_id DESC, s.model, s.patient_id
-            LIMIT $5
+            LIMIT $5 OFFSET $6
             """);
-        command.Parameters.Add(new() { Value = (object?)selection.PatientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)selection.Model ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = (object?)selection.RunId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new() { Value = (object?)selection.ChunkNo ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        AddSelection(command, selection);
         command.Parameters.Add(new() { Value = selection.Limit });
+        command.Parameters.Add(new() { Value = selection.Offset });
         var scores = new List<StoredScore>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -373,5 +375,20 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
         }
 
         return scores;
+    }
+
+    public async Task<long> CountScoresAsync(ScoreSelection selection, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM risk_scores s {ScoresWhere}");
+        AddSelection(command, selection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static void AddSelection(NpgsqlCommand command, ScoreSelection selection)
+    {
+        command.Parameters.Add(new() { Value = (object?)selection.PatientId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)selection.Model ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)selection.RunId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new() { Value = (object?)selection.ChunkNo ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
     }
 }

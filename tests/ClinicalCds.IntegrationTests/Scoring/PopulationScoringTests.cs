@@ -244,6 +244,38 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_patients_RiskAssessments_page_with_the_true_total_and_next_and_previous_links()
+    {
+        for (var days = 0; days < 3; days++)
+        {
+            await fixture.ScoreAsync("recent-discharges", asOf: fixture.AsOf.AddDays(-days));
+        }
+
+        var patient = (string)(await RowsAsync(
+            "SELECT patient_id FROM risk_scores WHERE status = 'scored' GROUP BY patient_id HAVING count(*) >= 3 ORDER BY patient_id LIMIT 1")).Single()["patient_id"]!;
+        var expected = await fixture.Database.ScalarAsync("SELECT count(*) FROM risk_scores WHERE status = 'scored' AND patient_id = @p", ("p", patient));
+        using var client = fixture.AdminClient();
+        var ids = new List<string>();
+        var pages = 0;
+        for (string? url = $"/fhir/RiskAssessment?patient={patient}&_count=1"; url is not null; pages++)
+        {
+            using var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var bundle = Assert.IsType<Bundle>(FhirJson.TryParse(await response.Content.ReadAsByteArrayAsync(), out _), exactMatch: false);
+            Assert.Equal((int)expected, bundle.Total);
+            Assert.Single(bundle.Entry);
+            ids.Add(bundle.Entry[0].Resource!.Id!);
+            Assert.Equal(pages > 0, bundle.Link.Any(l => l.Relation == "previous"));
+            url = bundle.Link.FirstOrDefault(l => l.Relation == "next")?.Url;
+        }
+
+        Assert.Equal(expected, pages);
+        Assert.Equal(expected, ids.Distinct().Count());
+        using var negative = await client.GetAsync($"/fhir/RiskAssessment?patient={patient}&_offset=-1");
+        Assert.Equal(HttpStatusCode.BadRequest, negative.StatusCode);
+    }
+
+    [Fact]
     public async Task RiskAssessments_reach_the_external_FHIR_server_and_failed_deliveries_are_recorded_and_retried()
     {
         fixture.ReceiverDown = true;

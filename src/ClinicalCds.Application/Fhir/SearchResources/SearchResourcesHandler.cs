@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Fhir;
@@ -45,15 +44,12 @@ public sealed class SearchResourcesHandler(IFhirStore store, TimeProvider clock)
             json.WriteString("type", "searchset");
             json.WriteNumber("total", page.Total);
             json.WriteStartArray("link");
-            WriteLink(json, "self", baseUrl, query, criteria.Offset, criteria.Count);
-            if (criteria.Count > 0 && criteria.Offset + criteria.Count < page.Total)
+            foreach (var (relation, url) in SearchLinks.Of(baseUrl, query.ResourceType, query.Parameters, criteria.Offset, criteria.Count, page.Total))
             {
-                WriteLink(json, "next", baseUrl, query, criteria.Offset + criteria.Count, criteria.Count);
-            }
-
-            if (criteria.Offset > 0)
-            {
-                WriteLink(json, "previous", baseUrl, query, Math.Max(0, criteria.Offset - criteria.Count), criteria.Count);
+                json.WriteStartObject();
+                json.WriteString("relation", relation);
+                json.WriteString("url", url);
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();
@@ -75,19 +71,5 @@ public sealed class SearchResourcesHandler(IFhirStore store, TimeProvider clock)
         }
 
         return buffer.ToArray();
-    }
-
-    private static void WriteLink(Utf8JsonWriter json, string relation, string baseUrl, SearchResourcesQuery query, int offset, int count)
-    {
-        var parameters = query.Parameters
-            .Where(p => p.Key is not ("_offset" or "_count"))
-            .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")
-            .Append($"_count={count}")
-            .Append($"_offset={offset}");
-        var url = new StringBuilder($"{baseUrl}/{query.ResourceType}?").AppendJoin('&', parameters).ToString();
-        json.WriteStartObject();
-        json.WriteString("relation", relation);
-        json.WriteString("url", url);
-        json.WriteEndObject();
     }
 }

@@ -6,7 +6,8 @@ using Mediator;
 namespace ClinicalCds.Application.Scoring.SearchRiskAssessments;
 
 /// <summary>
-/// GET /fhir/RiskAssessment?patient=ID[&amp;model=M][&amp;_count=N] (a patient's scores, newest first) and
+/// GET /fhir/RiskAssessment?patient=ID[&amp;model=M][&amp;_count=N][&amp;_offset=K] (a patient's scores, newest first, paged
+/// like every search: the true total, next and previous links) and
 /// GET /fhir/RiskAssessment/ID: the score history as FHIR, built from the stored scores.
 /// </summary>
 public sealed record SearchRiskAssessmentsQuery(IReadOnlyList<KeyValuePair<string, string>> Parameters, string BaseUrl, string? Id = null)
@@ -29,6 +30,7 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvid
 
         string? patient = null, model = null;
         var count = 100;
+        var offset = 0;
         var errors = new List<string>();
         foreach (var (name, value) in query.Parameters)
         {
@@ -46,10 +48,16 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvid
                 case "_count":
                     errors.Add("_count must be a number from 1 to 1000.");
                     break;
+                case "_offset" when int.TryParse(value, out var k) && k >= 0:
+                    offset = k;
+                    break;
+                case "_offset":
+                    errors.Add("_offset must be a non-negative integer.");
+                    break;
                 case "_format":
                     break;
                 default:
-                    errors.Add($"The search parameter '{name}' is not supported on RiskAssessment (supported: patient, subject, model, _count).");
+                    errors.Add($"The search parameter '{name}' is not supported on RiskAssessment (supported: patient, subject, model, _count, _offset).");
                     break;
             }
         }
@@ -69,7 +77,10 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvid
             return Outcomes.BadRequest([.. errors]);
         }
 
-        var scores = await store.ScoresAsync(new ScoreSelection(patient, model, Limit: count), cancellationToken);
-        return new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, query.BaseUrl, clock.GetUtcNow())));
+        var selection = new ScoreSelection(patient, model, Limit: count, Offset: offset);
+        var scores = await store.ScoresAsync(selection, cancellationToken);
+        var total = await store.CountScoresAsync(selection, cancellationToken);
+        var links = Fhir.SearchLinks.Of(query.BaseUrl, "RiskAssessment", query.Parameters, offset, count, total);
+        return new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, total, links, query.BaseUrl, clock.GetUtcNow())));
     }
 }
