@@ -15,5 +15,8 @@ public interface IWorklistStore
     /// <summary>Applies a review action and records it in the history and the audit, in one transaction.</summary>
     Task RecordActionAsync(ReviewAction action, CancellationToken cancellationToken);
 
+    /// <summary>The sign-in names of the accounts a patient can be assigned to: worklist users (any role) not locked out.</summary>
+    Task<IReadOnlyList<string>> AssignableUsersAsync(CancellationToken cancellationToken);
+
     Task AuditAsync(string userName, string? patientId, string action, string? detail, CancellationToken cancellationToken);
 }

@@ -70,7 +70,17 @@ public sealed record LatestScore(
 
 public sealed record ReviewState(string Model, bool Reviewed, DateTimeOffset? ReviewedAt, string? ReviewedBy, string? Assignee);
 
-public sealed record ReviewEvent(string Model, DateTimeOffset At, string UserName, string Action, string? Detail);
+public sealed record ReviewEvent(string Model, DateTimeOffset At, string UserName, string Action, string? Detail)
+{
+    /// <summary>The action in words, naming whom an assignment was to: "assigned to a@b", "unassigned", "note: …".</summary>
+    public string Described => (Action, Detail) switch
+    {
+        ("assigned", null) => "unassigned",
+        ("assigned", { } to) => $"assigned to {to}",
+        (_, null) => Action,
+        (_, { } detail) => $"{Action}: {detail}",
+    };
+}
 
 public sealed record EncounterSummary(string EncounterId, string? ClassCode, string? Type, string? Service, DateTimeOffset? Start, DateTimeOffset? End, string? Disposition);
 

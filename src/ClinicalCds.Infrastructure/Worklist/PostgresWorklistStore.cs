@@ -263,6 +263,26 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
             reviews, events, encounters, labs);
     }
 
+    public async Task<IReadOnlyList<string>> AssignableUsersAsync(CancellationToken cancellationToken)
+    {
+        // ASP.NET Core Identity's own tables: accounts holding a worklist role, not locked out.
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT DISTINCT u.user_name FROM "AspNetUsers" u
+            JOIN "AspNetUserRoles" ur ON ur.user_id = u.id
+            WHERE u.user_name IS NOT NULL AND (u.lockout_end IS NULL OR u.lockout_end < now())
+            ORDER BY u.user_name
+            """);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
     public async Task RecordActionAsync(ReviewAction action, CancellationToken cancellationToken)
     {
         var update = action.Kind switch

@@ -2,6 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Mediator;
+using ClinicalCds.Application.Worklist.RecordReviewAction;
+using ClinicalCds.Application.Worklist.GetPatientRisk;
+using ClinicalCds.Application.Worklist;
 
 namespace ClinicalCds.IntegrationTests.Worklist;
 
@@ -78,6 +83,30 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
             "SELECT count(*) FROM worklist_audit WHERE user_name = 'admin-api-key' AND patient_id = @p AND action = 'api-patient-risk'", ("p", patient)) >= 1);
         Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM worklist_audit WHERE action = 'export-csv'") >= 1);
         Assert.True(await fixture.Database.ScalarAsync("SELECT count(*) FROM worklist_audit WHERE action = 'api-worklist'") >= 3);
+    }
+
+    [Fact]
+    public async Task A_patient_is_assigned_only_to_an_active_worklist_account_and_the_history_names_whom()
+    {
+        var run = Assert.Single(await fixture.ScoreAsync("recent-discharges"));
+        var patient = (string)(await fixture.Database.TextAsync(
+            "SELECT patient_id FROM risk_scores WHERE run_id = @r AND status = 'scored' ORDER BY patient_id LIMIT 1", ("r", run.RunId)))!;
+        using var scope = fixture.Services.CreateScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        ValueTask<string?> Assign(string? to) => mediator.Send(new RecordReviewActionCommand(
+            new ReviewAction(patient, "readmission", ReviewActionKind.Assigned, to, ScoringServerFixture.Admin)));
+
+        Assert.Contains("no active worklist account", await Assign("nobody@hospital.test"), StringComparison.Ordinal);
+        Assert.Null(await Assign(ScoringServerFixture.CareManager.ToUpperInvariant()));
+        Assert.Null(await Assign(null));
+
+        var view = (await mediator.Send(new GetPatientRiskQuery(patient, ScoringServerFixture.Admin)))!;
+        Assert.Contains(ScoringServerFixture.CareManager, view.Assignable);
+        Assert.Contains(ScoringServerFixture.Admin, view.Assignable);
+        var assignments = view.Record.Events.Where(e => e.Action == "assigned").Select(e => e.Described).ToList();
+        Assert.Contains($"assigned to {ScoringServerFixture.CareManager}", assignments); // the account's own name, not as typed
+        Assert.Contains("unassigned", assignments);
+        Assert.DoesNotContain(assignments, a => a.Contains("nobody", StringComparison.Ordinal));
     }
 }
 

@@ -15,7 +15,11 @@ namespace ClinicalCds.Application.Worklist.GetPatientRisk;
 public sealed record GetPatientRiskQuery(string PatientId, string UserName, string Channel = "view-patient") : IQuery<PatientRiskView?>;
 
 public sealed record PatientRiskView(
-    PatientRiskRecord Record, IReadOnlyDictionary<string, IReadOnlyList<ScoreResult>> PublishedScores, IReadOnlyDictionary<string, NotRecordedView> NotRecorded);
+    PatientRiskRecord Record, IReadOnlyDictionary<string, IReadOnlyList<ScoreResult>> PublishedScores, IReadOnlyDictionary<string, NotRecordedView> NotRecorded)
+{
+    /// <summary>The accounts the patient can be assigned to (the page's picker).</summary>
+    public IReadOnlyList<string> Assignable { get; init; } = [];
+}
 
 /// <summary>What a model's score did not know, worded as on its CDS card, and whether that left too little to estimate from.</summary>
 public sealed record NotRecordedView(string Sentence, IReadOnlyList<string> Inputs, bool InsufficientData);
@@ -51,6 +55,6 @@ public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimeline
             }
         }
 
-        return new PatientRiskView(record, breakdowns, notRecorded);
+        return new PatientRiskView(record, breakdowns, notRecorded) { Assignable = await store.AssignableUsersAsync(cancellationToken) };
     }
 }

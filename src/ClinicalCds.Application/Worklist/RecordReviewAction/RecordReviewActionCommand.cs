@@ -33,6 +33,18 @@ public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHa
             return error;
         }
 
+        // A patient is assigned to a worklist account that can sign in, by its own name — never to free text.
+        if (action is { Kind: ReviewActionKind.Assigned, Detail: { } assignee })
+        {
+            var account = (await store.AssignableUsersAsync(cancellationToken)).FirstOrDefault(u => string.Equals(u, assignee, StringComparison.OrdinalIgnoreCase));
+            if (account is null)
+            {
+                return $"There is no active worklist account '{assignee}' to assign to.";
+            }
+
+            action = action with { Detail = account };
+        }
+
         await store.RecordActionAsync(action, cancellationToken);
         return null;
     }
