@@ -192,7 +192,8 @@ public sealed class JwksCache(IHttpClientFactory clients, TimeProvider clock)
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MinimumRefetch = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (IReadOnlyList<SecurityKey> Keys, DateTimeOffset FetchedAt)> _byUrl = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (IReadOnlyList<SecurityKey> Keys, DateTime WrittenAt)> _byFile = new(StringComparer.Ordinal);
+    private static readonly TimeSpan FileRecheck = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<SecurityKey> Keys, DateTime WrittenAt, DateTimeOffset CheckedAt)> _byFile = new(StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<SecurityKey>> GetKeysAsync(string url, string? kid, CancellationToken cancellationToken)
     {
@@ -220,19 +221,25 @@ public sealed class JwksCache(IHttpClientFactory clients, TimeProvider clock)
         }
     }
 
-    /// <summary>The signing keys of a JWKS file, read again when the file changes; none when it cannot be read.</summary>
+    /// <summary>
+    /// The signing keys of a JWKS file, read again when the file changes — looked at no more than once a second, so that a
+    /// hook call does not pay a file-system call; none when it cannot be read.
+    /// </summary>
     public IReadOnlyList<SecurityKey> GetFileKeys(string path)
     {
+        var now = clock.GetUtcNow();
+        if (_byFile.TryGetValue(path, out var cached) && now - cached.CheckedAt < FileRecheck)
+        {
+            return cached.Keys;
+        }
+
         try
         {
             var written = File.GetLastWriteTimeUtc(path);
-            if (_byFile.TryGetValue(path, out var cached) && cached.WrittenAt == written)
-            {
-                return cached.Keys;
-            }
-
-            var keys = new JsonWebKeySet(File.ReadAllText(path)).GetSigningKeys().ToList();
-            _byFile[path] = (keys, written);
+            var keys = cached.Keys is not null && cached.WrittenAt == written
+                ? cached.Keys
+                : new JsonWebKeySet(File.ReadAllText(path)).GetSigningKeys().ToList();
+            _byFile[path] = (keys, written, now);
             return keys;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
