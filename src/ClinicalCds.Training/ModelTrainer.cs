@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Outcomes;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Training.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -56,7 +57,7 @@ public static class ModelTrainer
         "reference value drawn at random.";
 
     public static TrainingResult Train(
-        RiskModelKind kind, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
+        RiskDefinition risk, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
         IProgress<string>? progress = null, int trees = 150, int leaves = 8)
     {
         var labeled = rows.Where(r => r.Label is not null).ToList();
@@ -135,9 +136,9 @@ public static class ModelTrainer
             test.Count, outcomes.Count(o => o), Metrics.Auroc(probabilities, outcomes), low, high, Metrics.AveragePrecision(probabilities, outcomes),
             Metrics.Brier(probabilities, outcomes), Metrics.ExpectedCalibrationError(probabilities, outcomes), calibrationIntercept, calibrationSlope);
 
-        var baselines = Baselines(kind).ToDictionary(
+        var baselines = risk.Baselines.ToDictionary(
             b => b.Name,
-            b => Metrics.Auroc(test.Select(r => (double)b.Score(r)).ToList(), outcomes));
+            b => Metrics.Auroc(test.Select(r => (double)r.Baselines[b.Name]).ToList(), outcomes));
         double? oracleAuroc = oracle is null ? null : OracleAuroc(test, oracle);
         var sorted = probabilities.Order().ToList();
         var tiers = new CardTiers(
@@ -145,14 +146,10 @@ public static class ModelTrainer
             "Moderate from the 70th and high from the 90th percentile of calibrated risk on the test split.");
 
         var card = new ModelCard(
-            kind == RiskModelKind.Readmission ? "readmission" : "complication",
+            risk.Name,
             version,
-            kind == RiskModelKind.Readmission
-                ? "Flag adult inpatients at discharge whose risk of unplanned readmission within 30 days is raised, for transitional-care follow-up. Decision support for clinicians, not a diagnosis."
-                : "Flag inpatients whose risk of deterioration (ICU transfer, cardiac arrest, death) in the next 48 hours is raised, for earlier review. Decision support for clinicians, not a diagnosis.",
-            kind == RiskModelKind.Readmission
-                ? "Unplanned (emergent or urgent) inpatient admission starting within 30 days after an inpatient discharge; patients who died in hospital have no index discharge; predicted at discharge."
-                : "Transfer to intensive care, cardiac arrest or death within 48 hours after a scoring time (each vital-sign set) of an inpatient stay, up to the first such event.",
+            risk.IntendedUse,
+            risk.OutcomeDefinition,
             FeatureCatalog.Version,
             OnnxInput,
             OnnxOutput,
@@ -200,10 +197,6 @@ public static class ModelTrainer
 
         return scores;
     }
-
-    private static IEnumerable<(string Name, Func<DatasetRow, int> Score)> Baselines(RiskModelKind kind) => kind == RiskModelKind.Readmission
-        ? [("LACE", r => r.Baselines["LACE"]), ("HOSPITAL", r => r.Baselines["HOSPITAL"])]
-        : [("NEWS2", r => r.Baselines["NEWS2"])];
 
     private static double? OracleAuroc(IReadOnlyList<DatasetRow> test, IReadOnlyDictionary<(string, DateTimeOffset), double> oracle)
     {

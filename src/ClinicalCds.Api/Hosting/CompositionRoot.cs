@@ -10,6 +10,8 @@ using ClinicalCds.Application.Scoring;
 using ClinicalCds.Infrastructure.Jobs;
 using ClinicalCds.Infrastructure.Scoring;
 using ClinicalCds.Infrastructure.Worklist;
+using ClinicalCds.Domain.Risks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace ClinicalCds.Api.Hosting;
@@ -64,6 +66,7 @@ public static class CompositionRoot
 
         var cdsHooks = CdsHooksSettings(configuration);
         services.AddSingleton(cdsHooks);
+        services.AddSingleton<ServiceRisks>();
         services.AddSingleton<PostgresCdsStore>();
         services.AddSingleton<ICdsStore>(provider => provider.GetRequiredService<PostgresCdsStore>());
         services.AddSingleton<ITokenReplayGuard>(provider => provider.GetRequiredService<PostgresCdsStore>());
@@ -72,13 +75,10 @@ public static class CompositionRoot
         services.AddSingleton<CdsClientAuthenticator>();
         services.AddHttpClient(HttpFhirServerClient.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddHttpClient(JwksCache.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(5));
+        // The risks this installation scores (Domain/Risks); a host may register a catalog with more before or after this.
+        services.TryAddSingleton(RiskCatalog.Default);
         var scoring = configuration.GetSection(ScoringOptions.Section).Get<ScoringOptions>() ?? new ScoringOptions();
-        if (scoring.Validate() is [_, ..] errors)
-        {
-            throw new InvalidOperationException(string.Join(" ", errors));
-        }
-
-        services.AddSingleton(scoring);
+        services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<IScoringStore, PostgresScoringStore>();
         services.AddSingleton<IWorklistStore, PostgresWorklistStore>();
         services.AddSingleton<IRiskAssessmentPublisher, HttpRiskAssessmentPublisher>();
@@ -95,5 +95,16 @@ public static class CompositionRoot
         // The audit trail of hook calls: one pipeline step around the use case.
         services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior>();
         return services;
+    }
+
+    /// <summary>
+    /// Resolves the settings checked against the known risks (the cohorts' models, the hook services' models and card
+    /// indicators), so that a mistake stops the process
+    /// at once with its message rather than at the first run.
+    /// </summary>
+    public static void CheckSettings(IServiceProvider services)
+    {
+        services.GetRequiredService<ScoringOptions>();
+        services.GetRequiredService<ServiceRisks>();
     }
 }

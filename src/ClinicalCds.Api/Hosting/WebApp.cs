@@ -54,6 +54,7 @@ public static class WebApp
         configure?.Invoke(builder);
         var app = builder.Build();
         Installation.LogSettings(app.Logger, app.Configuration);
+        CompositionRoot.CheckSettings(app.Services);
         // Models load now: a models folder that is not there stops the server at start, loudly.
         app.Services.GetRequiredService<IRiskModels>();
         if (!app.Services.GetRequiredService<CdsHooksOptions>().RequireAuthentication)

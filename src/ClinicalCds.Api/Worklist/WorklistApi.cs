@@ -50,7 +50,7 @@ public static class WorklistQuery
         static int Int(string? text, int fallback) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : fallback;
 
         return new WorklistFilter(
-            Model: query["model"].ToString() is { Length: > 0 } model ? model : "readmission",
+            Model: query["model"].ToString() is { Length: > 0 } model ? model : null,
             Tiers: [.. query["tier"].Where(t => t is "low" or "moderate" or "high" or "insufficient").Select(t => t!)],
             Service: query["service"].ToString() is { Length: > 0 } service ? service : null,
             DischargedFrom: Date(query["from"]),

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Risks;
 namespace ClinicalCds.Application.CdsHooks;
 
 /// <summary>
@@ -49,15 +50,22 @@ public sealed class CdsHooksOptions
     public bool ShowLowRisk { get; set; }
 
     /// <summary>
-    /// The card indicator of each risk tier, keyed "Readmission.High", "Deterioration.Moderate", ...; a tier mapped to
-    /// "none" (or not mapped) shows no card. Low tiers show an info card only with <see cref="ShowLowRisk"/>.
+    /// The card indicator of a risk's tier where it differs from the risk's own default, keyed by model and tier:
+    /// "readmission.High", "complication.Moderate", ... (defaults: readmission high warning, moderate info; complication
+    /// high critical, moderate warning); "none" shows no card. Low tiers show an info card only with <see cref="ShowLowRisk"/>.
     /// </summary>
-    public Dictionary<string, string> Indicators { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    public Dictionary<string, string> Indicators { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Which risk each CDS Service answers with, by service id: one model for an encounter hook (a risk judged at
+    /// discharge for encounter-discharge, one judged during the stay for encounter-start), and for patient-view the
+    /// models to try in order (the first with a stay to score is shown), comma-separated.
+    /// </summary>
+    public Dictionary<string, string> ServiceModels { get; set; } = new(StringComparer.Ordinal)
     {
-        ["Readmission.High"] = "warning",
-        ["Readmission.Moderate"] = "info",
-        ["Deterioration.High"] = "critical",
-        ["Deterioration.Moderate"] = "warning",
+        [CdsServices.Readmission] = RiskCatalog.Readmission.Name,
+        [CdsServices.Deterioration] = RiskCatalog.Complication.Name,
+        [CdsServices.Summary] = $"{RiskCatalog.Complication.Name},{RiskCatalog.Readmission.Name}",
     };
 
     /// <summary>

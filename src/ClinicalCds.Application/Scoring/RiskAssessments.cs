@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Risks;
 using Hl7.Fhir.Model;
 
 namespace ClinicalCds.Application.Scoring;
@@ -18,19 +19,20 @@ public static class RiskAssessments
 
     public static string Id(long runId, string model, string patientId) => $"{runId}-{model}-{patientId}";
 
-    /// <summary>The (run, model, patient) an id names, or null when it is not one of ours.</summary>
-    public static (long RunId, string Model, string PatientId)? ParseId(string id)
+    /// <summary>The (run, model, patient) an id names, or null when it is not one of ours (a model of <paramref name="risks"/>).</summary>
+    public static (long RunId, string Model, string PatientId)? ParseId(string id, RiskCatalog risks)
     {
         var parts = id.Split('-', 3);
         return parts.Length == 3 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var run)
-               && RiskModelNames.All.Contains(parts[1]) && parts[2].Length > 0
+               && risks.Contains(parts[1]) && parts[2].Length > 0
             ? (run, parts[1], parts[2])
             : null;
     }
 
-    public static RiskAssessment From(StoredScore score)
+    /// <summary>A stored score as its RiskAssessment; <paramref name="risks"/> defines its outcome (a retired model's only by name).</summary>
+    public static RiskAssessment From(StoredScore score, RiskCatalog risks)
     {
-        var assessment = Create(score.Model, score.PatientId, score.EncounterId, score.AsOf, score.FeaturesAsOf, score.Probability,
+        var assessment = Create(score.Model, risks.Find(score.Model), score.PatientId, score.EncounterId, score.AsOf, score.FeaturesAsOf, score.Probability,
             score.Tier, score.Method, score.Summary, score.TopFactors, score.PublishedScore);
         assessment.Id = Id(score.RunId, score.Model, score.PatientId);
         assessment.Meta = new Meta { LastUpdatedElement = new Instant(score.ScoredAt) };
@@ -41,7 +43,7 @@ public static class RiskAssessments
     /// A risk just computed (a CDS Hooks call) as a RiskAssessment to create: no id, which the receiving server assigns.
     /// </summary>
     public static RiskAssessment Proposed(PatientRisk risk, DateTimeOffset assessedAt) => Create(
-        RiskModelNames.NameOf(risk.Explanation.Kind), risk.PatientId, risk.Target.Stay.EncounterId, assessedAt, risk.Features.AsOf,
+        risk.Explanation.Risk.Name, risk.Explanation.Risk, risk.PatientId, risk.Target.Stay.EncounterId, assessedAt, risk.Features.AsOf,
         ProbabilityOf(risk.Explanation), TierOf(risk.Explanation), risk.Explanation.SourceLabel, risk.Explanation.Summary,
         risk.Explanation.TopFactors, risk.Explanation.PublishedScore);
 
@@ -58,19 +60,15 @@ public static class RiskAssessments
     public static double? ProbabilityOf(RiskExplanation risk) => risk.InsufficientData ? null : risk.Probability;
 
     private static RiskAssessment Create(
-        string model, string patientId, string encounterId, DateTimeOffset assessedAt, DateTimeOffset featuresAsOf, double? probability,
+        string model, RiskDefinition? risk, string patientId, string encounterId, DateTimeOffset assessedAt, DateTimeOffset featuresAsOf, double? probability,
         string tier, string method, string summary, IReadOnlyList<string> topFactors, string publishedScore)
     {
-        var readmission = model == RiskModelNames.Readmission;
-        var window = readmission ? TimeSpan.FromDays(30) : TimeSpan.FromHours(48);
         var prediction = new RiskAssessment.PredictionComponent
         {
-            Outcome = new CodeableConcept(OutcomeSystem, model, readmission
-                ? "Unplanned inpatient readmission within 30 days of discharge"
-                : "Clinical deterioration (ICU transfer, cardiac arrest or death) within 48 hours"),
+            Outcome = new CodeableConcept(OutcomeSystem, model, risk?.OutcomeDisplay ?? model),
             // No qualitative risk when the data were insufficient: the summary (in the note) says why.
             QualitativeRisk = tier == Insufficient ? null : new CodeableConcept(RiskProbabilitySystem, tier, tier),
-            When = new Period(new FhirDateTime(featuresAsOf), new FhirDateTime(featuresAsOf + window)),
+            When = new Period(new FhirDateTime(featuresAsOf), risk is null ? null : new FhirDateTime(featuresAsOf + risk.Window)),
         };
         if (probability is { } p)
         {
@@ -96,9 +94,8 @@ public static class RiskAssessments
         };
     }
 
-    /// <summary>A searchset Bundle of the scores, newest first.</summary>
     /// <summary>A page of a patient's RiskAssessments: <paramref name="total"/> matches in all, with its paging links.</summary>
-    public static Bundle Searchset(IReadOnlyList<StoredScore> scores, long total, IReadOnlyList<(string Relation, string Url)> links, string baseUrl, DateTimeOffset now) => new()
+    public static Bundle Searchset(IReadOnlyList<StoredScore> scores, RiskCatalog risks, long total, IReadOnlyList<(string Relation, string Url)> links, string baseUrl, DateTimeOffset now) => new()
     {
         Id = Guid.NewGuid().ToString(),
         Meta = new Meta { LastUpdatedElement = new Instant(now) },
@@ -108,19 +105,19 @@ public static class RiskAssessments
         Entry = [.. scores.Select(s => new Bundle.EntryComponent
         {
             FullUrl = $"{baseUrl.TrimEnd('/')}/RiskAssessment/{Id(s.RunId, s.Model, s.PatientId)}",
-            Resource = From(s),
+            Resource = From(s, risks),
             Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
         })],
     };
 
     /// <summary>A transaction Bundle that PUTs each RiskAssessment: idempotent at the receiver, so a retry adds nothing.</summary>
-    public static Bundle Transaction(IReadOnlyList<StoredScore> scores) => new()
+    public static Bundle Transaction(IReadOnlyList<StoredScore> scores, RiskCatalog risks) => new()
     {
         Type = Bundle.BundleType.Transaction,
         Entry = [.. scores.Select(s => new Bundle.EntryComponent
         {
             FullUrl = $"RiskAssessment/{Id(s.RunId, s.Model, s.PatientId)}",
-            Resource = From(s),
+            Resource = From(s, risks),
             Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"RiskAssessment/{Id(s.RunId, s.Model, s.PatientId)}" },
         })],
     };

@@ -1,3 +1,5 @@
+using ClinicalCds.Domain.Risks;
+
 namespace ClinicalCds.Application.Scoring;
 
 /// <summary>Who is in a cohort, as of a run's instant.</summary>
@@ -21,8 +23,8 @@ public sealed class CohortOptions
 
     public int Months { get; set; } = 12;
 
-    /// <summary>The models each run of this cohort scores (one recurring job per model).</summary>
-    public string[] Models { get; set; } = [.. RiskModelNames.All];
+    /// <summary>The models each run of this cohort scores (one recurring job per model); unset, every known risk.</summary>
+    public string[] Models { get; set; } = [];
 }
 
 /// <summary>Population scoring (section "Scoring"): the cohorts, their schedule, the chunking, external delivery.</summary>
@@ -59,15 +61,42 @@ public sealed class ScoringOptions
 
     public static IReadOnlyDictionary<string, CohortOptions> DefaultCohorts { get; } = new Dictionary<string, CohortOptions>(StringComparer.Ordinal)
     {
-        ["admitted"] = new() { Kind = CohortKind.Admitted, Models = [RiskModelNames.Complication] },
-        ["recent-discharges"] = new() { Kind = CohortKind.DischargedWithin, Days = 30, Models = [RiskModelNames.Readmission] },
+        ["admitted"] = new() { Kind = CohortKind.Admitted, Models = [RiskCatalog.Complication.Name] },
+        ["recent-discharges"] = new() { Kind = CohortKind.DischargedWithin, Days = 30, Models = [RiskCatalog.Readmission.Name] },
         ["last-12-months"] = new() { Kind = CohortKind.EncounterWithin, Months = 12 },
     };
 
     public IReadOnlyDictionary<string, CohortOptions> EffectiveCohorts => Cohorts.Count > 0 ? Cohorts : DefaultCohorts;
 
+    /// <summary>
+    /// The options with every cohort's models spelled out (a cohort that names none scores every risk of
+    /// <paramref name="risks"/>), or the configuration's mistakes, each in words.
+    /// </summary>
+    public ScoringOptions Resolved(RiskCatalog risks)
+    {
+        if (Validate(risks) is [_, ..] errors)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors));
+        }
+
+        foreach (var cohort in Cohorts.Values.Where(c => c.Models.Length == 0))
+        {
+            cohort.Models = [.. risks.Names];
+        }
+
+        if (Cohorts.Count == 0)
+        {
+            Cohorts = DefaultCohorts.ToDictionary(c => c.Key, c => new CohortOptions
+            {
+                Kind = c.Value.Kind, Days = c.Value.Days, Months = c.Value.Months, Models = c.Value.Models.Length == 0 ? [.. risks.Names] : c.Value.Models,
+            }, StringComparer.Ordinal);
+        }
+
+        return this;
+    }
+
     /// <summary>The configuration's mistakes, each in words; empty when it is valid.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate(RiskCatalog risks)
     {
         var errors = new List<string>();
         foreach (var (name, cohort) in EffectiveCohorts)
@@ -77,8 +106,8 @@ public sealed class ScoringOptions
                 errors.Add($"Scoring:Cohorts: '{name}' is not a valid cohort name (lower-case letters, digits and '-').");
             }
 
-            errors.AddRange(cohort.Models.Where(m => !RiskModelNames.All.Contains(m))
-                .Select(m => $"Scoring:Cohorts:{name}: unknown model '{m}' (known: {string.Join(", ", RiskModelNames.All)})."));
+            errors.AddRange(cohort.Models.Where(m => !risks.Contains(m))
+                .Select(m => $"Scoring:Cohorts:{name}: unknown model '{m}' (known: {risks.Known})."));
             if (cohort.Days <= 0 || cohort.Months <= 0)
             {
                 errors.Add($"Scoring:Cohorts:{name}: Days and Months must be positive.");

@@ -10,7 +10,7 @@ public enum WorklistSort
 
 /// <summary>What the care manager asked to see: one model's latest scores, filtered, searched, sorted and paged.</summary>
 public sealed record WorklistFilter(
-    string Model = "readmission",
+    string? Model = null,
     IReadOnlyList<string>? Tiers = null,
     string? Service = null,
     DateOnly? DischargedFrom = null,
@@ -25,10 +25,10 @@ public sealed record WorklistFilter(
 {
     public const int MaxPageSize = 500;
 
-    /// <summary>The filter as every worklist use case reads it: a known model, a page from 1, a page size within bounds, a trimmed search.</summary>
-    public WorklistFilter Normalized() => this with
+    /// <summary>The filter as every worklist use case reads it: a known model (else the first), a page from 1, a page size within bounds, a trimmed search.</summary>
+    public WorklistFilter Normalized(Domain.Risks.RiskCatalog risks) => this with
     {
-        Model = Scoring.RiskModelNames.All.Contains(Model) ? Model : Scoring.RiskModelNames.Readmission,
+        Model = risks.Find(Model)?.Name ?? risks.All[0].Name,
         Page = Math.Max(1, Page),
         PageSize = Math.Clamp(PageSize, 1, MaxPageSize),
         Search = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),

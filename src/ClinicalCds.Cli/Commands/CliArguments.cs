@@ -1,5 +1,6 @@
 using System.Globalization;
-using ClinicalCds.Application.Training.BuildDataset;
+using System.Diagnostics.CodeAnalysis;
+using ClinicalCds.Domain.Risks;
 using Spectre.Console;
 
 namespace ClinicalCds.Cli.Commands;
@@ -26,15 +27,16 @@ internal static class CliArguments
         return false;
     }
 
-    /// <summary>--model readmission|complication.</summary>
-    public static bool TryModel(string text, out RiskModelKind kind)
+    /// <summary>--model NAME: a risk of the installation's catalog (readmission, complication, ...).</summary>
+    public static bool TryModel(string text, RiskCatalog risks, [NotNullWhen(true)] out RiskDefinition? risk)
     {
-        if (Enum.TryParse(text, ignoreCase: true, out kind) && !int.TryParse(text, out _))
+        risk = risks.Find(text.ToLowerInvariant());
+        if (risk is not null)
         {
             return true;
         }
 
-        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --model must be readmission or complication, not '{text}'.");
+        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --model must be one of {risks.Known}, not '{text}'.");
         return false;
     }
 }

@@ -17,7 +17,9 @@ internal static class CliHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         builder.Services.AddClinicalCds(builder.Configuration);
         configure?.Invoke(builder);
-        return builder.Build();
+        var host = builder.Build();
+        CompositionRoot.CheckSettings(host.Services);
+        return host;
     }
 
     /// <summary>Every verb reads its settings from the executable's folder, wherever it runs (see <see cref="Installation"/>).</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -10,7 +11,7 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds dataset --model readmission|complication --out FILE [--as-of T] [--seed S] [--test-fraction F]: the labeled
+/// clinicalcds dataset --model readmission|complication|... --out FILE [--as-of T] [--seed S] [--test-fraction F]: the labeled
 /// training rows as CSV (patient, encounter, instant, split, label, event, then every feature in catalog order; empty = not
 /// recorded or not known).
 /// </summary>
@@ -18,7 +19,7 @@ internal static class DatasetCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Outcome: readmission or complication.", Required = true };
+        var model = new Option<string>("--model") { Description = "The risk whose outcome labels the rows: readmission, complication (or another known risk).", Required = true };
         var output = new Option<string>("--out") { Description = "CSV file to write.", Required = true };
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); later outcomes are unknown. Default now." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the patient split.", DefaultValueFactory = _ => 2026 };
@@ -33,7 +34,7 @@ internal static class DatasetCommand
 
     private static async Task<int> Run(string model, string output, string? asOfText, ulong seed, double testFraction, CancellationToken ct)
     {
-        if (!CliArguments.TryModel(model, out var kind) || !CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
+        if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
             return 2;
         }
@@ -48,11 +49,16 @@ internal static class DatasetCommand
 
         return await CliHost.RunAsync(async services =>
         {
+            if (!CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
+            {
+                return 2;
+            }
+
             var mediator = services.GetRequiredService<IMediator>();
             await using var writer = new StreamWriter(output, append: false, new UTF8Encoding(false));
             await writer.WriteLineAsync("patient_id,encounter_id,instant,split,label,event," + string.Join(',', FeatureCatalog.Features.Select(f => f.Name)));
             long rows = 0, positives = 0, unknown = 0, test = 0;
-            await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(kind, cutoff, seed, testFraction), ct))
+            await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(risk, cutoff, seed, testFraction), ct))
             {
                 rows++;
                 positives += row.Label == true ? 1 : 0;

@@ -1,5 +1,6 @@
 using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Risks;
 using System.CommandLine;
 using System.Globalization;
 using ClinicalCds.Application.Training.BuildDataset;
@@ -21,7 +22,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "readmission or complication.", Required = true };
+        var model = new Option<string>("--model") { Description = "The risk to train: readmission, complication (or another known risk).", Required = true };
         var output = new Option<string?>("--out") { Description = "Model folder; default models/<model>/<version>." };
         var version = new Option<string>("--version") { Description = "Model version.", DefaultValueFactory = _ => "1.0.0" };
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now." };
@@ -42,7 +43,7 @@ internal static class TrainCommand
     private static async Task<int> Run(
         string model, string? output, string version, string? asOfText, ulong seed, string? oraclePath, (int Trees, int Leaves) shape, CancellationToken ct)
     {
-        if (!CliArguments.TryModel(model, out var kind) || !CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
+        if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
             return 2;
         }
@@ -61,15 +62,20 @@ internal static class TrainCommand
             return 2;
         }
 
-        var name = kind.ToString().ToLowerInvariant();
-        var folder = output ?? Path.Combine("models", name, version);
         return await CliHost.RunAsync(async services =>
         {
+            if (!CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
+            {
+                return 2;
+            }
+
+            var name = risk.Name;
+            var folder = output ?? Path.Combine("models", name, version);
             var mediator = services.GetRequiredService<IMediator>();
             var rows = new List<DatasetRow>();
             await AnsiConsole.Status().StartAsync("Building the dataset from the store", async status =>
             {
-                await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(kind, cutoff, seed), ct))
+                await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(risk, cutoff, seed), ct))
                 {
                     rows.Add(row);
                     if (rows.Count % 1000 == 0)
@@ -86,7 +92,7 @@ internal static class TrainCommand
             try
             {
                 result = AnsiConsole.Status().Start("Training", status => ModelTrainer.Train(
-                    kind, rows, seed, version, description, oraclePath is null ? null : ReadOracle(oraclePath, kind),
+                    risk, rows, seed, version, description, oraclePath is null ? null : ReadOracle(oraclePath),
                     new InlineProgress<string>(message => status.Status(message)), shape.Trees, shape.Leaves));
             }
             catch (InvalidOperationException e)
@@ -110,7 +116,7 @@ internal static class TrainCommand
         });
     }
 
-    private static Dictionary<(string, DateTimeOffset), double> ReadOracle(string path, RiskModelKind kind) =>
+    private static Dictionary<(string, DateTimeOffset), double> ReadOracle(string path) =>
         File.ReadLines(path).Skip(1).Select(l => l.Split(','))
             .ToDictionary(
                 f => (f[1], DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture)),

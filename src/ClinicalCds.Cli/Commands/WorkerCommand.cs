@@ -24,6 +24,7 @@ internal static class WorkerCommand
             using var host = builder.Build();
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ClinicalCds.Worker");
             Installation.LogSettings(logger, builder.Configuration);
+            CompositionRoot.CheckSettings(host.Services);
             // Models load now: a models folder that is not there stops the worker at start, loudly.
             host.Services.GetRequiredService<IRiskModels>();
             await host.RunAsync(ct);

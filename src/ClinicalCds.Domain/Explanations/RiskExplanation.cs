@@ -1,19 +1,10 @@
 using System.Globalization;
 using System.Text;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Scores;
 
 namespace ClinicalCds.Domain.Explanations;
-
-/// <summary>What a risk is about.</summary>
-public enum RiskKind
-{
-    /// <summary>30-day readmission, judged at discharge.</summary>
-    Readmission,
-
-    /// <summary>In-hospital deterioration (ICU transfer, arrest, death), judged during the stay.</summary>
-    Deterioration,
-}
 
 /// <summary>A model input not recorded, and how far it alone could move the probability across its plausible (reference) values.</summary>
 public sealed record MissingInput(string Feature, double LowestProbability, double HighestProbability)
@@ -45,7 +36,7 @@ public enum RiskTier
 /// A risk ready to be shown: the tier, a one-line summary (under 140 characters, as CDS Hooks asks), and a Markdown
 /// detail that lists the facts that drove it with the patient's values, what was not recorded, and the reference score.
 /// </summary>
-public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summary, string DetailMarkdown, ScoreResult Basis, ScoreResult? Reference)
+public sealed record RiskExplanation(RiskDefinition Risk, RiskTier Tier, string Summary, string DetailMarkdown, ScoreResult Basis, ScoreResult? Reference)
 {
     /// <summary>What produced the risk, as the card's source names it (a published score, or a model and its version).</summary>
     public string SourceLabel { get; init; } = Basis.Name;
@@ -76,13 +67,13 @@ public sealed record RiskExplanation(RiskKind Kind, RiskTier Tier, string Summar
 }
 
 /// <summary>
-/// Explains a risk from the published scores until trained models take over: readmission from HOSPITAL (Donzé 2013;
-/// its categories are the tiers) with LACE for reference, deterioration from NEWS2 (RCP 2017; its clinical-risk bands
-/// are the tiers).
+/// Words a risk: from a published score until a trained model takes over — HOSPITAL (Donzé 2013; its categories are the
+/// tiers) with LACE for reference, or NEWS2 (RCP 2017; its clinical-risk bands are the tiers), as the risk's definition
+/// chooses — or from a model's probability with the definition's reference score beside it.
 /// </summary>
 public static class ScoreExplanations
 {
-    public static RiskExplanation Readmission(ClinicalFeatures features)
+    public static RiskExplanation FromHospital(RiskDefinition risk, ClinicalFeatures features)
     {
         var hospital = Hospital.Score(PublishedScores.HospitalInputOf(features));
         var lace = Lace.Score(PublishedScores.LaceInputOf(features));
@@ -92,11 +83,11 @@ public static class ScoreExplanations
             "intermediate" => RiskTier.Moderate,
             _ => lace.RiskCategory == "high" ? RiskTier.Moderate : RiskTier.Low,
         };
-        var summary = $"{TierWord(tier)} 30-day readmission risk: HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}";
-        return new RiskExplanation(RiskKind.Readmission, tier, summary, Detail(hospital, lace, features), hospital, lace) { TopFactors = Drivers(hospital) };
+        var summary = $"{TierWord(tier)} {risk.Phrase}: HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}";
+        return new RiskExplanation(risk, tier, summary, Detail(hospital, lace, features), hospital, lace) { TopFactors = Drivers(hospital) };
     }
 
-    public static RiskExplanation Deterioration(ClinicalFeatures features)
+    public static RiskExplanation FromNews2(RiskDefinition risk, ClinicalFeatures features)
     {
         var news2 = News2.Score(PublishedScores.News2InputOf(features));
         var tier = news2.RiskCategory switch
@@ -106,7 +97,7 @@ public static class ScoreExplanations
             _ => RiskTier.Low,
         };
         var summary = $"{TierWord(tier)} risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}";
-        return new RiskExplanation(RiskKind.Deterioration, tier, summary, Detail(news2, null, features), news2, null) { TopFactors = Drivers(news2) };
+        return new RiskExplanation(risk, tier, summary, Detail(news2, null, features), news2, null) { TopFactors = Drivers(news2) };
     }
 
     /// <summary>
@@ -114,15 +105,13 @@ public static class ScoreExplanations
     /// TreeSHAP contributions, in words with the patient's values) and the published score as the checkable reference.
     /// </summary>
     public static RiskExplanation FromModel(
-        RiskKind kind, string model, double probability, double moderateFrom, double highFrom, IReadOnlyList<Factor> factors, ClinicalFeatures features,
+        RiskDefinition risk, string model, double probability, double moderateFrom, double highFrom, IReadOnlyList<Factor> factors, ClinicalFeatures features,
         MissingEvidence missing)
     {
         RiskTier TierOf(double p) => p >= highFrom ? RiskTier.High : p >= moderateFrom ? RiskTier.Moderate : RiskTier.Low;
         var tier = TierOf(probability);
-        var reference = kind == RiskKind.Readmission
-            ? Hospital.Score(PublishedScores.HospitalInputOf(features))
-            : News2.Score(PublishedScores.News2InputOf(features));
-        var what = kind == RiskKind.Readmission ? "30-day readmission risk" : "risk of deterioration within 48 h";
+        var reference = risk.Reference(features);
+        var what = risk.Phrase;
         var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).Take(6).ToList();
         var insufficient = missing.Inputs.Count > 0 && TierOf(missing.PlausibleLow) == RiskTier.Low && TierOf(missing.PlausibleHigh) == RiskTier.High;
         var text = new StringBuilder();
@@ -176,7 +165,7 @@ public static class ScoreExplanations
         var summary = insufficient
             ? $"Insufficient data to estimate {what}: {string.Join(", ", (named.Count > 0 ? named : missing.Inputs).Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
             : $"{TierWord(tier)} {what}: {Percent(probability)}";
-        return new RiskExplanation(kind, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
+        return new RiskExplanation(risk, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
         {
             SourceLabel = model,
             Probability = probability,

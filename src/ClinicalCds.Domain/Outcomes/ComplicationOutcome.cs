@@ -1,19 +1,16 @@
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Comorbidity;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Timeline;
 
 namespace ClinicalCds.Domain.Outcomes;
-
-/// <summary>A scoring time during a stay and whether the patient deteriorated in the 48 hours after it (null: not known yet).</summary>
-public sealed record ComplicationExample(
-    string PatientId, EncounterFact Stay, DateTimeOffset ScoredAt, bool? Deteriorated, string? EventType, DateTimeOffset? EventAt);
 
 /// <summary>
 /// The complication outcome: clinical deterioration — transfer to intensive care, cardiac arrest or death — within the
 /// 48 hours after a scoring time of an inpatient stay. Scoring times are the stay's vital-sign sets (each distinct time
 /// at which any NEWS2 parameter was charted, whichever were), up to the first deterioration: after it the patient is no
-/// longer at risk of a first one, and the model is not served there (<see cref="Scoring.RiskTargets"/>).
+/// longer at risk of a first one, and the model is not served there (<see cref="ComplicationRisk.OutsidePopulation"/>).
 /// </summary>
 public static class ComplicationOutcome
 {
@@ -52,7 +49,8 @@ public static class ComplicationOutcome
         return events.Count == 0 ? null : events.MinBy(e => e.At);
     }
 
-    public static IEnumerable<ComplicationExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff)
+    /// <summary>Every scoring time of the patient's stays up to <paramref name="dataCutoff"/>, labelled; the event is the deterioration's kind.</summary>
+    public static IEnumerable<OutcomeExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff)
     {
         foreach (var stay in timeline.Encounters.Where(e => EncounterKinds.IsInpatient(e) && e.Start is not null))
         {
@@ -67,15 +65,15 @@ public static class ComplicationOutcome
                 // As for readmission, a window that reaches past the data is censored whatever it holds.
                 if (at + Window > dataCutoff)
                 {
-                    yield return new ComplicationExample(timeline.PatientId, stay, at, null, null, null);
+                    yield return new OutcomeExample(timeline.PatientId, stay, at, null, null);
                 }
                 else if (first is { } e && e.At <= at + Window)
                 {
-                    yield return new ComplicationExample(timeline.PatientId, stay, at, true, e.Type, e.At);
+                    yield return new OutcomeExample(timeline.PatientId, stay, at, true, e.Type);
                 }
                 else
                 {
-                    yield return new ComplicationExample(timeline.PatientId, stay, at, false, null, null);
+                    yield return new OutcomeExample(timeline.PatientId, stay, at, false, null);
                 }
             }
         }

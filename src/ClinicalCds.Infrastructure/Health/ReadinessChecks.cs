@@ -30,13 +30,13 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
 /// Every risk model is loaded and no model folder was refused. A missing or refused model degrades the service (its cards
 /// fall back to the published scores, or the last good version keeps serving) rather than taking it out of rotation.
 /// </summary>
-public sealed class ModelsHealthCheck(IRiskModels models) : IHealthCheck
+public sealed class ModelsHealthCheck(IRiskModels models, Domain.Risks.RiskCatalog risks) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var missing = RiskModelNames.All.Where(name => models.Find(name) is null).ToList();
+        var missing = risks.Names.Where(name => models.Find(name) is null).ToList();
         var refused = models.Refused;
-        var served = string.Join(", ", RiskModelNames.All.Select(models.Find).OfType<IRiskModel>().Select(m => $"{m.Card.Name} {m.Card.Version}"));
+        var served = string.Join(", ", risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => $"{m.Card.Name} {m.Card.Version}"));
         if (missing.Count == 0 && refused.Count == 0)
         {
             return Task.FromResult(HealthCheckResult.Healthy($"Serving {served}."));

@@ -35,7 +35,10 @@ public static class JobsSetup
         var telemetry = new JobFilterCollection();
         telemetry.Add(new JobTelemetryFilter());
         services.AddSingleton<IJobFilterProvider>(new JobFilterProviderCollection(JobFilterProviders.Providers, telemetry));
-        services.AddHangfire((provider, hangfire) => configured.Storage = hangfire
+        // Hangfire installs or upgrades its schema when the storage is created; processes starting together on one
+        // database would run that DDL at once (PostgreSQL then fails "could not find tuple for constraint"), so they
+        // take turns under an advisory lock.
+        services.AddHangfire((provider, hangfire) => configured.Storage = OneAtATime(provider.GetRequiredService<NpgsqlDataSource>(), () => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
@@ -53,12 +56,36 @@ public static class JobsSetup
                     QueuePollInterval = TimeSpan.FromSeconds(jobs.QueuePollIntervalSeconds),
                     EnableLongPolling = true,
                 })
-            .Entry);
+            .Entry));
         services.AddSingleton<IScoringQueue, HangfireScoringQueue>();
         services.AddSingleton<JobQueueMetrics>();
         services.AddHostedService(provider => provider.GetRequiredService<JobQueueMetrics>());
         services.AddTransient<ScoringJobs>();
         return services;
+    }
+
+    /// <summary>The advisory lock key under which a process creates the job storage (and with it installs Hangfire's schema).</summary>
+    private const long SchemaLockKey = 0x436c696e4364734a; // "ClinCdsJ"
+
+    private static T OneAtATime<T>(NpgsqlDataSource dataSource, Func<T> create)
+    {
+        using var connection = dataSource.OpenConnection();
+        using (var locking = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection))
+        {
+            locking.Parameters.AddWithValue("key", SchemaLockKey);
+            locking.ExecuteNonQuery();
+        }
+
+        try
+        {
+            return create();
+        }
+        finally
+        {
+            using var unlocking = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+            unlocking.Parameters.AddWithValue("key", SchemaLockKey);
+            unlocking.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Runs jobs in this process (`clinicalcds worker`, or the API when Jobs:RunServerInApi is set) and keeps the recurring runs registered.</summary>

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Risks;
 using System.Text.Json;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Scoring;
@@ -40,42 +41,42 @@ public sealed class ModelRegistryTests : IDisposable
     {
         using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
         Assert.Empty(registry.Refused);
-        Assert.All(RiskModelNames.All, name => Assert.Equal(name, registry.Find(name)?.Card.Name));
+        Assert.All(RiskCatalog.Default.Names, name => Assert.Equal(name, registry.Find(name)?.Card.Name));
     }
 
     [Fact]
     public void A_model_folder_replaced_by_a_broken_one_leaves_the_old_model_serving_and_reports_the_error()
     {
         using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
-        var served = registry.Find(RiskModelNames.Readmission)!;
+        var served = registry.Find(RiskCatalog.Readmission.Name)!;
         var vector = new Domain.Features.FeatureVector(Domain.Features.FeatureCatalog.Version, new double?[served.Card.Features.Count]);
         var before = served.Predict([vector])[0];
 
         // The upgrade goes wrong: the folder now holds a truncated model.onnx.
-        var onnx = Path.Combine(Folder(RiskModelNames.Readmission), ModelPackage.OnnxFile);
+        var onnx = Path.Combine(Folder(RiskCatalog.Readmission.Name), ModelPackage.OnnxFile);
         var good = File.ReadAllBytes(onnx);
         File.WriteAllBytes(onnx, good[..(good.Length / 2)]);
         WaitFor(() => registry.Refused.Count == 1, "the broken folder to be refused");
 
         Assert.Contains("sha256", registry.Refused[0], StringComparison.Ordinal);
-        var still = registry.Find(RiskModelNames.Readmission);
+        var still = registry.Find(RiskCatalog.Readmission.Name);
         Assert.Same(served, still);
         Assert.Equal(before, still!.Predict([vector])[0]);
-        Assert.NotNull(registry.Find(RiskModelNames.Complication));
+        Assert.NotNull(registry.Find(RiskCatalog.Complication.Name));
 
         // Fixed: the folder loads again and nothing is refused.
         File.WriteAllBytes(onnx, good);
         WaitFor(() => registry.Refused.Count == 0, "the repaired folder to load");
-        Assert.Equal(served.Card.Version, registry.Find(RiskModelNames.Readmission)!.Card.Version);
+        Assert.Equal(served.Card.Version, registry.Find(RiskCatalog.Readmission.Name)!.Card.Version);
     }
 
     [Fact]
     public void A_new_version_dropped_beside_the_old_one_is_served_once_it_is_complete()
     {
         using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
-        var old = Folder(RiskModelNames.Complication);
+        var old = Folder(RiskCatalog.Complication.Name);
         var card = ModelPackage.Read(old).Package!.Card;
-        var next = Path.Combine(_root, RiskModelNames.Complication, "9.0.0");
+        var next = Path.Combine(_root, RiskCatalog.Complication.Name, "9.0.0");
         Directory.CreateDirectory(next);
         foreach (var file in Directory.GetFiles(old).Where(f => Path.GetFileName(f) != ModelPackage.CardFile))
         {
@@ -84,7 +85,7 @@ public sealed class ModelRegistryTests : IDisposable
 
         // The card last, as a copy tool that finishes with it would: until then the folder is no package.
         File.WriteAllText(Path.Combine(next, ModelPackage.CardFile), JsonSerializer.Serialize(card with { Version = "9.0.0" }, ModelCard.Json));
-        WaitFor(() => registry.Find(RiskModelNames.Complication)?.Card.Version == "9.0.0", "version 9.0.0 to be served");
+        WaitFor(() => registry.Find(RiskCatalog.Complication.Name)?.Card.Version == "9.0.0", "version 9.0.0 to be served");
         Assert.Empty(registry.Refused);
     }
 }

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Risks;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -71,7 +72,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
     [Fact]
     public async Task A_run_scores_every_patient_of_its_cohort_exactly_once_with_the_hook_path_and_closes()
     {
-        var run = Assert.Single(await fixture.ScoreAsync("last-12-months", RiskModelNames.Readmission));
+        var run = Assert.Single(await fixture.ScoreAsync("last-12-months", RiskCatalog.Readmission.Name));
 
         // The cohort, decided here from the timelines: any encounter that took place and started in the 12 months before.
         var timelines = await AllTimelinesAsync();
@@ -98,7 +99,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         foreach (var row in rows)
         {
             var timeline = expected[(string)row["patient_id"]!];
-            var choice = RiskTargets.Choose(RiskKind.Readmission, timeline, fixture.AsOf);
+            var choice = RiskCatalog.Readmission.Choose(timeline, fixture.AsOf);
             if (choice.Target is null)
             {
                 Assert.Equal("skipped", row["status"]);
@@ -107,7 +108,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
             }
 
             Assert.Equal("scored", row["status"]);
-            var single = RiskEngine.Score(RiskKind.Readmission, timeline, choice.Target, models);
+            var single = RiskEngine.Score(RiskCatalog.Readmission, timeline, choice.Target, models);
             Assert.Equal(single.Explanation.Probability!.Value, (double)row["probability"]!, 12);
             Assert.Equal(single.Explanation.Tier.ToString().ToLowerInvariant(), row["tier"]);
         }
@@ -188,7 +189,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         var asOf = stay.Start!.Value.AddDays(1);
 
         var run = Assert.Single(await fixture.ScoreAsync("admitted", asOf: asOf));
-        Assert.Equal(RiskModelNames.Complication, run.Model);
+        Assert.Equal(RiskCatalog.Complication.Name, run.Model);
         Assert.Equal(asOf, run.AsOf);
         var expected = timelines.Where(t => t.Encounters.Any(e => EncounterKinds.IsInpatient(e) && e.Start <= asOf && (e.End is null || e.End > asOf)))
             .Select(t => t.PatientId).Order(StringComparer.Ordinal).ToList();

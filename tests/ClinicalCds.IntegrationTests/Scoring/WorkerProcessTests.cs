@@ -77,7 +77,9 @@ public sealed partial class WorkerProcessTests(WorkerPopulationFixture fixture) 
             runId);
 
         await using var second = CliProcess.Start(fixture.Environment, "worker");
-        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null, workers: second);
+        // A job that meets a stale lock before it expires is retried by Hangfire after its back-off (tens of seconds on a
+        // loaded machine): the run completes, only later.
+        await WaitForAsync(async () => await CountAsync("SELECT count(*) FROM score_runs WHERE run_id = @run AND status = 'completed'", runId) == 1 ? 1 : null, seconds: 240, workers: second);
         await AssertScoredExactlyOnceAsync(runId);
     }
 

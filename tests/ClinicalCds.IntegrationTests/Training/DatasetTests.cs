@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Risks;
 using System.Globalization;
 using System.Net;
 using ClinicalCds.Application.Training.BuildDataset;
@@ -43,7 +44,7 @@ public sealed class SyntheticStoreFixture : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    public async Task<List<DatasetRow>> DatasetAsync(RiskModelKind model)
+    public async Task<List<DatasetRow>> DatasetAsync(RiskDefinition model)
     {
         await using var scope = Api.Services.CreateAsyncScope();
         var rows = new List<DatasetRow>();
@@ -69,7 +70,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     {
         var truth = File.ReadLines(Path.Combine(store.GroundTruth, "readmission.csv")).Skip(1).Select(l => l.Split(','))
             .ToDictionary(f => f[1], f => (Patient: f[0], Discharge: DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture), Label: Label(f[4]), Readmission: f[5]));
-        var rows = await store.DatasetAsync(RiskModelKind.Readmission);
+        var rows = await store.DatasetAsync(RiskCatalog.Readmission);
 
         Assert.True(truth.Count > 150, $"only {truth.Count} index discharges generated");
         Assert.Equal(truth.Keys.Order(StringComparer.Ordinal), rows.Select(r => r.EncounterId).Order(StringComparer.Ordinal));
@@ -94,7 +95,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
             .ToDictionary(
                 f => (f[1], DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture)),
                 f => (Label: Label(f[4]), Type: f[5], At: f[6].Length > 0 ? DateTimeOffset.Parse(f[6], CultureInfo.InvariantCulture) : (DateTimeOffset?)null));
-        var rows = await store.DatasetAsync(RiskModelKind.Complication);
+        var rows = await store.DatasetAsync(RiskCatalog.Complication);
 
         Assert.Equal(truth.Keys.Order(), rows.Select(r => (r.EncounterId, r.Instant)).Order());
         var mismatches = new List<string>();
@@ -119,10 +120,11 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     }
 
     [Theory]
-    [InlineData(RiskModelKind.Readmission)]
-    [InlineData(RiskModelKind.Complication)]
-    public async Task Training_exports_an_ONNX_model_that_ONNX_Runtime_scores_as_ML_NET_does_reproducibly_with_a_matching_card(RiskModelKind kind)
+    [InlineData("readmission")]
+    [InlineData("complication")]
+    public async Task Training_exports_an_ONNX_model_that_ONNX_Runtime_scores_as_ML_NET_does_reproducibly_with_a_matching_card(string risk)
     {
+        var kind = RiskCatalog.Default.Get(risk);
         var rows = await store.DatasetAsync(kind);
 
         var first = ModelTrainer.Train(kind, rows, 11, "0.0.1-test", "test population", oracle: null);
@@ -135,7 +137,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         Assert.Equal(FeatureCatalog.Version, first.Card.FeatureCatalogVersion);
         Assert.InRange(first.Card.Test.Auroc, 0.55, 1.0);
         Assert.InRange(first.Card.Test.Auroc, first.Card.Test.AurocLow, first.Card.Test.AurocHigh);
-        Assert.Equal(kind == RiskModelKind.Readmission ? ["HOSPITAL", "LACE"] : ["NEWS2"], first.Card.BaselineAuroc.Keys.Order());
+        Assert.Equal(kind == RiskCatalog.Readmission ? ["HOSPITAL", "LACE"] : ["NEWS2"], first.Card.BaselineAuroc.Keys.Order());
         Assert.Contains(first.Card.Subgroups, g => g.Group == "female");
         // The synthetic patients carry the US Core race extension: every test row is in exactly one race group.
         var testRows = rows.Count(r => r.Label is not null && r.IsTest);
@@ -184,8 +186,8 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     [Fact]
     public async Task TreeSHAP_contributions_add_up_to_the_models_raw_score_on_every_test_row()
     {
-        var rows = await store.DatasetAsync(RiskModelKind.Complication);
-        var result = ModelTrainer.Train(RiskModelKind.Complication, rows, 11, "0.0.1-test", "test population", oracle: null);
+        var rows = await store.DatasetAsync(RiskCatalog.Complication);
+        var result = ModelTrainer.Train(RiskCatalog.Complication, rows, 11, "0.0.1-test", "test population", oracle: null);
         var reference = ModelInference.References(result.Card);
         var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => MissingInputs.AsModelInput(r.Features.Values)).ToList();
 
@@ -207,8 +209,8 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     [Fact]
     public async Task TreeSHAP_equals_brute_force_Shapley_values_on_a_small_model()
     {
-        var rows = await store.DatasetAsync(RiskModelKind.Readmission);
-        var trained = ModelTrainer.Train(RiskModelKind.Readmission, rows, 3, "0.0.1-small", "test population", oracle: null, trees: 3, leaves: 4);
+        var rows = await store.DatasetAsync(RiskCatalog.Readmission);
+        var trained = ModelTrainer.Train(RiskCatalog.Readmission, rows, 3, "0.0.1-small", "test population", oracle: null, trees: 3, leaves: 4);
         var small = trained.Trees;
         var reference = ModelInference.References(trained.Card);
         var used = small.Trees.SelectMany(t => t.Feature).Distinct().ToArray();

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Timeline;
@@ -18,7 +19,7 @@ public sealed class MissingWordingTests
     ]), "stay", At("2026-03-13T10:00:00Z"))!;
 
     private static string Detail(double low, double high) => ScoreExplanations.FromModel(
-        RiskKind.Readmission, "readmission model 0.3.0", 0.31, 0.13, 0.40, [], Features,
+        RiskCatalog.Readmission, "readmission model 0.3.0", 0.31, 0.13, 0.40, [], Features,
         new MissingEvidence(78, [new MissingInput("NotAlert", 0.31, 0.37)], low, high)).DetailMarkdown;
 
     [Fact]

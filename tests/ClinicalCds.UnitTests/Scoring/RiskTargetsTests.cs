@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
@@ -25,16 +26,16 @@ public sealed class RiskTargetsTests
     [InlineData("2026-03-15T12:00:00Z", null, null, null)]
     // 30 days after discharge: still in the window; a moment later: out of it.
     [InlineData("2026-04-14T12:00:00Z", null, null, null)]
-    [InlineData("2026-04-14T12:00:01Z", null, null, RiskTargets.DischargeTooLongAgo)]
+    [InlineData("2026-04-14T12:00:01Z", null, null, "latest discharge more than 30 days ago")]
     // Between the two stays, more than 30 days after the first discharge.
-    [InlineData("2026-03-05T00:00:00Z", null, null, RiskTargets.DischargeTooLongAgo)]
+    [InlineData("2026-03-05T00:00:00Z", null, null, "latest discharge more than 30 days ago")]
     // Before any stay.
     [InlineData("2025-12-31T00:00:00Z", null, null, RiskTargets.NoInpatientStay)]
     public void Each_risk_takes_the_latest_inpatient_stay_at_its_own_instant(
         string asOf, string? deteriorationStay, string? deteriorationInstant, string? readmissionSkip)
     {
         var at = At(asOf);
-        var deterioration = RiskTargets.Choose(RiskKind.Deterioration, TwoStays, at);
+        var deterioration = RiskCatalog.Complication.Choose(TwoStays, at);
         Assert.Equal(deteriorationStay, deterioration.Target?.Stay.EncounterId);
         Assert.Equal(deteriorationInstant is null ? null : At(deteriorationInstant), deterioration.Target?.Instant);
         if (deteriorationStay is null)
@@ -42,7 +43,7 @@ public sealed class RiskTargetsTests
             Assert.Equal(at < At("2026-01-01T00:00:00Z") ? RiskTargets.NoInpatientStay : RiskTargets.NotAdmitted, deterioration.SkipReason);
         }
 
-        var readmission = RiskTargets.Choose(RiskKind.Readmission, TwoStays, at);
+        var readmission = RiskCatalog.Readmission.Choose(TwoStays, at);
         Assert.Equal(readmissionSkip, readmission.SkipReason);
         if (readmissionSkip is null)
         {
@@ -56,8 +57,8 @@ public sealed class RiskTargetsTests
         var timeline = Timeline(
             EdVisit("ed", "2026-03-01T00:00:00Z", "2026-03-01T05:00:00Z"),
             Stay("cancelled", "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z") with { Status = "cancelled" });
-        Assert.Equal(RiskTargets.NoInpatientStay, RiskTargets.Choose(RiskKind.Readmission, timeline, At("2026-03-05T00:00:00Z")).SkipReason);
-        Assert.Equal(RiskTargets.NoInpatientStay, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-03T00:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.NoInpatientStay, RiskCatalog.Readmission.Choose(timeline, At("2026-03-05T00:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.NoInpatientStay, RiskCatalog.Complication.Choose(timeline, At("2026-03-03T00:00:00Z")).SkipReason);
     }
 
     [Fact]
@@ -75,10 +76,10 @@ public sealed class RiskTargetsTests
         var timeline = Timeline(transferred);
 
         // On the ward before the transfer: in the model's population.
-        Assert.Equal("stay", RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-12T05:00:00Z")).Target?.Stay.EncounterId);
+        Assert.Equal("stay", RiskCatalog.Complication.Choose(timeline, At("2026-03-12T05:00:00Z")).Target?.Stay.EncounterId);
         // In intensive care, and back on a ward after it: outside it.
-        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-13T00:00:00Z")).SkipReason);
-        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, timeline, At("2026-03-15T00:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskCatalog.Complication.Choose(timeline, At("2026-03-13T00:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskCatalog.Complication.Choose(timeline, At("2026-03-15T00:00:00Z")).SkipReason);
 
         // A cardiac arrest coded during the stay ends the population too; a direct ICU admission is never in it.
         var arrest = PatientTimeline.Create(PatientId,
@@ -87,12 +88,12 @@ public sealed class RiskTargetsTests
             new ProjectedFacts(Encounter: Stay("stay", "2026-03-10T00:00:00Z", null)),
             new ProjectedFacts(Conditions: [new ConditionFact("ca", 0, PatientId, "stay", CodeSystems.Icd10Cm, "I46.9", null, "active", null, null, At("2026-03-11T03:00:00Z"), At("2026-03-11T03:10:00Z"), null)]),
         ]);
-        Assert.NotNull(RiskTargets.Choose(RiskKind.Deterioration, arrest, At("2026-03-11T02:00:00Z")).Target);
-        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, arrest, At("2026-03-11T04:00:00Z")).SkipReason);
+        Assert.NotNull(RiskCatalog.Complication.Choose(arrest, At("2026-03-11T02:00:00Z")).Target);
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskCatalog.Complication.Choose(arrest, At("2026-03-11T04:00:00Z")).SkipReason);
         var directIcu = Timeline(Stay("icu-stay", "2026-03-10T00:00:00Z", null, icu: true));
-        Assert.Equal(RiskTargets.AfterDeterioration, RiskTargets.Choose(RiskKind.Deterioration, directIcu, At("2026-03-10T01:00:00Z")).SkipReason);
+        Assert.Equal(RiskTargets.AfterDeterioration, RiskCatalog.Complication.Choose(directIcu, At("2026-03-10T01:00:00Z")).SkipReason);
         // Readmission risk at a discharge is not affected by an ICU stay during it.
-        Assert.Null(RiskTargets.OutsidePopulation(RiskKind.Readmission, directIcu, directIcu.Encounters[0], At("2026-03-10T01:00:00Z")));
+        Assert.Null(RiskCatalog.Readmission.OutsidePopulation(directIcu, directIcu.Encounters[0], At("2026-03-10T01:00:00Z")));
     }
 }
 
@@ -102,7 +103,7 @@ public sealed class ScoringOptionsTests
     public void Defaults_cover_admitted_recent_discharges_and_the_last_12_months_and_validate()
     {
         var options = new ScoringOptions();
-        Assert.Empty(options.Validate());
+        Assert.Empty(options.Validate(RiskCatalog.Default));
         Assert.Equal(["admitted", "last-12-months", "recent-discharges"], options.EffectiveCohorts.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(CohortKind.Admitted, options.EffectiveCohorts["admitted"].Kind);
         Assert.Equal((CohortKind.DischargedWithin, 30), (options.EffectiveCohorts["recent-discharges"].Kind, options.EffectiveCohorts["recent-discharges"].Days));
@@ -114,7 +115,7 @@ public sealed class ScoringOptionsTests
     {
         var options = new ScoringOptions { ChunkSize = 0 };
         options.Cohorts["Bad Name"] = new CohortOptions { Models = ["sepsis"], Days = 0 };
-        var errors = options.Validate();
+        var errors = options.Validate(RiskCatalog.Default);
         Assert.Contains(errors, e => e.Contains("'Bad Name' is not a valid cohort name", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("unknown model 'sepsis'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Days and Months must be positive", StringComparison.Ordinal));
@@ -129,7 +130,7 @@ public sealed class ScoringOptionsTests
     [InlineData("7-readmission-", null, null, null)]
     public void RiskAssessment_ids_name_their_run_model_and_patient(string id, long? run, string? model, string? patient)
     {
-        var parsed = RiskAssessments.ParseId(id);
+        var parsed = RiskAssessments.ParseId(id, RiskCatalog.Default);
         Assert.Equal(run, parsed?.RunId);
         Assert.Equal(model, parsed?.Model);
         Assert.Equal(patient, parsed?.PatientId);

@@ -1,12 +1,12 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
-using ClinicalCds.Application.Scoring;
+using ClinicalCds.Domain.Risks;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ClinicalCds.Api.Pages.Models;
 
 /// <summary>Model administration (admins): what is serving, with its card's headline numbers, and what was refused and why.</summary>
-public sealed class IndexModel(IRiskModels models) : PageModel
+public sealed class IndexModel(IRiskModels models, RiskCatalog risks) : PageModel
 {
     public IReadOnlyList<ModelCard> Cards { get; private set; } = [];
 
@@ -14,7 +14,7 @@ public sealed class IndexModel(IRiskModels models) : PageModel
 
     public void OnGet()
     {
-        Cards = [.. RiskModelNames.All.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card)];
+        Cards = [.. risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card)];
         Refused = models.Refused;
     }
 }

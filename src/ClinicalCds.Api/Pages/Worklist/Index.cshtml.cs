@@ -16,6 +16,6 @@ public sealed class IndexModel(IMediator mediator) : PageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Result = await mediator.Send(new GetWorklistQuery(WorklistQuery.Parse(Request.Query), WorklistApi.UserName(User)), cancellationToken);
-        Services = await mediator.Send(new GetWorklistServicesQuery(Result.Filter.Model), cancellationToken);
+        Services = await mediator.Send(new GetWorklistServicesQuery(Result.Filter.Model!), cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
-using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Application.Scoring;
@@ -17,7 +17,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
@@ -67,7 +67,7 @@ public sealed class EvaluateHookHandler(
         }
 
         var now = clock.GetUtcNow();
-        var risk = Explain(service.Id, request, timeline, now, models);
+        var risk = Explain(service, serviceRisks.For(service.Id), request, timeline, now, models);
         if (risk.Error is { } error)
         {
             return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable, error), "encounter not in data");
@@ -97,21 +97,26 @@ public sealed class EvaluateHookHandler(
 
     private sealed record Risk(PatientRisk? Scored, string? Error, string? NotScored = null);
 
-    private static Risk Explain(string serviceId, HookRequest request, PatientTimeline timeline, DateTimeOffset now, IRiskModels models)
+    private static Risk Explain(
+        CdsServiceDefinition service, IReadOnlyList<RiskDefinition> risks, HookRequest request, PatientTimeline timeline, DateTimeOffset now, IRiskModels models)
     {
-        if (serviceId == CdsServices.Summary)
+        if (service.Hook == "patient-view")
         {
-            // The stay in progress shows its deterioration risk; else a discharge within 30 days shows its readmission risk.
-            var deterioration = RiskTargets.Choose(RiskKind.Deterioration, timeline, now);
-            if (deterioration.Target is { } inProgress)
+            // patient-view: the first of the service's risks with a stay to score (by default the stay in progress shows
+            // its deterioration risk, else a discharge within 30 days its readmission risk).
+            var reasons = new List<string>();
+            foreach (var candidate in risks)
             {
-                return Scored(RiskKind.Deterioration, timeline, inProgress, models);
+                var choice = candidate.Choose(timeline, now);
+                if (choice.Target is { } target)
+                {
+                    return Scored(candidate, timeline, target, models);
+                }
+
+                reasons.Add($"{candidate.Noun}: {choice.SkipReason}");
             }
 
-            var readmission = RiskTargets.Choose(RiskKind.Readmission, timeline, now);
-            return readmission.Target is { } discharge
-                ? Scored(RiskKind.Readmission, timeline, discharge, models)
-                : new Risk(null, null, $"deterioration: {deterioration.SkipReason}; readmission: {readmission.SkipReason}");
+            return new Risk(null, null, string.Join("; ", reasons));
         }
 
         var stay = timeline.Encounter(request.EncounterId!);
@@ -123,19 +128,16 @@ public sealed class EvaluateHookHandler(
         // A stay that has already ended is judged at its end, so observations after discharge never count. An
         // encounter-discharge call for a stay still open is the discharge being made now: judged now, as a planned
         // discharge (its disposition not yet known). Deterioration is only estimated inside the model's population.
-        var kindOfService = serviceId == CdsServices.Readmission ? RiskKind.Readmission : RiskKind.Deterioration;
+        var risk = risks[0];
         var instant = IndexStays.InstantFor(stay, now);
-        if (RiskTargets.OutsidePopulation(kindOfService, timeline, stay, instant) is { } reason)
+        if (risk.OutsidePopulation(timeline, stay, instant) is { } reason)
         {
             return new Risk(null, null, reason);
         }
 
-        return Scored(kindOfService, timeline, new RiskTarget(stay, instant), models);
+        return Scored(risk, timeline, new RiskTarget(stay, instant), models);
     }
 
-    private static Risk Scored(RiskKind kind, PatientTimeline timeline, RiskTarget target, IRiskModels models)
-    {
-        var risk = RiskEngine.Score(kind, timeline, target, models);
-        return new Risk(risk, null);
-    }
+    private static Risk Scored(RiskDefinition risk, PatientTimeline timeline, RiskTarget target, IRiskModels models) =>
+        new(RiskEngine.Score(risk, timeline, target, models), null);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 
 namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 
@@ -30,9 +31,10 @@ public static class RiskCards
             return "info";
         }
 
-        if (options.Indicators.TryGetValue($"{risk.Kind}.{risk.Tier}", out var configured) && configured is "info" or "warning" or "critical")
+        var indicator = options.Indicators.TryGetValue($"{risk.Risk.Name}.{risk.Tier}", out var configured) ? configured : risk.Risk.DefaultIndicator(risk.Tier);
+        if (indicator is "info" or "warning" or "critical")
         {
-            return configured;
+            return indicator;
         }
 
         return risk.Tier == RiskTier.Low && options.ShowLowRisk ? "info" : null;
@@ -46,18 +48,16 @@ public static class RiskCards
         }
 
         var baseUrl = options.PublicBaseUrl.TrimEnd('/');
-        var (topic, paperUrl) = risk.Kind == RiskKind.Readmission
-            ? (new CdsCoding("readmission-risk", TopicSystem, "30-day readmission risk"), "https://doi.org/10.1001/jamainternmed.2013.3023")
-            : (new CdsCoding("deterioration-risk", TopicSystem, "In-hospital deterioration risk"), "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/");
+        var topic = new CdsCoding(risk.Risk.TopicCode, TopicSystem, risk.Risk.Title);
         // A published score links its paper; a model links its model card page.
-        var sourceUrl = risk.Probability is null ? paperUrl : $"{baseUrl}/models/{(risk.Kind == RiskKind.Readmission ? "readmission" : "complication")}";
+        var sourceUrl = risk.Probability is null ? risk.Risk.PublishedScoreUrl : $"{baseUrl}/models/{risk.Risk.Name}";
         return new CdsCard(
             Guid.NewGuid(),
             risk.Summary,
             indicator,
             new CdsSource($"ClinicalCds — {risk.SourceLabel}", sourceUrl, Topic: topic),
             risk.DetailMarkdown,
-            risk.Tier == RiskTier.Low || risk.InsufficientData ? null : Suggestions(risk.Kind, features),
+            risk.Tier == RiskTier.Low || risk.InsufficientData ? null : Suggestions(risk.Risk, features),
             risk.Tier == RiskTier.Low || risk.InsufficientData ? null : "at-most-one",
             OverrideReasons,
             Links(features, options, baseUrl));
@@ -78,25 +78,13 @@ public static class RiskCards
         return links;
     }
 
-    private static List<CdsSuggestion> Suggestions(RiskKind kind, ClinicalFeatures features)
+    /// <summary>The risk's recommended actions as suggestions; one due within a window gets that period after the discharge (or now).</summary>
+    private static List<CdsSuggestion> Suggestions(RiskDefinition risk, ClinicalFeatures features)
     {
-        var after = (features.DischargedAt ?? features.AsOf).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var within7 = (features.DischargedAt ?? features.AsOf).AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return kind == RiskKind.Readmission
-            ?
-            [
-                Suggestion("Book a follow-up visit within 7 days of discharge", true, ServiceRequest(features,
-                    "Follow-up visit within 7 days of discharge", new JsonObject { ["start"] = after, ["end"] = within7 })),
-                Suggestion("Refer to transitional care management", false, ServiceRequest(features,
-                    "Referral to transitional care management", null)),
-            ]
-            :
-            [
-                Suggestion("Request a rapid response team review", true, ServiceRequest(features,
-                    "Rapid response team review", null)),
-                Suggestion("Increase observations to hourly", false, ServiceRequest(features,
-                    "Vital signs observation every hour", null)),
-            ];
+        var from = features.DischargedAt ?? features.AsOf;
+        string Day(DateTimeOffset at) => at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return [.. risk.Actions.Select(action => Suggestion(action.Label, action.Recommended, ServiceRequest(features, action.RequestText,
+            action.Within is { } within ? new JsonObject { ["start"] = Day(from), ["end"] = Day(from + within) } : null)))];
     }
 
     private static CdsSuggestion Suggestion(string label, bool recommended, JsonObject resource) =>

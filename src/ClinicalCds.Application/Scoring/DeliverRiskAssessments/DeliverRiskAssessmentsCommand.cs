@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Fhir;
 using Mediator;
 
@@ -12,7 +13,7 @@ public sealed record DeliverRiskAssessmentsCommand(long RunId, int ChunkNo) : IC
 
 public sealed class DeliveryFailedException(string reason) : Exception($"Delivery of RiskAssessments failed: {reason}");
 
-public sealed class DeliverRiskAssessmentsHandler(IScoringStore store, IRiskAssessmentPublisher publisher, ScoringOptions options)
+public sealed class DeliverRiskAssessmentsHandler(IScoringStore store, IRiskAssessmentPublisher publisher, ScoringOptions options, RiskCatalog risks)
     : ICommandHandler<DeliverRiskAssessmentsCommand, int>
 {
     public async ValueTask<int> Handle(DeliverRiskAssessmentsCommand command, CancellationToken cancellationToken)
@@ -25,7 +26,7 @@ public sealed class DeliverRiskAssessmentsHandler(IScoringStore store, IRiskAsse
         var scores = await store.ScoresAsync(new ScoreSelection(RunId: command.RunId, ChunkNo: command.ChunkNo, Limit: int.MaxValue), cancellationToken);
         var error = scores.Count == 0
             ? null
-            : await publisher.PublishAsync(endpoint, options.ExternalFhirToken, System.Text.Encoding.UTF8.GetString(FhirJson.ToUtf8(RiskAssessments.Transaction(scores))), cancellationToken);
+            : await publisher.PublishAsync(endpoint, options.ExternalFhirToken, System.Text.Encoding.UTF8.GetString(FhirJson.ToUtf8(RiskAssessments.Transaction(scores, risks))), cancellationToken);
         await store.RecordDeliveryAsync(command.RunId, command.ChunkNo, error, CancellationToken.None);
         return error is null ? scores.Count : throw new DeliveryFailedException(error);
     }

@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Risks;
 using Mediator;
 
 namespace ClinicalCds.Application.Scoring.RequestRuns;
@@ -15,7 +16,7 @@ public sealed record RequestedRun(string Cohort, string Model, string RequestKey
 /// <summary>The runs enqueued under one request key, or why none was (unknown cohort or model).</summary>
 public sealed record RunsRequested(string RequestKey, IReadOnlyList<RequestedRun> Runs, string? Error);
 
-public sealed class RequestRunsHandler(IScoringQueue queue, ScoringOptions options) : ICommandHandler<RequestRunsCommand, RunsRequested>
+public sealed class RequestRunsHandler(IScoringQueue queue, ScoringOptions options, RiskCatalog risks) : ICommandHandler<RequestRunsCommand, RunsRequested>
 {
     public const string All = "all";
 
@@ -28,9 +29,9 @@ public sealed class RequestRunsHandler(IScoringQueue queue, ScoringOptions optio
             return Failed(requestKey, $"Unknown cohort '{command.Cohort}'. Configured: {string.Join(", ", cohorts.Keys)} (or '{All}').");
         }
 
-        if (command.Model is { } model && !RiskModelNames.All.Contains(model))
+        if (command.Model is { } model && !risks.Contains(model))
         {
-            return Failed(requestKey, $"Unknown model '{model}'. Known: {string.Join(", ", RiskModelNames.All)}.");
+            return Failed(requestKey, $"Unknown model '{model}'. Known: {risks.Known}.");
         }
 
         var wanted = cohorts

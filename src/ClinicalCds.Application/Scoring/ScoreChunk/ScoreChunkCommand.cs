@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ClinicalCds.Application.Abstractions;
-using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Timeline;
 using Mediator;
@@ -18,7 +18,7 @@ public sealed record ChunkOutcome(bool AlreadyDone, int Scored, int Skipped, int
 /// scoring throws is recorded as failed (by error type: messages may carry data); the others are kept.
 /// </summary>
 public sealed class ScoreChunkHandler(
-    IScoringStore store, IPatientTimelineReader timelines, IRiskModels models, IScoringQueue queue, ScoringOptions options)
+    IScoringStore store, IPatientTimelineReader timelines, IRiskModels models, IScoringQueue queue, ScoringOptions options, RiskCatalog risks)
     : ICommandHandler<ScoreChunkCommand, ChunkOutcome>
 {
     public const string NotInStore = "not in the store";
@@ -32,14 +32,14 @@ public sealed class ScoreChunkHandler(
             return new ChunkOutcome(true, 0, 0, 0);
         }
 
-        var kind = RiskModelNames.KindOf(work.Model);
+        var risk = risks.Get(work.Model);
         var records = new List<ScoreRecord>(work.PatientIds.Count);
         var found = new HashSet<string>(StringComparer.Ordinal);
         var batch = new List<(PatientTimeline, RiskTarget)>(options.BatchSize);
         await foreach (var timeline in timelines.ReadAsync(work.PatientIds, cancellationToken))
         {
             found.Add(timeline.PatientId);
-            var choice = RiskTargets.Choose(kind, timeline, work.AsOf);
+            var choice = risk.Choose(timeline, work.AsOf);
             if (choice.Target is not { } target)
             {
                 records.Add(new ScoreRecord(timeline.PatientId, ScoreStatus.Skipped, choice.SkipReason));
@@ -49,12 +49,12 @@ public sealed class ScoreChunkHandler(
             batch.Add((timeline, target));
             if (batch.Count == options.BatchSize)
             {
-                records.AddRange(ScoreBatch(kind, batch));
+                records.AddRange(ScoreBatch(risk, batch));
                 batch.Clear();
             }
         }
 
-        records.AddRange(ScoreBatch(kind, batch));
+        records.AddRange(ScoreBatch(risk, batch));
         records.AddRange(work.PatientIds.Where(id => !found.Contains(id)).Select(id => new ScoreRecord(id, ScoreStatus.Skipped, NotInStore)));
 
         var deliver = options.ExternalFhirEndpoint is not null;
@@ -69,7 +69,7 @@ public sealed class ScoreChunkHandler(
             records.Count(r => r.Status == ScoreStatus.Failed));
     }
 
-    private IEnumerable<ScoreRecord> ScoreBatch(RiskKind kind, IReadOnlyList<(PatientTimeline Timeline, RiskTarget Target)> batch)
+    private IEnumerable<ScoreRecord> ScoreBatch(RiskDefinition risk, IReadOnlyList<(PatientTimeline Timeline, RiskTarget Target)> batch)
     {
         if (batch.Count == 0)
         {
@@ -78,12 +78,12 @@ public sealed class ScoreChunkHandler(
 
         try
         {
-            return RiskEngine.Score(kind, batch, models).Select(Scored).ToList();
+            return RiskEngine.Score(risk, batch, models).Select(Scored).ToList();
         }
         catch (Exception e) when (batch.Count > 1 && e is not OperationCanceledException)
         {
             // One patient's data broke the batch: score them one by one so that only that patient fails.
-            return batch.SelectMany(p => ScoreBatch(kind, [p])).ToList();
+            return batch.SelectMany(p => ScoreBatch(risk, [p])).ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

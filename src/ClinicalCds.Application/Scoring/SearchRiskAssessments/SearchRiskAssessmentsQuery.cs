@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Fhir;
 using ClinicalCds.Fhir.Ingest;
 using Mediator;
@@ -13,19 +14,19 @@ namespace ClinicalCds.Application.Scoring.SearchRiskAssessments;
 public sealed record SearchRiskAssessmentsQuery(IReadOnlyList<KeyValuePair<string, string>> Parameters, string BaseUrl, string? Id = null)
     : IQuery<FhirResponse>;
 
-public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvider clock) : IQueryHandler<SearchRiskAssessmentsQuery, FhirResponse>
+public sealed class SearchRiskAssessmentsHandler(IScoringStore store, RiskCatalog risks, TimeProvider clock) : IQueryHandler<SearchRiskAssessmentsQuery, FhirResponse>
 {
     public async ValueTask<FhirResponse> Handle(SearchRiskAssessmentsQuery query, CancellationToken cancellationToken)
     {
         if (query.Id is { } id)
         {
-            var scoreOf = RiskAssessments.ParseId(id) is { } key
+            var scoreOf = RiskAssessments.ParseId(id, risks) is { } key
                 && await store.ScoresAsync(new ScoreSelection(key.PatientId, key.Model, key.RunId, Limit: 1), cancellationToken) is [var found, ..]
                 ? found
                 : null;
             return scoreOf is null
                 ? Outcomes.NotFound($"RiskAssessment/{id} is not known.")
-                : new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.From(scoreOf)), LastModified: scoreOf.ScoredAt);
+                : new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.From(scoreOf, risks)), LastModified: scoreOf.ScoredAt);
         }
 
         string? patient = null, model = null;
@@ -67,9 +68,9 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvid
             errors.Add("RiskAssessment searches need a patient: ?patient=ID.");
         }
 
-        if (model is not null && !RiskModelNames.All.Contains(model))
+        if (model is not null && !risks.Contains(model))
         {
-            errors.Add($"Unknown model '{model}' (known: {string.Join(", ", RiskModelNames.All)}).");
+            errors.Add($"Unknown model '{model}' (known: {risks.Known}).");
         }
 
         if (errors.Count > 0)
@@ -81,6 +82,6 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, TimeProvid
         var scores = await store.ScoresAsync(selection, cancellationToken);
         var total = await store.CountScoresAsync(selection, cancellationToken);
         var links = Fhir.SearchLinks.Of(query.BaseUrl, "RiskAssessment", query.Parameters, offset, count, total);
-        return new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, total, links, query.BaseUrl, clock.GetUtcNow())));
+        return new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, risks, total, links, query.BaseUrl, clock.GetUtcNow())));
     }
 }

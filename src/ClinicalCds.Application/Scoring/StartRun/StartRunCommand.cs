@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Risks;
 using Mediator;
 
 namespace ClinicalCds.Application.Scoring.StartRun;
@@ -9,7 +10,7 @@ namespace ClinicalCds.Application.Scoring.StartRun;
 /// </summary>
 public sealed record StartRunCommand(string Cohort, string Model, string RequestKey, DateTimeOffset? AsOf, string Trigger) : ICommand<RunStart>;
 
-public sealed class StartRunHandler(IScoringStore store, IScoringQueue queue, ScoringOptions options, TimeProvider clock)
+public sealed class StartRunHandler(IScoringStore store, IScoringQueue queue, ScoringOptions options, RiskCatalog risks, TimeProvider clock)
     : ICommandHandler<StartRunCommand, RunStart>
 {
     public async ValueTask<RunStart> Handle(StartRunCommand command, CancellationToken cancellationToken)
@@ -19,7 +20,7 @@ public sealed class StartRunHandler(IScoringStore store, IScoringQueue queue, Sc
             throw new InvalidOperationException($"The cohort '{command.Cohort}' is not configured (Scoring:Cohorts).");
         }
 
-        RiskModelNames.KindOf(command.Model);
+        risks.Get(command.Model);
         var asOf = command.AsOf ?? options.AsOf ?? clock.GetUtcNow();
         var start = await store.StartRunAsync(
             new RunRequest(command.RequestKey, command.Cohort, cohort, command.Model, asOf, command.Trigger), options.ChunkSize, cancellationToken);

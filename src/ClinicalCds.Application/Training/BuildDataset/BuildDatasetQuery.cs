@@ -1,29 +1,21 @@
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 using Mediator;
 
 namespace ClinicalCds.Application.Training.BuildDataset;
 
-/// <summary>What a model predicts.</summary>
-public enum RiskModelKind
-{
-    /// <summary>Unplanned readmission within 30 days, at each index discharge.</summary>
-    Readmission,
-
-    /// <summary>ICU transfer, cardiac arrest or death within 48 hours, at each scoring time of a stay.</summary>
-    Complication,
-}
-
 /// <summary>
-/// Every example in the store up to <paramref name="DataCutoff"/> (the end of the data) as a training row: features as
-/// of the example's instant, the label after it (null when its window is not all in the data), and the patient's split
-/// (a hash of <paramref name="Seed"/> and the patient id, so a patient is never in both).
+/// Every example of <paramref name="Risk"/> in the store up to <paramref name="DataCutoff"/> (the end of the data) as a
+/// training row: features as of the example's instant, the label after it by the risk's outcome rule (null when its
+/// window is not all in the data), and the patient's split (a hash of <paramref name="Seed"/> and the patient id, so a
+/// patient is never in both).
 /// </summary>
-public sealed record BuildDatasetQuery(RiskModelKind Model, DateTimeOffset DataCutoff, ulong Seed = 2026, double TestFraction = 0.2)
+public sealed record BuildDatasetQuery(RiskDefinition Risk, DateTimeOffset DataCutoff, ulong Seed = 2026, double TestFraction = 0.2)
     : IStreamQuery<DatasetRow>;
 
 /// <summary>
 /// One example; <see cref="Event"/> names what happened (the readmission encounter, or the deterioration type);
-/// <see cref="Baselines"/> holds the published scores' totals at the same instant (LACE, HOSPITAL, NEWS2);
+/// <see cref="Baselines"/> holds the risk's published baselines' totals at the same instant (LACE and HOSPITAL, or NEWS2);
 /// <see cref="Race"/> and <see cref="Ethnicity"/> (where recorded) are for subgroup results only, never features.
 /// </summary>
 public sealed record DatasetRow(

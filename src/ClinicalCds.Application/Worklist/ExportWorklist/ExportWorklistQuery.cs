@@ -12,7 +12,7 @@ public sealed record ExportWorklistQuery(WorklistFilter Filter, string UserName)
 /// <summary>A CSV document (RFC 4180, CRLF) and the file name to offer it under.</summary>
 public sealed record WorklistExport(string FileName, string Csv);
 
-public sealed class ExportWorklistHandler(IWorklistStore store) : IQueryHandler<ExportWorklistQuery, WorklistExport>
+public sealed class ExportWorklistHandler(IWorklistStore store, Domain.Risks.RiskCatalog risks) : IQueryHandler<ExportWorklistQuery, WorklistExport>
 {
     public const string Channel = "export-csv";
 
@@ -20,7 +20,7 @@ public sealed class ExportWorklistHandler(IWorklistStore store) : IQueryHandler<
 
     public async ValueTask<WorklistExport> Handle(ExportWorklistQuery query, CancellationToken cancellationToken)
     {
-        var filter = (query.Filter with { Page = 1, PageSize = WorklistFilter.MaxPageSize }).Normalized();
+        var filter = (query.Filter with { Page = 1, PageSize = WorklistFilter.MaxPageSize }).Normalized(risks);
         var csv = new StringBuilder(Header);
         long total;
         do

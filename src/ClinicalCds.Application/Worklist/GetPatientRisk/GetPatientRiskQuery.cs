@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Scores;
 using Mediator;
@@ -24,7 +25,7 @@ public sealed record PatientRiskView(
 /// <summary>What a model's score did not know, worded as on its CDS card, and whether that left too little to estimate from.</summary>
 public sealed record NotRecordedView(string Sentence, IReadOnlyList<string> Inputs, bool InsufficientData);
 
-public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models)
+public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models, RiskCatalog risks)
     : IQueryHandler<GetPatientRiskQuery, PatientRiskView?>
 {
     public async ValueTask<PatientRiskView?> Handle(GetPatientRiskQuery query, CancellationToken cancellationToken)
@@ -46,8 +47,10 @@ public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimeline
                 if (FeatureBuilder.Build(timeline, latest.EncounterId, latest.FeaturesAsOf) is { } features)
                 {
                     breakdowns[latest.Model] = PublishedScores.All(features);
-                    var risk = RiskEngine.Score(RiskModelNames.KindOf(latest.Model), timeline, new RiskTarget(timeline.Encounter(latest.EncounterId)!, latest.FeaturesAsOf), models);
-                    if (risk.Explanation is { NotRecorded: { } sentence } explained && explained.SourceLabel == latest.Method)
+                    if (risks.Find(latest.Model) is { } definition
+                        && RiskEngine.Score(definition, timeline, new RiskTarget(timeline.Encounter(latest.EncounterId)!, latest.FeaturesAsOf), models) is
+                            { Explanation: { NotRecorded: { } sentence } explained }
+                        && explained.SourceLabel == latest.Method)
                     {
                         notRecorded[latest.Model] = new NotRecordedView(sentence, explained.NotRecordedInputs, explained.InsufficientData);
                     }

@@ -6,7 +6,7 @@ namespace ClinicalCds.Application.Worklist.GetWorklist;
 /// <summary>A page of the worklist for <paramref name="UserName"/>; every view is audited (what was asked, never the rows).</summary>
 public sealed record GetWorklistQuery(WorklistFilter Filter, string UserName, string Channel = "view-worklist") : IQuery<WorklistPage>;
 
-public sealed class GetWorklistHandler(IWorklistStore store) : IQueryHandler<GetWorklistQuery, WorklistPage>
+public sealed class GetWorklistHandler(IWorklistStore store, Domain.Risks.RiskCatalog risks) : IQueryHandler<GetWorklistQuery, WorklistPage>
 {
     /// <summary>What a view of a page is audited with: what was asked and how much came back, never the rows.</summary>
     public static string AuditDetail(WorklistPage page) =>
@@ -14,7 +14,7 @@ public sealed class GetWorklistHandler(IWorklistStore store) : IQueryHandler<Get
 
     public async ValueTask<WorklistPage> Handle(GetWorklistQuery query, CancellationToken cancellationToken)
     {
-        var filter = query.Filter.Normalized();
+        var filter = query.Filter.Normalized(risks);
         var page = await store.QueryAsync(filter, query.UserName, cancellationToken);
         await store.AuditAsync(query.UserName, null, query.Channel, AuditDetail(page), cancellationToken);
         return page;

@@ -1,5 +1,5 @@
 using ClinicalCds.Application.Abstractions;
-using ClinicalCds.Application.Scoring;
+using ClinicalCds.Domain.Risks;
 using Mediator;
 
 namespace ClinicalCds.Application.Worklist.RecordReviewAction;
@@ -7,7 +7,7 @@ namespace ClinicalCds.Application.Worklist.RecordReviewAction;
 /// <summary>Mark reviewed / not reviewed, assign, or add a note — kept with who and when, shown as a history, audited.</summary>
 public sealed record RecordReviewActionCommand(ReviewAction Action) : ICommand<string?>;
 
-public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHandler<RecordReviewActionCommand, string?>
+public sealed class RecordReviewActionHandler(IWorklistStore store, RiskCatalog risks) : ICommandHandler<RecordReviewActionCommand, string?>
 {
     public const int MaxNoteLength = 2000;
 
@@ -16,7 +16,7 @@ public sealed class RecordReviewActionHandler(IWorklistStore store) : ICommandHa
     {
         // Blank text is no text (an empty assignee unassigns).
         var action = command.Action with { Detail = string.IsNullOrWhiteSpace(command.Action.Detail) ? null : command.Action.Detail.Trim() };
-        if (!RiskModelNames.All.Contains(action.Model))
+        if (!risks.Contains(action.Model))
         {
             return $"Unknown model '{action.Model}'.";
         }

@@ -1,0 +1,79 @@
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Outcomes;
+using ClinicalCds.Domain.Scores;
+using ClinicalCds.Domain.Scoring;
+using ClinicalCds.Domain.Timeline;
+
+namespace ClinicalCds.Domain.Risks;
+
+/// <summary>
+/// In-hospital deterioration — ICU transfer, cardiac arrest or death — within 48 hours of a scoring time of a stay in
+/// progress (<see cref="ComplicationOutcome"/>). Published basis: NEWS2 (Royal College of Physicians 2017; its
+/// clinical-risk bands are the tiers).
+/// </summary>
+public sealed class ComplicationRisk : RiskDefinition
+{
+    public override string Name => "complication";
+
+    public override RiskMoment Moment => RiskMoment.DuringStay;
+
+    public override TimeSpan Window => ComplicationOutcome.Window;
+
+    public override string Title => "In-hospital deterioration risk";
+
+    public override string Phrase => "risk of deterioration within 48 h";
+
+    public override string Noun => "deterioration";
+
+    public override string OutcomeDisplay => "Clinical deterioration (ICU transfer, cardiac arrest or death) within 48 hours";
+
+    public override string OutcomeDefinition =>
+        "Transfer to intensive care, cardiac arrest or death within 48 hours after a scoring time (each vital-sign set) of an inpatient stay, up to the first such event.";
+
+    public override string IntendedUse =>
+        "Flag inpatients whose risk of deterioration (ICU transfer, cardiac arrest, death) in the next 48 hours is raised, for earlier review. Decision support for clinicians, not a diagnosis.";
+
+    public override string TopicCode => "deterioration-risk";
+
+    public override string PublishedScoreUrl => "https://www.rcp.ac.uk/improving-care/resources/national-early-warning-score-news-2/";
+
+    public override IReadOnlyList<(string Name, Func<ClinicalFeatures, ScoreResult> Score)> Baselines { get; } =
+    [
+        ("NEWS2", f => News2.Score(PublishedScores.News2InputOf(f))),
+    ];
+
+    public override IReadOnlyList<RecommendedAction> Actions { get; } =
+    [
+        new("Request a rapid response team review", true, "Rapid response team review"),
+        new("Increase observations to hourly", false, "Vital signs observation every hour"),
+    ];
+
+    public override string? DefaultIndicator(RiskTier tier) => tier switch
+    {
+        RiskTier.High => "critical",
+        RiskTier.Moderate => "warning",
+        _ => null,
+    };
+
+    public override IEnumerable<OutcomeExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff) =>
+        ComplicationOutcome.Examples(timeline, dataCutoff);
+
+    public override RiskExplanation Published(ClinicalFeatures features) => ScoreExplanations.FromNews2(this, features);
+
+    public override ScoreResult Reference(ClinicalFeatures features) => News2.Score(PublishedScores.News2InputOf(features));
+
+    /// <summary>
+    /// A deterioration risk is for patients at risk of a first deterioration: a stay that by the instant (as known then)
+    /// had an ICU transfer, a cardiac arrest or resuscitation — or a direct ICU admission — is outside the population
+    /// the model was trained on (the training examples stop at the first event, <see cref="ComplicationOutcome"/>).
+    /// </summary>
+    public override string? OutsidePopulation(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant)
+    {
+        var known = timeline.AsOf(instant);
+        return known.Encounter(stay.EncounterId) is { } asKnown && ComplicationOutcome.FirstEvent(known, asKnown) is { } first && first.At <= instant
+            ? RiskTargets.AfterDeterioration
+            : null;
+    }
+}
