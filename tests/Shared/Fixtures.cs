@@ -7,6 +7,9 @@ public static class Fixtures
 
     public static string SyntheaDirectory => Path.Combine(Root, "synthea-r4");
 
+    /// <summary>60 real, de-identified patients of the MIMIC-IV Clinical Database Demo on FHIR (its SOURCES.md).</summary>
+    public static string MimicDirectory => Path.Combine(Root, "mimic-iv-demo");
+
     public static IReadOnlyList<string> SyntheaBundles => Directory.GetFiles(SyntheaDirectory, "*.json").Order(StringComparer.Ordinal).ToList();
 
     private static string Find()

@@ -60,6 +60,8 @@ public static class CompositionRoot
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<IFhirStore, PostgresFhirStore>();
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
+        // Local codes → the codes the features read (FHIR ConceptMaps), applied wherever FHIR becomes facts.
+        services.AddSingleton(_ => TerminologyFolders.Load(Installation.TerminologyFolders(configuration)));
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
         services.AddSingleton<IRiskModels>(provider => new OnnxModelRegistry(
             Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
@@ -98,13 +100,14 @@ public static class CompositionRoot
     }
 
     /// <summary>
-    /// Resolves the settings checked against the known risks (the cohorts' models, the hook services' models and card
-    /// indicators), so that a mistake stops the process
+    /// Resolves the settings checked at start — the cohorts' models, the hook services' models and card indicators
+    /// against the known risks, the terminology folders and their ConceptMaps — so that a mistake stops the process
     /// at once with its message rather than at the first run.
     /// </summary>
     public static void CheckSettings(IServiceProvider services)
     {
         services.GetRequiredService<ScoringOptions>();
         services.GetRequiredService<ServiceRisks>();
+        services.GetRequiredService<Domain.Clinical.Terminology>();
     }
 }

@@ -31,6 +31,15 @@ public static class Installation
     /// <summary>The folder of model packages: <c>Models:Root</c> (default <c>models</c>) resolved against the home folder.</summary>
     public static string ModelsRoot(IConfiguration configuration) => Resolve(configuration, configuration["Models:Root"] is { Length: > 0 } root ? root : "models");
 
+    /// <summary>
+    /// The ConceptMap folders of <c>Terminology:Folders</c>; a relative one is found beside the executable (where the
+    /// shipped maps, e.g. <c>terminology/mimic-iv-demo</c>, are installed with the settings).
+    /// </summary>
+    public static IReadOnlyList<string> TerminologyFolders(IConfiguration configuration) =>
+        [.. (configuration.GetSection(Infrastructure.Fhir.TerminologyFolders.Section).Get<string[]>() ?? [])
+            .Where(f => !string.IsNullOrWhiteSpace(f))
+            .Select(f => Path.GetFullPath(f, ConfigurationFolder))];
+
     /// <summary>Content root for a host: the executable's folder, unless the caller (a test host) already chose one.</summary>
     public static string? ContentRoot(string[] args) =>
         args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : ConfigurationFolder;

@@ -6,6 +6,7 @@ public static class CodeSystems
     public const string SnomedCt = "http://snomed.info/sct";
     public const string Icd10Cm = "http://hl7.org/fhir/sid/icd-10-cm";
     public const string Icd10 = "http://hl7.org/fhir/sid/icd-10";
+    public const string Icd9Cm = "http://hl7.org/fhir/sid/icd-9-cm";
     public const string RxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm";
     public const string Ucum = "http://unitsofmeasure.org";
     public const string ActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";

@@ -26,7 +26,7 @@ public sealed record BundleInput(BundleKind Kind, IReadOnlyList<BundleEntryInput
 /// </summary>
 public static class BundleEntries
 {
-    public static BundleInput Read(ReadOnlySpan<byte> utf8Json)
+    public static BundleInput Read(ReadOnlySpan<byte> utf8Json, Domain.Clinical.Terminology? terminology = null)
     {
         if (JsonText.HasUnpairedSurrogate(utf8Json))
         {
@@ -103,7 +103,7 @@ public static class BundleEntries
                 return;
             }
 
-            var prepared = ResourcePreparer.Prepare(JsonSerializer.SerializeToUtf8Bytes(draft.Resource));
+            var prepared = ResourcePreparer.Prepare(JsonSerializer.SerializeToUtf8Bytes(draft.Resource), terminology);
             results[i] = new BundleEntryInput(i, draft.FullUrl, draft.Method,
                 prepared.Resource is null ? new Preparation(null, prepared.Errors.Select(e => $"entry[{i}] ({draft.ResourceType}): {e}").ToList()) : prepared);
         });

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Clinical;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClinicalCds.Fhir.Mapping;
@@ -18,27 +19,27 @@ public static partial class ResourcePreparer
     /// <see cref="StructureCheck"/> is certain of is prepared straight from its JSON; every other one goes through
     /// Firely's strict parser, which decides and explains.
     /// </summary>
-    public static Preparation Prepare(byte[] utf8Json)
+    public static Preparation Prepare(byte[] utf8Json, Terminology? terminology = null)
     {
         if (JsonText.HasUnpairedSurrogate(utf8Json))
         {
             return Preparation.Rejected(JsonText.Problem);
         }
 
-        if (PrepareChecked(utf8Json) is { } quick)
+        if (PrepareChecked(utf8Json, terminology) is { } quick)
         {
             return quick;
         }
 
         var resource = FhirJson.TryParse(utf8Json, out var errors);
-        return resource is null ? new Preparation(null, errors) : Prepare(resource, utf8Json);
+        return resource is null ? new Preparation(null, errors) : Prepare(resource, utf8Json, terminology);
     }
 
     /// <summary>
     /// The quick path: valid JSON the structure check is certain of, with a valid id, not a Bundle, and without
     /// another server's meta.versionId or meta.lastUpdated (those are removed by the strict path). Otherwise null.
     /// </summary>
-    private static Preparation? PrepareChecked(byte[] utf8Json)
+    private static Preparation? PrepareChecked(byte[] utf8Json, Terminology? terminology)
     {
         JsonDocument document;
         try
@@ -61,16 +62,16 @@ public static partial class ResourcePreparer
                 return null;
             }
 
-            return Prepared(type, resourceId, utf8Json, root);
+            return Prepared(type, resourceId, utf8Json, root, terminology);
         }
     }
 
     /// <summary>The resource ready for the store: its facts are read from the very JSON that is stored, as every other path reads them.</summary>
-    private static Preparation Prepared(string type, string id, byte[] json, JsonElement root) =>
-        new(new PreparedResource(type, id, PatientReferences.PatientIdOf(root), json, FactMapper.Map(root)), []);
+    private static Preparation Prepared(string type, string id, byte[] json, JsonElement root, Terminology? terminology) =>
+        new(new PreparedResource(type, id, PatientReferences.PatientIdOf(root), json, FactMapper.Map(root, terminology: terminology)), []);
 
     /// <summary>Prepares a parsed resource; without <paramref name="receivedJson"/> it is serialized.</summary>
-    public static Preparation Prepare(Resource resource, byte[]? receivedJson = null)
+    public static Preparation Prepare(Resource resource, byte[]? receivedJson = null, Terminology? terminology = null)
     {
         if (string.IsNullOrEmpty(resource.Id))
         {
@@ -113,7 +114,7 @@ public static partial class ResourcePreparer
 
         using (document)
         {
-            return Prepared(resource.TypeName, resource.Id, json, document.RootElement);
+            return Prepared(resource.TypeName, resource.Id, json, document.RootElement, terminology);
         }
     }
 

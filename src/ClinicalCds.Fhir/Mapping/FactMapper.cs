@@ -16,10 +16,13 @@ public static partial class FactMapper
     /// <summary>
     /// The facts of one resource; a resource without a logical id (a problem) or without a patient has none. Values this mapping reads that
     /// are not what FHIR allows (a date that is no date, a number that is text) are added to <paramref name="problems"/>
-    /// as "Type/id: reason" and read as absent.
+    /// as "Type/id: reason" and read as absent. Local codes are translated by <paramref name="terminology"/> (the
+    /// hospital's ConceptMaps): an observation's code and unit to LOINC and UCUM, a condition's code system to the one it
+    /// is an alias of.
     /// </summary>
-    public static ProjectedFacts Map(JsonElement resource, ICollection<string>? problems = null)
+    public static ProjectedFacts Map(JsonElement resource, ICollection<string>? problems = null, Terminology? terminology = null)
     {
+        terminology ??= Terminology.None;
         var type = String(resource, "resourceType");
         var id = String(resource, "id");
         if (string.IsNullOrEmpty(id))
@@ -33,8 +36,8 @@ public static partial class FactMapper
         {
             "Patient" => new ProjectedFacts(Patient: Patient(resource, id, found)),
             "Encounter" when PatientOf(resource) is { } p => new ProjectedFacts(Encounter: Encounter(resource, id, p, found)),
-            "Condition" when PatientOf(resource) is { } p => new ProjectedFacts(Conditions: Conditions(resource, id, p, found)),
-            "Observation" when PatientOf(resource) is { } p => new ProjectedFacts(Observations: Observations(resource, id, p, found)),
+            "Condition" when PatientOf(resource) is { } p => new ProjectedFacts(Conditions: Conditions(resource, id, p, found, terminology)),
+            "Observation" when PatientOf(resource) is { } p => new ProjectedFacts(Observations: Observations(resource, id, p, found, terminology)),
             "Procedure" when PatientOf(resource) is { } p => new ProjectedFacts(Procedure: Procedure(resource, id, p, found)),
             "MedicationRequest" when PatientOf(resource) is { } p => new ProjectedFacts(MedicationRequest: MedicationRequest(resource, id, p, found)),
             _ => ProjectedFacts.None,
@@ -151,7 +154,7 @@ public static partial class FactMapper
             locations);
     }
 
-    private static IReadOnlyList<ConditionFact> Conditions(JsonElement condition, string id, string patientId, List<string>? problems)
+    private static IReadOnlyList<ConditionFact> Conditions(JsonElement condition, string id, string patientId, List<string>? problems, Terminology terminology)
     {
         var clinical = FirstCoding(Property(condition, "clinicalStatus"))?.Code;
         var verification = FirstCoding(Property(condition, "verificationStatus"))?.Code;
@@ -162,12 +165,13 @@ public static partial class FactMapper
         var encounterId = ReferencedId(Property(condition, "encounter"), "Encounter");
         return Codings(Property(condition, "code"))
             .Where(c => !string.IsNullOrEmpty(c.System))
+            .Select(c => terminology.Translate(c.System, c.Code) is { } mapped ? new CodingValue(mapped.System, mapped.Code, mapped.Display ?? c.Display) : c)
             .Select((c, seq) => new ConditionFact(
                 id, seq, patientId, encounterId, c.System!, c.Code, c.Display, clinical, verification, category, onset, recorded, abatement))
             .ToList();
     }
 
-    private static IReadOnlyList<ObservationFact> Observations(JsonElement observation, string id, string patientId, List<string>? problems)
+    private static IReadOnlyList<ObservationFact> Observations(JsonElement observation, string id, string patientId, List<string>? problems, Terminology terminology)
     {
         var effective = Start(observation, "effective", problems) ?? Instant(observation, "issued", problems);
         var encounterId = ReferencedId(Property(observation, "encounter"), "Encounter");
@@ -177,13 +181,13 @@ public static partial class FactMapper
         void Add(int seq, JsonElement element)
         {
             var code = Property(element, "code");
-            var coding = Coding(code, CodeSystems.Loinc) ?? FirstCoding(code);
+            var coding = Coding(code, CodeSystems.Loinc) ?? Translated(code, terminology) ?? FirstCoding(code);
             if (coding is not { System: { } system, Code: var loinc })
             {
                 return;
             }
 
-            var (number, unit, valueCode) = Value(element, problems);
+            var (number, unit, valueCode) = Value(element, problems, terminology);
             double? canonical = null;
             var canonicalUnit = unit;
             if (number is { } n)
@@ -209,14 +213,30 @@ public static partial class FactMapper
         return facts;
     }
 
-    /// <summary>value[x] as a number with its unit (Quantity, integer, boolean) or a code (CodeableConcept, boolean, string).</summary>
-    private static (double? Number, string? Unit, string? Code) Value(JsonElement element, List<string>? problems)
+    /// <summary>The first of a concept's codings the terminology translates to LOINC, as that LOINC coding.</summary>
+    private static CodingValue? Translated(JsonElement concept, Terminology terminology) => terminology.IsEmpty
+        ? null
+        : Codings(concept)
+            .Select(c => terminology.Translate(c.System, c.Code, CodeSystems.Loinc))
+            .Where(t => t is not null)
+            .Select(t => (CodingValue?)new CodingValue(t!.Value.System, t.Value.Code, t.Value.Display))
+            .FirstOrDefault();
+
+    /// <summary>
+    /// value[x] as a number with its unit (Quantity, integer, boolean) or a code (CodeableConcept, boolean, string). A
+    /// quantity's unit code in a local unit system is translated to UCUM where the terminology maps it.
+    /// </summary>
+    private static (double? Number, string? Unit, string? Code) Value(JsonElement element, List<string>? problems, Terminology terminology)
     {
         if (Property(element, "valueQuantity") is { ValueKind: JsonValueKind.Object } quantity)
         {
-            return Number(quantity, "value", problems) is { } value
-                ? (value, String(quantity, "code") is { Length: > 0 } code ? code : String(quantity, "unit"), null)
-                : (null, null, null);
+            var unit = String(quantity, "code") is { Length: > 0 } code ? code : String(quantity, "unit");
+            if (terminology.Translate(String(quantity, "system"), unit, CodeSystems.Ucum) is { } ucum)
+            {
+                unit = ucum.Code;
+            }
+
+            return Number(quantity, "value", problems) is { } value ? (value, unit, null) : (null, null, null);
         }
 
         if (Number(element, "valueInteger", problems) is { } integer)

@@ -13,9 +13,10 @@ namespace ClinicalCds.Fhir.Mapping;
 public static class FhirTimeline
 {
     /// <summary>The clinical facts of <paramref name="resources"/>; what could not be read is added to <paramref name="problems"/>.</summary>
-    public static IEnumerable<ProjectedFacts> Facts(IEnumerable<JsonElement> resources, ICollection<string>? problems = null) =>
-        resources.Select(r => FactMapper.Map(r, problems));
+    public static IEnumerable<ProjectedFacts> Facts(IEnumerable<JsonElement> resources, ICollection<string>? problems = null, Terminology? terminology = null) =>
+        resources.Select(r => FactMapper.Map(r, problems, terminology));
 
-    public static PatientTimeline Build(string patientId, IEnumerable<JsonElement> resources, ICollection<string>? problems = null) =>
-        PatientTimeline.Create(patientId, Facts(resources, problems).ToList());
+    public static PatientTimeline Build(
+        string patientId, IEnumerable<JsonElement> resources, ICollection<string>? problems = null, Terminology? terminology = null) =>
+        PatientTimeline.Create(patientId, Facts(resources, problems, terminology).ToList());
 }

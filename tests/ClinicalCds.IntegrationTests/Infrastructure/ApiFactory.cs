@@ -5,13 +5,20 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 
 /// <summary>The real web application on a fresh database of its own.</summary>
 /// <remarks>Any type of the Api assembly names its entry point; `Program` is ambiguous, since the CLI has one too.</remarks>
-public sealed class ApiFactory : WebApplicationFactory<ClinicalCds.Api.Fhir.FhirResult>, IAsyncLifetime
+public sealed class ApiFactory(IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<ClinicalCds.Api.Fhir.FhirResult>, IAsyncLifetime
 {
     public TestDatabase Database { get; } = new();
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder
-        .UseSetting("ConnectionStrings:ClinicalCds", Database.ConnectionString)
-        .UseSetting("Admin:ApiKeys:0", TestAdmin.Key);
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder
+            .UseSetting("ConnectionStrings:ClinicalCds", Database.ConnectionString)
+            .UseSetting("Admin:ApiKeys:0", TestAdmin.Key);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
 
     /// <summary>Clients act as the data team's administrator key; <see cref="CreateAnonymousClient"/> presents nothing.</summary>
     protected override void ConfigureClient(HttpClient client)

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Clinical;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
@@ -27,7 +28,7 @@ public sealed class PrefetchResolverTests
             new Dictionary<string, string> { ["userId"] = "Practitioner/1", ["patientId"] = "p1", ["encounterId"] = "stay" },
             new Dictionary<string, JsonElement>());
 
-        var outcome = await PrefetchResolver.ResolveAsync(service, request, new ServerWithABadDate(), default);
+        var outcome = await PrefetchResolver.ResolveAsync(service, request, new ServerWithABadDate(), Terminology.None, default);
 
         Assert.Empty(outcome.Invalid);
         Assert.Equal(service.Prefetch!.Count, outcome.Unavailable.Count);
@@ -70,7 +71,7 @@ public sealed class PrefetchResolverTests
         var service = CdsServices.Find(CdsServices.Readmission)!;
         var server = new RecordingServer();
 
-        var outcome = await PrefetchResolver.ResolveAsync(service, WithObservations(FirstPageOnly, new Uri("https://ehr.test/fhir/")), server, default);
+        var outcome = await PrefetchResolver.ResolveAsync(service, WithObservations(FirstPageOnly, new Uri("https://ehr.test/fhir/")), server, Terminology.None, default);
 
         Assert.Empty(outcome.Unavailable);
         var query = Assert.Single(server.Queries);
@@ -89,7 +90,7 @@ public sealed class PrefetchResolverTests
         var service = CdsServices.Find(CdsServices.Readmission)!;
 
         var outcome = await PrefetchResolver.ResolveAsync(
-            service, WithObservations(FirstPageOnly, fhirServer is null ? null : new Uri(fhirServer)), new RecordingServer("the fhirServer answered 503"), default);
+            service, WithObservations(FirstPageOnly, fhirServer is null ? null : new Uri(fhirServer)), new RecordingServer("the fhirServer answered 503"), Terminology.None, default);
 
         var unavailable = Assert.Single(outcome.Unavailable);
         Assert.Equal($"observations: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {reason}", unavailable);

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Clinical;
 using System.Globalization;
 using System.Text;
 using ClinicalCds.Application.Abstractions;
@@ -25,7 +26,7 @@ public sealed class ImportNdjsonHandlerTests
         var store = new RecordingStore();
         var lines = Enumerable.Range(0, 9_000).Select(i => Patient($"p{i % 7}", i));
 
-        var result = await new ImportNdjsonHandler(store).Handle(new ImportNdjsonCommand([Ndjson(lines)]), CancellationToken.None);
+        var result = await new ImportNdjsonHandler(store, Terminology.None).Handle(new ImportNdjsonCommand([Ndjson(lines)]), CancellationToken.None);
 
         Assert.Equal(9_000, result.Stored);
         foreach (var byId in store.Writes.SelectMany(w => w.Resources).GroupBy(r => r.Id))
@@ -44,7 +45,7 @@ public sealed class ImportNdjsonHandlerTests
         var lines = Enumerable.Range(0, 100_000).Select(i => Patient($"f{i}", i % 30_000));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await new ImportNdjsonHandler(store).Handle(new ImportNdjsonCommand([Ndjson(lines)]), CancellationToken.None));
+            await new ImportNdjsonHandler(store, Terminology.None).Handle(new ImportNdjsonCommand([Ndjson(lines)]), CancellationToken.None));
 
         Assert.Equal("disk full", error.Message);
         Assert.True(store.Writes.Count < 20, $"the import stopped soon after the failure, not after {store.Writes.Count} writes");
@@ -58,7 +59,7 @@ public sealed class ImportNdjsonHandlerTests
         var lines = Enumerable.Range(0, 4_500).Select(i => Patient($"i{i}", i)).ToList();
         lines.Insert(4_100, Patient("i5", 40_000));
 
-        var result = await new ImportNdjsonHandler(store).Handle(new ImportNdjsonCommand([Ndjson(lines)], InitialLoadIfEmpty: true), CancellationToken.None);
+        var result = await new ImportNdjsonHandler(store, Terminology.None).Handle(new ImportNdjsonCommand([Ndjson(lines)], InitialLoadIfEmpty: true), CancellationToken.None);
 
         Assert.True(result.InitialLoad);
         var loaded = store.Writes.Where(w => w.Writer == "load").SelectMany(w => w.Resources).Select(r => r.Id).ToHashSet();
@@ -75,7 +76,7 @@ public sealed class ImportNdjsonHandlerTests
     {
         var store = new RecordingStore { OfferInitialLoad = true };
 
-        var result = await new ImportNdjsonHandler(store).Handle(new ImportNdjsonCommand([Ndjson([Patient("n1", 1)])]), CancellationToken.None);
+        var result = await new ImportNdjsonHandler(store, Terminology.None).Handle(new ImportNdjsonCommand([Ndjson([Patient("n1", 1)])]), CancellationToken.None);
 
         Assert.False(result.InitialLoad);
         Assert.Equal(0, store.LoadsBegun);

@@ -17,7 +17,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ public sealed class EvaluateHookHandler(
             return (null, CdsAnswer.Failed(CdsFailure.InvalidRequest, [.. errors]), "invalid request");
         }
 
-        var data = await PrefetchResolver.ResolveAsync(service, request, fhirServer, ct);
+        var data = await PrefetchResolver.ResolveAsync(service, request, fhirServer, terminology, ct);
         if (data.Invalid.Count > 0)
         {
             return (request, CdsAnswer.Failed(CdsFailure.InvalidRequest, [.. data.Invalid]), "invalid prefetch");

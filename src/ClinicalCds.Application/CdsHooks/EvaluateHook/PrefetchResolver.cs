@@ -24,7 +24,7 @@ public sealed record PrefetchOutcome(IReadOnlyList<ProjectedFacts> Facts, IReadO
 public static partial class PrefetchResolver
 {
     public static async Task<PrefetchOutcome> ResolveAsync(
-        CdsServiceDefinition service, HookRequest request, IFhirServerClient fhirServer, CancellationToken cancellationToken)
+        CdsServiceDefinition service, HookRequest request, IFhirServerClient fhirServer, Terminology terminology, CancellationToken cancellationToken)
     {
         var facts = new List<ProjectedFacts>();
         var invalid = new List<string>();
@@ -58,7 +58,7 @@ public static partial class PrefetchResolver
             }
 
             var problems = new List<string>();
-            facts.AddRange(FhirTimeline.Facts(payload.Resources, problems));
+            facts.AddRange(FhirTimeline.Facts(payload.Resources, problems, terminology));
             if (payload.Problem is not null)
             {
                 problems.Add(payload.Problem);
@@ -68,7 +68,7 @@ public static partial class PrefetchResolver
         }
 
         var unavailable = new List<string>();
-        var fetches = toFetch.Select(item => FetchKeyAsync(item.Key, item.Template, partial.Contains(item.Key), request, fhirServer, cancellationToken));
+        var fetches = toFetch.Select(item => FetchKeyAsync(item.Key, item.Template, partial.Contains(item.Key), request, fhirServer, terminology, cancellationToken));
         foreach (var (keyFacts, failure) in await System.Threading.Tasks.Task.WhenAll(fetches))
         {
             facts.AddRange(keyFacts);
@@ -83,7 +83,7 @@ public static partial class PrefetchResolver
     /// fhirServer's values are checked as the prefetch's are, and what it sent wrong is data we could not get.
     /// </summary>
     private static async Task<(List<ProjectedFacts> Facts, List<string> Unavailable)> FetchKeyAsync(
-        string key, string template, bool partial, HookRequest request, IFhirServerClient fhirServer, CancellationToken cancellationToken)
+        string key, string template, bool partial, HookRequest request, IFhirServerClient fhirServer, Terminology terminology, CancellationToken cancellationToken)
     {
         var facts = new List<ProjectedFacts>();
         var problems = new List<string>();
@@ -100,7 +100,7 @@ public static partial class PrefetchResolver
                     break;
                 }
 
-                facts.AddRange(FhirTimeline.Facts(page.Resources, problems));
+                facts.AddRange(FhirTimeline.Facts(page.Resources, problems, terminology));
             }
         }
 

@@ -12,7 +12,7 @@ namespace ClinicalCds.Application.Fhir.ImportNdjson;
 /// repeat gets its version just as in any import. Each bad line is rejected with its line number and reason; every
 /// valid line is kept.
 /// </summary>
-public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<ImportNdjsonCommand, ImportResult>
+public sealed class ImportNdjsonHandler(IFhirStore store, Domain.Clinical.Terminology terminology) : ICommandHandler<ImportNdjsonCommand, ImportResult>
 {
     private const int BatchSize = 2000;
 
@@ -90,13 +90,13 @@ public sealed class ImportNdjsonHandler(IFhirStore store) : ICommandHandler<Impo
         }
     }
 
-    private static List<PreparedResource> PrepareAll(List<NdjsonLine> batch, string source, List<RejectedLine> rejected)
+    private List<PreparedResource> PrepareAll(List<NdjsonLine> batch, string source, List<RejectedLine> rejected)
     {
         var results = new Preparation[batch.Count];
         Parallel.For(0, batch.Count, i =>
         {
             var line = batch[i];
-            results[i] = line.Bytes is null ? Preparation.Rejected(line.Error!) : ResourcePreparer.Prepare(line.Bytes);
+            results[i] = line.Bytes is null ? Preparation.Rejected(line.Error!) : ResourcePreparer.Prepare(line.Bytes, terminology);
         });
 
         var prepared = new List<PreparedResource>(batch.Count);

@@ -9,11 +9,11 @@ namespace ClinicalCds.Application.Fhir.IngestBundle;
 /// naming every problem, and nothing is written. A batch processes each entry on its own: the valid ones are
 /// stored and each invalid one is reported.
 /// </summary>
-public sealed class IngestBundleHandler(IFhirStore store) : ICommandHandler<IngestBundleCommand, IngestBundleResult>
+public sealed class IngestBundleHandler(IFhirStore store, Domain.Clinical.Terminology terminology) : ICommandHandler<IngestBundleCommand, IngestBundleResult>
 {
     public async ValueTask<IngestBundleResult> Handle(IngestBundleCommand command, CancellationToken cancellationToken)
     {
-        var input = BundleEntries.Read(command.Body);
+        var input = BundleEntries.Read(command.Body, terminology);
         if (input.Error is not null)
         {
             return new IngestBundleResult(input.Kind, [], [input.Error]);

@@ -1,0 +1,68 @@
+namespace ClinicalCds.Domain.Clinical;
+
+/// <summary>
+/// One group of a FHIR ConceptMap, as the fact mapper applies it: codes of <see cref="SourceSystem"/> translated to
+/// <see cref="TargetSystem"/> (code → target code and display); with <see cref="UnmappedProvided"/> (FHIR
+/// <c>group.unmapped.mode = provided</c>) every other code stands for itself in the target system — how a local URI is
+/// declared an alias of ICD-10-CM. <see cref="Map"/> names the ConceptMap (url|version) for provenance.
+/// </summary>
+public sealed record ConceptMapGroup(
+    string SourceSystem,
+    string TargetSystem,
+    IReadOnlyDictionary<string, (string Code, string? Display)> Codes,
+    bool UnmappedProvided,
+    string Map);
+
+/// <summary>
+/// The hospital's terminology mapping: local codes to the codes the feature catalog reads, loaded from FHIR ConceptMaps
+/// (Infrastructure reads them; this is the pure lookup). Applied where FHIR becomes facts — ingest projections, hook
+/// prefetch and fhirServer answers alike — so every path sees the same codes. A code its own system already names
+/// (LOINC, ICD-10-CM, ...) is never translated.
+/// </summary>
+public sealed class Terminology
+{
+    public static readonly Terminology None = new([]);
+
+    private readonly Dictionary<string, ConceptMapGroup[]> _bySource;
+
+    public Terminology(IEnumerable<ConceptMapGroup> groups)
+    {
+        Groups = [.. groups];
+        _bySource = Groups.GroupBy(g => g.SourceSystem, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<ConceptMapGroup> Groups { get; }
+
+    public bool IsEmpty => Groups.Count == 0;
+
+    /// <summary>
+    /// The code in a target system of the maps, or null when no map has it: an explicit mapping first (in the order
+    /// the maps were loaded), then a group that declares its source an alias of its target. <paramref name="target"/>
+    /// narrows to one target system (e.g. LOINC for an observation's code).
+    /// </summary>
+    public (string System, string Code, string? Display)? Translate(string? system, string? code, string? target = null)
+    {
+        if (system is null || code is null || !_bySource.TryGetValue(system, out var groups))
+        {
+            return null;
+        }
+
+        foreach (var group in groups)
+        {
+            if ((target is null || group.TargetSystem == target) && group.Codes.TryGetValue(code, out var mapped))
+            {
+                return (group.TargetSystem, mapped.Code, mapped.Display);
+            }
+        }
+
+        foreach (var group in groups)
+        {
+            if ((target is null || group.TargetSystem == target) && group.UnmappedProvided)
+            {
+                return (group.TargetSystem, code, null);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Fhir.Mapping;
+using ClinicalCds.Fhir.Terminologies;
+
+namespace ClinicalCds.UnitTests.Fhir;
+
+/// <summary>FHIR ConceptMaps read into the one terminology the fact mapper applies.</summary>
+public sealed class TerminologyTests
+{
+    private const string LabItems = "http://example.org/CodeSystem/lab-items";
+    private const string LocalIcd10 = "http://example.org/CodeSystem/diagnosis-icd10";
+    private const string LocalUnits = "http://example.org/CodeSystem/units";
+
+    private const string Maps = $$$"""
+        {"resourceType":"ConceptMap","id":"labs","url":"http://example.org/ConceptMap/labs","version":"2","status":"active","group":[
+          {"source":"{{{LabItems}}}","target":"http://loinc.org","element":[
+            {"code":"51301","target":[{"code":"6690-2","display":"Leukocytes [#/volume] in Blood by Automated count","equivalence":"equivalent"}]},
+            {"code":"50811","target":[{"equivalence":"unmatched","comment":"another method"}]},
+            {"code":"50999","target":[{"code":"718-7","equivalence":"narrower","comment":"narrower is not the same"}]}]},
+          {"source":"{{{LocalIcd10}}}","target":"http://hl7.org/fhir/sid/icd-10-cm","element":[{"code":"I10","target":[{"code":"I10","equivalence":"equal"}]}],"unmapped":{"mode":"provided"}},
+          {"source":"{{{LocalUnits}}}","target":"http://unitsofmeasure.org","element":[{"code":"K/uL","target":[{"code":"10*3/uL","equivalence":"equal"}]}]}]}
+        """;
+
+    private static Terminology Load(string json)
+    {
+        var groups = ConceptMaps.Read(Encoding.UTF8.GetBytes(json), out var errors);
+        Assert.Empty(errors);
+        return new Terminology(groups);
+    }
+
+    [Fact]
+    public void Codes_translate_when_the_map_says_the_target_means_the_same_and_an_alias_system_keeps_its_codes()
+    {
+        var terminology = Load(Maps);
+        Assert.Equal((CodeSystems.Loinc, "6690-2", "Leukocytes [#/volume] in Blood by Automated count"), terminology.Translate(LabItems, "51301", CodeSystems.Loinc));
+        Assert.Null(terminology.Translate(LabItems, "50811"));
+        Assert.Null(terminology.Translate(LabItems, "50999"));
+        Assert.Null(terminology.Translate(LabItems, "51301", CodeSystems.Ucum));
+        Assert.Equal((CodeSystems.Icd10Cm, "J45909", (string?)null), terminology.Translate(LocalIcd10, "J45909"));
+        Assert.Null(terminology.Translate(CodeSystems.Loinc, "718-7"));
+        Assert.Equal("http://example.org/ConceptMap/labs|2", terminology.Groups[0].Map);
+    }
+
+    [Fact]
+    public void The_fact_mapper_reads_a_local_observation_as_LOINC_in_UCUM_and_a_local_diagnosis_as_ICD_10_CM()
+    {
+        var terminology = Load(Maps);
+        using var observation = JsonDocument.Parse($$$"""
+            {"resourceType":"Observation","id":"o1","status":"final","subject":{"reference":"Patient/p"},"effectiveDateTime":"2026-03-01T10:00:00Z",
+             "code":{"coding":[{"system":"{{{LabItems}}}","code":"51301","display":"White Blood Cells"}]},
+             "valueQuantity":{"value":12.5,"unit":"K/uL","system":"{{{LocalUnits}}}","code":"K/uL"}}
+            """);
+        var mapped = Assert.Single(FactMapper.Map(observation.RootElement, terminology: terminology).Observations!);
+        Assert.Equal((CodeSystems.Loinc, "6690-2", 12.5, "10*3/uL"), (mapped.System, mapped.Code, mapped.Value, mapped.Unit));
+        var local = Assert.Single(FactMapper.Map(observation.RootElement).Observations!);
+        Assert.Equal((LabItems, "51301"), (local.System, local.Code));
+
+        using var condition = JsonDocument.Parse($$$"""
+            {"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p"},"code":{"coding":[{"system":"{{{LocalIcd10}}}","code":"J45909","display":"Asthma"}]}}
+            """);
+        var diagnosis = Assert.Single(FactMapper.Map(condition.RootElement, terminology: terminology).Conditions!);
+        Assert.Equal((CodeSystems.Icd10Cm, "J45909", "Asthma"), (diagnosis.System, diagnosis.Code, diagnosis.Display));
+    }
+
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","id":"p"}""", "a Patient, not a ConceptMap")]
+    [InlineData("""{"resourceType":"ConceptMap","id":"m","status":"active","group":[{"source":"http://a","element":[{"code":"x","target":[{"code":"y","equivalence":"equal"}]}]}]}""", "group[0] needs both source and target")]
+    [InlineData("""{"resourceType":"ConceptMap","id":"m","status":"active","group":[{"source":"http://a","target":"http://b","element":[{"code":"x","target":[{"code":"y","equivalence":"inexact","comment":"c"}]}]}]}""", "maps nothing usable")]
+    [InlineData("""{"resourceType":"ConceptMap","id":"m","status":"active","group":[{"source":"http://a","target":"http://b","element":[{"code":"x","target":[{"code":"y","equivalence":"equal"}]},{"code":"x","target":[{"code":"z","equivalence":"equal"}]}]}]}""", "the code 'x' is mapped twice")]
+    public void A_map_that_cannot_be_used_is_refused_with_the_reason(string json, string reason)
+    {
+        ConceptMaps.Read(Encoding.UTF8.GetBytes(json), out var errors);
+        Assert.Contains(errors, e => e.Contains(reason, StringComparison.Ordinal));
+    }
+}
