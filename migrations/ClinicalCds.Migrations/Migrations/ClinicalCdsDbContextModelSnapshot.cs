@@ -317,10 +317,18 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("had_intensive_care");
 
+                    b.Property<string>("Kind")
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
                     b.Property<string>("Locations")
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("locations");
+
+                    b.Property<string>("PartOf")
+                        .HasColumnType("text")
+                        .HasColumnName("part_of");
 
                     b.Property<string>("PatientId")
                         .IsRequired()

@@ -58,10 +58,14 @@ public static class CompositionRoot
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => DatabaseOptions.CreateDataSource(connectionString));
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
-        services.AddSingleton<IFhirStore, PostgresFhirStore>();
+        services.AddSingleton<PostgresFhirStore>();
+        services.AddSingleton<IFhirStore>(provider => provider.GetRequiredService<PostgresFhirStore>());
+        services.AddSingleton<IFactRederivation>(provider => provider.GetRequiredService<PostgresFhirStore>());
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
-        // Local codes → the codes the features read (FHIR ConceptMaps), applied wherever FHIR becomes facts.
-        services.AddSingleton(_ => TerminologyFolders.Load(Installation.TerminologyFolders(configuration)));
+        // Local codes → the codes the features read (FHIR ConceptMaps) and which encounters are admissions, ICU stays, ...
+        services.AddSingleton(_ => TerminologyFolders.Load(
+            Installation.TerminologyFolders(configuration),
+            (configuration.GetSection(EncounterOptions.Section).Get<EncounterOptions>() ?? new EncounterOptions()).Resolve()));
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
         services.AddSingleton<IRiskModels>(provider => new OnnxModelRegistry(
             Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));

@@ -41,6 +41,7 @@ public static class WebApp
             pages.Conventions.AuthorizeFolder("/Worklist", AdminAuthentication.CarePolicy);
             pages.Conventions.AllowAnonymousToFolder("/Account");
             pages.Conventions.AuthorizePage("/Models/Index", AdminAuthentication.Policy);
+            pages.Conventions.AuthorizeFolder("/Admin", AdminAuthentication.Policy);
             pages.Conventions.AllowAnonymousToPage("/Models/Card");
         }).AddApplicationPart(typeof(WebApp).Assembly);
         builder.Services.AddClinicalCdsHealth();

@@ -59,3 +59,22 @@ public interface IInitialLoad : IResourceWriter, IAsyncDisposable
 {
     Task CompleteAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>One batch of re-derived resources: how many, and the last id (the next batch starts after it).</summary>
+public sealed record RederivedBatch(int Count, string? LastId);
+
+/// <summary>
+/// Re-derives the clinical projections of stored resources from their stored JSON (when the terminology or the
+/// encounter rules changed): no re-import, the resources and their versions untouched.
+/// </summary>
+public interface IFactRederivation
+{
+    /// <summary>
+    /// The current resources of <paramref name="resourceType"/> after <paramref name="afterId"/> (id order), at most
+    /// <paramref name="batchSize"/>, read and re-projected through <paramref name="map"/> in one transaction that holds
+    /// their write partitions (so no concurrent write interleaves). Idempotent.
+    /// </summary>
+    Task<RederivedBatch> RederiveBatchAsync(
+        string resourceType, string? afterId, int batchSize, Func<System.Text.Json.JsonElement, ClinicalCds.Domain.Clinical.ProjectedFacts> map,
+        CancellationToken cancellationToken);
+}

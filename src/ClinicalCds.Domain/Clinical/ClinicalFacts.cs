@@ -47,7 +47,14 @@ public sealed record EncounterFact(
     string? ServiceType,
     IReadOnlyList<EncounterLocationFact> Locations)
 {
+    /// <summary>Intensive care at one of the encounter's own locations (ICU stays recorded as Encounters: <see cref="PartOf"/>).</summary>
     public bool HadIntensiveCare => Locations.Any(l => l.IsIntensiveCare);
+
+    /// <summary>What the encounter is by the hospital's encounter rules, decided when it was read; null: by its class alone (US Core).</summary>
+    public EncounterKind? Kind { get; init; }
+
+    /// <summary>The encounter this one is part of (an ICU stay of an admission), when it says so.</summary>
+    public string? PartOf { get; init; }
 }
 
 /// <summary>One coding of a condition (a condition coded in ICD-10-CM and SNOMED CT gives two facts, Seq 0 and 1).</summary>

@@ -25,13 +25,17 @@ public sealed class Terminology
 
     private readonly Dictionary<string, ConceptMapGroup[]> _bySource;
 
-    public Terminology(IEnumerable<ConceptMapGroup> groups)
+    public Terminology(IEnumerable<ConceptMapGroup> groups, EncounterRules? encounters = null)
     {
         Groups = [.. groups];
+        Encounters = encounters ?? EncounterRules.UsCore;
         _bySource = Groups.GroupBy(g => g.SourceSystem, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }
 
     public IReadOnlyList<ConceptMapGroup> Groups { get; }
+
+    /// <summary>How this hospital's encounters read: which are admissions, emergency visits, observation and ICU stays.</summary>
+    public EncounterRules Encounters { get; }
 
     public bool IsEmpty => Groups.Count == 0;
 

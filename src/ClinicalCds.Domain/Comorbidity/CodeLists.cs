@@ -9,14 +9,17 @@ public sealed record ComorbidityCategory(string Key, string Name, IReadOnlyDicti
     /// <summary>Codes under one of the prefixes that do not establish the category (charlson_exclusions.csv).</summary>
     public IReadOnlyList<string> Icd10Exclusions { get; init; } = [];
 
+    /// <summary>The category's ICD-9-CM codes (Quan 2005 "enhanced ICD-9-CM"), as prefixes without the dot.</summary>
+    public IReadOnlyList<string> Icd9Prefixes { get; init; } = [];
+
     public bool Matches(string normalizedIcd10) =>
         Icd10Prefixes.Any(p => normalizedIcd10.StartsWith(p, StringComparison.Ordinal))
         && !Icd10Exclusions.Any(p => normalizedIcd10.StartsWith(p, StringComparison.Ordinal));
 }
 
 /// <summary>
-/// A comorbidity code list (Charlson or Elixhauser, Quan 2005 ICD-10 coding) and the SNOMED CT concepts mapped onto
-/// it. The lists ship as data files (Comorbidity/Data, provenance in its README), not as code.
+/// A comorbidity code list (Charlson or Elixhauser, Quan 2005 ICD-10 and enhanced ICD-9-CM codings) and the SNOMED CT
+/// concepts mapped onto it. The lists ship as data files (Comorbidity/Data, provenance in its README), not as code.
 /// </summary>
 public sealed class CodeList
 {
@@ -44,14 +47,26 @@ public sealed class CodeList
     public ComorbidityCategory this[string key] => Categories.First(c => c.Key == key);
 
     /// <summary>Charlson comorbidity index categories (Quan 2005), weights "charlson" (1987) and "quan2011".</summary>
-    public static CodeList Charlson { get; } = Load("charlson_icd10_quan.csv", ComorbidityNames.CharlsonNames, "snomed_charlson.csv", "charlson_exclusions.csv");
+    public static CodeList Charlson { get; } = Load(
+        "charlson_icd10_quan.csv", ComorbidityNames.CharlsonNames, "snomed_charlson.csv", "charlson_exclusions.csv", "charlson_icd9cm_quan.csv");
 
-    /// <summary>Elixhauser categories (Quan 2005), weight "vanwalraven" (van Walraven 2009). ICD-10 only.</summary>
-    public static CodeList Elixhauser { get; } = Load("elixhauser_icd10_quan.csv", ComorbidityNames.ElixhauserNames, snomedFile: null, exclusionsFile: null);
+    /// <summary>Elixhauser categories (Quan 2005), weight "vanwalraven" (van Walraven 2009). ICD-10 and ICD-9-CM.</summary>
+    public static CodeList Elixhauser { get; } = Load(
+        "elixhauser_icd10_quan.csv", ComorbidityNames.ElixhauserNames, snomedFile: null, exclusionsFile: null, icd9File: "elixhauser_icd9cm_quan.csv");
 
-    /// <summary>The categories a coded condition falls in (ICD-10 or ICD-10-CM with or without dots, or SNOMED CT).</summary>
+    /// <summary>
+    /// The categories a coded condition falls in (ICD-10 or ICD-10-CM with or without dots, ICD-9-CM with or without
+    /// dots, or SNOMED CT).
+    /// </summary>
     public IEnumerable<ComorbidityCategory> CategoriesOf(string system, string code)
     {
+        if (system == CodeSystems.Icd9Cm)
+        {
+            // Quan's SAS algorithm compares the code's first 3, 4 and 5 characters with the list: a prefix match.
+            var normalized = NormalizeIcd10(code);
+            return Categories.Where(c => c.Icd9Prefixes.Any(p => normalized.StartsWith(p, StringComparison.Ordinal))).ToList();
+        }
+
         if (system is CodeSystems.Icd10Cm or CodeSystems.Icd10)
         {
             var normalized = NormalizeIcd10(code);
@@ -71,14 +86,19 @@ public sealed class CodeList
         return system == CodeSystems.SnomedCt && _snomed.TryGetValue(code.Trim(), out var category) ? [category] : [];
     }
 
-    /// <summary>ICD-10 as the Quan lists write it: upper case, no dot, no spaces ("n18.30" → "N1830").</summary>
+    /// <summary>ICD-10 (and ICD-9-CM) as the Quan lists write it: upper case, no dot, no spaces ("n18.30" → "N1830").</summary>
     public static string NormalizeIcd10(string code) =>
         string.Concat(code.Where(ch => ch != '.' && !char.IsWhiteSpace(ch))).ToUpperInvariant();
 
-    private static CodeList Load(string file, IReadOnlyDictionary<string, string> names, string? snomedFile, string? exclusionsFile)
+    private static CodeList Load(string file, IReadOnlyDictionary<string, string> names, string? snomedFile, string? exclusionsFile, string icd9File)
     {
         var rows = ReadCsv(file);
         var exclusions = (exclusionsFile is null ? [] : ReadCsv(exclusionsFile).Skip(1)).ToLookup(r => r[0], r => r[1], StringComparer.Ordinal);
+        var icd9 = ReadCsv(icd9File).Skip(1).ToDictionary(r => r[0], r => (IReadOnlyList<string>)r[1].Split(';', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        if (icd9.Keys.FirstOrDefault(k => !names.ContainsKey(k)) is { } unknown)
+        {
+            throw new InvalidDataException($"{icd9File}: unknown category '{unknown}'.");
+        }
         var header = rows[0];
         var weightColumns = Enumerable.Range(1, header.Count - 2).ToList();
         var categories = rows.Skip(1)
@@ -89,6 +109,7 @@ public sealed class CodeList
                 r[^1].Split(';', StringSplitOptions.RemoveEmptyEntries))
             {
                 Icd10Exclusions = exclusions[r[0]].ToList(),
+                Icd9Prefixes = icd9.TryGetValue(r[0], out var prefixes) ? prefixes : [],
             })
             .ToList();
         var byKey = categories.ToDictionary(c => c.Key);

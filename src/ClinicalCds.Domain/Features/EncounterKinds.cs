@@ -2,19 +2,37 @@ using ClinicalCds.Domain.Clinical;
 
 namespace ClinicalCds.Domain.Features;
 
-/// <summary>How the features read encounter codes (HL7 v3 ActCode class, ActPriority, admit source, discharge disposition).</summary>
+/// <summary>
+/// How the features read encounters: their kind (by the hospital's encounter rules, <see cref="EncounterRules"/>), HL7
+/// v3 ActPriority, admit source and discharge disposition.
+/// </summary>
 public static class EncounterKinds
 {
-    /// <summary>Inpatient classes: IMP inpatient encounter, ACUTE inpatient acute, NONAC inpatient non-acute.</summary>
-    public static readonly IReadOnlyList<string> InpatientClasses = ["IMP", "ACUTE", "NONAC"];
-
     /// <summary>Statuses of encounters that never took place.</summary>
     public static readonly IReadOnlyList<string> NotHappenedStatuses = ["cancelled", "entered-in-error", "planned"];
 
-    public static bool IsInpatient(EncounterFact e) => e.ClassCode is not null && InpatientClasses.Contains(e.ClassCode) && Happened(e);
+    /// <summary>The encounter's kind as read (by the configured rules), else by its class as US Core codes it.</summary>
+    public static EncounterKind KindOf(EncounterFact e) => e.Kind ?? EncounterRules.UsCore.KindOf(e.ClassCode, [], e.ServiceType, e.PartOf is not null);
 
-    /// <summary>EMER emergency department visit.</summary>
-    public static bool IsEmergency(EncounterFact e) => e.ClassCode == "EMER" && Happened(e);
+    /// <summary>An inpatient admission that took place.</summary>
+    public static bool IsInpatient(EncounterFact e) => KindOf(e) == EncounterKind.Inpatient && Happened(e);
+
+    /// <summary>An emergency department visit that took place.</summary>
+    public static bool IsEmergency(EncounterFact e) => KindOf(e) == EncounterKind.Emergency && Happened(e);
+
+    /// <summary>
+    /// When intensive care began during <paramref name="stay"/>, each time: its ICU locations, and the ICU stays recorded
+    /// as Encounters part of it (MIMIC-IV), in order.
+    /// </summary>
+    public static IEnumerable<DateTimeOffset> IntensiveCareStarts(IEnumerable<EncounterFact> encounters, EncounterFact stay) =>
+        stay.Locations.Where(l => l.IsIntensiveCare && l.Start is not null).Select(l => l.Start!.Value)
+            .Concat(encounters.Where(e => e.PartOf == stay.EncounterId && KindOf(e) == EncounterKind.IntensiveCare && e.Start is not null && Happened(e))
+                .Select(e => e.Start!.Value))
+            .Order();
+
+    /// <summary>Intensive care at any time during the stay (as known): an ICU location or an ICU stay part of it.</summary>
+    public static bool HadIntensiveCare(IEnumerable<EncounterFact> encounters, EncounterFact stay) =>
+        stay.HadIntensiveCare || encounters.Any(e => e.PartOf == stay.EncounterId && KindOf(e) == EncounterKind.IntensiveCare && Happened(e));
 
     /// <summary>Planned, cancelled and entered-in-error encounters never took place.</summary>
     public static bool Happened(EncounterFact e) => e.Status is null || !NotHappenedStatuses.Contains(e.Status);

@@ -74,7 +74,7 @@ public static class FeatureBuilder
                 .Select(p => p.ProcedureId)
                 .Distinct(StringComparer.Ordinal)
                 .Count(),
-            IntensiveCareDuringStay = stay.HadIntensiveCare,
+            IntensiveCareDuringStay = EncounterKinds.HadIntensiveCare(known.Encounters, stay),
             DischargeDisposition = stay.DischargeDisposition,
             AdmissionsPrior12Months = known.Encounters.Count(e =>
                 EncounterKinds.IsInpatient(e) && e.EncounterId != stay.EncounterId && e.Start >= admitted.AddMonths(-12) && e.Start < admitted),

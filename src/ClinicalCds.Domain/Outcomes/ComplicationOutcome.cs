@@ -16,10 +16,11 @@ public static class ComplicationOutcome
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(48);
 
-    /// <summary>SNOMED CT 410429000 cardiac arrest; ICD-10 I46 (any cardiac arrest code).</summary>
+    /// <summary>SNOMED CT 410429000 cardiac arrest; ICD-10 I46 (any cardiac arrest code); ICD-9-CM 427.5 cardiac arrest.</summary>
     private static bool IsCardiacArrest(ConditionFact c) =>
         (c.System == CodeSystems.SnomedCt && c.Code == "410429000")
-        || (c.System is CodeSystems.Icd10Cm or CodeSystems.Icd10 && CodeList.NormalizeIcd10(c.Code).StartsWith("I46", StringComparison.Ordinal));
+        || (c.System is CodeSystems.Icd10Cm or CodeSystems.Icd10 && CodeList.NormalizeIcd10(c.Code).StartsWith("I46", StringComparison.Ordinal))
+        || (c.System == CodeSystems.Icd9Cm && CodeList.NormalizeIcd10(c.Code) == "4275");
 
     /// <summary>SNOMED CT 89666000 cardiopulmonary resuscitation.</summary>
     private static bool IsResuscitation(ProcedureFact p) => p.System == CodeSystems.SnomedCt && p.Code == "89666000" && p.Status != "not-done";
@@ -32,7 +33,7 @@ public static class ComplicationOutcome
         bool During(DateTimeOffset? at) => at >= start && at <= end;
 
         var events = new List<(string Type, DateTimeOffset At)>();
-        events.AddRange(stay.Locations.Where(l => l.IsIntensiveCare && During(l.Start)).Select(l => ("icu-transfer", l.Start!.Value)));
+        events.AddRange(EncounterKinds.IntensiveCareStarts(timeline.Encounters, stay).Where(at => During(at)).Select(at => ("icu-transfer", at)));
         events.AddRange(timeline.Conditions
             .Where(c => IsCardiacArrest(c) && (c.EncounterId == stay.EncounterId || During(c.Onset)) && c.Onset is not null)
             .Select(c => ("cardiac-arrest", c.Onset!.Value)));

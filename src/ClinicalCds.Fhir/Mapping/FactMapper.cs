@@ -35,7 +35,7 @@ public static partial class FactMapper
         var facts = type switch
         {
             "Patient" => new ProjectedFacts(Patient: Patient(resource, id, found)),
-            "Encounter" when PatientOf(resource) is { } p => new ProjectedFacts(Encounter: Encounter(resource, id, p, found)),
+            "Encounter" when PatientOf(resource) is { } p => new ProjectedFacts(Encounter: Encounter(resource, id, p, found, terminology)),
             "Condition" when PatientOf(resource) is { } p => new ProjectedFacts(Conditions: Conditions(resource, id, p, found, terminology)),
             "Observation" when PatientOf(resource) is { } p => new ProjectedFacts(Observations: Observations(resource, id, p, found, terminology)),
             "Procedure" when PatientOf(resource) is { } p => new ProjectedFacts(Procedure: Procedure(resource, id, p, found)),
@@ -116,7 +116,7 @@ public static partial class FactMapper
         .Select(i => String(i, "value"))
         .FirstOrDefault();
 
-    private static EncounterFact Encounter(JsonElement encounter, string id, string patientId, List<string>? problems)
+    private static EncounterFact Encounter(JsonElement encounter, string id, string patientId, List<string>? problems, Terminology terminology)
     {
         var type = Items(encounter, "type").Select(FirstCoding).FirstOrDefault(c => c is not null);
         var locations = Items(encounter, "location")
@@ -137,22 +137,36 @@ public static partial class FactMapper
         var period = Property(encounter, "period");
         var hospitalization = Property(encounter, "hospitalization");
         var serviceType = Property(encounter, "serviceType");
+        var classCode = String(Property(encounter, "class"), "code");
+        var service = FirstCoding(serviceType)?.Code ?? String(serviceType, "text");
+        var partOf = ReferencedId(Property(encounter, "partOf"), "Encounter");
+        var identifierSystems = Items(encounter, "identifier").Select(i => String(i, "system")).OfType<string>().ToList();
         return new EncounterFact(
             id,
             patientId,
             String(encounter, "status", problems),
-            String(Property(encounter, "class"), "code"),
+            classCode,
             type?.System,
             type?.Code,
             type?.Display,
             Instant(period, "start", problems),
             Instant(period, "end", problems),
             FirstCoding(Property(encounter, "priority"))?.Code,
-            FirstCoding(Property(hospitalization, "admitSource"))?.Code,
-            FirstCoding(Property(hospitalization, "dischargeDisposition"))?.Code,
-            FirstCoding(serviceType)?.Code ?? String(serviceType, "text"),
-            locations);
+            CodeIn(Property(hospitalization, "admitSource"), CodeSystems.AdmitSource, terminology),
+            CodeIn(Property(hospitalization, "dischargeDisposition"), CodeSystems.DischargeDisposition, terminology),
+            service,
+            locations)
+        {
+            Kind = terminology.Encounters.KindOf(classCode, identifierSystems, service, partOf is not null),
+            PartOf = partOf,
+        };
     }
+
+    /// <summary>A concept's code in <paramref name="system"/>: its coding there, else the first coding the terminology translates there, else its first code.</summary>
+    private static string? CodeIn(JsonElement concept, string system, Terminology terminology) =>
+        Coding(concept, system)?.Code
+        ?? Codings(concept).Select(c => terminology.Translate(c.System, c.Code, system)?.Code).FirstOrDefault(c => c is not null)
+        ?? FirstCoding(concept)?.Code;
 
     private static IReadOnlyList<ConditionFact> Conditions(JsonElement condition, string id, string patientId, List<string>? problems, Terminology terminology)
     {

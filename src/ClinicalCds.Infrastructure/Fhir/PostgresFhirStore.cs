@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Fhir.Ingest;
 using Npgsql;
@@ -12,7 +14,7 @@ namespace ClinicalCds.Infrastructure.Fhir;
 /// <see cref="WritePartitions">write partition</see> they touch, so concurrent writes of the same resource cannot race
 /// to the same version number while writes of disjoint partitions run in parallel.
 /// </summary>
-public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider clock) : IFhirStore
+public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider clock) : IFhirStore, IFactRederivation
 {
     internal const int IngestLockClass = 0x436c6901; // "Cli\x01": the advisory lock class of write partitions
 
@@ -114,6 +116,62 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
         await PostgresInitialLoad.TryBeginAsync(dataSource, clock, cancellationToken);
 
     /// <summary>The last occurrence of each resource, in the order of those last occurrences.</summary>
+    public async Task<RederivedBatch> RederiveBatchAsync(
+        string resourceType, string? afterId, int batchSize, Func<JsonElement, ProjectedFacts> map, CancellationToken cancellationToken)
+    {
+        var ct = cancellationToken;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var ids = new List<string>(batchSize);
+        await using (var next = new NpgsqlCommand(
+            "SELECT id FROM fhir_resources WHERE resource_type = @type AND is_current AND (@after::text IS NULL OR id > @after) ORDER BY id LIMIT @n", connection))
+        {
+            next.Parameters.AddWithValue("type", resourceType);
+            next.Parameters.Add(new NpgsqlParameter("after", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)afterId ?? DBNull.Value });
+            next.Parameters.AddWithValue("n", batchSize);
+            await using var reader = await next.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        if (ids.Count == 0)
+        {
+            return new RederivedBatch(0, null);
+        }
+
+        // The same partition locks as a write: the content read below is the current one until this commits.
+        await using (var locks = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(@class, p)) FROM unnest(@partitions) AS p", connection))
+        {
+            locks.Parameters.AddWithValue("class", IngestLockClass);
+            locks.Parameters.AddWithValue("partitions", ids.Select(id => WritePartitions.Of(resourceType, id)).Distinct().Order().ToArray());
+            await locks.ExecuteScalarAsync(ct);
+        }
+
+        await InitialLoadIndexes.RestoreIfSetAsideAsync(connection, ct);
+        var facts = new List<ProjectedFacts>(ids.Count);
+        var current = new List<(string, string)>(ids.Count);
+        await using (var read = new NpgsqlCommand(
+            "SELECT id, content::text FROM fhir_resources WHERE resource_type = @type AND id = ANY(@ids) AND is_current", connection))
+        {
+            read.Parameters.AddWithValue("type", resourceType);
+            read.Parameters.AddWithValue("ids", ids.ToArray());
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                using var document = JsonDocument.Parse(reader.GetString(1));
+                facts.Add(map(document.RootElement));
+                current.Add((resourceType, reader.GetString(0)));
+            }
+        }
+
+        await ProjectionWriter.DeleteAsync(connection, current, ct);
+        await ProjectionWriter.WriteAsync(connection, facts, ct);
+        await transaction.CommitAsync(ct);
+        return new RederivedBatch(ids.Count, ids[^1]);
+    }
+
     internal static List<PreparedResource> LastOfEach(IReadOnlyList<PreparedResource> resources)
     {
         var latest = new Dictionary<(string, string), int>();

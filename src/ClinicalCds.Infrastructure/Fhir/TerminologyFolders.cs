@@ -12,7 +12,7 @@ public static class TerminologyFolders
 {
     public const string Section = "Terminology:Folders";
 
-    public static Terminology Load(IReadOnlyList<string> folders)
+    public static Terminology Load(IReadOnlyList<string> folders, EncounterRules? encounters = null)
     {
         var groups = new List<ConceptMapGroup>();
         var errors = new List<string>();
@@ -31,6 +31,6 @@ public static class TerminologyFolders
             }
         }
 
-        return errors.Count == 0 ? new Terminology(groups) : throw new InvalidOperationException(string.Join(" ", errors));
+        return errors.Count == 0 ? new Terminology(groups, encounters) : throw new InvalidOperationException(string.Join(" ", errors));
     }
 }

@@ -36,10 +36,16 @@ public static class Projections
             // Derived from the locations, kept as a column for queries (cohorts); the fact derives it again.
             c.WriteOnly(c.Boolean("had_intensive_care", e => e.HadIntensiveCare)),
             c.Jsonb("locations", e => JsonSerializer.Serialize(e.Locations, LocationJson)),
+            // The kind by the encounter rules in force when it was read (cohorts select admissions by it).
+            c.Text("kind", e => e.Kind is { } kind ? EncounterKindCodes.Of(kind) : null), c.Text("part_of", e => e.PartOf),
         ],
         r => new EncounterFact(
             r.Text(), r.Text(), r.OptionalText(), r.OptionalText(), r.OptionalText(), r.OptionalText(), r.OptionalText(), r.Instant(), r.Instant(),
-            r.OptionalText(), r.OptionalText(), r.OptionalText(), r.OptionalText(), Locations(r.Text())));
+            r.OptionalText(), r.OptionalText(), r.OptionalText(), r.OptionalText(), Locations(r.Text()))
+        {
+            Kind = EncounterKindCodes.Parse(r.OptionalText()),
+            PartOf = r.OptionalText(),
+        });
 
     internal static readonly Projection<ConditionFact> Conditions = Projection.Define<ConditionFact>(
         "Condition", "conditions", c => c.PatientId,
@@ -95,6 +101,29 @@ public static class Projections
 
     private static IReadOnlyList<EncounterLocationFact> Locations(string json) =>
         json == "[]" ? [] : JsonSerializer.Deserialize<List<EncounterLocationFact>>(json, LocationJson) ?? [];
+}
+
+/// <summary>An encounter's kind as the encounters table spells it ("inpatient", "intensive-care", ...).</summary>
+public static class EncounterKindCodes
+{
+    public static string Of(EncounterKind kind) => kind switch
+    {
+        EncounterKind.Inpatient => "inpatient",
+        EncounterKind.Emergency => "emergency",
+        EncounterKind.Observation => "observation",
+        EncounterKind.IntensiveCare => "intensive-care",
+        _ => "other",
+    };
+
+    public static EncounterKind? Parse(string? code) => code switch
+    {
+        null => null,
+        "inpatient" => EncounterKind.Inpatient,
+        "emergency" => EncounterKind.Emergency,
+        "observation" => EncounterKind.Observation,
+        "intensive-care" => EncounterKind.IntensiveCare,
+        _ => EncounterKind.Other,
+    };
 }
 
 /// <summary>What every projection table tells about itself.</summary>

@@ -59,6 +59,9 @@ public sealed class EncounterRow
     public bool HadIntensiveCare { get; set; }
     /// <summary>The locations of the stay (jsonb array of EncounterLocationFact).</summary>
     public required string Locations { get; set; }
+    /// <summary>inpatient, emergency, observation, intensive-care or other, by the encounter rules in force when it was read.</summary>
+    public string? Kind { get; set; }
+    public string? PartOf { get; set; }
 }
 
 public sealed class ConditionRow

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Scoring;
+using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Infrastructure.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -101,12 +103,12 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
     private static (string Sql, NpgsqlParameter[] Parameters) CohortCondition(CohortOptions cohort, DateTimeOffset asOf)
     {
         const string happened = "NOT (coalesce(status, '') = ANY($4))";
-        const string inpatient = $"class_code = ANY($5) AND {happened}";
+        const string inpatient = $"kind = $5 AND {happened}";
         var parameters = new List<NpgsqlParameter>
         {
             new() { Value = asOf },
             new() { Value = EncounterKinds.NotHappenedStatuses.ToArray() },
-            new() { Value = EncounterKinds.InpatientClasses.ToArray() },
+            new() { Value = EncounterKindCodes.Of(EncounterKind.Inpatient) },
         };
         var sql = cohort.Kind switch
         {

@@ -12,12 +12,12 @@ using Xunit.Abstractions;
 
 namespace ClinicalCds.IntegrationTests.Features;
 
-/// <summary>The MIMIC-IV demo imported as a hospital would, with the shipped terminology maps configured.</summary>
+/// <summary>The MIMIC-IV demo imported as a hospital would, with the shipped terminology maps and the MIMIC-IV encounter profile.</summary>
 public sealed class MimicStoreFixture : IAsyncLifetime
 {
     public const string MapsFolder = "terminology/mimic-iv-demo";
 
-    public ApiFactory Api { get; } = new(new Dictionary<string, string> { ["Terminology:Folders:0"] = MapsFolder });
+    public ApiFactory Api { get; } = new(new Dictionary<string, string> { ["Terminology:Folders:0"] = MapsFolder, ["Encounters:Profile"] = "mimic-iv" });
 
     /// <summary>Every resource of the fixture as published, by type.</summary>
     public Dictionary<string, List<JsonElement>> Resources { get; } = new(StringComparer.Ordinal);
@@ -126,6 +126,133 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         var report = string.Join("; ", counts.Select(c => $"{c.Feature} present at {c.Present} of {c.WithDraw}"));
         output.WriteLine(report);
         Assert.All(counts, c => Assert.True(c.WithDraw >= 20 && c.Present >= 0.9 * c.WithDraw, report));
+    }
+
+    private static string Identifier(JsonElement encounter) => encounter.GetProperty("identifier")[0].GetProperty("system").GetString()!;
+
+    private static string? Code(JsonElement resource, string path, string property) =>
+        resource.TryGetProperty(path, out var outer) && (property.Length == 0 ? outer : outer.TryGetProperty(property, out var inner) ? inner : default) is
+            { ValueKind: JsonValueKind.Object } concept && concept.TryGetProperty("coding", out var coding) ? coding[0].GetProperty("code").GetString() : null;
+
+    [Fact]
+    public async Task Admissions_ICU_stays_and_30_day_readmissions_read_by_the_MIMIC_profile_agree_with_a_count_from_the_raw_encounters()
+    {
+        var encounters = mimic.Resources["Encounter"];
+        // Independently: admissions are hosp encounters whose admission type is not an observation type (class OBSENC).
+        var admissions = encounters
+            .Where(e => Identifier(e).EndsWith("/encounter-hosp", StringComparison.Ordinal) && e.GetProperty("class").GetProperty("code").GetString() != "OBSENC")
+            .Select(e => (Id: e.GetProperty("id").GetString()!, Patient: PatientOf(e), Start: At(e.GetProperty("period"), "start"),
+                End: e.GetProperty("period").TryGetProperty("end", out var end) ? end.GetDateTimeOffset() : (DateTimeOffset?)null,
+                Priority: Code(e, "priority", string.Empty), Disposition: Code(e, "hospitalization", "dischargeDisposition")))
+            .ToList();
+        var icuStays = encounters.Where(e => Identifier(e).EndsWith("/encounter-icu", StringComparison.Ordinal)).Select(e => e.GetProperty("id").GetString()!).ToList();
+        var died = mimic.Resources["Patient"].Where(p => p.TryGetProperty("deceasedDateTime", out _))
+            .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("deceasedDateTime").GetDateTimeOffset(), StringComparer.Ordinal);
+        var cutoff = encounters.Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _)).Max(p => At(p, "end"));
+        var timelines = await mimic.TimelinesAsync();
+        var stored = timelines.SelectMany(t => t.Encounters).ToDictionary(e => e.EncounterId, StringComparer.Ordinal);
+
+        Assert.All(admissions, a => Assert.True(EncounterKinds.IsInpatient(stored[a.Id]), a.Id));
+        Assert.Equal(admissions.Count, stored.Values.Count(EncounterKinds.IsInpatient));
+        Assert.All(icuStays, id => Assert.Equal(EncounterKind.IntensiveCare, stored[id].Kind));
+        Assert.NotEmpty(icuStays);
+
+        // The 30-day readmission labels, counted from the raw encounters: an index discharge alive (not DIED, not deceased
+        // by then) with its window in the data, readmitted when an emergent (EM) or urgent (UR) admission starts within 30 days.
+        var window = TimeSpan.FromDays(30);
+        var expected = admissions
+            .Where(a => a.End is { } end && end <= cutoff && a.Disposition != "DIED" && !(died.TryGetValue(a.Patient, out var at) && at <= end))
+            .ToDictionary(
+                a => a.Id,
+                a => a.End!.Value + window > cutoff ? (bool?)null
+                    : admissions.Any(b => b.Patient == a.Patient && b.Start > a.End && b.Start <= a.End + window && b.Priority is "EM" or "UR"),
+                StringComparer.Ordinal);
+        var actual = timelines.SelectMany(t => Domain.Risks.RiskCatalog.Readmission.Examples(t, cutoff))
+            .ToDictionary(e => e.Stay.EncounterId, e => e.Label, StringComparer.Ordinal);
+        output.WriteLine($"{actual.Count} index discharges, {actual.Values.Count(l => l == true)} readmitted within 30 days, {actual.Values.Count(l => l is null)} not known yet; {icuStays.Count} ICU stays");
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Contains(actual.Values, l => l == true);
+    }
+
+    /// <summary>A Quan list read straight from its data file: category → code prefixes (no dots).</summary>
+    private static Dictionary<string, string[]> QuanList(string file) =>
+        File.ReadLines(Path.Combine(Repository.Root, "src", "ClinicalCds.Domain", "Comorbidity", "Data", file)).Skip(1)
+            .Select(line => line.Split(','))
+            .ToDictionary(f => f[0], f => f[^1].Split(';'), StringComparer.Ordinal);
+
+    [Fact]
+    public async Task Charlson_and_Elixhauser_categories_at_every_discharge_equal_a_count_from_the_raw_ICD_codes()
+    {
+        // Independently of the code list loader: prefix matching on the raw codes, ICD-9-CM and ICD-10-CM lists as shipped
+        // (and the Charlson ICD-10 exclusions, CKD stages 1-2). MIMIC's diagnoses are billing codes without dates: one is
+        // known just after its encounter ended, so a discharge sees those of the encounters that ended before it.
+        var lists = new[]
+        {
+            (Name: "Charlson", Icd10: QuanList("charlson_icd10_quan.csv"), Icd9: QuanList("charlson_icd9cm_quan.csv"),
+                Select: (Func<ClinicalFeatures, IReadOnlySet<string>>)(f => f.CharlsonCategories)),
+            (Name: "Elixhauser", Icd10: QuanList("elixhauser_icd10_quan.csv"), Icd9: QuanList("elixhauser_icd9cm_quan.csv"),
+                Select: f => f.ElixhauserCategories),
+        };
+        var excluded = new[] { "N181", "N182" };
+        var ends = mimic.Resources["Encounter"].Where(e => e.GetProperty("period").TryGetProperty("end", out _))
+            .ToDictionary(e => e.GetProperty("id").GetString()!, e => At(e.GetProperty("period"), "end"), StringComparer.Ordinal);
+        var diagnoses = mimic.Resources["Condition"]
+            .Select(c => (Patient: PatientOf(c), Encounter: c.GetProperty("encounter").GetProperty("reference").GetString()!["Encounter/".Length..],
+                Icd9: c.GetProperty("code").GetProperty("coding")[0].GetProperty("system").GetString()!.EndsWith("icd9", StringComparison.Ordinal),
+                Code: c.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString()!.Replace(".", string.Empty, StringComparison.Ordinal).ToUpperInvariant()))
+            .ToList();
+        var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        var compared = 0;
+        var withCategories = 0;
+        foreach (var (id, patient, _, end) in Admissions())
+        {
+            var features = FeatureBuilder.Build(timelines[patient], id, end)!;
+            var known = diagnoses.Where(d => d.Patient == patient && ends.TryGetValue(d.Encounter, out var ended) && ended < end).ToList();
+            foreach (var list in lists)
+            {
+                var expected = known
+                    .SelectMany(d => (d.Icd9 ? list.Icd9 : list.Icd10)
+                        .Where(c => c.Value.Any(p => d.Code.StartsWith(p, StringComparison.Ordinal))
+                            && (d.Icd9 || list.Name != "Charlson" || c.Key != "rend" || !excluded.Any(x => d.Code.StartsWith(x, StringComparison.Ordinal))))
+                        .Select(c => c.Key))
+                    .ToHashSet(StringComparer.Ordinal);
+                Assert.True(expected.SetEquals(list.Select(features)),
+                    $"{list.Name} at the discharge of {id}: expected {string.Join(",", expected.Order())}, features {string.Join(",", list.Select(features).Order())}");
+                withCategories += expected.Count > 0 ? 1 : 0;
+            }
+
+            compared++;
+        }
+
+        output.WriteLine($"{compared} discharges compared; {withCategories} (discharge, index) pairs with at least one category");
+        Assert.True(withCategories > 20, $"only {withCategories} discharges with any category: the comparison says little");
+    }
+
+    [Fact]
+    public async Task The_coverage_report_counts_the_readmission_targets_the_labs_present_the_codes_left_unmapped_and_the_encounters_by_kind()
+    {
+        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _)).Max(p => At(p, "end"));
+        await using var scope = mimic.Api.Services.CreateAsyncScope();
+        var report = await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>()
+            .Send(new Application.Features.GetCoverage.GetCoverageQuery(Domain.Risks.RiskCatalog.Readmission, cutoff));
+        output.WriteLine(string.Join("; ", report.Features.Select(f => $"{f.Feature} {f.Share:P0}")));
+
+        Assert.Equal((60L, 99L), (report.Patients, report.Targets));
+        Assert.All(["HemoglobinGdl", "SodiumMmolL", "CreatinineMgDl"], name => Assert.True(report.Features.Single(f => f.Feature == name).Share >= 0.9, name));
+        // Counted from the raw NDJSON: hematocrit (51221) is not a code the catalog reads, so it is the kind of code the report lists.
+        var hematocrit = mimic.Resources["Observation"].Count(o => o.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString() == "51221");
+        Assert.Contains(report.Unmapped, u => u is { ResourceType: "Observation", Code: "51221" } && u.Count == hematocrit);
+        Assert.DoesNotContain(report.Unmapped, u => u.Code == "51222");
+        Assert.DoesNotContain(report.Unmapped, u => u.ResourceType == "Condition" && u.System.Contains("mimic-diagnosis", StringComparison.Ordinal));
+        Assert.Equal(
+            (107L, 85L, 111L, 41L),
+            (report.EncountersByKind["Inpatient"], report.EncountersByKind["IntensiveCare"], report.EncountersByKind["Emergency"], report.EncountersByKind["Observation"]));
+        // The same report on the admin page: a bar per feature, the unmapped codes to map next.
+        using var client = mimic.Api.CreateClient();
+        var page = await client.GetStringAsync($"/admin/data?model=readmission&asOf={Uri.EscapeDataString(cutoff.ToString("O"))}");
+        Assert.Contains("aria-label=\"Feature coverage\"", page, StringComparison.Ordinal);
+        Assert.Contains("HemoglobinGdl", page, StringComparison.Ordinal);
+        Assert.Contains("<td>51221</td>", page, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/admin/scoring/runs"] = Access.Admin,
         ["/admin/scoring/runs/{id:long}"] = Access.Admin,
         ["/models"] = Access.Admin,
+        ["/admin/data"] = Access.Admin,
         ["/jobs/{**path}"] = Access.Admin,
     };
 

@@ -5,8 +5,18 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 
 /// <summary>The real web application on a fresh database of its own.</summary>
 /// <remarks>Any type of the Api assembly names its entry point; `Program` is ambiguous, since the CLI has one too.</remarks>
-public sealed class ApiFactory(IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<ClinicalCds.Api.Fhir.FhirResult>, IAsyncLifetime
+public sealed class ApiFactory : WebApplicationFactory<ClinicalCds.Api.Fhir.FhirResult>, IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string>? settings;
+
+    /// <summary>As xUnit creates a class fixture (one public constructor): the shipped settings only.</summary>
+    public ApiFactory()
+    {
+    }
+
+    /// <summary>With settings of a test's own (e.g. terminology folders).</summary>
+    internal ApiFactory(IReadOnlyDictionary<string, string> settings) => this.settings = settings;
+
     public TestDatabase Database { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,0 +1,87 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
+using Mediator;
+
+namespace ClinicalCds.Application.Features.GetCoverage;
+
+/// <summary>
+/// The data-readiness report a hospital's analyst runs before go-live: for the model's scoring targets in the store (its
+/// outcome rule's instants: index discharges, stay scoring times) as of <paramref name="AsOf"/>, the share at which each
+/// catalog feature is present; the codes seen most often that no map turns into a code the features read; and the
+/// encounters recognised per kind. Read through the one timeline and feature path, so it reports what scoring sees.
+/// </summary>
+public sealed record GetCoverageQuery(RiskDefinition Risk, DateTimeOffset AsOf, int TopCodes = 15) : IQuery<CoverageReport>;
+
+public sealed record FeatureCoverage(string Feature, string Definition, bool CanBeMissing, long Present, long Targets)
+{
+    public double Share => Targets == 0 ? 0 : Present / (double)Targets;
+}
+
+/// <summary>A code no map turns into one the features read: its resource type, system, code, a display where known, how often.</summary>
+public sealed record UnmappedCode(string ResourceType, string System, string Code, string? Display, long Count);
+
+public sealed record CoverageReport(
+    string Model, DateTimeOffset AsOf, long Patients, long Targets, IReadOnlyList<FeatureCoverage> Features, IReadOnlyList<UnmappedCode> Unmapped,
+    IReadOnlyDictionary<string, long> EncountersByKind);
+
+public sealed class GetCoverageHandler(IPatientTimelineReader timelines) : IQueryHandler<GetCoverageQuery, CoverageReport>
+{
+    /// <summary>Code systems the features read conditions in.</summary>
+    private static readonly string[] ConditionSystems = [CodeSystems.Icd10Cm, CodeSystems.Icd10, CodeSystems.Icd9Cm, CodeSystems.SnomedCt];
+
+    public async ValueTask<CoverageReport> Handle(GetCoverageQuery query, CancellationToken cancellationToken)
+    {
+        var catalog = FeatureCatalog.Features;
+        var present = new long[catalog.Count];
+        long targets = 0, patients = 0;
+        var unmapped = new Dictionary<(string Type, string System, string Code), (string? Display, long Count)>();
+        var kinds = Enum.GetValues<EncounterKind>().ToDictionary(k => k.ToString(), _ => 0L, StringComparer.Ordinal);
+
+        void Count(string type, string system, string code, string? display)
+        {
+            var key = (type, system, code);
+            var (known, count) = unmapped.GetValueOrDefault(key);
+            unmapped[key] = (known ?? display, count + 1);
+        }
+
+        await foreach (var timeline in timelines.ReadAllAsync(cancellationToken))
+        {
+            patients++;
+            var known = timeline.AsOf(query.AsOf);
+            foreach (var example in query.Risk.Examples(timeline, query.AsOf))
+            {
+                targets++;
+                var values = FeatureCatalog.Vectorize(FeatureBuilder.Build(timeline, example.Stay.EncounterId, example.Instant)!).Values;
+                for (var i = 0; i < values.Count; i++)
+                {
+                    present[i] += values[i] is null ? 0 : 1;
+                }
+            }
+
+            foreach (var encounter in known.Encounters)
+            {
+                kinds[EncounterKinds.KindOf(encounter).ToString()]++;
+            }
+
+            foreach (var observation in known.Observations.Where(o => o.System != CodeSystems.Loinc))
+            {
+                Count("Observation", observation.System, observation.Code, null);
+            }
+
+            foreach (var condition in known.Conditions.Where(c => !ConditionSystems.Contains(c.System)))
+            {
+                Count("Condition", condition.System, condition.Code, condition.Display);
+            }
+        }
+
+        return new CoverageReport(
+            query.Risk.Name, query.AsOf, patients, targets,
+            [.. catalog.Select((f, i) => new FeatureCoverage(f.Name, f.Definition, f.CanBeMissing, present[i], targets))],
+            [.. unmapped.GroupBy(u => u.Key.Type)
+                .SelectMany(g => g.OrderByDescending(u => u.Value.Count).ThenBy(u => u.Key.Code, StringComparer.Ordinal).Take(query.TopCodes))
+                .Select(u => new UnmappedCode(u.Key.Type, u.Key.System, u.Key.Code, u.Value.Display, u.Value.Count))],
+            kinds);
+    }
+}
