@@ -63,9 +63,12 @@ public static class CompositionRoot
         services.AddSingleton<IFactRederivation>(provider => provider.GetRequiredService<PostgresFhirStore>());
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
         // Local codes → the codes the features read (FHIR ConceptMaps) and which encounters are admissions, ICU stays, ...
-        services.AddSingleton(_ => TerminologyFolders.Load(
-            Installation.TerminologyFolders(configuration),
-            (configuration.GetSection(EncounterOptions.Section).Get<EncounterOptions>() ?? new EncounterOptions()).Resolve()));
+        // (folders checked at start; maps stored through the FHIR API read on first use and followed).
+        services.AddSingleton(provider => new TerminologySource(
+            TerminologyFolders.LoadGroups(Installation.TerminologyFolders(configuration)),
+            (configuration.GetSection(EncounterOptions.Section).Get<EncounterOptions>() ?? new EncounterOptions()).Resolve(),
+            provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<ILogger<TerminologySource>>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddTransient(provider => provider.GetRequiredService<TerminologySource>().Current);
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
         services.AddSingleton<IRiskModels>(provider => new OnnxModelRegistry(
             Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
@@ -112,6 +115,6 @@ public static class CompositionRoot
     {
         services.GetRequiredService<ScoringOptions>();
         services.GetRequiredService<ServiceRisks>();
-        services.GetRequiredService<Domain.Clinical.Terminology>();
+        services.GetRequiredService<TerminologySource>();
     }
 }

@@ -66,9 +66,23 @@ public static partial class ResourcePreparer
         }
     }
 
-    /// <summary>The resource ready for the store: its facts are read from the very JSON that is stored, as every other path reads them.</summary>
-    private static Preparation Prepared(string type, string id, byte[] json, JsonElement root, Terminology? terminology) =>
-        new(new PreparedResource(type, id, PatientReferences.PatientIdOf(root), json, FactMapper.Map(root, terminology: terminology)), []);
+    /// <summary>
+    /// The resource ready for the store: its facts are read from the very JSON that is stored, as every other path reads
+    /// them. A ConceptMap is part of the terminology the facts are read with: one it could not use is refused, with why.
+    /// </summary>
+    private static Preparation Prepared(string type, string id, byte[] json, JsonElement root, Terminology? terminology)
+    {
+        if (type == "ConceptMap")
+        {
+            Terminologies.ConceptMaps.Read(json, out var problems);
+            if (problems.Count > 0)
+            {
+                return Preparation.Rejected([.. problems.Select(p => $"ConceptMap/{id} cannot be used as terminology: {p}")]);
+            }
+        }
+
+        return new(new PreparedResource(type, id, PatientReferences.PatientIdOf(root), json, FactMapper.Map(root, terminology: terminology)), []);
+    }
 
     /// <summary>Prepares a parsed resource; without <paramref name="receivedJson"/> it is serialized.</summary>
     public static Preparation Prepare(Resource resource, byte[]? receivedJson = null, Terminology? terminology = null)

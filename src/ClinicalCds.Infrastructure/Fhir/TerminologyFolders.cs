@@ -12,7 +12,10 @@ public static class TerminologyFolders
 {
     public const string Section = "Terminology:Folders";
 
-    public static Terminology Load(IReadOnlyList<string> folders, EncounterRules? encounters = null)
+    public static Terminology Load(IReadOnlyList<string> folders, EncounterRules? encounters = null) => new(LoadGroups(folders), encounters);
+
+    /// <summary>The groups of every map in the folders, in order; any problem stops the process (all of them named).</summary>
+    public static IReadOnlyList<ConceptMapGroup> LoadGroups(IReadOnlyList<string> folders)
     {
         var groups = new List<ConceptMapGroup>();
         var errors = new List<string>();
@@ -31,6 +34,6 @@ public static class TerminologyFolders
             }
         }
 
-        return errors.Count == 0 ? new Terminology(groups, encounters) : throw new InvalidOperationException(string.Join(" ", errors));
+        return errors.Count == 0 ? groups : throw new InvalidOperationException(string.Join(" ", errors));
     }
 }
