@@ -25,7 +25,7 @@ public static class CdsHooksEndpoints
         var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors(CorsPolicy);
 
         // Discovery carries no patient data; clients read it before they are configured, so it needs no token.
-        group.MapGet("/", () => Results.Json(CdsServices.Discovery, CdsJson.Options));
+        group.MapGet("/", (Domain.Clinical.Terminology terminology) => Results.Json(CdsServices.Localized(terminology), CdsJson.Options));
 
         // Measured first, so that refused calls (401, 429) count too.
         var calls = group.MapGroup("/").AddEndpointFilter(MeasureAsync).AddEndpointFilter<CdsClientAuthenticationFilter>();

@@ -39,6 +39,11 @@ public sealed class Terminology
 
     public bool IsEmpty => Groups.Count == 0;
 
+    /// <summary>The local codes the maps translate to <paramref name="targetCode"/> of <paramref name="targetSystem"/> (explicit mappings only).</summary>
+    public IEnumerable<(string System, string Code)> SourcesOf(string targetSystem, string targetCode) =>
+        Groups.Where(g => g.TargetSystem == targetSystem)
+            .SelectMany(g => g.Codes.Where(c => c.Value.Code == targetCode).Select(c => (g.SourceSystem, c.Key)));
+
     /// <summary>
     /// The code in a target system of the maps, or null when no map has it: an explicit mapping first (in the order
     /// the maps were loaded), then a group that declares its source an alias of its target. <paramref name="target"/>

@@ -253,6 +253,10 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.Contains("aria-label=\"Feature coverage\"", page, StringComparison.Ordinal);
         Assert.Contains("HemoglobinGdl", page, StringComparison.Ordinal);
         Assert.Contains("<td>51221</td>", page, StringComparison.Ordinal);
+
+        // Discovery asks an EHR for the MIMIC itemids too, beside the LOINC codes they map to.
+        var discovery = await client.GetStringAsync("/cds-services");
+        Assert.Contains("http://mimic.mit.edu/fhir/mimic/CodeSystem/mimic-d-labitems|51222", discovery, StringComparison.Ordinal);
     }
 
     [Fact]

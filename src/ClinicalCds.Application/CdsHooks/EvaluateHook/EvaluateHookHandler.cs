@@ -30,7 +30,7 @@ public sealed class EvaluateHookHandler(
             };
         }
 
-        var (request, result, outcome) = await Evaluate(service, command, cancellationToken);
+        var (request, result, outcome) = await Evaluate(CdsServices.Localized(service, terminology), command, cancellationToken);
         return result with { Call = new HookCall(request?.HookInstance, request?.UserId, request?.PatientId, outcome) };
     }
 
