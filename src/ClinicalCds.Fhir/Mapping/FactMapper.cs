@@ -138,7 +138,9 @@ public static partial class FactMapper
         var hospitalization = Property(encounter, "hospitalization");
         var serviceType = Property(encounter, "serviceType");
         var classCode = String(Property(encounter, "class"), "code");
-        var service = FirstCoding(serviceType)?.Code ?? String(serviceType, "text");
+        // A service code the terminology maps (e.g. MIMIC's OMED to SNOMED CT "Medical oncology") reads as its mapped display.
+        var serviceCoding = FirstCoding(serviceType);
+        var service = terminology.Translate(serviceCoding?.System, serviceCoding?.Code)?.Display ?? serviceCoding?.Code ?? String(serviceType, "text");
         var partOf = ReferencedId(Property(encounter, "partOf"), "Encounter");
         var identifierSystems = Items(encounter, "identifier").Select(i => String(i, "system")).OfType<string>().ToList();
         return new EncounterFact(

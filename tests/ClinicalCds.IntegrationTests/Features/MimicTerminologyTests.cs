@@ -172,6 +172,15 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         output.WriteLine($"{actual.Count} index discharges, {actual.Values.Count(l => l == true)} readmitted within 30 days, {actual.Values.Count(l => l is null)} not known yet; {icuStays.Count} ICU stays");
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Contains(actual.Values, l => l == true);
+
+        // HOSPITAL's "discharge from an oncology service": the admissions MIMIC lists under OMED, the oncologic medical service.
+        var oncology = encounters.Where(e => Identifier(e).EndsWith("/encounter-hosp", StringComparison.Ordinal) && e.GetProperty("period").TryGetProperty("end", out _)
+                && e.TryGetProperty("serviceType", out var service) && service.GetProperty("coding")[0].GetProperty("code").GetString() == "OMED")
+            .Select(e => e.GetProperty("id").GetString()!).Order(StringComparer.Ordinal).ToList();
+        var byPatient = timelines.ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        Assert.NotEmpty(oncology);
+        Assert.Equal(oncology, Admissions().Where(a => FeatureBuilder.Build(byPatient[a.Patient], a.Id, a.End)!.DischargeFromOncology == true)
+            .Select(a => a.Id).Order(StringComparer.Ordinal));
     }
 
     /// <summary>A Quan list read straight from its data file: category → code prefixes (no dots).</summary>
