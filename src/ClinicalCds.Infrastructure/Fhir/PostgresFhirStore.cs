@@ -31,13 +31,7 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        // One lock per write partition present, taken in ascending order (so two writers never deadlock on them).
-        await using (var locks = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(@class, p)) FROM unnest(@partitions) AS p", connection))
-        {
-            locks.Parameters.AddWithValue("class", IngestLockClass);
-            locks.Parameters.AddWithValue("partitions", unique.Select(r => WritePartitions.Of(r.ResourceType, r.Id)).Distinct().Order().ToArray());
-            await locks.ExecuteScalarAsync(ct);
-        }
+        await LockPartitionsAsync(connection, unique.Select(r => (r.ResourceType, r.Id)), ct);
 
         // Holding a partition, no initial load is running (it holds them all): indexes set aside are a dead one's.
         await InitialLoadIndexes.RestoreIfSetAsideAsync(connection, ct);
@@ -142,12 +136,7 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
         }
 
         // The same partition locks as a write: the content read below is the current one until this commits.
-        await using (var locks = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(@class, p)) FROM unnest(@partitions) AS p", connection))
-        {
-            locks.Parameters.AddWithValue("class", IngestLockClass);
-            locks.Parameters.AddWithValue("partitions", ids.Select(id => WritePartitions.Of(resourceType, id)).Distinct().Order().ToArray());
-            await locks.ExecuteScalarAsync(ct);
-        }
+        await LockPartitionsAsync(connection, ids.Select(id => (resourceType, id)), ct);
 
         await InitialLoadIndexes.RestoreIfSetAsideAsync(connection, ct);
         var facts = new List<ProjectedFacts>(ids.Count);
@@ -170,6 +159,18 @@ public sealed class PostgresFhirStore(NpgsqlDataSource dataSource, TimeProvider 
         await ProjectionWriter.WriteAsync(connection, facts, ct);
         await transaction.CommitAsync(ct);
         return new RederivedBatch(ids.Count, ids[^1]);
+    }
+
+    /// <summary>
+    /// The write partitions of these resources, for the caller's transaction: one lock per partition present, taken in
+    /// ascending order (so two writers never deadlock on them).
+    /// </summary>
+    private static async Task LockPartitionsAsync(NpgsqlConnection connection, IEnumerable<(string ResourceType, string Id)> resources, CancellationToken ct)
+    {
+        await using var locks = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(@class, p)) FROM unnest(@partitions) AS p", connection);
+        locks.Parameters.AddWithValue("class", IngestLockClass);
+        locks.Parameters.AddWithValue("partitions", resources.Select(r => WritePartitions.Of(r.ResourceType, r.Id)).Distinct().Order().ToArray());
+        await locks.ExecuteScalarAsync(ct);
     }
 
     internal static List<PreparedResource> LastOfEach(IReadOnlyList<PreparedResource> resources)

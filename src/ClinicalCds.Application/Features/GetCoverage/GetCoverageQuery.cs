@@ -26,7 +26,7 @@ public sealed record CoverageReport(
     string Model, DateTimeOffset AsOf, long Patients, long Targets, IReadOnlyList<FeatureCoverage> Features, IReadOnlyList<UnmappedCode> Unmapped,
     IReadOnlyDictionary<string, long> EncountersByKind);
 
-public sealed class GetCoverageHandler(IPatientTimelineReader timelines) : IQueryHandler<GetCoverageQuery, CoverageReport>
+public sealed class GetCoverageHandler(IPatientTimelineReader timelines, IFhirStore store) : IQueryHandler<GetCoverageQuery, CoverageReport>
 {
     /// <summary>Code systems the features read conditions in.</summary>
     private static readonly string[] ConditionSystems = [CodeSystems.Icd10Cm, CodeSystems.Icd10, CodeSystems.Icd9Cm, CodeSystems.SnomedCt];
@@ -76,12 +76,35 @@ public sealed class GetCoverageHandler(IPatientTimelineReader timelines) : IQuer
             }
         }
 
+        var top = new List<UnmappedCode>();
+        foreach (var u in unmapped.GroupBy(u => u.Key.Type)
+                     .SelectMany(g => g.OrderByDescending(u => u.Value.Count).ThenBy(u => u.Key.Code, StringComparer.Ordinal).Take(query.TopCodes)))
+        {
+            top.Add(new UnmappedCode(u.Key.Type, u.Key.System, u.Key.Code,
+                u.Value.Display ?? await DisplayAsync(u.Key.Type, u.Key.System, u.Key.Code, cancellationToken), u.Value.Count));
+        }
+
         return new CoverageReport(
             query.Risk.Name, query.AsOf, patients, targets,
             [.. catalog.Select((f, i) => new FeatureCoverage(f.Name, f.Definition, f.CanBeMissing, present[i], targets))],
-            [.. unmapped.GroupBy(u => u.Key.Type)
-                .SelectMany(g => g.OrderByDescending(u => u.Value.Count).ThenBy(u => u.Key.Code, StringComparer.Ordinal).Take(query.TopCodes))
-                .Select(u => new UnmappedCode(u.Key.Type, u.Key.System, u.Key.Code, u.Value.Display, u.Value.Count))],
-            kinds);
+            top, kinds);
+    }
+
+    /// <summary>The display a stored resource gives the code (observation facts keep none): one search, one resource.</summary>
+    private async Task<string?> DisplayAsync(string type, string system, string code, CancellationToken ct)
+    {
+        var page = await store.SearchAsync(new SearchCriteria(type, [], null, [], [[new TokenFilter(system, code, true)]], [], 1, 0), ct);
+        if (page.Resources.Count == 0)
+        {
+            return null;
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(page.Resources[0].Json);
+        return document.RootElement.TryGetProperty("code", out var concept) && concept.TryGetProperty("coding", out var codings)
+            ? codings.EnumerateArray()
+                .Where(c => c.TryGetProperty("system", out var s) && s.GetString() == system && c.TryGetProperty("code", out var k) && k.GetString() == code)
+                .Select(c => c.TryGetProperty("display", out var d) ? d.GetString() : null)
+                .FirstOrDefault()
+            : null;
     }
 }
