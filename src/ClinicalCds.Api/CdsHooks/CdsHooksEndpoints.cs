@@ -27,6 +27,11 @@ public static class CdsHooksEndpoints
         // Discovery carries no patient data; clients read it before they are configured, so it needs no token.
         group.MapGet("/", (Domain.Clinical.Terminology terminology) => Results.Json(CdsServices.Localized(terminology), CdsJson.Options));
 
+        // What clinicians did with the cards (admins): the same numbers as the /admin/feedback page.
+        app.MapGet("/admin/cds/feedback", async (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new Application.CdsHooks.GetFeedbackAnalytics.GetFeedbackAnalyticsQuery(), ct)))
+            .WithTags("Admin").RequireAuthorization(Admin.AdminAuthentication.Policy);
+
         // Measured first, so that refused calls (401, 429) count too.
         var calls = group.MapGroup("/").AddEndpointFilter(MeasureAsync).AddEndpointFilter<CdsClientAuthenticationFilter>();
         calls.MapPost("/{id}", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>

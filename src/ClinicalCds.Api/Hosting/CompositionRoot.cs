@@ -79,6 +79,7 @@ public static class CompositionRoot
         services.AddSingleton<PostgresCdsStore>();
         services.AddSingleton<ICdsStore>(provider => provider.GetRequiredService<PostgresCdsStore>());
         services.AddSingleton<ITokenReplayGuard>(provider => provider.GetRequiredService<PostgresCdsStore>());
+        services.AddSingleton<IFeedbackAnalytics>(provider => provider.GetRequiredService<PostgresCdsStore>());
         services.AddSingleton<IFhirServerClient, HttpFhirServerClient>();
         services.AddSingleton<JwksCache>();
         services.AddSingleton<CdsClientAuthenticator>();

@@ -36,3 +36,23 @@ public interface ICdsStore
 
     Task AuditAsync(HookAudit audit, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The cards of one service and indicator issued in one month, and what clinicians did with them: accepted (one of its
+/// suggestions taken), overridden (by reason code, <c>system|code</c>), and how many offered suggestions at all.
+/// </summary>
+public sealed record FeedbackMonth(
+    DateOnly Month, string ServiceId, string Indicator, long Shown, long Accepted, long Overridden, long WithSuggestions,
+    IReadOnlyDictionary<string, long> OverrideReasons);
+
+/// <summary>A card shown for a patient and the feedback on it (null outcome: none yet).</summary>
+public sealed record PatientCardFeedback(
+    DateTimeOffset IssuedAt, string ServiceId, string Indicator, string Summary, string? Outcome, string? OverrideReason);
+
+/// <summary>What clinicians did with the cards: per service, indicator and month; and per patient.</summary>
+public interface IFeedbackAnalytics
+{
+    Task<IReadOnlyList<FeedbackMonth>> FeedbackByMonthAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<PatientCardFeedback>> PatientFeedbackAsync(string patientId, int limit, CancellationToken cancellationToken);
+}

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 
 namespace ClinicalCds.Infrastructure.CdsHooks;
 
-public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, ITokenReplayGuard
+public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, ITokenReplayGuard, IFeedbackAnalytics
 {
     public async Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
     {
@@ -101,6 +101,56 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
 
         await transaction.CommitAsync(cancellationToken);
         return new FeedbackStored(fresh.Count, []);
+    }
+
+    public async Task<IReadOnlyList<FeedbackMonth>> FeedbackByMonthAsync(CancellationToken cancellationToken)
+    {
+        // The reason of an overridden card is the third part of its outcome key ("overridden;;system|code").
+        await using var command = dataSource.CreateCommand("""
+            SELECT date_trunc('month', issued_at AT TIME ZONE 'UTC')::date, service_id, indicator,
+                   count(*), count(*) FILTER (WHERE outcome = 'accepted'), count(*) FILTER (WHERE outcome = 'overridden'),
+                   count(*) FILTER (WHERE cardinality(suggestion_ids) > 0),
+                   coalesce(jsonb_object_agg(reason, n) FILTER (WHERE reason IS NOT NULL), '{}'::jsonb)::text
+            FROM (
+                SELECT c.*, r.reason, count(*) OVER (PARTITION BY date_trunc('month', c.issued_at AT TIME ZONE 'UTC'), c.service_id, c.indicator, r.reason) AS n
+                FROM cds_cards c
+                CROSS JOIN LATERAL (SELECT CASE WHEN c.outcome = 'overridden' THEN nullif(split_part(c.outcome_key, ';', 3), '') END AS reason) r
+            ) cards
+            GROUP BY 1, 2, 3
+            ORDER BY 1, 2, 3
+            """);
+        var months = new List<FeedbackMonth>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            months.Add(new FeedbackMonth(
+                DateOnly.FromDateTime(reader.GetDateTime(0)), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4),
+                reader.GetInt64(5), reader.GetInt64(6),
+                System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(7)) ?? []));
+        }
+
+        return months;
+    }
+
+    public async Task<IReadOnlyList<PatientCardFeedback>> PatientFeedbackAsync(string patientId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT issued_at, service_id, indicator, summary, outcome,
+                   CASE WHEN outcome = 'overridden' THEN nullif(split_part(outcome_key, ';', 3), '') END
+            FROM cds_cards WHERE patient_id = $1 ORDER BY issued_at DESC LIMIT $2
+            """);
+        command.Parameters.Add(new() { Value = patientId });
+        command.Parameters.Add(new() { Value = limit });
+        var cards = new List<PatientCardFeedback>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            cards.Add(new PatientCardFeedback(
+                reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return cards;
     }
 
     public async Task AuditAsync(HookAudit audit, CancellationToken cancellationToken)

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.CdsHooks.EvaluateHook;
+using ClinicalCds.Application.CdsHooks.GetFeedbackAnalytics;
 using ClinicalCds.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClinicalCds.IntegrationTests.CdsHooks;
 
@@ -57,6 +61,50 @@ public sealed class CdsFeedbackTests(CdsServerFixture server)
     private static string Feedback(params string[] items) => $$"""{"feedback":[{{string.Join(",", items)}}]}""";
 
     private Task<long> Stored(Guid card) => server.Database.ScalarAsync("SELECT count(*) FROM cds_feedback WHERE card_uuid = @c", ("c", card));
+
+    private async Task<System.Text.Json.JsonElement> AnalyticsLineAsync(string service, string indicator)
+    {
+        using var admin = TestAdmin.Client(server.BaseUrl);
+        var analytics = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(admin, "/admin/cds/feedback");
+        return analytics.GetProperty("totals").EnumerateArray()
+            .FirstOrDefault(l => l.GetProperty("serviceId").GetString() == service && l.GetProperty("indicator").GetString() == indicator);
+    }
+
+    private static long Count(System.Text.Json.JsonElement line, string name) => line.ValueKind == System.Text.Json.JsonValueKind.Undefined ? 0 : line.GetProperty(name).GetInt64();
+
+    [Fact]
+    public async Task Feedback_analytics_count_cards_shown_accepted_and_overridden_by_reason_and_the_patient_page_lists_them()
+    {
+        var before = await AnalyticsLineAsync(Service, "info");
+        var (accepted, overridden, unanswered) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await Issued(accepted);
+        await Issued(overridden);
+        await Issued(unanswered);
+        Assert.Equal(HttpStatusCode.OK, (await PostFeedback(Feedback(Accepted(accepted, OfferedSuggestion)))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostFeedback(Feedback(Overridden(overridden, "d7ecf885")))).Status);
+
+        var after = await AnalyticsLineAsync(Service, "info");
+        Assert.Equal(
+            (3L, 1L, 1L, 3L),
+            (Count(after, "shown") - Count(before, "shown"), Count(after, "accepted") - Count(before, "accepted"),
+                Count(after, "overridden") - Count(before, "overridden"), Count(after, "withSuggestions") - Count(before, "withSuggestions")));
+        long Reason(System.Text.Json.JsonElement line) =>
+            line.ValueKind == System.Text.Json.JsonValueKind.Undefined || !line.GetProperty("overrideReasons").TryGetProperty("d7ecf885", out var n) ? 0 : n.GetInt64();
+        Assert.Equal(1, Reason(after) - Reason(before));
+        using (var page = TestAdmin.Client(server.BaseUrl))
+        {
+            Assert.Contains("d7ecf885 (", await page.GetStringAsync("/admin/feedback"), StringComparison.Ordinal);
+        }
+
+        // Per patient (the worklist's patient page and API): the cards shown, newest first, with what clinicians did.
+        var cards = await server.Services.GetRequiredService<IFeedbackAnalytics>().PatientFeedbackAsync("p", 500, CancellationToken.None);
+        Assert.Contains(cards, c => c is { Outcome: "overridden", OverrideReason: $"{ReasonSystem}|d7ecf885" });
+        Assert.Contains(cards, c => c is { Outcome: "accepted", OverrideReason: null });
+        Assert.Contains(cards, c => c.Outcome is null);
+        // Our own override reasons read in words; another system's by its code.
+        Assert.Equal("Patient declined", GetFeedbackAnalyticsHandler.ReasonText($"{RiskCards.OverrideReasonSystem}|patient-declined"));
+        Assert.Equal("d7ecf885", GetFeedbackAnalyticsHandler.ReasonText($"{ReasonSystem}|d7ecf885"));
+    }
 
     [Theory]
     [InlineData("feedback-accepted.json", "4e0a3a1e-3283-4575-ab82-028d55fe2719")]

@@ -62,6 +62,8 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/admin/scoring/runs/{id:long}"] = Access.Admin,
         ["/models"] = Access.Admin,
         ["/admin/data"] = Access.Admin,
+        ["/admin/feedback"] = Access.Admin,
+        ["/admin/cds/feedback"] = Access.Admin,
         ["/jobs/{**path}"] = Access.Admin,
     };
 

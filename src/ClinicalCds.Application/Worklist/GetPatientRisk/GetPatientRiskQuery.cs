@@ -20,12 +20,16 @@ public sealed record PatientRiskView(
 {
     /// <summary>The accounts the patient can be assigned to (the page's picker).</summary>
     public IReadOnlyList<string> Assignable { get; init; } = [];
+
+    /// <summary>The CDS cards shown for this patient (newest first) and what clinicians did with them; reasons in words.</summary>
+    public IReadOnlyList<PatientCardFeedback> CardFeedback { get; init; } = [];
 }
 
 /// <summary>What a model's score did not know, worded as on its CDS card, and whether that left too little to estimate from.</summary>
 public sealed record NotRecordedView(string Sentence, IReadOnlyList<string> Inputs, bool InsufficientData);
 
-public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models, RiskCatalog risks)
+public sealed class GetPatientRiskHandler(
+    IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models, RiskCatalog risks, IFeedbackAnalytics feedback)
     : IQueryHandler<GetPatientRiskQuery, PatientRiskView?>
 {
     public async ValueTask<PatientRiskView?> Handle(GetPatientRiskQuery query, CancellationToken cancellationToken)
@@ -58,6 +62,14 @@ public sealed class GetPatientRiskHandler(IWorklistStore store, IPatientTimeline
             }
         }
 
-        return new PatientRiskView(record, breakdowns, notRecorded) { Assignable = await store.AssignableUsersAsync(cancellationToken) };
+        var cards = await feedback.PatientFeedbackAsync(query.PatientId, 20, cancellationToken);
+        return new PatientRiskView(record, breakdowns, notRecorded)
+        {
+            Assignable = await store.AssignableUsersAsync(cancellationToken),
+            CardFeedback = [.. cards.Select(c => c with
+            {
+                OverrideReason = c.OverrideReason is { } reason ? CdsHooks.GetFeedbackAnalytics.GetFeedbackAnalyticsHandler.ReasonText(reason) : null,
+            })],
+        };
     }
 }
