@@ -43,7 +43,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(ScoringServerFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/worklist"));
+        await page.WaitForURLAsync(new Regex("/worklist"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
         return page;
     }
 
@@ -98,13 +98,19 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" }).IsVisibleAsync());
     }
 
+    /// <summary>
+    /// What these checks need is the document (its status, title and heading); on a loaded CI machine a first page with
+    /// its subresources has taken longer than Playwright's default 30 s.
+    /// </summary>
+    private static readonly PageGotoOptions Document = new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 };
+
     [Fact]
     public async Task A_care_manager_cannot_open_the_jobs_dashboard_and_an_administrator_can()
     {
         await using (var context = await fixture.Browser.NewContextAsync())
         {
             var page = await SignedInAsync(ScoringServerFixture.CareManager, context);
-            await page.GotoAsync(Url("/jobs"));
+            await page.GotoAsync(Url("/jobs"), Document);
             Assert.Contains("/account/denied", page.Url, StringComparison.Ordinal);
             Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "No access" }).IsVisibleAsync());
         }
@@ -112,7 +118,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await using (var context = await fixture.Browser.NewContextAsync())
         {
             var page = await SignedInAsync(ScoringServerFixture.Admin, context);
-            var response = await page.GotoAsync(Url("/jobs"));
+            var response = await page.GotoAsync(Url("/jobs"), Document);
             Assert.Equal(200, response!.Status);
             Assert.Contains("ClinicalCds jobs", await page.TitleAsync(), StringComparison.Ordinal);
         }

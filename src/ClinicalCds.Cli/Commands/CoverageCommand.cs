@@ -54,7 +54,7 @@ internal static class CoverageCommand
                 features.AddRow(Markup.Escape(f.Feature), $"{f.Present:N0} of {f.Targets:N0}", $"{f.Share:P0}", bar);
             }
 
-            AnsiConsole.Write(features);
+            CliOutput.Write(features);
             var codes = new Table().AddColumns("Resource", "Code system", "Code", "Display", "Count");
             foreach (var u in report.Unmapped)
             {
@@ -64,7 +64,7 @@ internal static class CoverageCommand
             AnsiConsole.MarkupLine(report.Unmapped.Count == 0 ? "Every code maps to one the features read." : "Codes seen most often that map to nothing (map them next):");
             if (report.Unmapped.Count > 0)
             {
-                AnsiConsole.Write(codes);
+                CliOutput.Write(codes);
             }
 
             AnsiConsole.MarkupLineInterpolated($"Encounters by kind: {string.Join(", ", report.EncountersByKind.Select(k => $"{k.Key} {k.Value:N0}"))}");

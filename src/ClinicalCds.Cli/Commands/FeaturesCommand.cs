@@ -108,7 +108,7 @@ internal static class FeaturesCommand
                 Markup.Escape(definition.Unit));
         }
 
-        AnsiConsole.Write(table);
+        CliOutput.Write(table);
         foreach (var score in result.Scores!)
         {
             var breakdown = new Table()
@@ -120,7 +120,7 @@ internal static class FeaturesCommand
                 breakdown.AddRow(Markup.Escape(component.Name), Markup.Escape(component.PatientValue), component.Points.ToString(CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(breakdown);
+            CliOutput.Write(breakdown);
         }
     }
 }

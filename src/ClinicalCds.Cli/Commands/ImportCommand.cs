@@ -180,7 +180,7 @@ internal static class ImportCommand
                 table.AddRow(type, count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            CliOutput.Write(table);
             var total = _created + _updated + _unchanged;
             var rate = elapsed.TotalSeconds > 0 ? total / elapsed.TotalSeconds : 0;
             AnsiConsole.MarkupLineInterpolated(

@@ -97,7 +97,7 @@ internal static class ScoreCommand
                 run.TierChanges.ToString("N0", CultureInfo.InvariantCulture), (run.Seconds ?? 0).ToString("F1", CultureInfo.InvariantCulture));
         }
 
-        AnsiConsole.Write(table);
+        CliOutput.Write(table);
         foreach (var run in runs.OrderBy(r => r.RunId))
         {
             AnsiConsole.MarkupLineInterpolated($"Run {run.RunId} scored with: {(run.Methods.Count == 0 ? "—" : string.Join(", ", run.Methods))}");

@@ -52,7 +52,7 @@ internal static class SynthCommand
                 table.AddRow($"{type}.ndjson", resources.ToString("N0", CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            CliOutput.Write(table);
             AnsiConsole.MarkupLineInterpolated(
                 $"Wrote {count:N0} patients ({result.ResourcesByType.Values.Sum():N0} resources) to {directory} in {clock.Elapsed.TotalSeconds:F1} s; ground truth in {Path.Combine(directory, GroundTruth.Folder)}.");
             return 0;

@@ -10,6 +10,23 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
         CliProcess.RunAsync(new Dictionary<string, string> { ["ConnectionStrings__ClinicalCds"] = database.ConnectionString }, args);
 
     [Fact]
+    public async Task Written_to_a_file_or_pipe_tables_keep_their_natural_width_in_ASCII_and_no_cell_is_cut()
+    {
+        var (exit, output) = await Run("coverage", "--model", "readmission");
+        Assert.True(exit == 0, output);
+        var table = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith('|') || l.StartsWith('+')).ToList();
+        Assert.NotEmpty(table);
+        Assert.DoesNotContain("…", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", output, StringComparison.Ordinal);
+        Assert.All(table.Take(30), line => Assert.True(line.All(c => c < 128), line));
+        // Every line of the first table (its rows are single lines) is as wide as its border; the longest names are whole.
+        var start = table.FindIndex(l => l.StartsWith('+'));
+        var first = table.GetRange(start, table.FindIndex(start + 1, l => l.StartsWith('+')) - start + 1);
+        Assert.Single(first.Select(l => l.Length).Distinct());
+        Assert.Contains(table, l => l.Contains("| ElixhauserVanWalraven ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Db_migrate_creates_a_missing_database_and_logs_no_error_doing_so()
     {
         var name = $"test_missing_{Guid.NewGuid():N}";
