@@ -21,10 +21,17 @@ public static partial class CdsServices
     /// names the local codes the maps translate to them, so an EHR that codes its results locally sends those too.
     /// </summary>
     public static DiscoveryResponse Localized(Terminology terminology) =>
-        terminology.IsEmpty ? Discovery : new([.. Discovery.Services.Select(s => Localized(s, terminology))]);
+        terminology.IsEmpty ? Discovery : LocalizedDiscoveries.GetValue(terminology, t => new([.. Discovery.Services.Select(s => Localize(s, t))]));
 
+    /// <summary>The service as <see cref="Localized(Terminology)"/> answers it (computed once per terminology, not per call).</summary>
     public static CdsServiceDefinition Localized(CdsServiceDefinition service, Terminology terminology) =>
-        terminology.IsEmpty || service.Prefetch is null
+        terminology.IsEmpty ? service : Localized(terminology).Services.First(s => s.Id == service.Id);
+
+    /// <summary>A terminology is immutable; its discovery is kept for as long as it is in force.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Terminology, DiscoveryResponse> LocalizedDiscoveries = [];
+
+    private static CdsServiceDefinition Localize(CdsServiceDefinition service, Terminology terminology) =>
+        service.Prefetch is null
             ? service
             : service with { Prefetch = service.Prefetch.ToDictionary(p => p.Key, p => LocalizedTemplate(p.Value, terminology)) };
 

@@ -27,5 +27,6 @@ public sealed class LocalizedDiscoveryTests
         Assert.EndsWith("&_count=5000", observations, StringComparison.Ordinal);
         Assert.Equal(plain.Prefetch!.Where(p => p.Key != "observations"), localized.Prefetch!.Where(p => p.Key != "observations"));
         Assert.Same(plain, CdsServices.Localized(plain, Terminology.None));
+        Assert.Same(localized, CdsServices.Localized(plain, Maps)); // once per terminology, not per hook call
     }
 }
