@@ -110,8 +110,9 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await using (var context = await fixture.Browser.NewContextAsync())
         {
             var page = await SignedInAsync(ScoringServerFixture.CareManager, context);
-            await page.GotoAsync(Url("/jobs"), Document);
+            var denied = await page.GotoAsync(Url("/jobs"), Document);
             Assert.Contains("/account/denied", page.Url, StringComparison.Ordinal);
+            Assert.Equal(403, denied!.Status);
             Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "No access" }).IsVisibleAsync());
         }
 

@@ -19,6 +19,11 @@ namespace ClinicalCds.Api.Hosting;
 /// <summary>Builds the web application; Program and `clinicalcds serve` both start it through here.</summary>
 public static class WebApp
 {
+    /// <summary>A white cross on the worklist's blue.</summary>
+    private const string Favicon =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#2b6cb0\"/>" +
+        "<path d=\"M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z\" fill=\"#fff\"/></svg>";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // The web assembly names the application (its Razor pages and static assets), whichever process hosts it.
@@ -79,6 +84,9 @@ public static class WebApp
                 .ExecuteAsync(context);
         }));
         app.MapGet("/", () => Results.Redirect("/worklist")).ExcludeFromDescription();
+        // The icon browsers ask every page for: served here (no external host), the same at both addresses.
+        app.MapGet("/favicon.svg", () => Results.Text(Favicon, "image/svg+xml")).ExcludeFromDescription();
+        app.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml")).ExcludeFromDescription();
         app.MapHealth();
         app.UseCors();
         app.UseAuthentication();

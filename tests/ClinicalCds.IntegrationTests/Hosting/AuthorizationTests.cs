@@ -23,6 +23,9 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         CdsClient,
         CareManager,
         Admin,
+
+        /// <summary>The "No access" page: shown to whoever is sent there, always as a 403 (as an API refuses a known caller).</summary>
+        NoAccessPage,
     }
 
     /// <summary>Every route pattern, by the credential it needs.</summary>
@@ -35,7 +38,9 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/fhir/metadata"] = Access.Anonymous,
         ["/account/login"] = Access.Anonymous,
         ["/account/logout"] = Access.Anonymous,
-        ["/account/denied"] = Access.Anonymous,
+        ["/account/denied"] = Access.NoAccessPage,
+        ["/favicon.svg"] = Access.Anonymous,
+        ["/favicon.ico"] = Access.Anonymous,
         ["/account/external"] = Access.Anonymous, // back from the hospital's identity provider
         ["/models/{name}"] = Access.Anonymous,
         ["/cds-services/{id}"] = Access.CdsClient,
@@ -179,6 +184,7 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
                 Access.CdsClient => (true, true, true), // a hook call takes a CDS client's JWT and nothing else
                 Access.CareManager => (true, false, false),
                 Access.Admin => (true, true, false),
+                Access.NoAccessPage => (true, true, true),
                 _ => throw new InvalidOperationException(),
             };
             var actual = (Refused(asAnonymous), Refused(asCareManager), Refused(asAdmin));
