@@ -22,12 +22,14 @@ public static class EncounterKinds
 
     /// <summary>
     /// When intensive care began during <paramref name="stay"/>, each time: its ICU locations, and the ICU stays recorded
-    /// as Encounters part of it (MIMIC-IV), in order.
+    /// as Encounters part of it (MIMIC-IV), in order. An ICU stay of the admission that began before the admission's
+    /// recorded start (from the ED, before the admission time was written — seen in MIMIC-IV) is a direct ICU
+    /// admission: intensive care from the admission's start.
     /// </summary>
     public static IEnumerable<DateTimeOffset> IntensiveCareStarts(IEnumerable<EncounterFact> encounters, EncounterFact stay) =>
         stay.Locations.Where(l => l.IsIntensiveCare && l.Start is not null).Select(l => l.Start!.Value)
             .Concat(encounters.Where(e => e.PartOf == stay.EncounterId && KindOf(e) == EncounterKind.IntensiveCare && e.Start is not null && Happened(e))
-                .Select(e => e.Start!.Value))
+                .Select(e => stay.Start is { } admitted && e.Start < admitted ? admitted : e.Start!.Value))
             .Order();
 
     /// <summary>Intensive care at any time during the stay (as known): an ICU location or an ICU stay part of it.</summary>

@@ -157,6 +157,28 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.All(icuStays, id => Assert.Equal(EncounterKind.IntensiveCare, stored[id].Kind));
         Assert.NotEmpty(icuStays);
 
+        // The deterioration outcome: an ICU stay recorded as its own Encounter (partOf the admission) is the admission's
+        // first deterioration at its start — unless the patient died in the stay before it (MIMIC codes no arrest with a time).
+        var icuStartsByAdmission = encounters.Where(e => Identifier(e).EndsWith("/encounter-icu", StringComparison.Ordinal))
+            .GroupBy(e => e.GetProperty("partOf").GetProperty("reference").GetString()!["Encounter/".Length..], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(e => At(e.GetProperty("period"), "start")), StringComparer.Ordinal);
+        var byPatientTimeline = timelines.ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        var checkedStays = 0;
+        foreach (var admission in admissions.Where(a => icuStartsByAdmission.ContainsKey(a.Id)))
+        {
+            // One ICU stay of the demo begins 42 minutes before its admission's recorded start: a direct ICU admission.
+            var icuStart = icuStartsByAdmission[admission.Id] < admission.Start ? admission.Start : icuStartsByAdmission[admission.Id];
+            var stayEnd = admission.End ?? DateTimeOffset.MaxValue;
+            DateTimeOffset? death = died.TryGetValue(admission.Patient, out var deceased) && deceased >= admission.Start && deceased <= stayEnd ? deceased
+                : admission.Disposition == "DIED" ? admission.End : null;
+            var first = death < icuStart ? ("death", death!.Value) : ("icu-transfer", icuStart);
+            Assert.Equal(first, Domain.Outcomes.ComplicationOutcome.FirstEvent(byPatientTimeline[admission.Patient], stored[admission.Id]));
+            checkedStays++;
+        }
+
+        output.WriteLine($"{checkedStays} admissions with an ICU stay: first deterioration as the raw encounters say");
+        Assert.True(checkedStays > 20, $"{checkedStays}");
+
         // The 30-day readmission labels, counted from the raw encounters: an index discharge alive (not DIED, not deceased
         // by then) with its window in the data, readmitted when an emergent (EM) or urgent (UR) admission starts within 30 days.
         var window = TimeSpan.FromDays(30);

@@ -49,6 +49,12 @@ public sealed class EncounterRulesTests
         Assert.Equal(("icu-transfer", At("2026-03-12T06:00:00Z")), ComplicationOutcome.FirstEvent(timeline, admission));
         Assert.True(FeatureBuilder.Build(timeline, "adm", At("2026-03-20T00:00:00Z"))!.IntensiveCareDuringStay);
         Assert.False(FeatureBuilder.Build(timeline, "adm", At("2026-03-11T00:00:00Z"))!.IntensiveCareDuringStay);
+
+        // An ICU stay begun before the admission's recorded start is a direct ICU admission: outside the deterioration population at once.
+        var early = icu with { Start = At("2026-03-09T23:20:00Z") };
+        var direct = PatientTimeline.Create(PatientId, [new ProjectedFacts(Patient: Patient()), new ProjectedFacts(Encounter: admission), new ProjectedFacts(Encounter: early)]);
+        Assert.Equal(("icu-transfer", At("2026-03-10T00:00:00Z")), ComplicationOutcome.FirstEvent(direct, admission));
+        Assert.Equal(Domain.Scoring.RiskTargets.AfterDeterioration, Domain.Risks.RiskCatalog.Complication.Choose(direct, At("2026-03-10T01:00:00Z")).SkipReason);
     }
 
     [Fact]
