@@ -32,6 +32,6 @@ public sealed class JobsOptions
     /// </summary>
     public int DistributedLockTimeoutSeconds { get; set; } = 60;
 
-    /// <summary>How often idle workers look for jobs when PostgreSQL notifications are not heard.</summary>
-    public int QueuePollIntervalSeconds { get; set; } = 5;
+    /// <summary>How often an idle worker looks for jobs (a busy one takes the next job as soon as it is done).</summary>
+    public int QueuePollIntervalSeconds { get; set; } = 2;
 }

@@ -54,7 +54,11 @@ public static class JobsSetup
                     InvisibilityTimeout = TimeSpan.FromSeconds(jobs.InvisibilityTimeoutSeconds),
                     DistributedLockTimeout = TimeSpan.FromSeconds(jobs.DistributedLockTimeoutSeconds),
                     QueuePollInterval = TimeSpan.FromSeconds(jobs.QueuePollIntervalSeconds),
-                    EnableLongPolling = true,
+                    // No LISTEN/NOTIFY long polling: its listener task can outlive a fetch and keep the worker thread
+                    // waiting with a job in hand while the queue fills (seen in CI: one worker, 51 jobs queued, no
+                    // progress for 4 minutes; hangfire-postgres/Hangfire.PostgreSql#410 and #420 are in the same code).
+                    // Plain polling costs one indexed query per idle worker per interval and cannot stall.
+                    EnableLongPolling = false,
                 })
             .Entry));
         services.AddSingleton<IScoringQueue, HangfireScoringQueue>();

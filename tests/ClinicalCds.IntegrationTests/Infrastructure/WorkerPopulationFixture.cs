@@ -38,6 +38,7 @@ public sealed class WorkerPopulationFixture : IAsyncLifetime
         ["Jobs__DistributedLockTimeoutSeconds"] = "5",
         ["Jobs__QueuePollIntervalSeconds"] = "1",
         ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Hangfire"] = "Information",
     };
 
     public async Task DisposeAsync()
