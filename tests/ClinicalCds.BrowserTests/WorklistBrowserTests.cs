@@ -10,6 +10,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public ScoringServerFixture Server { get; } = new();
     public IBrowser Browser { get; private set; } = null!;
+
+    private IBrowser? _browser;
     private IPlaywright? _playwright;
 
     /// <summary>Screenshots land here (artifacts/screenshots at the repository root); the README links the copies in docs/screenshots.</summary>
@@ -20,15 +22,26 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Server.InitializeAsync();
         await Server.ScoreAsync("recent-discharges");
         _playwright = await Playwright.CreateAsync();
-        Browser = await DebianChromium.LaunchAsync(_playwright);
+        Browser = _browser = await DebianChromium.LaunchAsync(_playwright);
         Directory.CreateDirectory(Screenshots);
     }
 
+    /// <summary>Whatever failed on the way up (no Chromium, a server that did not start), the server and its database go.</summary>
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        _playwright?.Dispose();
-        await Server.DisposeAsync();
+        try
+        {
+            if (_browser is not null)
+            {
+                await _browser.DisposeAsync();
+            }
+
+            _playwright?.Dispose();
+        }
+        finally
+        {
+            await Server.DisposeAsync();
+        }
     }
 }
 
@@ -123,6 +136,41 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
             Assert.Equal(200, response!.Status);
             Assert.Contains("ClinicalCds jobs", await page.TitleAsync(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task The_API_reference_renders_from_this_server_alone_and_offers_no_vendor_service()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await SignedInAsync(ScoringServerFixture.CareManager, context);
+        // As a hospital network would: anything not from this server is blocked, and noted.
+        var origin = fixture.Server.BaseUrl.GetLeftPart(UriPartial.Authority);
+        var outside = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await context.RouteAsync("**/*", async route =>
+        {
+            if (route.Request.Url.StartsWith(origin, StringComparison.Ordinal) || route.Request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
+                await route.ContinueAsync();
+            }
+            else
+            {
+                outside.Add(route.Request.Url);
+                await route.AbortAsync();
+            }
+        });
+
+        await page.GotoAsync(Url("/api/reference"), Document);
+        // The reference is rendered from the OpenAPI document: an operation of the worklist API is listed.
+        await page.GetByText("/api/worklist", new() { Exact = false }).First.WaitForAsync(new() { Timeout = 120_000 });
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 120_000 });
+        var text = await page.Locator("body").InnerTextAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "api-reference.png") });
+
+        Assert.True(outside.IsEmpty, $"requests to other hosts: {string.Join(", ", outside.Distinct())}");
+        Assert.DoesNotContain("Ask AI", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Deploy", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Generate SDK", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Open API Client", text, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -105,7 +105,16 @@ public static class WebApp
         app.MapWorklistApi();
         app.MapRazorPages();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(AdminAuthentication.CarePolicy);
-        app.MapScalarApiReference("/api/reference", reference => reference.WithTitle("ClinicalCds worklist API").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+        // Everything from this server: a hospital network blocks the internet, and the page must not call vendor services
+        // (hosted fonts, the AI agent, MCP, the hosted API client, the "Share / Generate SDK / Deploy" toolbar).
+        app.MapScalarApiReference("/api/reference", reference => reference
+                .WithTitle("ClinicalCds worklist API")
+                .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+                .DisableDefaultFonts()
+                .DisableAgent()
+                .DisableMcp()
+                .HideClientButton()
+                .HideDeveloperTools())
             .RequireAuthorization(AdminAuthentication.CarePolicy);
         // The jobs dashboard: administrators only (no local-requests exception).
         app.MapHangfireDashboardWithAuthorizationPolicy(AdminAuthentication.Policy, "/jobs", new DashboardOptions { Authorization = [], DashboardTitle = "ClinicalCds jobs" });
