@@ -25,6 +25,7 @@ root.Subcommands.Add(FeaturesCommand.Create());
 root.Subcommands.Add(CoverageCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(UsersCommand.Create());

@@ -1,57 +1,113 @@
-using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Models.Evaluation;
 using System.Globalization;
 using System.Text;
+using ClinicalCds.Application.Models;
 
 namespace ClinicalCds.Training;
 
-/// <summary>evaluation.md: the model card's numbers for people.</summary>
+/// <summary>evaluation.md: a model's performance for people — on its test split at training, or on a hospital's own patients.</summary>
 public static class EvaluationReport
 {
     public static string Markdown(ModelCard card)
     {
-        var m = card.Test;
         var text = new StringBuilder();
-        void Line(string line) => text.Append(line).Append('\n');
-        Line($"# {card.Name} {card.Version} — evaluation on the test split");
-        Line(string.Empty);
-        Line($"> {card.Warning}");
-        Line(string.Empty);
-        Line($"Outcome: {card.Outcome}");
-        Line(string.Empty);
-        Line($"Data: {card.TrainingData}");
-        Line(string.Empty);
-        Line("| metric | value |");
-        Line("|---|---:|");
-        Line(F($"| rows (positive) | {m.Rows:N0} ({m.Positives:N0}) |"));
-        Line(F($"| AUROC (95% bootstrap CI) | {m.Auroc:F3} ({m.AurocLow:F3}–{m.AurocHigh:F3}) |"));
-        Line(F($"| AUPRC | {m.Auprc:F3} |"));
-        Line(F($"| Brier score | {m.Brier:F4} |"));
-        Line(F($"| expected calibration error | {m.ExpectedCalibrationError:F4} |"));
-        Line(F($"| calibration intercept / slope | {m.CalibrationIntercept:F3} / {m.CalibrationSlope:F3} |"));
-        foreach (var (name, auroc) in card.BaselineAuroc)
-        {
-            Line(F($"| {name} AUROC (same rows) | {auroc:F3} |"));
-        }
-
-        if (card.OracleAuroc is { } oracle)
-        {
-            Line(F($"| oracle AUROC (the generator's true probabilities) | {oracle:F3} |"));
-        }
-
-        Line(string.Empty);
-        Line("| subgroup | rows | positive | AUROC |");
-        Line("|---|---:|---:|---:|");
-        foreach (var s in card.Subgroups)
-        {
-            Line(F($"| {s.Group} | {s.Rows:N0} | {s.Positives:N0} | {s.Auroc:F3} |"));
-        }
-
-        Line(string.Empty);
-        Line("![ROC curve](roc.svg) ![Calibration](calibration.svg)");
-        Line(string.Empty);
-        Line(F($"Tiers: moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1} ({card.Tiers.Note})"));
+        Line(text, $"# {card.Name} {card.Version} — evaluation on the test split");
+        Line(text, string.Empty);
+        Line(text, $"> {card.Warning}");
+        Line(text, string.Empty);
+        Line(text, $"Outcome: {card.Outcome}");
+        Line(text, string.Empty);
+        Line(text, $"Data: {card.TrainingData}");
+        Line(text, string.Empty);
+        Performance(text, card.Test, card.Baselines, card.Subgroups, card.OracleAuroc);
+        Line(text, string.Empty);
+        Line(text, F($"Tiers: {card.Tiers.Note} Moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
         return text.ToString();
     }
+
+    /// <summary>The report of `clinicalcds evaluate`: a trained model on data it never saw.</summary>
+    public static string External(ModelCard card, CardExternalEvaluation evaluation, IReadOnlyList<CardSubgroup> subgroups)
+    {
+        var text = new StringBuilder();
+        Line(text, $"# {card.Name} {card.Version} — evaluation on {evaluation.Data}");
+        Line(text, string.Empty);
+        Line(text, F($"Evaluated {evaluation.EvaluatedAt:yyyy-MM-dd HH:mm} UTC. {evaluation.Summary}"));
+        Line(text, string.Empty);
+        Line(text, $"Outcome: {card.Outcome}");
+        Line(text, string.Empty);
+        Performance(text, evaluation.Metrics, evaluation.Baselines, subgroups, null);
+        Line(text, string.Empty);
+        Line(text, F($"Tiers as in the card (chosen on the training data's validation split): moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
+        return text.ToString();
+    }
+
+    /// <summary>One line for a terminal: AUROC, calibration, the baselines' differences.</summary>
+    public static string Summary(CardMetrics m, IReadOnlyList<CardBaseline> baselines) =>
+        F($"{m.Rows:N0} rows of {m.Patients:N0} patients ({m.Positives:N0} positive): AUROC {m.Auroc.Show("F3")}, calibration-in-the-large {m.CalibrationInTheLarge.Show("F2")}, slope {m.CalibrationSlope.Show("F2")}") +
+        string.Concat(baselines.Select(b => $"; {b.Name} {b.Auroc.Show("F3")}, model − {b.Name} {b.ModelMinusBaseline.Show("+0.000;-0.000")}"));
+
+    private static void Performance(StringBuilder text, CardMetrics m, IReadOnlyList<CardBaseline> baselines, IReadOnlyList<CardSubgroup> subgroups, double? oracle)
+    {
+        Line(text, m.Method);
+        Line(text, string.Empty);
+        Line(text, "| metric | value (95% CI) |");
+        Line(text, "|---|---:|");
+        Line(text, F($"| rows / patients / positive | {m.Rows:N0} / {m.Patients:N0} / {m.Positives:N0} |"));
+        Line(text, $"| AUROC | {m.Auroc.Show("F3")} |");
+        Line(text, $"| AUPRC (average precision) | {m.Auprc.Show("F3")} |");
+        Line(text, $"| Brier score | {m.Brier.Show("F4")} |");
+        Line(text, $"| calibration-in-the-large (0 = right on average) | {m.CalibrationInTheLarge.Show("F3")} |");
+        Line(text, $"| calibration slope (1 = not over- or underfitted) | {m.CalibrationSlope.Show("F3")} |");
+        Line(text, $"| expected calibration error (deciles of risk) | {m.ExpectedCalibrationError.Show("F4")} |");
+        foreach (var b in baselines)
+        {
+            Line(text, $"| {b.Name} AUROC (same rows) | {b.Auroc.Show("F3")} |");
+            Line(text, $"| model − {b.Name} AUROC (paired) | {b.ModelMinusBaseline.Show("+0.000;-0.000")} |");
+        }
+
+        if (oracle is { } o)
+        {
+            Line(text, F($"| oracle AUROC (the generator's true probabilities) | {o:F3} |"));
+        }
+
+        Line(text, string.Empty);
+        Line(text, "At the tiers (a row is flagged at a tier when its probability is at least the tier's threshold):");
+        Line(text, string.Empty);
+        Rates(text, m.AtTiers);
+        Line(text, string.Empty);
+        Line(text, "Calibration curve (deciles of predicted risk):");
+        Line(text, string.Empty);
+        Line(text, "| decile | rows | mean predicted | observed (95% CI) |");
+        Line(text, "|---:|---:|---:|---:|");
+        foreach (var (bin, i) in m.CalibrationCurve.Select((b, i) => (b, i)))
+        {
+            Line(text, F($"| {i + 1} | {bin.Rows:N0} | {bin.MeanPredicted:P1} | {bin.Observed.ShowPercent()} |"));
+        }
+
+        Line(text, string.Empty);
+        Line(text, "| subgroup | rows | patients | positive | AUROC | observed / expected | mean predicted → observed | sensitivity at high | PPV at high | note |");
+        Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var s in subgroups)
+        {
+            var high = s.AtTiers.FirstOrDefault(t => t.Tier == "high");
+            Line(text, F($"| {s.Group} | {s.Rows:N0} | {s.Patients:N0} | {s.Positives:N0} | {s.Auroc?.Show("F3") ?? "—"} | {s.ObservedToExpected.Show("F2")} | {s.MeanPredicted:P1} → {s.Observed:P1} | {(high is null ? "—" : high.Sensitivity.ShowPercent())} | {(high is null ? "—" : high.PositivePredictiveValue.ShowPercent())} | {s.Note} |"));
+        }
+
+        Line(text, string.Empty);
+        Line(text, "![ROC curve](roc.svg) ![Calibration](calibration.svg)");
+    }
+
+    private static void Rates(StringBuilder text, IReadOnlyList<CardTierRates> rates)
+    {
+        Line(text, "| tier | from | alert rate | sensitivity | PPV |");
+        Line(text, "|---|---:|---:|---:|---:|");
+        foreach (var t in rates)
+        {
+            Line(text, F($"| {t.Tier} | {t.Threshold:P1} | {t.AlertRate.ShowPercent()} | {t.Sensitivity.ShowPercent()} | {t.PositivePredictiveValue.ShowPercent()} |"));
+        }
+    }
+
+    private static void Line(StringBuilder text, string line) => text.Append(line).Append('\n');
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Application.Models;
 using System.Security.Cryptography;
 using ClinicalCds.Application.Training.BuildDataset;
@@ -129,21 +130,16 @@ public static class ModelTrainer
         var probabilities = testScores.Select(s => Metrics.Sigmoid(intercept + (slope * s))).ToList();
         var outcomes = test.Select(r => r.Label == true).ToList();
 
-        progress?.Report("Evaluating on the test split");
-        var (low, high) = Metrics.Bootstrap95(probabilities, outcomes, Metrics.Auroc);
-        var (calibrationIntercept, calibrationSlope) = Metrics.CalibrationInterceptSlope(probabilities, outcomes);
-        var metrics = new CardMetrics(
-            test.Count, outcomes.Count(o => o), Metrics.Auroc(probabilities, outcomes), low, high, Metrics.AveragePrecision(probabilities, outcomes),
-            Metrics.Brier(probabilities, outcomes), Metrics.ExpectedCalibrationError(probabilities, outcomes), calibrationIntercept, calibrationSlope);
-
-        var baselines = risk.Baselines.ToDictionary(
-            b => b.Name,
-            b => Metrics.Auroc(test.Select(r => (double)r.Baselines[b.Name]).ToList(), outcomes));
-        double? oracleAuroc = oracle is null ? null : OracleAuroc(test, oracle);
-        var sorted = probabilities.Order().ToList();
+        // Tiers are chosen where the calibration was fitted (held-out training patients, the validation split) and only
+        // reported on the test split: thresholds read off the test split would flatter the rates reported there.
+        var validation = Scores(calibration).Select(s => Metrics.Sigmoid(intercept + (slope * s))).Order().ToList();
         var tiers = new CardTiers(
-            sorted[(int)(0.7 * (sorted.Count - 1))], sorted[(int)(0.9 * (sorted.Count - 1))],
-            "Moderate from the 70th and high from the 90th percentile of calibrated risk on the test split.");
+            validation[(int)(0.7 * (validation.Count - 1))], validation[(int)(0.9 * (validation.Count - 1))],
+            "Moderate from the 70th and high from the 90th percentile of calibrated risk on the validation split (held-out training patients).");
+
+        progress?.Report($"Evaluating on the test split ({ModelEvaluation.Resamples:N0} patient-level bootstrap resamples)");
+        var evaluation = ModelEvaluation.Evaluate(EvaluatedRows(risk, test, probabilities), [.. risk.Baselines.Select(b => b.Name)], tiers);
+        double? oracleAuroc = oracle is null ? null : OracleAuroc(test, oracle);
 
         var card = new ModelCard(
             risk.Name,
@@ -163,13 +159,13 @@ public static class ModelTrainer
                 ["fitRows"] = fit.Count, ["calibrationRows"] = calibration.Count,
             },
             new CardCalibration("platt", intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
-            metrics,
-            baselines,
+            evaluation.Metrics,
+            evaluation.Baselines,
             oracleAuroc,
-            Subgroups(test, probabilities, outcomes),
+            evaluation.Subgroups,
             tiers,
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
-            "Demonstration model trained on synthetic data; not clinically validated.");
+            Warning);
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
     }
 
@@ -213,23 +209,37 @@ public static class ModelTrainer
         return new CardFeature(feature.Name, feature.Unit, feature.Definition, mean, sd, 1 - (present.Count / (double)Math.Max(1, values.Count)), reference);
     }
 
-    private static List<CardSubgroup> Subgroups(IReadOnlyList<DatasetRow> test, IReadOnlyList<double> probabilities, IReadOnlyList<bool> outcomes)
+    /// <summary>What every card says about itself until a hospital has validated it on its own patients.</summary>
+    public const string Warning =
+        "Not clinically validated. Results on synthetic data describe the synthetic generator, not clinical performance, and are no evidence " +
+        "that the model helps patients; validate it on your own patients (clinicalcds evaluate) before clinical use.";
+
+    /// <summary>The rows of a split as the evaluation reads them, each with its subgroups: sex, age band, race and ethnicity where recorded.</summary>
+    public static IReadOnlyList<EvaluatedRow> EvaluatedRows(RiskDefinition risk, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> probabilities)
     {
         var female = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "Female");
         var age = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "AgeYears");
-        string Sex(DatasetRow r) => r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => "sex unknown" };
-        string Band(DatasetRow r) => r.Features.Values[age] switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
-        // Race and ethnicity where recorded (US Core OMB categories); rows without them are in no such group.
-        string? Race(DatasetRow r) => r.Race is { } race ? $"race: {race}" : null;
-        string? Ethnicity(DatasetRow r) => r.Ethnicity is { } ethnicity ? $"ethnicity: {ethnicity}" : null;
-        return new Func<DatasetRow, string?>[] { Sex, Band, Race, Ethnicity }
-            .SelectMany(group => Enumerable.Range(0, test.Count)
-                .Select(i => (Row: i, Group: group(test[i])))
-                .Where(r => r.Group is not null)
-                .GroupBy(r => r.Group!, r => r.Row))
-            .Select(g => new CardSubgroup(g.Key, g.Count(), g.Count(i => outcomes[i]),
-                Metrics.Auroc(g.Select(i => probabilities[i]).ToList(), g.Select(i => outcomes[i]).ToList())))
-            .OrderBy(s => s.Group, StringComparer.Ordinal)
-            .ToList();
+        return rows.Select((r, i) => new EvaluatedRow(
+            r.PatientId,
+            probabilities[i],
+            r.Label == true,
+            [.. risk.Baselines.Select(b => (double)r.Baselines[b.Name])],
+            [.. Groups(r)])).ToList();
+
+        IEnumerable<string> Groups(DatasetRow r)
+        {
+            yield return r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => "sex unknown" };
+            yield return r.Features.Values[age] switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
+            // Race and ethnicity where recorded (US Core OMB categories); rows without them are in no such group.
+            if (r.Race is { } race)
+            {
+                yield return $"race: {race}";
+            }
+
+            if (r.Ethnicity is { } ethnicity)
+            {
+                yield return $"ethnicity: {ethnicity}";
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,16 +11,63 @@ namespace ClinicalCds.Application.Models;
 public sealed record CardFeature(
     string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare, IReadOnlyList<double> Reference);
 
+/// <summary>An estimate and its 95% interval (percentiles of a patient-level bootstrap; NaN when it could not be estimated).</summary>
+public sealed record CardEstimate(double Value, double Low, double High)
+{
+    /// <summary>"0.834 (0.825–0.843)" in <paramref name="format"/>; "—" for what could not be estimated.</summary>
+    public string Show(string format) =>
+        double.IsNaN(Value) ? "—"
+        : double.IsNaN(Low) ? Value.ToString(format, CultureInfo.InvariantCulture)
+        : $"{Value.ToString(format, CultureInfo.InvariantCulture)} ({Low.ToString(format, CultureInfo.InvariantCulture)}–{High.ToString(format, CultureInfo.InvariantCulture)})";
+
+    /// <summary>A rate in percent with its interval: "12.3 (10.1–14.6) %".</summary>
+    public string ShowPercent() => double.IsNaN(Value) ? "—" : new CardEstimate(Value * 100, Low * 100, High * 100).Show("0.0") + " %";
+}
+
+/// <summary>One bin of the calibration curve: a tenth of the rows by predicted probability (equal counts, not equal widths).</summary>
+public sealed record CardCalibrationBin(int Rows, double MeanPredicted, CardEstimate Observed);
+
+/// <summary>What flagging every row at or above a tier's threshold does: alert rate, sensitivity, positive predictive value.</summary>
+public sealed record CardTierRates(string Tier, double Threshold, CardEstimate AlertRate, CardEstimate Sensitivity, CardEstimate PositivePredictiveValue);
+
+/// <summary>
+/// Performance on the test split (TRIPOD+AI 23a/b): discrimination, calibration-in-the-large and slope (Van Calster 2016),
+/// the calibration curve over deciles of predicted risk, expected calibration error over those deciles, and the rates at
+/// each tier; every interval from the same patient-level bootstrap (<see cref="Method"/>).
+/// </summary>
 public sealed record CardMetrics(
-    int Rows, int Positives, double Auroc, double AurocLow, double AurocHigh, double Auprc, double Brier,
-    double ExpectedCalibrationError, double CalibrationIntercept, double CalibrationSlope);
+    int Rows,
+    int Patients,
+    int Positives,
+    CardEstimate Auroc,
+    CardEstimate Auprc,
+    CardEstimate Brier,
+    CardEstimate CalibrationInTheLarge,
+    CardEstimate CalibrationSlope,
+    CardEstimate ExpectedCalibrationError,
+    IReadOnlyList<CardCalibrationBin> CalibrationCurve,
+    IReadOnlyList<CardTierRates> AtTiers,
+    string Method);
+
+/// <summary>A published score on the same rows: its AUROC and the paired difference model − score, from the same resamples.</summary>
+public sealed record CardBaseline(string Name, CardEstimate Auroc, CardEstimate ModelMinusBaseline);
 
 public sealed record CardCalibration(string Method, double Intercept, double Slope, string Note);
 
+/// <summary>Tier thresholds on calibrated probability, chosen on the validation split (never on the test split they are reported on).</summary>
 public sealed record CardTiers(double Moderate, double High, string Note);
 
+/// <summary>
+/// One subgroup of the test split: discrimination and calibration (observed over expected events, mean predicted against
+/// observed rate) with intervals, and the rates at the tiers; <see cref="Note"/> says when the group is too small to read
+/// much into (its AUROC is then not estimated).
+/// </summary>
+public sealed record CardSubgroup(
+    string Group, int Rows, int Patients, int Positives, CardEstimate? Auroc, CardEstimate ObservedToExpected,
+    double MeanPredicted, double Observed, IReadOnlyList<CardTierRates> AtTiers, string? Note);
 
-public sealed record CardSubgroup(string Group, int Rows, int Positives, double Auroc);
+/// <summary>The evaluation of a model on data it was not trained on (e.g. a hospital's own patients), kept in its card.</summary>
+public sealed record CardExternalEvaluation(string Data, DateTimeOffset EvaluatedAt, CardMetrics Metrics, IReadOnlyList<CardBaseline> Baselines, string Summary);
 
 /// <summary>
 /// model-card.json: what the model is for, what it predicts, on which features (in ONNX input order), how it was trained
@@ -40,12 +88,13 @@ public sealed record ModelCard(
     IReadOnlyDictionary<string, object> Hyperparameters,
     CardCalibration Calibration,
     CardMetrics Test,
-    IReadOnlyDictionary<string, double> BaselineAuroc,
+    IReadOnlyList<CardBaseline> Baselines,
     double? OracleAuroc,
     IReadOnlyList<CardSubgroup> Subgroups,
     CardTiers Tiers,
     string Sha256,
-    string Warning)
+    string Warning,
+    IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Risks;
@@ -105,13 +106,11 @@ internal static class TrainCommand
             {
                 ["evaluation.md"] = EvaluationReport.Markdown(result.Card),
                 ["roc.svg"] = EvaluationPlots.RocSvg(result.TestPredictions, $"{name} {version}: ROC, test split"),
-                ["calibration.svg"] = EvaluationPlots.CalibrationSvg(result.TestPredictions, $"{name} {version}: calibration, test split"),
+                ["calibration.svg"] = EvaluationPlots.CalibrationSvg(result.Card.Test.CalibrationCurve, $"{name} {version}: calibration, test split"),
             }, ct);
-            var m = result.Card.Test;
-            var baselines = string.Join(", ", result.Card.BaselineAuroc.Select(b => $"{b.Key} {b.Value:F3}"));
-            var oracle = result.Card.OracleAuroc is { } o ? $", oracle {o:F3}" : string.Empty;
+            var oracle = result.Card.OracleAuroc is { } o ? $"; oracle {o:F3}" : string.Empty;
             AnsiConsole.MarkupLineInterpolated(
-                $"Wrote {folder}: test AUROC {m.Auroc:F3} (95% CI {m.AurocLow:F3}-{m.AurocHigh:F3}), ECE {m.ExpectedCalibrationError:F3}, baselines {baselines}{oracle}; ONNX Runtime vs ML.NET max |Δscore| {result.MaxOnnxDifference:E1}.");
+                $"Wrote {folder}. Test split: {EvaluationReport.Summary(result.Card.Test, result.Card.Baselines)}{oracle}; ONNX Runtime vs ML.NET max |Δscore| {result.MaxOnnxDifference:E1}.");
             return 0;
         });
     }

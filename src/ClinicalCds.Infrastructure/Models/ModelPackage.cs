@@ -81,6 +81,17 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
         return (new ModelPackage(card, onnx, trees), null);
     }
 
+    /// <summary>
+    /// Replaces only the card of the package in <paramref name="folder"/> (e.g. to record an evaluation), atomically: a
+    /// registry watching the folder sees the old card or the new one, never a half-written file, and model.onnx is not touched.
+    /// </summary>
+    public static async Task ReplaceCardAsync(string folder, ModelCard card, CancellationToken cancellationToken = default)
+    {
+        var temporary = Path.Combine(folder, $".{CardFile}.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(card, ModelCard.Json) + "\n", cancellationToken);
+        File.Move(temporary, Path.Combine(folder, CardFile), overwrite: true);
+    }
+
     /// <summary>Writes the package into <paramref name="folder"/> (created), with <paramref name="documents"/> (file name → text) beside it.</summary>
     public async Task WriteAsync(string folder, IReadOnlyDictionary<string, string>? documents = null, CancellationToken cancellationToken = default)
     {

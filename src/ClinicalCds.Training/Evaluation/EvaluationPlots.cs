@@ -1,9 +1,11 @@
+using ClinicalCds.Application.Models.Evaluation;
 using System.Globalization;
 using System.Text;
+using ClinicalCds.Application.Models;
 
 namespace ClinicalCds.Training.Evaluation;
 
-/// <summary>The ROC curve and the calibration plot of a test split, as small self-contained SVG files.</summary>
+/// <summary>The ROC curve and the calibration plot of an evaluation, as small self-contained SVG files.</summary>
 public static class EvaluationPlots
 {
     private const int Size = 360;
@@ -25,17 +27,18 @@ public static class EvaluationPlots
         return Svg(title, "false positive rate", "true positive rate", points, markers: false);
     }
 
-    public static string CalibrationSvg(IReadOnlyList<(double Probability, bool Outcome)> predictions, string title, int bins = 10)
+    /// <summary>Observed against mean predicted risk per decile of predicted risk, each with its bootstrap interval as a bar.</summary>
+    public static string CalibrationSvg(IReadOnlyList<CardCalibrationBin> curve, string title)
     {
-        var points = predictions
-            .GroupBy(p => Math.Min(bins - 1, (int)(p.Probability * bins)))
-            .OrderBy(g => g.Key)
-            .Select(g => (g.Average(p => p.Probability), g.Average(p => p.Outcome ? 1.0 : 0.0)))
-            .ToList();
-        return Svg(title, "predicted probability", "observed rate", points, markers: true);
+        // The axes reach a little past the highest decile so that low-risk models are not squeezed into a corner.
+        var top = Math.Min(1, Math.Ceiling(curve.Select(b => Math.Max(b.MeanPredicted, double.IsNaN(b.Observed.High) ? b.Observed.Value : b.Observed.High)).DefaultIfEmpty(1).Max() * 10 + 0.5) / 10);
+        var points = curve.Select(b => (b.MeanPredicted / top, b.Observed.Value / top)).ToList();
+        var bars = curve.Where(b => !double.IsNaN(b.Observed.Low)).Select(b => (b.MeanPredicted / top, b.Observed.Low / top, b.Observed.High / top)).ToList();
+        return Svg(title, $"predicted risk (0–{top:P0})", $"observed rate (0–{top:P0})", points, markers: true, bars);
     }
 
-    private static string Svg(string title, string xLabel, string yLabel, IReadOnlyList<(double X, double Y)> points, bool markers)
+    private static string Svg(
+        string title, string xLabel, string yLabel, IReadOnlyList<(double X, double Y)> points, bool markers, IReadOnlyList<(double X, double Low, double High)>? bars = null)
     {
         static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
         double Px(double x) => Margin + (x * (Size - (2 * Margin)));
@@ -46,6 +49,11 @@ public static class EvaluationPlots
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Margin}\" y=\"{Margin}\" width=\"{Size - (2 * Margin)}\" height=\"{Size - (2 * Margin)}\" fill=\"none\" stroke=\"#888\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Px(0))}\" y1=\"{F(Py(0))}\" x2=\"{F(Px(1))}\" y2=\"{F(Py(1))}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"{string.Join(' ', points.Select(p => $"{F(Px(p.X))},{F(Py(p.Y))}"))}\"/>\n");
+        foreach (var (x, low, high) in bars ?? [])
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Px(x))}\" y1=\"{F(Py(Math.Min(1, low)))}\" x2=\"{F(Px(x))}\" y2=\"{F(Py(Math.Min(1, high)))}\" stroke=\"#1f5fa8\" stroke-opacity=\"0.5\"/>\n");
+        }
+
         if (markers)
         {
             foreach (var (x, y) in points)

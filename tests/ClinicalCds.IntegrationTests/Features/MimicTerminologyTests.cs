@@ -17,6 +17,9 @@ public sealed class MimicStoreFixture : IAsyncLifetime
 {
     public const string MapsFolder = "terminology/mimic-iv-demo";
 
+    /// <summary>The test classes that share one imported MIMIC store (the import takes half a minute).</summary>
+    public const string Collection = "MIMIC-IV store";
+
     public ApiFactory Api { get; } = new(new Dictionary<string, string> { ["Terminology:Folders:0"] = MapsFolder, ["Encounters:Profile"] = "mimic-iv" });
 
     /// <summary>Every resource of the fixture as published, by type.</summary>
@@ -67,7 +70,11 @@ public sealed class MimicStoreFixture : IAsyncLifetime
 /// through the shipped ConceptMaps — at ingest and from FHIR resources as a hook receives them, by the one mapping.
 /// The expectations are counted here from the raw NDJSON, independently of the product's code.
 /// </summary>
-public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHelper output) : IClassFixture<MimicStoreFixture>
+[CollectionDefinition(MimicStoreFixture.Collection)]
+public sealed class MimicStoreCollection : ICollectionFixture<MimicStoreFixture>;
+
+[Collection(MimicStoreFixture.Collection)]
+public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHelper output)
 {
     private const string LabItems = "http://mimic.mit.edu/fhir/mimic/CodeSystem/mimic-d-labitems";
 

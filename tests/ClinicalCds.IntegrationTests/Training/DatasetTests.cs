@@ -135,9 +135,15 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(first.Onnx)), first.Card.Sha256);
         Assert.Equal(FeatureCatalog.Features.Select(f => f.Name), first.Card.Features.Select(f => f.Name));
         Assert.Equal(FeatureCatalog.Version, first.Card.FeatureCatalogVersion);
-        Assert.InRange(first.Card.Test.Auroc, 0.55, 1.0);
-        Assert.InRange(first.Card.Test.Auroc, first.Card.Test.AurocLow, first.Card.Test.AurocHigh);
-        Assert.Equal(kind == RiskCatalog.Readmission ? ["HOSPITAL", "LACE"] : ["NEWS2"], first.Card.BaselineAuroc.Keys.Order());
+        Assert.InRange(first.Card.Test.Auroc.Value, 0.55, 1.0);
+        Assert.InRange(first.Card.Test.Auroc.Value, first.Card.Test.Auroc.Low, first.Card.Test.Auroc.High);
+        Assert.Equal(kind == RiskCatalog.Readmission ? ["HOSPITAL", "LACE"] : ["NEWS2"], first.Card.Baselines.Select(b => b.Name).Order());
+        // Every baseline's paired difference is the model's AUROC minus the baseline's, on the same rows.
+        Assert.All(first.Card.Baselines, b => Assert.Equal(first.Card.Test.Auroc.Value - b.Auroc.Value, b.ModelMinusBaseline.Value, 12));
+        Assert.Equal(10, first.Card.Test.CalibrationCurve.Count);
+        Assert.Equal(first.Card.Test.Rows, first.Card.Test.CalibrationCurve.Sum(b => b.Rows));
+        Assert.Equal(["moderate", "high"], first.Card.Test.AtTiers.Select(t => t.Tier));
+        Assert.Equal(first.Card.Tiers.High, first.Card.Test.AtTiers[1].Threshold);
         Assert.Contains(first.Card.Subgroups, g => g.Group == "female");
         // The synthetic patients carry the US Core race extension: every test row is in exactly one race group.
         var testRows = rows.Count(r => r.Label is not null && r.IsTest);

@@ -78,6 +78,10 @@ public sealed class EvaluateHookHandlerTests
     /// A model of three stumps, evaluated here: 42% for the high-risk patient below, driven by prior admissions (+0.8),
     /// hemoglobin (+0.3) and age (−0.1) in log-odds.
     /// </summary>
+    private static readonly CardEstimate None = new(double.NaN, double.NaN, double.NaN);
+
+    private static readonly CardMetrics NoMetrics = new(0, 0, 0, None, None, None, None, None, None, [], [], "none");
+
     private sealed class FixedModel : IRiskModel
     {
         private static readonly List<string> Names = [.. FeatureCatalog.Features.Select(f => f.Name)];
@@ -86,7 +90,7 @@ public sealed class EvaluateHookHandlerTests
             "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", "test",
             [.. FeatureCatalog.Features.Select(f => new CardFeature(f.Name, f.Unit, f.Definition, 0, 0, 1, []))], "test",
             new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
-            new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
+            NoMetrics, [], null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
 
         public TreeEnsemble Trees { get; } = new(
             Math.Log(0.42 / 0.58) - 1.0,
@@ -108,7 +112,7 @@ public sealed class EvaluateHookHandlerTests
             [.. FeatureCatalog.Features.Select(f => new CardFeature(f.Name, f.Unit, f.Definition, 0, 0, 1,
                 f.Name == "HemoglobinGdl" ? [.. Enumerable.Repeat(8.0, 10), .. Enumerable.Repeat(12.0, 10)] : []))], "test",
             new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
-            new CardMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), new Dictionary<string, double>(), null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
+            NoMetrics, [], null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
 
         public TreeEnsemble Trees { get; } = new(-1.5, [new RegressionTree([Names.IndexOf("HemoglobinGdl")], [10], [~0], [~1], [3, -3], [2], [1, 1], 1)]);
 

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Risks;
+using ClinicalCds.Infrastructure.Models;
+using ClinicalCds.IntegrationTests.Features;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ClinicalCds.IntegrationTests.Training;
+
+/// <summary>
+/// Issue 22 item 1 on real data: `clinicalcds evaluate` runs the shipped model on the MIMIC-IV demo's patients (none of
+/// whom it saw) and reports it as training reports its test split; --record puts the result in the model's card.
+/// </summary>
+[Collection(MimicStoreFixture.Collection)]
+public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("clinicalcds-evaluate-");
+
+    [Fact]
+    public async Task The_shipped_readmission_model_is_evaluated_on_every_labeled_MIMIC_discharge_and_recorded_in_a_copy_of_its_card()
+    {
+        // A copy of the shipped models, so that --record writes into the copy.
+        var models = Path.Combine(_work.FullName, "models");
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "models"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(models, Path.GetRelativePath(Path.Combine(Repository.Root, "models"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
+            .Max(p => p.GetProperty("end").GetDateTimeOffset());
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
+            ["Models__Root"] = models,
+            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
+            ["Encounters__Profile"] = "mimic-iv",
+        };
+        var report = Path.Combine(_work.FullName, "report");
+        var (exit, printed) = await CliProcess.RunAsync(
+            environment, "evaluate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--out", report, "--record");
+        Assert.True(exit == 0, printed);
+        output.WriteLine(printed);
+
+        // Every index discharge whose 30-day window closed by the cutoff, with its label (MimicTerminologyTests checks these against the raw encounters).
+        var labels = (await mimic.TimelinesAsync()).SelectMany(t => RiskCatalog.Readmission.Examples(t, cutoff)).Where(e => e.Label is not null).ToList();
+        var written = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(report, "evaluation.json"))).RootElement;
+        var evaluation = written.GetProperty("evaluation").Deserialize<CardExternalEvaluation>(ModelCard.Json)!;
+        Assert.Equal(labels.Count, evaluation.Metrics.Rows);
+        Assert.Equal(labels.Count(e => e.Label == true), evaluation.Metrics.Positives);
+        Assert.Equal(labels.Select(e => e.PatientId).Distinct().Count(), evaluation.Metrics.Patients);
+        Assert.InRange(evaluation.Metrics.Auroc.Value, evaluation.Metrics.Auroc.Low, evaluation.Metrics.Auroc.High);
+        Assert.Equal(["HOSPITAL", "LACE"], evaluation.Baselines.Select(b => b.Name).Order());
+        // Too few events for any subgroup to be read with confidence: each says so.
+        Assert.All(written.GetProperty("subgroups").EnumerateArray(), g => Assert.False(string.IsNullOrEmpty(g.GetProperty("note").GetString())));
+        foreach (var file in new[] { "evaluation.md", "roc.svg", "calibration.svg" })
+        {
+            Assert.True(File.Exists(Path.Combine(report, file)), file);
+        }
+
+        Assert.Contains("MIMIC-IV demo", await File.ReadAllTextAsync(Path.Combine(report, "evaluation.md")), StringComparison.Ordinal);
+
+        // Recorded in the copy's card, which still loads (the ONNX file and its hash untouched).
+        var folder = Directory.GetDirectories(Path.Combine(models, "readmission")).Single();
+        var (package, error) = ModelPackage.Read(folder);
+        Assert.True(package is not null, error);
+        var shipped = ModelPackage.Read(Path.Combine(Repository.Root, "models", "readmission", Path.GetFileName(folder))).Package!.Card.ExternalEvaluations ?? [];
+        Assert.Equal(shipped.Count + 1, package.Card.ExternalEvaluations?.Count);
+        var recorded = package.Card.ExternalEvaluations![^1];
+        Assert.Equal("MIMIC-IV demo", recorded.Data);
+        Assert.Equal(evaluation.Metrics.Auroc, recorded.Metrics.Auroc);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(Repository.Root, "models", "readmission", Path.GetFileName(folder), "model.onnx")), package.Onnx);
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+        // The same data and seed give the same numbers: the shipped card's MIMIC record is this evaluation.
+        Assert.Contains(shipped, e => e.Metrics.Auroc == recorded.Metrics.Auroc && e.Metrics.Rows == recorded.Metrics.Rows);
+    }
+
+    public void Dispose() => _work.Delete(recursive: true);
+}
