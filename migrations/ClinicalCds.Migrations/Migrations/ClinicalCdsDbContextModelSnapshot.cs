@@ -586,6 +586,52 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("medication_requests", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelMonitoringRow", b =>
+                {
+                    b.Property<string>("Method")
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date")
+                        .HasColumnName("month");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Metrics")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metrics");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<int>("Positives")
+                        .HasColumnType("integer")
+                        .HasColumnName("positives");
+
+                    b.Property<int>("Rows")
+                        .HasColumnType("integer")
+                        .HasColumnName("rows");
+
+                    b.Property<string>("Subgroups")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("subgroups");
+
+                    b.HasKey("Method", "Month")
+                        .HasName("pk_model_monitoring");
+
+                    b.HasIndex("Model", "Month")
+                        .HasDatabaseName("ix_model_monitoring_model_month");
+
+                    b.ToTable("model_monitoring", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ObservationRow", b =>
                 {
                     b.Property<string>("ObservationId")

@@ -90,6 +90,7 @@ public static class CompositionRoot
         var scoring = configuration.GetSection(ScoringOptions.Section).Get<ScoringOptions>() ?? new ScoringOptions();
         services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<IScoringStore, PostgresScoringStore>();
+        services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
         services.AddSingleton<IWorklistStore, PostgresWorklistStore>();
         services.AddSingleton<IRiskAssessmentPublisher, HttpRiskAssessmentPublisher>();
         services.AddHttpClient(HttpRiskAssessmentPublisher.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(60));

@@ -1,3 +1,4 @@
+using ClinicalCds.Api.Monitoring;
 using ClinicalCds.Api.Admin;
 using ClinicalCds.Api.CdsHooks;
 using ClinicalCds.Api.Scoring;
@@ -102,6 +103,7 @@ public static class WebApp
         app.MapFhir(anonymousRead);
         app.MapCdsHooks();
         app.MapScoring();
+        app.MapMonitoring();
         app.MapWorklistApi();
         app.MapRazorPages();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(AdminAuthentication.CarePolicy);

@@ -38,6 +38,9 @@ public sealed class ScoringOptions
     /// <summary>Cron expression of every cohort's recurring run (Hangfire's five-field cron), in <see cref="TimeZone"/>.</summary>
     public string Cron { get; set; } = "0 2 * * *";
 
+    /// <summary>When the outcome monitoring runs (cron, in <see cref="TimeZone"/>): after the nightly runs.</summary>
+    public string MonitoringCron { get; set; } = "0 5 * * *";
+
     /// <summary>IANA or Windows time zone id of <see cref="Cron"/>.</summary>
     public string TimeZone { get; set; } = "UTC";
 

@@ -63,21 +63,26 @@ public static class ComplicationOutcome
                 .Distinct();
             foreach (var at in scoringTimes)
             {
-                // As for readmission, a window that reaches past the data is censored whatever it holds.
-                if (at + Window > dataCutoff)
-                {
-                    yield return new OutcomeExample(timeline.PatientId, stay, at, null, null);
-                }
-                else if (first is { } e && e.At <= at + Window)
-                {
-                    yield return new OutcomeExample(timeline.PatientId, stay, at, true, e.Type);
-                }
-                else
-                {
-                    yield return new OutcomeExample(timeline.PatientId, stay, at, false, null);
-                }
+                yield return Label(timeline, stay, at, first, dataCutoff);
             }
         }
+    }
+
+    /// <summary>
+    /// The label of <paramref name="stay"/> scored at <paramref name="at"/>, given its <paramref name="first"/>
+    /// deterioration (<see cref="FirstEvent"/>): whether that came within the 48 hours after; the event is its kind.
+    /// </summary>
+    public static OutcomeExample Label(PatientTimeline timeline, EncounterFact stay, DateTimeOffset at, (string Type, DateTimeOffset At)? first, DateTimeOffset dataCutoff)
+    {
+        // As for readmission, a window that reaches past the data is censored whatever it holds.
+        if (at + Window > dataCutoff)
+        {
+            return new OutcomeExample(timeline.PatientId, stay, at, null, null);
+        }
+
+        return first is { } e && e.At > at && e.At <= at + Window
+            ? new OutcomeExample(timeline.PatientId, stay, at, true, e.Type)
+            : new OutcomeExample(timeline.PatientId, stay, at, false, null);
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

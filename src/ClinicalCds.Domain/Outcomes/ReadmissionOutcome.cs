@@ -18,27 +18,30 @@ public static class ReadmissionOutcome
     /// </summary>
     public static IEnumerable<OutcomeExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff, TimeSpan window)
     {
-        var stays = timeline.Encounters.Where(EncounterKinds.IsInpatient).ToList();
         foreach (var (stay, discharge) in IndexStays.Discharges(timeline))
         {
-            var diedInHospital = stay.DischargeDisposition == "exp" || timeline.Patient?.DeceasedAt <= discharge;
-            if (discharge > dataCutoff || diedInHospital)
+            if (discharge > dataCutoff || IndexStays.DiedIn(timeline, stay))
             {
                 continue;
             }
 
-            var readmission = stays.FirstOrDefault(e =>
-                e.Start > discharge && e.Start <= discharge + window
-                && EncounterKinds.IsEmergentAdmission(e, EncounterKinds.EdVisitLeadingTo(timeline.Encounters, e.Start!.Value)));
-            // A window that reaches past the data is censored whatever it holds: counting only the readmissions seen in
-            // it would leave those rows positive-only and bias a model trained on them.
-            if (discharge + window > dataCutoff)
-            {
-                yield return new OutcomeExample(timeline.PatientId, stay, discharge, null, null);
-                continue;
-            }
-
-            yield return new OutcomeExample(timeline.PatientId, stay, discharge, readmission is not null, readmission?.EncounterId);
+            yield return Label(timeline, stay, discharge, dataCutoff, window);
         }
+    }
+
+    /// <summary>The label of the discharge of <paramref name="stay"/> at <paramref name="discharge"/>; the event is the readmission's encounter id.</summary>
+    public static OutcomeExample Label(PatientTimeline timeline, EncounterFact stay, DateTimeOffset discharge, DateTimeOffset dataCutoff, TimeSpan window)
+    {
+        // A window that reaches past the data is censored whatever it holds: counting only the readmissions seen in
+        // it would leave those rows positive-only and bias a model trained on them.
+        if (discharge + window > dataCutoff)
+        {
+            return new OutcomeExample(timeline.PatientId, stay, discharge, null, null);
+        }
+
+        var readmission = timeline.Encounters.FirstOrDefault(e =>
+            EncounterKinds.IsInpatient(e) && e.Start > discharge && e.Start <= discharge + window
+            && EncounterKinds.IsEmergentAdmission(e, EncounterKinds.EdVisitLeadingTo(timeline.Encounters, e.Start!.Value)));
+        return new OutcomeExample(timeline.PatientId, stay, discharge, readmission is not null, readmission?.EncounterId);
     }
 }

@@ -60,6 +60,9 @@ public sealed class ComplicationRisk : RiskDefinition
     public override IEnumerable<OutcomeExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff) =>
         ComplicationOutcome.Examples(timeline, dataCutoff);
 
+    public override OutcomeExample Outcome(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant, DateTimeOffset dataCutoff) =>
+        ComplicationOutcome.Label(timeline, stay, instant, ComplicationOutcome.FirstEvent(timeline, stay), dataCutoff);
+
     public override RiskExplanation Published(ClinicalFeatures features) => ScoreExplanations.FromNews2(this, features);
 
     public override ScoreResult Reference(ClinicalFeatures features) => News2.Score(PublishedScores.News2InputOf(features));

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Outcomes;
@@ -58,6 +59,9 @@ public class ReadmissionRisk : RiskDefinition
 
     public override IEnumerable<OutcomeExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff) =>
         ReadmissionOutcome.Examples(timeline, dataCutoff, Window);
+
+    public override OutcomeExample Outcome(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant, DateTimeOffset dataCutoff) =>
+        ReadmissionOutcome.Label(timeline, stay, instant, dataCutoff, Window);
 
     public override RiskExplanation Published(ClinicalFeatures features) => ScoreExplanations.FromHospital(this, features);
 

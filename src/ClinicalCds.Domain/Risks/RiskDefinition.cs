@@ -75,8 +75,14 @@ public abstract class RiskDefinition
     /// <summary>The card indicator of a tier unless configured otherwise (CdsHooks:Indicators); null shows no card.</summary>
     public abstract string? DefaultIndicator(RiskTier tier);
 
-    /// <summary>Every labelled example of the patient up to <paramref name="dataCutoff"/>, the same rule as the outcome monitoring.</summary>
+    /// <summary>Every labelled example of the patient up to <paramref name="dataCutoff"/> (the training rows).</summary>
     public abstract IEnumerable<OutcomeExample> Examples(PatientTimeline timeline, DateTimeOffset dataCutoff);
+
+    /// <summary>
+    /// What followed one served target — <paramref name="stay"/> scored at <paramref name="instant"/> — by the same rule
+    /// that labels <see cref="Examples"/>; the label is null while the window reaches past <paramref name="dataCutoff"/>.
+    /// </summary>
+    public abstract OutcomeExample Outcome(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant, DateTimeOffset dataCutoff);
 
     /// <summary>The risk explained by its published score, while no model that can explain itself is loaded.</summary>
     public abstract RiskExplanation Published(ClinicalFeatures features);
@@ -101,6 +107,12 @@ public abstract class RiskDefinition
         }
 
         var inProgress = latest.End is null || latest.End > asOf;
+        // No risk for a patient who has died by the instant: in the stay that has ended, or since.
+        if ((!inProgress && IndexStays.DiedIn(timeline, latest)) || timeline.Patient?.DeceasedAt <= asOf)
+        {
+            return new TargetChoice(null, RiskTargets.Deceased);
+        }
+
         return Moment switch
         {
             RiskMoment.DuringStay when inProgress && OutsidePopulation(timeline, latest, asOf) is { } reason => new TargetChoice(null, reason),

@@ -17,6 +17,7 @@ public static class RiskTargets
     public const string NoInpatientStay = "no inpatient stay";
     public const string StillAdmitted = "still admitted (no discharge yet)";
     public const string NotAdmitted = "not admitted";
+    public const string Deceased = "deceased";
     public const string AfterDeterioration = "in intensive care or past a deterioration in this stay (outside the model's population)";
 
     /// <summary>"latest discharge more than 30 days ago": a risk at discharge is shown while its outcome window is open.</summary>

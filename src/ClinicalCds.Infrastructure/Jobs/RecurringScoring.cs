@@ -12,6 +12,9 @@ public static class RecurringScoring
 {
     public const string Prefix = "score:";
 
+    /// <summary>The recurring outcome monitoring (Scoring:MonitoringCron, in the scoring time zone).</summary>
+    public const string MonitoringJobId = "monitor:outcomes";
+
     public static string JobId(string cohort, string model) => $"{Prefix}{cohort}:{model}";
 
     public static IReadOnlyList<string> Register(IRecurringJobManager manager, JobStorage storage, ScoringOptions options)
@@ -28,6 +31,9 @@ public static class RecurringScoring
                 wanted.Add(id);
             }
         }
+
+        manager.AddOrUpdate<ScoringJobs>(
+            MonitoringJobId, j => j.MonitorOutcomes(CancellationToken.None), options.MonitoringCron, new RecurringJobOptions { TimeZone = timeZone });
 
         using var connection = storage.GetConnection();
         foreach (var stale in connection.GetRecurringJobs().Select(j => j.Id).Where(id => id.StartsWith(Prefix, StringComparison.Ordinal) && !wanted.Contains(id)))

@@ -1,6 +1,8 @@
 using ClinicalCds.Application.Scoring.DeliverRiskAssessments;
 using ClinicalCds.Application.Scoring.ScoreChunk;
 using ClinicalCds.Application.Scoring.StartRun;
+using ClinicalCds.Application.Monitoring.MonitorOutcomes;
+using ClinicalCds.Application.Scoring;
 using ClinicalCds.Application.Abstractions;
 using Hangfire;
 using Hangfire.Server;
@@ -13,7 +15,7 @@ namespace ClinicalCds.Infrastructure.Jobs;
 /// The Hangfire entry points of population scoring: thin, each sends one use case. Arguments are ids, never data.
 /// Failed jobs are retried with Hangfire's growing delays (a PostgreSQL restart delays a run; it loses nothing).
 /// </summary>
-public sealed class ScoringJobs(IMediator mediator, IScoringStore store, ILogger<ScoringJobs> logger)
+public sealed class ScoringJobs(IMediator mediator, IScoringStore store, ScoringOptions options, ILogger<ScoringJobs> logger)
 {
     public static readonly string Worker = $"{Environment.MachineName}:{Environment.ProcessId}";
 
@@ -48,6 +50,16 @@ public sealed class ScoringJobs(IMediator mediator, IScoringStore store, ILogger
             await TryRecordAsync(() => store.RecordChunkErrorAsync(runId, chunkNo, e.GetType().Name, CancellationToken.None));
             throw;
         }
+    }
+
+    /// <summary>The outcome monitoring: labels the served scores whose windows have closed and recomputes each month (idempotent).</summary>
+    [Queue(JobsOptions.ScoringQueue)]
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Monitor outcomes")]
+    public async Task MonitorOutcomes(CancellationToken cancellationToken)
+    {
+        var result = await mediator.Send(new MonitorOutcomesCommand(options.AsOf), cancellationToken);
+        logger.LogInformation("Outcome monitoring: {Labelled} served targets labelled, {Periods} method-months computed", result.Labelled, result.Periods.Count);
     }
 
     /// <summary>Retried soon at first (an external server's blip), then ever more patiently (an outage), for about a day.</summary>

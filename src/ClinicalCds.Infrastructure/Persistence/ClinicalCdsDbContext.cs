@@ -28,6 +28,7 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<PatientReviewRow> PatientReviews => Set<PatientReviewRow>();
     public DbSet<PatientReviewEventRow> PatientReviewEvents => Set<PatientReviewEventRow>();
     public DbSet<WorklistAuditRow> WorklistAudit => Set<WorklistAuditRow>();
+    public DbSet<ModelMonitoringRow> ModelMonitoring => Set<ModelMonitoringRow>();
 
     /// <summary>The keys that protect sign-in cookies and antiforgery tokens, shared by every API replica.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
@@ -159,6 +160,15 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.Property(r => r.TopFactors).HasColumnType("jsonb");
             e.HasIndex(r => new { r.PatientId, r.Model, r.AsOf });
             e.HasOne<ScoreRunRow>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ModelMonitoringRow>(e =>
+        {
+            e.ToTable("model_monitoring");
+            e.HasKey(r => new { r.Method, r.Month });
+            e.Property(r => r.Metrics).HasColumnType("jsonb");
+            e.Property(r => r.Subgroups).HasColumnType("jsonb");
+            e.HasIndex(r => new { r.Model, r.Month });
         });
 
         modelBuilder.Entity<LatestRiskScoreRow>(e =>

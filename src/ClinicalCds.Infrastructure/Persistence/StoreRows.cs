@@ -309,3 +309,18 @@ public sealed class WorklistAuditRow
     public required string Action { get; set; }
     public string? Detail { get; set; }
 }
+
+/// <summary>model_monitoring: one method's realised performance over one month's targets whose windows closed (issue 22).</summary>
+public sealed class ModelMonitoringRow
+{
+    public required string Method { get; set; }
+    public DateOnly Month { get; set; }
+    public required string Model { get; set; }
+    public DateTimeOffset ComputedAt { get; set; }
+    public int Rows { get; set; }
+    public int Positives { get; set; }
+    /// <summary>jsonb: CardMetrics.</summary>
+    public required string Metrics { get; set; }
+    /// <summary>jsonb: CardSubgroup[].</summary>
+    public required string Subgroups { get; set; }
+}

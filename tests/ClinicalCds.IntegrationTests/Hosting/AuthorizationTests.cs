@@ -64,6 +64,7 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/fhir/"] = Access.Admin,
         ["/fhir/$import"] = Access.Admin,
         ["/admin/scoring/runs"] = Access.Admin,
+        ["/api/admin/monitoring"] = Access.Admin,
         ["/admin/scoring/runs/{id:long}"] = Access.Admin,
         ["/models"] = Access.Admin,
         ["/admin/data"] = Access.Admin,

@@ -33,6 +33,10 @@ public sealed class ScoringServerFixture : IAsyncLifetime
     private WebApplication? _receiver;
 
     public TestDatabase Database { get; } = new();
+
+    /// <summary>The generated population's folder, with its ground truth (ground-truth/*.csv).</summary>
+    public string Population => _population;
+
     public Uri BaseUrl { get; private set; } = null!;
     public IServiceProvider Services => _api!.Services;
     public DateTimeOffset AsOf { get; } = new(SyntheticOptions.DefaultAsOf);

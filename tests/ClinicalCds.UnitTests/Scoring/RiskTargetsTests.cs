@@ -52,6 +52,25 @@ public sealed class RiskTargetsTests
     }
 
     [Fact]
+    public void A_patient_who_died_has_no_risk_but_was_at_risk_while_alive()
+    {
+        // Died in the stay (discharged as expired): no readmission risk at or after that discharge.
+        var diedInStay = Timeline(Stay("fatal", "2026-03-10T00:00:00Z", "2026-03-15T12:00:00Z", disposition: "exp"));
+        Assert.Equal(RiskTargets.Deceased, RiskCatalog.Readmission.Choose(diedInStay, At("2026-03-16T00:00:00Z")).SkipReason);
+        // Before its end the stay was in progress: the patient was at risk of deteriorating then, as runs replayed for that instant see.
+        Assert.Equal("fatal", RiskCatalog.Complication.Choose(diedInStay, At("2026-03-12T00:00:00Z")).Target?.Stay.EncounterId);
+
+        // Discharged alive, died at home a week later: at risk of readmission until then, not after.
+        var diedAtHome = PatientTimeline.Create(PatientId,
+        [
+            new ProjectedFacts(Patient: Patient(died: At("2026-03-22T00:00:00Z"))),
+            new ProjectedFacts(Encounter: Stay("stay", "2026-03-10T00:00:00Z", "2026-03-15T12:00:00Z", disposition: "home")),
+        ]);
+        Assert.Equal("stay", RiskCatalog.Readmission.Choose(diedAtHome, At("2026-03-20T00:00:00Z")).Target?.Stay.EncounterId);
+        Assert.Equal(RiskTargets.Deceased, RiskCatalog.Readmission.Choose(diedAtHome, At("2026-03-23T00:00:00Z")).SkipReason);
+    }
+
+    [Fact]
     public void Emergency_visits_and_cancelled_stays_are_not_stays()
     {
         var timeline = Timeline(

@@ -1,0 +1,86 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Models.Evaluation;
+using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Risks;
+using ClinicalCds.Domain.Timeline;
+using Mediator;
+
+namespace ClinicalCds.Application.Monitoring.MonitorOutcomes;
+
+/// <summary>Labels every served score whose outcome window has closed by <see cref="Now"/> and computes each method's monthly performance.</summary>
+public sealed record MonitorOutcomesCommand(DateTimeOffset? Now = null) : ICommand<MonitorOutcomesResult>;
+
+public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<MonitoringPeriod> Periods);
+
+/// <summary>
+/// Outcome monitoring (issue 22 item 2): a served score is labelled once its window has closed — 30 days after a
+/// discharge, 48 hours after a scoring instant — from the store, by the risk's own outcome rule
+/// (<see cref="RiskDefinition.Outcome"/>, the rule that labels training rows). Per method (model version, or the
+/// published score served while no model was loaded) and per month of the scoring instant, the labelled targets are
+/// evaluated as a test split is (<see cref="ModelEvaluation"/>: AUROC, calibration by decile, rates at the tiers as
+/// served, per sex and age band, patient-level bootstrap intervals). Recomputing replaces a month's numbers: a nightly
+/// job may run it any number of times.
+/// </summary>
+public sealed class MonitorOutcomesHandler(IMonitoringStore store, IPatientTimelineReader timelines, RiskCatalog risks, TimeProvider clock)
+    : ICommandHandler<MonitorOutcomesCommand, MonitorOutcomesResult>
+{
+    public async ValueTask<MonitorOutcomesResult> Handle(MonitorOutcomesCommand command, CancellationToken cancellationToken)
+    {
+        var now = command.Now ?? clock.GetUtcNow();
+        var periods = new List<MonitoringPeriod>();
+        var labelled = 0;
+        foreach (var risk in risks.All)
+        {
+            var served = await store.ServedScoresAsync(risk.Name, now - risk.Window, cancellationToken);
+            if (served.Count == 0)
+            {
+                continue;
+            }
+
+            var byPatient = served.ToLookup(s => s.PatientId, StringComparer.Ordinal);
+            var outcomes = new List<(ServedScore Score, bool Outcome, PatientFact? Patient)>();
+            await foreach (var timeline in timelines.ReadAsync([.. byPatient.Select(g => g.Key)], cancellationToken))
+            {
+                foreach (var score in byPatient[timeline.PatientId])
+                {
+                    if (timeline.Encounters.FirstOrDefault(e => e.EncounterId == score.EncounterId) is { } stay
+                        && risk.Outcome(timeline, stay, score.Instant, now).Label is { } outcome)
+                    {
+                        outcomes.Add((score, outcome, timeline.Patient));
+                    }
+                }
+            }
+
+            labelled += outcomes.Count;
+            foreach (var period in outcomes.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
+            {
+                var rows = period.Select(o => new EvaluatedRow(
+                    o.Score.PatientId, o.Score.Probability, o.Outcome, [], [.. Groups(o.Patient, o.Score.Instant)])).ToList();
+                var result = ModelEvaluation.Evaluate(rows, [], ServedTiers([.. period.Select(o => o.Score)]));
+                periods.Add(new MonitoringPeriod(risk.Name, period.Key.Method, period.Key.Month, now, result.Metrics, result.Subgroups));
+            }
+        }
+
+        await store.SaveAsync(periods, cancellationToken);
+        return new MonitorOutcomesResult(labelled, periods);
+    }
+
+    /// <summary>
+    /// The thresholds as served: the lowest probability served in a tier or above. A method's tiers are fixed thresholds
+    /// on its probability, so flagging at these flags exactly the targets that were shown in that tier.
+    /// </summary>
+    private static CardTiers ServedTiers(IReadOnlyList<ServedScore> scores)
+    {
+        double Lowest(params string[] tiers) =>
+            scores.Where(s => s.Tier is not null && tiers.Contains(s.Tier)).Select(s => s.Probability).DefaultIfEmpty(double.PositiveInfinity).Min();
+        return new CardTiers(Lowest("moderate", "high"), Lowest("high"), "As served: the lowest probability shown in the tier or above.");
+    }
+
+    private static IEnumerable<string> Groups(PatientFact? patient, DateTimeOffset at)
+    {
+        yield return patient?.Sex switch { "female" => "female", "male" => "male", _ => "sex unknown" };
+        var age = patient?.BirthDate is { } born ? (at.UtcDateTime - born.ToDateTime(TimeOnly.MinValue)).TotalDays / 365.25 : (double?)null;
+        yield return age switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using ClinicalCds.Application.Monitoring.MonitorOutcomes;
+using ClinicalCds.Application.Scoring;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace ClinicalCds.Cli.Commands;
+
+/// <summary>
+/// clinicalcds monitor [--now T]: the outcome monitoring now (the worker runs it nightly): every served score whose
+/// outcome window has closed is labelled from the store and each method's months are recomputed.
+/// </summary>
+internal static class MonitorCommand
+{
+    public static Command Create()
+    {
+        var now = new Option<string?>("--now") { Description = "The instant the windows must have closed by (ISO 8601); default Scoring:AsOf, else now." };
+        var command = new Command("monitor", "Label the served scores whose outcome windows have closed and compute each model version's monthly performance.") { now };
+        command.SetAction((parse, ct) => Run(parse.GetValue(now), ct));
+        return command;
+    }
+
+    private static async Task<int> Run(string? nowText, CancellationToken ct) =>
+        await CliHost.RunAsync(async services =>
+        {
+            var configured = services.GetRequiredService<ScoringOptions>().AsOf ?? DateTimeOffset.UtcNow;
+            if (!CliArguments.TryInstant(nowText, configured, out var now))
+            {
+                return 2;
+            }
+
+            var result = await services.GetRequiredService<IMediator>().Send(new MonitorOutcomesCommand(now!.Value), ct);
+            var table = new Table().AddColumns("Model", "Method", "Month", "Targets", "Positive", "AUROC (95% CI)", "Calibration-in-the-large", "Slope");
+            foreach (var p in result.Periods.OrderBy(p => p.Model, StringComparer.Ordinal).ThenBy(p => p.Method, StringComparer.Ordinal).ThenBy(p => p.Month))
+            {
+                var m = p.Metrics;
+                table.AddRow(p.Model, Markup.Escape(p.Method), $"{p.Month:yyyy-MM}", $"{m.Rows:N0}", $"{m.Positives:N0}", m.Auroc.Show("0.000"), m.CalibrationInTheLarge.Show("0.00"), m.CalibrationSlope.Show("0.00"));
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"{result.Labelled:N0} served targets labelled (windows closed by {now.Value:yyyy-MM-dd HH:mm} UTC).");
+            if (result.Periods.Count > 0)
+            {
+                CliOutput.Write(table);
+            }
+
+            return 0;
+        });
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ClinicalCds.Infrastructure.Monitoring;
+
+/// <summary>Served scores from risk_scores; monitoring periods in model_monitoring, one row per method and month.</summary>
+public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMonitoringStore
+{
+    public async Task<IReadOnlyList<ServedScore>> ServedScoresAsync(string model, DateTimeOffset instantsBefore, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT DISTINCT ON (patient_id, encounter_id, features_as_of, method)
+                   patient_id, encounter_id, features_as_of, probability, tier, method
+            FROM risk_scores
+            WHERE model = @model AND status = 'scored' AND probability IS NOT NULL AND encounter_id IS NOT NULL
+              AND method IS NOT NULL AND features_as_of < @before
+            ORDER BY patient_id, encounter_id, features_as_of, method, scored_at
+            """);
+        command.Parameters.AddWithValue("model", model);
+        command.Parameters.AddWithValue("before", instantsBefore);
+        var scores = new List<ServedScore>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            scores.Add(new ServedScore(
+                reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetDouble(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5)));
+        }
+
+        return scores;
+    }
+
+    public async Task SaveAsync(IReadOnlyList<MonitoringPeriod> periods, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var period in periods)
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO model_monitoring (method, month, model, computed_at, rows, positives, metrics, subgroups)
+                VALUES (@method, @month, @model, @computed, @rows, @positives, @metrics, @subgroups)
+                ON CONFLICT (method, month) DO UPDATE SET
+                    model = excluded.model, computed_at = excluded.computed_at, rows = excluded.rows, positives = excluded.positives,
+                    metrics = excluded.metrics, subgroups = excluded.subgroups
+                """, connection, transaction);
+            command.Parameters.AddWithValue("method", period.Method);
+            command.Parameters.AddWithValue("month", period.Month);
+            command.Parameters.AddWithValue("model", period.Model);
+            command.Parameters.AddWithValue("computed", period.ComputedAt);
+            command.Parameters.AddWithValue("rows", period.Metrics.Rows);
+            command.Parameters.AddWithValue("positives", period.Metrics.Positives);
+            command.Parameters.AddWithValue("metrics", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Metrics, ModelCard.Json));
+            command.Parameters.AddWithValue("subgroups", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Subgroups, ModelCard.Json));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MonitoringPeriod>> ListAsync(string? model, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT model, method, month, computed_at, metrics::text, subgroups::text FROM model_monitoring
+            WHERE @model::text IS NULL OR model = @model
+            ORDER BY model, month DESC, method
+            """);
+        command.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Text) { Value = (object?)model ?? DBNull.Value });
+        var periods = new List<MonitoringPeriod>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            periods.Add(new MonitoringPeriod(
+                reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2), reader.GetFieldValue<DateTimeOffset>(3),
+                JsonSerializer.Deserialize<CardMetrics>(reader.GetString(4), ModelCard.Json)!,
+                JsonSerializer.Deserialize<List<CardSubgroup>>(reader.GetString(5), ModelCard.Json)!));
+        }
+
+        return periods;
+    }
+}
