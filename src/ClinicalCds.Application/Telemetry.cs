@@ -39,6 +39,17 @@ public static class Telemetry
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>(
         "clinicalcds.job.duration", "s", "Background job duration", advice: new() { HistogramBucketBoundaries = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600] });
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> DriftAlarms = new(StringComparer.Ordinal);
+
+    /// <summary>The features of each model whose inputs raised a drift or data-quality alarm at this process's last check.</summary>
+    public static readonly ObservableGauge<int> InputDriftAlarms = Meter.CreateObservableGauge(
+        "clinicalcds.model.input_drift_alarms",
+        () => DriftAlarms.Select(a => new Measurement<int>(a.Value, new KeyValuePair<string, object?>("model", a.Key))),
+        unit: "{feature}",
+        description: "Features of the model whose served inputs raised an alarm at the last input-drift check.");
+
+    public static void RecordDriftAlarms(string model, int features) => DriftAlarms[model] = features;
+
     private static readonly InstrumentAdvice<double> Buckets = new()
     {
         HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],

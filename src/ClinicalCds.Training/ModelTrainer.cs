@@ -5,7 +5,6 @@ using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Outcomes;
 using ClinicalCds.Domain.Risks;
-using ClinicalCds.Training.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;

@@ -26,15 +26,15 @@ public sealed class SandboxBrowserTests(SandboxFixture fixture) : IClassFixture<
         Assert.Equal((string)expected["summary"]!, (string)card["summary"]!);
         Assert.Equal((string)expected["detail"]!, (string)card["detail"]!);
         Assert.Equal(Labels(expected), Labels(card));
-        await Assertions.Expect(page.GetByText((string)expected["summary"]!, new() { Exact = true })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByText(FirstLine(expected), new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText((string)expected["summary"]!, new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByText(FirstLine(expected), new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         Assert.Equal(1, await fixture.Database.ScalarAsync(
             "SELECT count(*) FROM cds_audit WHERE client_id = @c AND service_id = @s AND patient_id = @p AND status = 200",
             ("c", SandboxFixture.SandboxIssuer), ("s", Service), ("p", patient)));
 
         // 2. Dismissed with an override reason: overridden feedback with that reason, from the sandbox.
         var reason = card["overrideReasons"]!.AsArray()[0]!;
-        var dismissed = page.WaitForResponseAsync(r => r.Url.EndsWith($"/cds-services/{Service}/feedback", StringComparison.Ordinal));
+        var dismissed = page.WaitForResponseAsync(r => r.Url.EndsWith($"/cds-services/{Service}/feedback", StringComparison.Ordinal), new() { Timeout = 120_000 });
         await page.GetByRole(AriaRole.Button, new() { Name = "select dismiss reason" }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = (string)reason["display"]! }).ClickAsync();
         Assert.Equal(200, (await dismissed).Status);
@@ -48,7 +48,7 @@ public sealed class SandboxBrowserTests(SandboxFixture fixture) : IClassFixture<
         // 3. Opened again (a new hook call, a new card), a suggestion taken: accepted feedback naming that suggestion.
         var again = await OpenAsync(page, patient);
         var suggestion = again["suggestions"]!.AsArray()[0]!;
-        var accepted = page.WaitForResponseAsync(r => r.Url.EndsWith($"/cds-services/{Service}/feedback", StringComparison.Ordinal));
+        var accepted = page.WaitForResponseAsync(r => r.Url.EndsWith($"/cds-services/{Service}/feedback", StringComparison.Ordinal), new() { Timeout = 120_000 });
         await page.GetByRole(AriaRole.Button, new() { Name = (string)suggestion["label"]! }).ClickAsync();
         Assert.Equal(200, (await accepted).Status);
         Assert.Equal(1, await fixture.Database.ScalarAsync(
@@ -63,12 +63,14 @@ public sealed class SandboxBrowserTests(SandboxFixture fixture) : IClassFixture<
     /// <summary>Opens the sandbox's patient view and answers the card our server returned to it.</summary>
     private async Task<JsonNode> OpenAsync(IPage page, string patient)
     {
-        var call = page.WaitForResponseAsync(r => r.Url.EndsWith($"/cds-services/{Service}", StringComparison.Ordinal) && r.Request.Method == "POST");
-        await page.GotoAsync(fixture.SandboxPage(patient));
+        // A loaded CI machine has taken longer than Playwright's default 30 s for the sandbox's page and its hook call.
+        var call = page.WaitForResponseAsync(
+            r => r.Url.EndsWith($"/cds-services/{Service}", StringComparison.Ordinal) && r.Request.Method == "POST", new() { Timeout = 120_000 });
+        await page.GotoAsync(fixture.SandboxPage(patient), new() { Timeout = 120_000 });
         var response = await call;
         Assert.Equal(200, response.Status);
         var card = JsonNode.Parse(await response.TextAsync())!["cards"]!.AsArray().Single()!;
-        await Assertions.Expect(page.GetByText((string)card["summary"]!, new() { Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText((string)card["summary"]!, new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         return card;
     }
 

@@ -174,6 +174,43 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task An_administrator_reads_the_model_monitoring_with_its_charts_and_the_input_checks()
+    {
+        // Served at past instants so that outcome windows have closed by the fixture's as-of; then the nightly job's work.
+        foreach (var daysBefore in new[] { 120, 90, 60 })
+        {
+            await fixture.Server.ScoreAsync("last-12-months", "readmission", fixture.Server.AsOf.AddDays(-daysBefore));
+        }
+
+        await using (var scope = fixture.Server.Services.CreateAsyncScope())
+        {
+            var mediator = scope.ServiceProvider.GetRequiredService<Mediator.IMediator>();
+            await mediator.Send(new ClinicalCds.Application.Monitoring.MonitorOutcomes.MonitorOutcomesCommand(fixture.Server.AsOf));
+            await mediator.Send(new ClinicalCds.Application.Monitoring.CheckInputDrift.CheckInputDriftCommand(fixture.Server.AsOf));
+        }
+
+        await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await SignedInAsync(ScoringServerFixture.Admin, context);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Monitoring" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/admin/monitoring"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
+
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Model monitoring" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Img, new() { Name = "readmission model 0.3.0: AUROC by month" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^readmission model 0.3.0: calibration, ") }).IsVisibleAsync());
+        var months = page.GetByRole(AriaRole.Table, new() { Name = "readmission model 0.3.0 outcomes by month" }).Locator("tbody tr");
+        Assert.True(await months.CountAsync() >= 1);
+        var inputs = page.GetByRole(AriaRole.Table, new() { Name = "readmission model 0.3.0 inputs against training" }).Locator("tbody tr");
+        Assert.Equal(ClinicalCds.Domain.Features.FeatureCatalog.Features.Count, await inputs.CountAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "monitoring.png"), FullPage = true });
+
+        // Care managers do not see it.
+        await using var careContext = await fixture.Browser.NewContextAsync();
+        var care = await SignedInAsync(ScoringServerFixture.CareManager, careContext);
+        Assert.Equal(0, await care.GetByRole(AriaRole.Link, new() { Name = "Monitoring" }).CountAsync());
+        Assert.Equal(403, (await care.GotoAsync(Url("/admin/monitoring"), Document))!.Status);
+    }
+
+    [Fact]
     public async Task Repeated_wrong_passwords_lock_the_account()
     {
         await using var context = await fixture.Browser.NewContextAsync();

@@ -586,6 +586,48 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("medication_requests", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelDriftRow", b =>
+                {
+                    b.Property<string>("Method")
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.Property<int>("Alarms")
+                        .HasColumnType("integer")
+                        .HasColumnName("alarms");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Features")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("features");
+
+                    b.Property<DateTimeOffset>("From")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<int>("Targets")
+                        .HasColumnType("integer")
+                        .HasColumnName("targets");
+
+                    b.HasKey("Method", "Until")
+                        .HasName("pk_model_drift");
+
+                    b.ToTable("model_drift", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelMonitoringRow", b =>
                 {
                     b.Property<string>("Method")
@@ -900,6 +942,10 @@ namespace ClinicalCds.Migrations.Migrations
                     b.Property<DateTimeOffset?>("FeaturesAsOf")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("features_as_of");
+
+                    b.Property<string>("Inputs")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("inputs");
 
                     b.Property<string>("Method")
                         .HasColumnType("text")

@@ -75,8 +75,10 @@ public static class AdminAuthentication
 
     private static Task Redirect(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int apiStatus)
     {
+        // A page (the /admin pages among them) sends the browser to sign-in or to "No access"; an API answers the status.
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/fhir"))
+        var page = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.RazorPages.PageActionDescriptor>() is not null;
+        if (!page && (path.StartsWithSegments("/api") || path.StartsWithSegments("/admin") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/fhir")))
         {
             context.Response.StatusCode = apiStatus;
         }

@@ -91,6 +91,8 @@ public static class CompositionRoot
         services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<IScoringStore, PostgresScoringStore>();
         services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
+        services.AddSingleton(configuration.GetSection(Application.Models.Evaluation.DriftThresholds.Section).Get<Application.Models.Evaluation.DriftThresholds>()
+            ?? new Application.Models.Evaluation.DriftThresholds());
         services.AddSingleton<IWorklistStore, PostgresWorklistStore>();
         services.AddSingleton<IRiskAssessmentPublisher, HttpRiskAssessmentPublisher>();
         services.AddHttpClient(HttpRiskAssessmentPublisher.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(60));

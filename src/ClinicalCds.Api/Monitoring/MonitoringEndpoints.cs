@@ -5,13 +5,13 @@ using Mediator;
 
 namespace ClinicalCds.Api.Monitoring;
 
-/// <summary>The model monitoring as JSON for administrators: each method's realised performance per month.</summary>
+/// <summary>The model monitoring as JSON for administrators: each method's realised performance per month and the latest input-drift checks.</summary>
 public static class MonitoringEndpoints
 {
     public static IEndpointRouteBuilder MapMonitoring(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/admin/monitoring", async (string? model, IMediator mediator, CancellationToken ct) =>
-                Results.Json(new { outcomes = await mediator.Send(new GetMonitoringQuery(model), ct) }, ModelCard.Json))
+                Results.Json(await mediator.Send(new GetMonitoringQuery(model), ct), ModelCard.Json))
             .WithTags("Admin").RequireAuthorization(AdminAuthentication.Policy);
         return app;
     }

@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Models.Evaluation;
 
 namespace ClinicalCds.Application.Abstractions;
 
@@ -7,6 +8,13 @@ public sealed record ServedScore(string PatientId, string EncounterId, DateTimeO
 
 /// <summary>The realised performance of one method over the targets of one calendar month (UTC) whose outcome windows have closed.</summary>
 public sealed record MonitoringPeriod(string Model, string Method, DateOnly Month, DateTimeOffset ComputedAt, CardMetrics Metrics, IReadOnlyList<CardSubgroup> Subgroups);
+
+/// <summary>One input-drift check: a method's served inputs from <see cref="From"/> until <see cref="Until"/> against its card.</summary>
+public sealed record DriftCheck(
+    string Model, string Method, DateTimeOffset From, DateTimeOffset Until, DateTimeOffset ComputedAt, int Targets, IReadOnlyList<FeatureDrift> Features)
+{
+    public IReadOnlyList<FeatureDrift> Alarmed => [.. Features.Where(f => f.Alarms.Count > 0)];
+}
 
 /// <summary>What was served, and what the outcome monitoring concluded about it.</summary>
 public interface IMonitoringStore
@@ -21,4 +29,13 @@ public interface IMonitoringStore
     Task SaveAsync(IReadOnlyList<MonitoringPeriod> periods, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<MonitoringPeriod>> ListAsync(string? model, CancellationToken cancellationToken);
+
+    /// <summary>The inputs of every distinct target <paramref name="method"/> scored at an instant in [from, until), as first served.</summary>
+    Task<IReadOnlyList<IReadOnlyList<double?>>> ServedInputsAsync(string model, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>Stores a check, replacing one of the same method and period end.</summary>
+    Task SaveDriftAsync(DriftCheck check, CancellationToken cancellationToken);
+
+    /// <summary>The latest check of each method.</summary>
+    Task<IReadOnlyList<DriftCheck>> LatestDriftAsync(CancellationToken cancellationToken);
 }

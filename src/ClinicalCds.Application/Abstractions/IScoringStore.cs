@@ -30,7 +30,8 @@ public sealed record ScoreRecord(
     string? Summary = null,
     IReadOnlyList<string>? TopFactors = null,
     string? PublishedScore = null,
-    string? Method = null);
+    string? Method = null,
+    IReadOnlyList<double?>? Inputs = null);
 
 /// <summary>A stored score, with the tier of the patient's previous score of the same model.</summary>
 public sealed record StoredScore(

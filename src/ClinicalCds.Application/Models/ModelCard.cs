@@ -96,6 +96,10 @@ public sealed record ModelCard(
     string Warning,
     IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null)
 {
+    /// <summary>How its answers name their source ("readmission model 0.3.0"), and the method under which they are stored and monitored.</summary>
+    [JsonIgnore]
+    public string SourceLabel => $"{Name} model {Version}";
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

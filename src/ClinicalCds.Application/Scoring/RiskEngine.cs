@@ -41,7 +41,7 @@ public static class RiskEngine
         {
             var explanation = assessed?[i] is { } a
                 ? ScoreExplanations.FromModel(
-                    risk, $"{model!.Card.Name} model {model.Card.Version}", a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
+                    risk, model!.Card.SourceLabel, a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
                     FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
                     new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh))
                 : risk.Published(features[i]);

@@ -7,7 +7,6 @@ using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Domain.Risks;
 using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Training;
-using ClinicalCds.Training.Evaluation;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;

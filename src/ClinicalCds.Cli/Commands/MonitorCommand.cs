@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ClinicalCds.Application.Monitoring.CheckInputDrift;
 using ClinicalCds.Application.Monitoring.MonitorOutcomes;
 using ClinicalCds.Application.Scoring;
 using Mediator;
@@ -8,8 +9,9 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds monitor [--now T]: the outcome monitoring now (the worker runs it nightly): every served score whose
-/// outcome window has closed is labelled from the store and each method's months are recomputed.
+/// clinicalcds monitor [--now T]: the model monitoring now (the worker runs it nightly): every served score whose
+/// outcome window has closed is labelled from the store and each method's months are recomputed; then the inputs served
+/// in the last days are checked against each model's card (drift and data-quality alarms).
 /// </summary>
 internal static class MonitorCommand
 {
@@ -42,6 +44,22 @@ internal static class MonitorCommand
             if (result.Periods.Count > 0)
             {
                 CliOutput.Write(table);
+            }
+
+            foreach (var check in await services.GetRequiredService<IMediator>().Send(new CheckInputDriftCommand(now.Value), ct))
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"Input drift of {check.Method}, {check.From:yyyy-MM-dd} to {check.Until:yyyy-MM-dd}: {check.Targets:N0} targets, {(check.Alarmed.Count == 0 ? "no alarm" : $"{check.Alarmed.Count} features with alarms")}.");
+                if (check.Alarmed.Count > 0)
+                {
+                    var alarms = new Table().AddColumns("Feature", "Alarms", "PSI", "Not recorded (training)", "Out of range");
+                    foreach (var f in check.Alarmed)
+                    {
+                        alarms.AddRow(f.Feature, string.Join(", ", f.Alarms), $"{f.Psi:0.00}", $"{f.MissingShare:P0} ({f.ReferenceMissingShare:P0})", $"{f.OutOfRangeShare:P0}");
+                    }
+
+                    CliOutput.Write(alarms);
+                }
             }
 
             return 0;

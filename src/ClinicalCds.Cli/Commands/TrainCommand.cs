@@ -6,7 +6,6 @@ using System.CommandLine;
 using System.Globalization;
 using ClinicalCds.Application.Training.BuildDataset;
 using ClinicalCds.Training;
-using ClinicalCds.Training.Evaluation;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;

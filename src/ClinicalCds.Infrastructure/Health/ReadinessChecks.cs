@@ -47,6 +47,32 @@ public sealed class ModelsHealthCheck(IRiskModels models, Domain.Risks.RiskCatal
     }
 }
 
+/// <summary>
+/// The latest input-drift check of each model now served raised no alarm. Alarms degrade the service (it keeps serving:
+/// the model owner decides) and name the features and what moved.
+/// </summary>
+public sealed class InputDriftHealthCheck(IMonitoringStore store, IRiskModels models, Domain.Risks.RiskCatalog risks) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var served = risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card.SourceLabel).ToHashSet(StringComparer.Ordinal);
+            var alarms = (await store.LatestDriftAsync(cancellationToken))
+                .Where(c => served.Contains(c.Method))
+                .SelectMany(c => c.Alarmed.Select(f => $"{c.Method}: {f.Feature} {string.Join(", ", f.Alarms)}"))
+                .ToList();
+            return alarms.Count == 0
+                ? HealthCheckResult.Healthy("No input-drift alarm at the last check.")
+                : HealthCheckResult.Degraded($"Input drift: {string.Join("; ", alarms)}.");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            return HealthCheckResult.Degraded($"The last input-drift check cannot be read ({e.GetType().Name}).");
+        }
+    }
+}
+
 /// <summary>Hangfire's storage answers, and at least one job server (a worker, or an API running jobs) is heart-beating.</summary>
 public sealed class JobsHealthCheck(JobStorage storage) : IHealthCheck
 {

@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Scoring.DeliverRiskAssessments;
 using ClinicalCds.Application.Scoring.ScoreChunk;
 using ClinicalCds.Application.Scoring.StartRun;
+using ClinicalCds.Application.Monitoring.CheckInputDrift;
 using ClinicalCds.Application.Monitoring.MonitorOutcomes;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Application.Abstractions;
@@ -52,7 +53,10 @@ public sealed class ScoringJobs(IMediator mediator, IScoringStore store, Scoring
         }
     }
 
-    /// <summary>The outcome monitoring: labels the served scores whose windows have closed and recomputes each month (idempotent).</summary>
+    /// <summary>
+    /// The model monitoring: labels the served scores whose windows have closed and recomputes each month, then checks the
+    /// inputs served in the last days against each card (both idempotent).
+    /// </summary>
     [Queue(JobsOptions.ScoringQueue)]
     [AutomaticRetry(Attempts = 3)]
     [JobDisplayName("Monitor outcomes")]
@@ -60,6 +64,10 @@ public sealed class ScoringJobs(IMediator mediator, IScoringStore store, Scoring
     {
         var result = await mediator.Send(new MonitorOutcomesCommand(options.AsOf), cancellationToken);
         logger.LogInformation("Outcome monitoring: {Labelled} served targets labelled, {Periods} method-months computed", result.Labelled, result.Periods.Count);
+        foreach (var check in await mediator.Send(new CheckInputDriftCommand(options.AsOf), cancellationToken))
+        {
+            logger.LogInformation("Input drift of {Method}: {Targets} targets, {Alarms} features with alarms", check.Method, check.Targets, check.Alarmed.Count);
+        }
     }
 
     /// <summary>Retried soon at first (an external server's blip), then ever more patiently (an outage), for about a day.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Models.Evaluation;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -82,5 +83,72 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         }
 
         return periods;
+    }
+
+    public async Task<IReadOnlyList<IReadOnlyList<double?>>> ServedInputsAsync(
+        string model, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT inputs::text FROM (
+                SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) inputs
+                FROM risk_scores
+                WHERE model = @model AND method = @method AND status = 'scored' AND inputs IS NOT NULL
+                  AND features_as_of >= @from AND features_as_of < @until
+                ORDER BY patient_id, encounter_id, features_as_of, scored_at) first_served
+            """);
+        command.Parameters.AddWithValue("model", model);
+        command.Parameters.AddWithValue("method", method);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("until", until);
+        var inputs = new List<IReadOnlyList<double?>>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            inputs.Add(JsonSerializer.Deserialize<double?[]>(reader.GetString(0))!);
+        }
+
+        return inputs;
+    }
+
+    public async Task SaveDriftAsync(DriftCheck check, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO model_drift (method, until, model, "from", computed_at, targets, alarms, features)
+            VALUES (@method, @until, @model, @from, @computed, @targets, @alarms, @features)
+            ON CONFLICT (method, until) DO UPDATE SET
+                model = excluded.model, "from" = excluded."from", computed_at = excluded.computed_at, targets = excluded.targets,
+                alarms = excluded.alarms, features = excluded.features
+            """);
+        command.Parameters.AddWithValue("method", check.Method);
+        command.Parameters.AddWithValue("until", check.Until);
+        command.Parameters.AddWithValue("model", check.Model);
+        command.Parameters.AddWithValue("from", check.From);
+        command.Parameters.AddWithValue("computed", check.ComputedAt);
+        command.Parameters.AddWithValue("targets", check.Targets);
+        command.Parameters.AddWithValue("alarms", check.Alarmed.Count);
+        command.Parameters.AddWithValue("features", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(check.Features, ModelCard.Json));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DriftCheck>> LatestDriftAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT DISTINCT ON (method) model, method, "from", until, computed_at, targets, features::text
+            FROM model_drift ORDER BY method, until DESC, computed_at DESC
+            """);
+        var checks = new List<DriftCheck>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            checks.Add(new DriftCheck(
+                reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt32(5),
+                JsonSerializer.Deserialize<List<FeatureDrift>>(reader.GetString(6), ModelCard.Json)!));
+        }
+
+        return checks;
     }
 }

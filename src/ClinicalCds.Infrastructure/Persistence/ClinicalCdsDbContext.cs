@@ -29,6 +29,7 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<PatientReviewEventRow> PatientReviewEvents => Set<PatientReviewEventRow>();
     public DbSet<WorklistAuditRow> WorklistAudit => Set<WorklistAuditRow>();
     public DbSet<ModelMonitoringRow> ModelMonitoring => Set<ModelMonitoringRow>();
+    public DbSet<ModelDriftRow> ModelDrift => Set<ModelDriftRow>();
 
     /// <summary>The keys that protect sign-in cookies and antiforgery tokens, shared by every API replica.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
@@ -158,6 +159,7 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             // The upsert key: a retried chunk overwrites its rows instead of adding to them.
             e.HasKey(r => new { r.RunId, r.PatientId, r.Model });
             e.Property(r => r.TopFactors).HasColumnType("jsonb");
+            e.Property(r => r.Inputs).HasColumnType("jsonb");
             e.HasIndex(r => new { r.PatientId, r.Model, r.AsOf });
             e.HasOne<ScoreRunRow>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -169,6 +171,13 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.Property(r => r.Metrics).HasColumnType("jsonb");
             e.Property(r => r.Subgroups).HasColumnType("jsonb");
             e.HasIndex(r => new { r.Model, r.Month });
+        });
+
+        modelBuilder.Entity<ModelDriftRow>(e =>
+        {
+            e.ToTable("model_drift");
+            e.HasKey(r => new { r.Method, r.Until });
+            e.Property(r => r.Features).HasColumnType("jsonb");
         });
 
         modelBuilder.Entity<LatestRiskScoreRow>(e =>

@@ -246,6 +246,8 @@ public sealed class RiskScoreRow
     public string? TopFactors { get; set; }
     public string? PublishedScore { get; set; }
     public string? Method { get; set; }
+    /// <summary>jsonb: the feature vector scored, in catalog order (null where not recorded), for the input-drift check.</summary>
+    public string? Inputs { get; set; }
 }
 
 public sealed class LatestRiskScoreRow
@@ -323,4 +325,18 @@ public sealed class ModelMonitoringRow
     public required string Metrics { get; set; }
     /// <summary>jsonb: CardSubgroup[].</summary>
     public required string Subgroups { get; set; }
+}
+
+/// <summary>model_drift: one input-drift check of a method's served inputs over a period against its card (issue 22).</summary>
+public sealed class ModelDriftRow
+{
+    public required string Method { get; set; }
+    public DateTimeOffset Until { get; set; }
+    public required string Model { get; set; }
+    public DateTimeOffset From { get; set; }
+    public DateTimeOffset ComputedAt { get; set; }
+    public int Targets { get; set; }
+    public int Alarms { get; set; }
+    /// <summary>jsonb: FeatureDrift[].</summary>
+    public required string Features { get; set; }
 }

@@ -155,19 +155,21 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             WITH run AS (SELECT model, as_of FROM score_runs WHERE run_id = $1),
             input AS (
                 SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::float8[], $8::text[],
-                                     $9::text[], $10::jsonb[], $11::text[], $12::text[])
-                    AS t(patient_id, status, reason, encounter_id, features_as_of, probability, tier, summary, top_factors, published_score, method))
+                                     $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::jsonb[])
+                    AS t(patient_id, status, reason, encounter_id, features_as_of, probability, tier, summary, top_factors, published_score, method,
+                         inputs))
             INSERT INTO risk_scores (run_id, patient_id, model, as_of, scored_at, status, reason, encounter_id, features_as_of, probability,
-                                     tier, previous_tier, summary, top_factors, published_score, method)
+                                     tier, previous_tier, summary, top_factors, published_score, method, inputs)
             SELECT $1, i.patient_id, run.model, run.as_of, now(), i.status, i.reason, i.encounter_id, i.features_as_of, i.probability,
-                   i.tier, CASE WHEN l.run_id = $1 THEN l.previous_tier ELSE l.tier END, i.summary, i.top_factors, i.published_score, i.method
+                   i.tier, CASE WHEN l.run_id = $1 THEN l.previous_tier ELSE l.tier END, i.summary, i.top_factors, i.published_score, i.method,
+                   i.inputs
             FROM input i CROSS JOIN run
             LEFT JOIN latest_risk_scores l ON l.patient_id = i.patient_id AND l.model = run.model
             ON CONFLICT (run_id, patient_id, model) DO UPDATE SET
                 scored_at = excluded.scored_at, status = excluded.status, reason = excluded.reason, encounter_id = excluded.encounter_id,
                 features_as_of = excluded.features_as_of, probability = excluded.probability, tier = excluded.tier,
                 previous_tier = excluded.previous_tier, summary = excluded.summary, top_factors = excluded.top_factors,
-                published_score = excluded.published_score, method = excluded.method
+                published_score = excluded.published_score, method = excluded.method, inputs = excluded.inputs
             """, connection, transaction))
         {
             upsert.Parameters.Add(new() { Value = runId });
@@ -186,6 +188,11 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             });
             AddArray(upsert, records, r => r.PublishedScore);
             AddArray(upsert, records, r => r.Method);
+            upsert.Parameters.Add(new()
+            {
+                Value = records.Select(r => r.Inputs is null ? null : JsonSerializer.Serialize(r.Inputs)).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            });
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 

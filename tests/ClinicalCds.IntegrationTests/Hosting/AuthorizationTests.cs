@@ -69,6 +69,7 @@ public sealed class AuthorizationTests(ScoringServerFixture fixture)
         ["/models"] = Access.Admin,
         ["/admin/data"] = Access.Admin,
         ["/admin/feedback"] = Access.Admin,
+        ["/admin/monitoring"] = Access.Admin,
         ["/admin/cds/feedback"] = Access.Admin,
         ["/jobs/{**path}"] = Access.Admin,
     };

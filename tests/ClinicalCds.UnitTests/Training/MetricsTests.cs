@@ -1,6 +1,5 @@
 using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Application.Models;
-using ClinicalCds.Training.Evaluation;
 
 namespace ClinicalCds.UnitTests.Training;
 

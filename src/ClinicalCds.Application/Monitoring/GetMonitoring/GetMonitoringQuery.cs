@@ -3,11 +3,14 @@ using Mediator;
 
 namespace ClinicalCds.Application.Monitoring.GetMonitoring;
 
-/// <summary>The outcome monitoring's monthly numbers, of one model or all, newest month first.</summary>
-public sealed record GetMonitoringQuery(string? Model) : IQuery<IReadOnlyList<MonitoringPeriod>>;
+/// <summary>The model monitoring of one model or all: outcome months (newest first) and the latest input-drift checks.</summary>
+public sealed record GetMonitoringQuery(string? Model) : IQuery<ModelMonitoring>;
 
-public sealed class GetMonitoringHandler(IMonitoringStore store) : IQueryHandler<GetMonitoringQuery, IReadOnlyList<MonitoringPeriod>>
+public sealed record ModelMonitoring(IReadOnlyList<MonitoringPeriod> Outcomes, IReadOnlyList<DriftCheck> Drift);
+
+public sealed class GetMonitoringHandler(IMonitoringStore store) : IQueryHandler<GetMonitoringQuery, ModelMonitoring>
 {
-    public async ValueTask<IReadOnlyList<MonitoringPeriod>> Handle(GetMonitoringQuery query, CancellationToken cancellationToken) =>
-        await store.ListAsync(query.Model, cancellationToken);
+    public async ValueTask<ModelMonitoring> Handle(GetMonitoringQuery query, CancellationToken cancellationToken) =>
+        new(await store.ListAsync(query.Model, cancellationToken),
+            [.. (await store.LatestDriftAsync(cancellationToken)).Where(c => query.Model is null || c.Model == query.Model)]);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Timeline;
@@ -101,5 +102,6 @@ public sealed class ScoreChunkHandler(
         Summary: risk.Explanation.Summary,
         TopFactors: risk.Explanation.TopFactors,
         PublishedScore: risk.Explanation.PublishedScore,
-        Method: risk.Explanation.SourceLabel);
+        Method: risk.Explanation.SourceLabel,
+        Inputs: FeatureCatalog.Vectorize(risk.Features).Values);
 }

@@ -1,0 +1,14 @@
+using ClinicalCds.Application.Monitoring.GetMonitoring;
+using Mediator;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ClinicalCds.Api.Pages.Admin;
+
+/// <summary>The model monitoring (admins): realised performance by month with its charts, and the latest input-drift checks.</summary>
+public sealed class MonitoringModel(IMediator mediator) : PageModel
+{
+    public ModelMonitoring Monitoring { get; private set; } = null!;
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Monitoring = await mediator.Send(new GetMonitoringQuery(null), cancellationToken);
+}
