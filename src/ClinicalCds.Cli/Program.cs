@@ -27,6 +27,7 @@ root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(MonitorCommand.Create());
+root.Subcommands.Add(ExportValidationCommand.Create());
 root.Subcommands.Add(ScoreCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(UsersCommand.Create());

@@ -91,6 +91,7 @@ public static class CompositionRoot
         services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<IScoringStore, PostgresScoringStore>();
         services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
+        services.AddTransient<Application.Monitoring.ServedOutcomes>();
         services.AddSingleton(configuration.GetSection(Application.Models.Evaluation.DriftThresholds.Section).Get<Application.Models.Evaluation.DriftThresholds>()
             ?? new Application.Models.Evaluation.DriftThresholds());
         services.AddSingleton<IWorklistStore, PostgresWorklistStore>();

@@ -81,7 +81,7 @@ public static class ComplicationOutcome
         }
 
         return first is { } e && e.At > at && e.At <= at + Window
-            ? new OutcomeExample(timeline.PatientId, stay, at, true, e.Type)
+            ? new OutcomeExample(timeline.PatientId, stay, at, true, e.Type, e.At)
             : new OutcomeExample(timeline.PatientId, stay, at, false, null);
     }
 

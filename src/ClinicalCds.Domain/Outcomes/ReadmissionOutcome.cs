@@ -42,6 +42,6 @@ public static class ReadmissionOutcome
         var readmission = timeline.Encounters.FirstOrDefault(e =>
             EncounterKinds.IsInpatient(e) && e.Start > discharge && e.Start <= discharge + window
             && EncounterKinds.IsEmergentAdmission(e, EncounterKinds.EdVisitLeadingTo(timeline.Encounters, e.Start!.Value)));
-        return new OutcomeExample(timeline.PatientId, stay, discharge, readmission is not null, readmission?.EncounterId);
+        return new OutcomeExample(timeline.PatientId, stay, discharge, readmission is not null, readmission?.EncounterId, readmission?.Start);
     }
 }

@@ -18,7 +18,7 @@ public enum RiskMoment
 }
 
 /// <summary>One training example of a risk: a stay, the instant features are taken at, and the label after it (null: not known yet).</summary>
-public sealed record OutcomeExample(string PatientId, EncounterFact Stay, DateTimeOffset Instant, bool? Label, string? Event);
+public sealed record OutcomeExample(string PatientId, EncounterFact Stay, DateTimeOffset Instant, bool? Label, string? Event, DateTimeOffset? EventAt = null);
 
 /// <summary>
 /// An action a card may propose when the risk is raised, coded as text for the EHR to map (a ServiceRequest proposal).

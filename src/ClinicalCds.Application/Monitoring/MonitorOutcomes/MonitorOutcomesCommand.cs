@@ -1,9 +1,7 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Models.Evaluation;
-using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Risks;
-using ClinicalCds.Domain.Timeline;
 using Mediator;
 
 namespace ClinicalCds.Application.Monitoring.MonitorOutcomes;
@@ -22,7 +20,7 @@ public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<Monitorin
 /// served, per sex and age band, patient-level bootstrap intervals). Recomputing replaces a month's numbers: a nightly
 /// job may run it any number of times.
 /// </summary>
-public sealed class MonitorOutcomesHandler(IMonitoringStore store, IPatientTimelineReader timelines, RiskCatalog risks, TimeProvider clock)
+public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, TimeProvider clock)
     : ICommandHandler<MonitorOutcomesCommand, MonitorOutcomesResult>
 {
     public async ValueTask<MonitorOutcomesResult> Handle(MonitorOutcomesCommand command, CancellationToken cancellationToken)
@@ -32,31 +30,11 @@ public sealed class MonitorOutcomesHandler(IMonitoringStore store, IPatientTimel
         var labelled = 0;
         foreach (var risk in risks.All)
         {
-            var served = await store.ServedScoresAsync(risk.Name, now - risk.Window, cancellationToken);
-            if (served.Count == 0)
+            var scores = await outcomes.LabelAsync(risk, now, cancellationToken);
+            labelled += scores.Count;
+            foreach (var period in scores.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
             {
-                continue;
-            }
-
-            var byPatient = served.ToLookup(s => s.PatientId, StringComparer.Ordinal);
-            var outcomes = new List<(ServedScore Score, bool Outcome, PatientFact? Patient)>();
-            await foreach (var timeline in timelines.ReadAsync([.. byPatient.Select(g => g.Key)], cancellationToken))
-            {
-                foreach (var score in byPatient[timeline.PatientId])
-                {
-                    if (timeline.Encounters.FirstOrDefault(e => e.EncounterId == score.EncounterId) is { } stay
-                        && risk.Outcome(timeline, stay, score.Instant, now).Label is { } outcome)
-                    {
-                        outcomes.Add((score, outcome, timeline.Patient));
-                    }
-                }
-            }
-
-            labelled += outcomes.Count;
-            foreach (var period in outcomes.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
-            {
-                var rows = period.Select(o => new EvaluatedRow(
-                    o.Score.PatientId, o.Score.Probability, o.Outcome, [], [.. Groups(o.Patient, o.Score.Instant)])).ToList();
+                var rows = period.Select(o => new EvaluatedRow(o.Score.PatientId, o.Score.Probability, o.Outcome.Label == true, [], [.. Groups(o)])).ToList();
                 var result = ModelEvaluation.Evaluate(rows, [], ServedTiers([.. period.Select(o => o.Score)]));
                 periods.Add(new MonitoringPeriod(risk.Name, period.Key.Method, period.Key.Month, now, result.Metrics, result.Subgroups));
             }
@@ -77,10 +55,9 @@ public sealed class MonitorOutcomesHandler(IMonitoringStore store, IPatientTimel
         return new CardTiers(Lowest("moderate", "high"), Lowest("high"), "As served: the lowest probability shown in the tier or above.");
     }
 
-    private static IEnumerable<string> Groups(PatientFact? patient, DateTimeOffset at)
+    private static IEnumerable<string> Groups(LabelledScore score)
     {
-        yield return patient?.Sex switch { "female" => "female", "male" => "male", _ => "sex unknown" };
-        var age = patient?.BirthDate is { } born ? (at.UtcDateTime - born.ToDateTime(TimeOnly.MinValue)).TotalDays / 365.25 : (double?)null;
-        yield return age switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
+        yield return score.Patient?.Sex switch { "female" => "female", "male" => "male", _ => "sex unknown" };
+        yield return score.AgeYears switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
     }
 }
