@@ -30,12 +30,12 @@ public static class FactorWording
         ["LengthOfStayDays"] = (Kind.Measure, "length of stay"),
         ["EmergentAdmission"] = (Kind.Flag, "emergency admission"),
         ["DischargeFromOncology"] = (Kind.Flag, "discharge from oncology"),
-        ["ProceduresDuringStay"] = (Kind.Count, "procedures during the stay"),
+        ["ProceduresDuringStay"] = (Kind.Count, "procedure{s} during the stay"),
         ["IntensiveCareDuringStay"] = (Kind.Flag, "intensive care during the stay"),
         ["DischargedToPostAcuteCare"] = (Kind.Flag, "discharge to a care facility"),
         ["DischargedAgainstMedicalAdvice"] = (Kind.Flag, "discharge against medical advice"),
-        ["AdmissionsPrior12Months"] = (Kind.Count, "admissions in the prior 12 months"),
-        ["EdVisitsPrior6Months"] = (Kind.Count, "emergency department visits in the prior 6 months"),
+        ["AdmissionsPrior12Months"] = (Kind.Count, "admission{s} in the prior 12 months"),
+        ["EdVisitsPrior6Months"] = (Kind.Count, "emergency department visit{s} in the prior 6 months"),
         ["CharlsonIndex"] = (Kind.Measure, "Charlson comorbidity index"),
         ["CharlsonIndexQuan2011"] = (Kind.Measure, "Charlson index (Quan 2011)"),
         ["ElixhauserVanWalraven"] = (Kind.Measure, "Elixhauser score"),
@@ -54,7 +54,7 @@ public static class FactorWording
         ["TemperatureCelsius"] = (Kind.Measure, "temperature"),
         ["NotAlert"] = (Kind.Flag, "reduced consciousness"),
         ["SupplementalOxygen"] = (Kind.Flag, "supplemental oxygen"),
-        ["ActiveMedicationCount"] = (Kind.Count, "medications in the past year"),
+        ["ActiveMedicationCount"] = (Kind.Count, "medication{s} in the past year"),
     };
 
     private static readonly Dictionary<string, string> Units = new(StringComparer.Ordinal)
@@ -66,7 +66,7 @@ public static class FactorWording
     public static bool HasWording(string feature) => Label(feature) is not null;
 
     /// <summary>How a clinician calls the feature ("hemoglobin", "respiratory rate").</summary>
-    public static string LabelOf(string feature) => Label(feature)?.Label ?? feature;
+    public static string LabelOf(string feature) => Label(feature) is { } words ? Number(words.Label, 2) : feature;
 
     /// <summary>A measured value older than this at the instant is shown with its age ("measured 3 days before").</summary>
     public static readonly TimeSpan ShowAgeAfter = TimeSpan.FromDays(1);
@@ -80,8 +80,8 @@ public static class FactorWording
         {
             null => $"{Capitalized(label)} not recorded",
             { } v when kind == Kind.Flag => v >= 0.5 ? Capitalized(label) : $"No {label}",
-            { } v when kind == Kind.Count => $"{v.ToString("0", CultureInfo.InvariantCulture)} {label}",
-            { } v => $"{Capitalized(label)} {v.ToString("0.##", CultureInfo.InvariantCulture)}{UnitText(definition.Unit)}",
+            { } v when kind == Kind.Count => $"{v.ToString("0", CultureInfo.InvariantCulture)} {Number(label, v)}",
+            { } v => $"{Capitalized(label)} {v.ToString("0.##", CultureInfo.InvariantCulture)}{UnitText(definition.Unit, v)}",
         };
         if (value is not null && age > ShowAgeAfter)
         {
@@ -101,10 +101,17 @@ public static class FactorWording
             .Select(p => Describe(p.definition, values[p.i], contributions[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features)))
             .ToList();
 
-    /// <summary>"5 hours", "3 days".</summary>
+    /// <summary>"1 hour", "5 hours", "3 days".</summary>
     public static string AgeText(TimeSpan age) => age.TotalHours < 48
-        ? $"{(int)Math.Floor(age.TotalHours)} hours"
-        : $"{(int)Math.Floor(age.TotalDays)} days";
+        ? Count((int)Math.Floor(age.TotalHours), "hour")
+        : Count((int)Math.Floor(age.TotalDays), "day");
+
+    /// <summary>"1 day", "2 days", "0 days": the count with its noun in the right number (plural: <paramref name="plural"/>, else noun + "s").</summary>
+    public static string Count(long n, string singular, string? plural = null) =>
+        $"{n.ToString(CultureInfo.InvariantCulture)} {(n == 1 ? singular : plural ?? singular + "s")}";
+
+    /// <summary>A label whose noun is marked "{s}" ("admission{s} in the prior 12 months") in the number of <paramref name="n"/>.</summary>
+    private static string Number(string label, double n) => label.Replace("{s}", n == 1 ? string.Empty : "s", StringComparison.Ordinal);
 
     private static (Kind Kind, string Label)? Label(string feature)
     {
@@ -128,7 +135,10 @@ public static class FactorWording
         return null;
     }
 
-    private static string UnitText(string unit) => Units.TryGetValue(unit, out var text) ? " " + text : string.Empty;
+    private static string UnitText(string unit, double value) =>
+        !Units.TryGetValue(unit, out var text) ? string.Empty
+        : value == 1 && text is "days" or "years" ? " " + text[..^1]
+        : " " + text;
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -78,7 +78,7 @@ public static class Lace
             .ToList();
         ScoreComponent[] components =
         [
-            new("Length of stay", $"{input.LengthOfStayDays.ToString(CultureInfo.InvariantCulture)} days", LengthOfStayPoints(input.LengthOfStayDays)),
+            new("Length of stay", Explanations.FactorWording.Count(input.LengthOfStayDays, "day"), LengthOfStayPoints(input.LengthOfStayDays)),
             new("Acute (emergent) admission", input.EmergentAdmission ? "yes" : "no", AcuityPoints(input.EmergentAdmission)),
             new("Comorbidity (LACE Charlson sum)", named.Count == 0 ? "0 (none)" : $"{sum.ToString(CultureInfo.InvariantCulture)}: {string.Join(", ", named)}", ComorbidityPoints(sum)),
             new("Emergency department visits in the 6 months before admission", input.EdVisitsPrior6Months.ToString(CultureInfo.InvariantCulture), EmergencyVisitPoints(input.EdVisitsPrior6Months)),

@@ -8,11 +8,28 @@ public sealed class FactorWordingTests
     private static FeatureDefinition Definition(string name) => FeatureCatalog.Features.Single(f => f.Name == name);
 
     [Fact]
+    public void Counts_take_the_noun_in_their_number()
+    {
+        Assert.Equal("1 hour", FactorWording.AgeText(TimeSpan.FromMinutes(90)));
+        Assert.Equal("5 hours", FactorWording.AgeText(TimeSpan.FromHours(5)));
+        Assert.Equal("1 day", FactorWording.Count(1, "day"));
+        Assert.Equal("0 days", FactorWording.Count(0, "day"));
+        Assert.Equal("admissions in the prior 12 months", FactorWording.LabelOf("AdmissionsPrior12Months"));
+        Assert.Equal("1 day", ClinicalCds.Domain.Scores.Lace.Score(new(1, false, [], 0)).Components.Single(c => c.Name == "Length of stay").PatientValue);
+    }
+
+    [Fact]
     public void Every_catalog_feature_has_clinical_wording() =>
         Assert.All(FeatureCatalog.Features, f => Assert.True(FactorWording.HasWording(f.Name), f.Name));
 
     [Theory]
     [InlineData("AdmissionsPrior12Months", 3.0, 0.4, "3 admissions in the prior 12 months — raises risk")]
+    // One of a kind reads as one: "1 admission", "1 day", "1 medication" (issue 23 item 6).
+    [InlineData("AdmissionsPrior12Months", 1.0, 0.4, "1 admission in the prior 12 months — raises risk")]
+    [InlineData("EdVisitsPrior6Months", 1.0, 0.1, "1 emergency department visit in the prior 6 months — raises risk")]
+    [InlineData("ActiveMedicationCount", 1.0, -0.1, "1 medication in the past year — lowers risk")]
+    [InlineData("LengthOfStayDays", 1.0, -0.2, "Length of stay 1 day — lowers risk")]
+    [InlineData("LengthOfStayDays", 12.0, 0.2, "Length of stay 12 days — raises risk")]
     [InlineData("HemoglobinGdl", 9.8, 0.2, "Hemoglobin 9.8 g/dL — raises risk")]
     [InlineData("HemoglobinGdl", null, -0.1, "Hemoglobin not recorded — lowers risk")]
     [InlineData("EmergentAdmission", 1.0, 0.3, "Emergency admission — raises risk")]
