@@ -70,6 +70,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
     private readonly Lock _gate = new();
     private Dictionary<string, OnnxRiskModel> _models = [];
     private List<string> _refused = [];
+    private volatile bool _disposed;
 
     static OnnxModelRegistry() => OnnxRuntimeTelemetry.Disable();
 
@@ -86,10 +87,35 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
         _logger = logger;
         Reload();
         _watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, EnableRaisingEvents = true };
-        _watcher.Changed += (_, _) => Reload();
-        _watcher.Created += (_, _) => Reload();
-        _watcher.Deleted += (_, _) => Reload();
-        _watcher.Renamed += (_, _) => Reload();
+        _watcher.Changed += (_, _) => ReloadOnChange();
+        _watcher.Created += (_, _) => ReloadOnChange();
+        _watcher.Deleted += (_, _) => ReloadOnChange();
+        _watcher.Renamed += (_, _) => ReloadOnChange();
+    }
+
+    /// <summary>
+    /// A file event's reload runs on a thread-pool thread, where an exception would end the process: a folder changing
+    /// under it is read again at the next event, and once the registry is disposed (a host shutting down while a card is
+    /// replaced — seen in CI as a `clinicalcds evaluate --record` that exited non-zero) nothing is reloaded.
+    /// </summary>
+    private void ReloadOnChange()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            Reload();
+        }
+        catch (Exception e) when (_disposed || e is IOException or UnauthorizedAccessException)
+        {
+            if (!_disposed)
+            {
+                _logger.LogWarning("Models folder changed while it was read ({Error}); the next change reloads it", e.GetType().Name);
+            }
+        }
     }
 
     public IRiskModel? Find(string name)
@@ -140,6 +166,16 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
         lock (_gate)
         {
+            if (_disposed)
+            {
+                foreach (var model in loaded.Values)
+                {
+                    model.Dispose();
+                }
+
+                return;
+            }
+
             // A served model whose folder now fails to load (a broken or half-copied replacement) keeps serving from
             // memory until a valid version appears: an upgrade gone wrong never takes a model away.
             var brokenFolders = refusedFolders.ToHashSet(StringComparer.Ordinal);
@@ -211,6 +247,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _watcher.Dispose();
         lock (_gate)
         {

@@ -41,7 +41,7 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
         var report = Path.Combine(_work.FullName, "report");
         var (exit, printed) = await CliProcess.RunAsync(
             environment, "evaluate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--out", report, "--record");
-        Assert.True(exit == 0, printed);
+        Assert.True(exit == 0, $"exit {exit}: {printed}");
         output.WriteLine(printed);
 
         // Every index discharge whose 30-day window closed by the cutoff, with its label (MimicTerminologyTests checks these against the raw encounters).

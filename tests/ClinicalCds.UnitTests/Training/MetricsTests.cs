@@ -65,6 +65,16 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Calibration_is_not_estimated_from_a_sample_without_both_outcomes()
+    {
+        double[] logits = [-2, -1, 0, 1];
+        Assert.True(double.IsNaN(WeightedMetrics.CalibrationInTheLarge(logits, [false, false, false, false], Metrics.Ones(4))));
+        // A resample that drew only the non-events: weights 0 on the events.
+        Assert.True(double.IsNaN(WeightedMetrics.CalibrationInTheLarge(logits, [false, true, false, true], [1, 0, 2, 0])));
+        Assert.False(double.IsNaN(WeightedMetrics.CalibrationInTheLarge(logits, [false, true, false, true], Metrics.Ones(4))));
+    }
+
+    [Fact]
     public void Logistic_fit_recovers_known_coefficients()
     {
         var random = new Random(5);

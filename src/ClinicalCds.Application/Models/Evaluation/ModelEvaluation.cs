@@ -72,7 +72,7 @@ public static class ModelEvaluation
                 model.AveragePrecision(outcomes, w),
                 WeightedMetrics.Brier(probabilities, outcomes, w),
                 WeightedMetrics.CalibrationInTheLarge(logits, outcomes, w, inTheLarge),
-                LogisticFit.Fit(logits, outcomes, weights: w, start: calibrationFit).Slope,
+                WeightedMetrics.BothOutcomes(outcomes, w) ? LogisticFit.Fit(logits, outcomes, weights: w, start: calibrationFit).Slope : double.NaN,
             };
             var (binWeight, binPredicted, binObserved) = (new double[Bins], new double[Bins], new double[Bins]);
             for (var i = 0; i < w.Length; i++)

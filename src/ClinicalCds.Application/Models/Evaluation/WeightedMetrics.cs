@@ -120,6 +120,12 @@ public static class WeightedMetrics
     /// </summary>
     public static double CalibrationInTheLarge(IReadOnlyList<double> logits, IReadOnlyList<bool> outcomes, double[] weights, double start = 0)
     {
+        // Undefined without both outcomes (the intercept would run off to ±∞): a resample that drew no event says nothing.
+        if (!BothOutcomes(outcomes, weights))
+        {
+            return double.NaN;
+        }
+
         var a = start;
         for (var iteration = 0; iteration < 50; iteration++)
         {
@@ -150,6 +156,22 @@ public static class WeightedMetrics
         }
 
         return a;
+    }
+
+    /// <summary>Whether the weighted sample holds at least one event and one non-event.</summary>
+    public static bool BothOutcomes(IReadOnlyList<bool> outcomes, double[] weights)
+    {
+        bool positive = false, negative = false;
+        for (var i = 0; i < weights.Length && !(positive && negative); i++)
+        {
+            if (weights[i] > 0)
+            {
+                positive |= outcomes[i];
+                negative |= !outcomes[i];
+            }
+        }
+
+        return positive && negative;
     }
 
     /// <summary>Observed events over expected events (Σ outcomes / Σ probabilities): above 1 when the model under-predicts.</summary>
