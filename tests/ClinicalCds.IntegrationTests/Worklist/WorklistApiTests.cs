@@ -51,7 +51,8 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         var latest = risk.GetProperty("record").GetProperty("latest").EnumerateArray().Single(l => l.GetProperty("model").GetString() == "readmission");
         Assert.Equal(first.GetProperty("probability").GetDouble(), latest.GetProperty("probability").GetDouble(), 12);
         Assert.NotEmpty(latest.GetProperty("topFactors").EnumerateArray());
-        Assert.Contains(risk.GetProperty("publishedScores").GetProperty("readmission").EnumerateArray(), s => s.GetProperty("name").GetString() == "HOSPITAL");
+        // The risk's own published scores, and only those (no discharge score beside a stay in progress, no NEWS2 at discharge).
+        Assert.Equal(["HOSPITAL", "LACE"], risk.GetProperty("publishedScores").GetProperty("readmission").EnumerateArray().Select(s => s.GetProperty("name").GetString()).Order());
 
         // What a stored score did not know is told as the CDS card tells it, on the API and on the patient's page.
         var withMissing = (await Task.WhenAll(page.GetProperty("rows").EnumerateArray().Take(40).Select(async r =>

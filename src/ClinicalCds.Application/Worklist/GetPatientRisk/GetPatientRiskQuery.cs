@@ -48,11 +48,12 @@ public sealed class GetPatientRiskHandler(
             foreach (var latest in record.Latest)
             {
                 // The breakdown at the very instant and stay the stored score was computed for.
-                if (FeatureBuilder.Build(timeline, latest.EncounterId, latest.FeaturesAsOf) is { } features)
+                if (FeatureBuilder.Build(timeline, latest.EncounterId, latest.FeaturesAsOf) is { } features && risks.Find(latest.Model) is { } definition)
                 {
-                    breakdowns[latest.Model] = PublishedScores.All(features);
-                    if (risks.Find(latest.Model) is { } definition
-                        && RiskEngine.Score(definition, timeline, new RiskTarget(timeline.Encounter(latest.EncounterId)!, latest.FeaturesAsOf), models) is
+                    // The risk's own published scores only: LACE and HOSPITAL are discharge scores, meaningless for a
+                    // stay in progress; NEWS2 is the deterioration model's.
+                    breakdowns[latest.Model] = [.. definition.Baselines.Select(b => b.Score(features))];
+                    if (RiskEngine.Score(definition, timeline, new RiskTarget(timeline.Encounter(latest.EncounterId)!, latest.FeaturesAsOf), models) is
                             { Explanation: { NotRecorded: { } sentence } explained }
                         && explained.SourceLabel == latest.Method)
                     {
