@@ -227,8 +227,8 @@ public static class ModelTrainer
 
         IEnumerable<string> Groups(DatasetRow r)
         {
-            yield return r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => "sex unknown" };
-            yield return r.Features.Values[age] switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
+            yield return Subgroups.Sex(r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => null });
+            yield return Subgroups.AgeBand(r.Features.Values[age]);
             // Race and ethnicity where recorded (US Core OMB categories); rows without them are in no such group.
             if (r.Race is { } race)
             {

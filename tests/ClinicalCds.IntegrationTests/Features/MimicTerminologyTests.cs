@@ -200,6 +200,14 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
             .ToDictionary(e => e.Stay.EncounterId, e => e.Label, StringComparer.Ordinal);
         output.WriteLine($"{actual.Count} index discharges, {actual.Values.Count(l => l == true)} readmitted within 30 days, {actual.Values.Count(l => l is null)} not known yet; {icuStays.Count} ICU stays");
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), actual.OrderBy(p => p.Key, StringComparer.Ordinal));
+
+        // No risk is computed for a patient who died in the stay: at the end of every admission MIMIC records as DIED
+        // (or the patient's recorded death by then), readmission is not scored — the rule population runs and hooks use.
+        var deaths = admissions.Where(a => a.End is { } end && (a.Disposition == "DIED" || (died.TryGetValue(a.Patient, out var at) && at <= end))).ToList();
+        Assert.NotEmpty(deaths);
+        Assert.All(deaths, a => Assert.Equal(
+            Domain.Scoring.RiskTargets.Deceased, Domain.Risks.RiskCatalog.Readmission.Choose(byPatientTimeline[a.Patient], a.End!.Value).SkipReason));
+        output.WriteLine($"{deaths.Count} admissions ending in death: none scored for readmission");
         Assert.Contains(actual.Values, l => l == true);
 
         // HOSPITAL's "discharge from an oncology service": the admissions MIMIC lists under OMED, the oncologic medical service.

@@ -57,7 +57,7 @@ public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcome
 
     private static IEnumerable<string> Groups(LabelledScore score)
     {
-        yield return score.Patient?.Sex switch { "female" => "female", "male" => "male", _ => "sex unknown" };
-        yield return score.AgeYears switch { null => "age unknown", < 45 => "age < 45", < 65 => "age 45-64", < 80 => "age 65-79", _ => "age >= 80" };
+        yield return Subgroups.Sex(score.Patient?.Sex);
+        yield return Subgroups.AgeBand(score.AgeYears);
     }
 }
