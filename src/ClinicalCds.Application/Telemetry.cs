@@ -31,6 +31,10 @@ public static class Telemetry
     public static readonly Counter<long> IngestedResources = Meter.CreateCounter<long>(
         "clinicalcds.ingest.resources", "{resource}", "FHIR resources written to the store");
 
+    /// <summary>Candidate-model scorings that failed (the active model's answer is unaffected), by model.</summary>
+    public static readonly Counter<long> CandidateFailures = Meter.CreateCounter<long>(
+        "clinicalcds.model.candidate_failures", "{batch}", "Batches a candidate model could not score beside the active one");
+
     /// <summary>Seconds each use case (mediator message) takes, by message and outcome.</summary>
     public static readonly Histogram<double> UseCaseDuration = Meter.CreateHistogram<double>(
         "clinicalcds.usecase.duration", "s", "Use case duration", advice: Buckets);

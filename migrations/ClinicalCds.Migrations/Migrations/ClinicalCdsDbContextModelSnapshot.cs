@@ -638,6 +638,13 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("date")
                         .HasColumnName("month");
 
+                    b.Property<string>("Comparisons")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("comparisons")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<DateTimeOffset>("ComputedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("computed_at");
@@ -660,6 +667,10 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rows");
 
+                    b.Property<bool>("Shadow")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shadow");
+
                     b.Property<string>("Subgroups")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -672,6 +683,56 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasDatabaseName("ix_model_monitoring_model_month");
 
                     b.ToTable("model_monitoring", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelServingChangeRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("FromVersion")
+                        .HasColumnType("text")
+                        .HasColumnName("from_version");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ToVersion")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("to_version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_model_serving_changes");
+
+                    b.HasIndex("Model", "At")
+                        .HasDatabaseName("ix_model_serving_changes_model_at");
+
+                    b.ToTable("model_serving_changes", (string)null);
                 });
 
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ObservationRow", b =>
@@ -1150,6 +1211,96 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasDatabaseName("ix_score_runs_cohort_model_created_at");
 
                     b.ToTable("score_runs", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ShadowScoreRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActiveMethod")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("active_method");
+
+                    b.Property<double?>("ActiveProbability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("active_probability");
+
+                    b.Property<string>("ActiveTier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("active_tier");
+
+                    b.Property<string>("EncounterId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<DateTimeOffset>("FeaturesAsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("features_as_of");
+
+                    b.Property<string>("HookInstance")
+                        .HasColumnType("text")
+                        .HasColumnName("hook_instance");
+
+                    b.Property<string>("Inputs")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("inputs");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<string>("PatientId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<double>("Probability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability");
+
+                    b.Property<long?>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTimeOffset>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shadow_scores");
+
+                    b.HasIndex("Model", "Method", "FeaturesAsOf")
+                        .HasDatabaseName("ix_shadow_scores_model_method_features_as_of");
+
+                    b.HasIndex("RunId", "PatientId", "Model")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shadow_scores_run_id_patient_id_model");
+
+                    b.ToTable("shadow_scores", (string)null);
                 });
 
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.WorklistAuditRow", b =>

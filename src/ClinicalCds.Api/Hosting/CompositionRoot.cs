@@ -70,8 +70,11 @@ public static class CompositionRoot
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<ILogger<TerminologySource>>(), provider.GetRequiredService<TimeProvider>()));
         services.AddTransient(provider => provider.GetRequiredService<TerminologySource>().Current);
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
-        services.AddSingleton<IRiskModels>(provider => new OnnxModelRegistry(
+        services.AddSingleton(provider => new OnnxModelRegistry(
             Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
+        services.AddSingleton<IRiskModels>(provider => provider.GetRequiredService<OnnxModelRegistry>());
+        services.AddSingleton<IModelServing>(provider => provider.GetRequiredService<OnnxModelRegistry>());
+        services.AddSingleton<IServingAudit, PostgresServingAudit>();
 
         var cdsHooks = CdsHooksSettings(configuration);
         services.AddSingleton(cdsHooks);
@@ -89,7 +92,9 @@ public static class CompositionRoot
         services.TryAddSingleton(RiskCatalog.Default);
         var scoring = configuration.GetSection(ScoringOptions.Section).Get<ScoringOptions>() ?? new ScoringOptions();
         services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
-        services.AddSingleton<IScoringStore, PostgresScoringStore>();
+        services.AddSingleton<PostgresScoringStore>();
+        services.AddSingleton<IScoringStore>(provider => provider.GetRequiredService<PostgresScoringStore>());
+        services.AddSingleton<IShadowScores>(provider => provider.GetRequiredService<PostgresScoringStore>());
         services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
         services.AddTransient<Application.Monitoring.ServedOutcomes>();
         services.AddSingleton(configuration.GetSection(Application.Models.Evaluation.DriftThresholds.Section).Get<Application.Models.Evaluation.DriftThresholds>()

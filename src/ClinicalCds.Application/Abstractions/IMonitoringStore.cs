@@ -3,11 +3,30 @@ using ClinicalCds.Application.Models.Evaluation;
 
 namespace ClinicalCds.Application.Abstractions;
 
-/// <summary>One served target: a patient's stay scored at an instant by a method (a model version or a published score).</summary>
-public sealed record ServedScore(string PatientId, string EncounterId, DateTimeOffset Instant, double Probability, string? Tier, string Method);
+/// <summary>
+/// One served target: a patient's stay scored at an instant by a method (a model version or a published score). A
+/// candidate version's score (<see cref="Shadow"/>, never shown) carries the active version's probability on the same inputs.
+/// </summary>
+public sealed record ServedScore(string PatientId, string EncounterId, DateTimeOffset Instant, double Probability, string? Tier, string Method)
+{
+    public bool Shadow { get; init; }
 
-/// <summary>The realised performance of one method over the targets of one calendar month (UTC) whose outcome windows have closed.</summary>
-public sealed record MonitoringPeriod(string Model, string Method, DateOnly Month, DateTimeOffset ComputedAt, CardMetrics Metrics, IReadOnlyList<CardSubgroup> Subgroups);
+    public string? ActiveMethod { get; init; }
+
+    public double? ActiveProbability { get; init; }
+}
+
+/// <summary>
+/// The realised performance of one method over the targets of one calendar month (UTC) whose outcome windows have closed.
+/// For a candidate (<see cref="Shadow"/>: every target scored beside the active version, none shown),
+/// <see cref="Comparisons"/> holds the active version's AUROC on the same targets and the paired difference.
+/// </summary>
+public sealed record MonitoringPeriod(string Model, string Method, DateOnly Month, DateTimeOffset ComputedAt, CardMetrics Metrics, IReadOnlyList<CardSubgroup> Subgroups)
+{
+    public bool Shadow { get; init; }
+
+    public IReadOnlyList<CardBaseline> Comparisons { get; init; } = [];
+}
 
 /// <summary>One input-drift check: a method's served inputs from <see cref="From"/> until <see cref="Until"/> against its card.</summary>
 public sealed record DriftCheck(
@@ -21,7 +40,8 @@ public interface IMonitoringStore
 {
     /// <summary>
     /// Every distinct target of <paramref name="model"/> scored with a probability at an instant before
-    /// <paramref name="instantsBefore"/> — once, as first served (a nightly run scores a recent discharge again each night).
+    /// <paramref name="instantsBefore"/>, by each method — served or as candidate — once, as first scored (a nightly run
+    /// scores a recent discharge again each night).
     /// </summary>
     Task<IReadOnlyList<ServedScore>> ServedScoresAsync(string model, DateTimeOffset instantsBefore, CancellationToken cancellationToken);
 
@@ -30,7 +50,7 @@ public interface IMonitoringStore
 
     Task<IReadOnlyList<MonitoringPeriod>> ListAsync(string? model, CancellationToken cancellationToken);
 
-    /// <summary>The inputs of every distinct target <paramref name="method"/> scored at an instant in [from, until), as first served.</summary>
+    /// <summary>The inputs of every distinct target <paramref name="method"/> scored (served or as candidate) at an instant in [from, until), as first scored.</summary>
     Task<IReadOnlyList<IReadOnlyList<double?>>> ServedInputsAsync(string model, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <summary>Stores a check, replacing one of the same method and period end.</summary>

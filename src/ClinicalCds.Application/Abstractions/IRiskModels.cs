@@ -18,10 +18,23 @@ public interface IRiskModel
     TreeEnsemble Trees { get; }
 }
 
-/// <summary>The models under models/: the newest valid version of each, and why any other was refused.</summary>
+/// <summary>The models under models/: the active version of each, its candidate, and why any folder was refused.</summary>
 public interface IRiskModels
 {
+    /// <summary>The active version: the one that answers hooks and runs.</summary>
     IRiskModel? Find(string name);
 
+    /// <summary>The candidate version, scored beside the active one and never shown (<see cref="ServingState"/>); null when none.</summary>
+    IRiskModel? Candidate(string name);
+
     IReadOnlyList<string> Refused { get; }
+}
+
+/// <summary>Which version of each model is active (<see cref="ServingState"/>), and changing it.</summary>
+public interface IModelServing
+{
+    ServedVersions Versions(string name);
+
+    /// <summary>Writes the model's serving state beside its versions and serves by it at once (other processes on the folder follow).</summary>
+    void Change(string name, ServingState state);
 }

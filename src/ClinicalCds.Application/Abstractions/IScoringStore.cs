@@ -31,7 +31,19 @@ public sealed record ScoreRecord(
     IReadOnlyList<string>? TopFactors = null,
     string? PublishedScore = null,
     string? Method = null,
-    IReadOnlyList<double?>? Inputs = null);
+    IReadOnlyList<double?>? Inputs = null,
+    ShadowScore? Candidate = null);
+
+/// <summary>Where hook calls keep a candidate's scores (never shown; read by the outcome monitoring and the drift check).</summary>
+public interface IShadowScores
+{
+    Task RecordAsync(HookShadowScore score, CancellationToken cancellationToken);
+}
+
+/// <summary>A candidate version's score during a hook call, beside the active version's answer on the same inputs.</summary>
+public sealed record HookShadowScore(
+    string Model, string PatientId, string EncounterId, DateTimeOffset Instant, string? HookInstance, ShadowScore Candidate,
+    string ActiveMethod, double? ActiveProbability, string ActiveTier, IReadOnlyList<double?> Inputs);
 
 /// <summary>A stored score, with the tier of the patient's previous score of the same model.</summary>
 public sealed record StoredScore(

@@ -55,7 +55,11 @@ public sealed record CardBaseline(string Name, CardEstimate Auroc, CardEstimate 
 public sealed record CardCalibration(string Method, double Intercept, double Slope, string Note);
 
 /// <summary>Tier thresholds on calibrated probability, chosen on the validation split (never on the test split they are reported on).</summary>
-public sealed record CardTiers(double Moderate, double High, string Note);
+public sealed record CardTiers(double Moderate, double High, string Note)
+{
+    /// <summary>The tier code ("high", "moderate", "low") of a probability at these thresholds.</summary>
+    public string TierOf(double probability) => probability >= High ? "high" : probability >= Moderate ? "moderate" : "low";
+}
 
 /// <summary>
 /// One subgroup of the test split: discrimination and calibration (observed over expected events, mean predicted against

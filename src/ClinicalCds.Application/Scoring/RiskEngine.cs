@@ -8,13 +8,23 @@ using ClinicalCds.Domain.Timeline;
 
 namespace ClinicalCds.Application.Scoring;
 
-/// <summary>One patient's explained risk at a stay, with the features it was computed from.</summary>
-public sealed record PatientRisk(string PatientId, RiskTarget Target, ClinicalFeatures Features, RiskExplanation Explanation);
+/// <summary>
+/// One patient's explained risk at a stay, with the features it was computed from and, while a model has a candidate
+/// version, that version's score on the same inputs (kept for monitoring, never shown).
+/// </summary>
+public sealed record PatientRisk(string PatientId, RiskTarget Target, ClinicalFeatures Features, RiskExplanation Explanation)
+{
+    public ShadowScore? Candidate { get; init; }
+}
+
+/// <summary>A candidate version's probability and tier (at its own card's thresholds) for a target the active version answered.</summary>
+public sealed record ShadowScore(string Method, double Probability, string Tier);
 
 /// <summary>
 /// The one scoring path of hooks and nightly runs: features through the feature builder, then the loaded model (its
 /// calibrated probability, tier from its card and exact TreeSHAP factors), or the published score while no model that
-/// can explain itself is loaded. Batches go to the model in one call.
+/// can explain itself is loaded. Batches go to the model in one call. A candidate version (<see cref="IRiskModels.Candidate"/>)
+/// is asked for its probability on the very same vectors; its failure never touches the active answer.
 /// </summary>
 public static class RiskEngine
 {
@@ -36,6 +46,8 @@ public static class RiskEngine
                 System.Diagnostics.Stopwatch.GetElapsedTime(inference).TotalSeconds, new KeyValuePair<string, object?>("model", model.Card.Name));
         }
 
+        var candidate = model is null ? null : models.Candidate(risk.Name);
+        var shadow = candidate is null ? null : Shadow(candidate, vectors);
         var risks = new PatientRisk[patients.Count];
         for (var i = 0; i < patients.Count; i++)
         {
@@ -45,9 +57,25 @@ public static class RiskEngine
                     FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
                     new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh))
                 : risk.Published(features[i]);
-            risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation);
+            risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation)
+            {
+                Candidate = shadow is null ? null : new ShadowScore(candidate!.Card.SourceLabel, shadow[i], candidate.Card.Tiers.TierOf(shadow[i])),
+            };
         }
 
         return risks;
+    }
+
+    private static IReadOnlyList<double>? Shadow(IRiskModel candidate, IReadOnlyList<FeatureVector> vectors)
+    {
+        try
+        {
+            return candidate.Predict(vectors);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Telemetry.CandidateFailures.Add(1, new KeyValuePair<string, object?>("model", candidate.Card.Name));
+            return null;
+        }
     }
 }

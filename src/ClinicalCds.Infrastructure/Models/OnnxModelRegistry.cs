@@ -60,17 +60,22 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
 /// Loads every models/&lt;name&gt;/&lt;version&gt;/ folder at start-up and whenever one changes. A model is refused, with the
 /// reason logged and listed, when its sha256 differs from its card, its card was built on another feature catalog, or
 /// its ONNX input is not [batch, number of card features] under the card's input name with the card's output present.
-/// Of the valid versions of a model, the highest is served.
+/// Of the valid versions of a model, the one its serving.json names is active (the newest while it has none) and the
+/// newest above that one is the candidate (<see cref="ServingState"/>): a new folder is never served until promoted.
 /// </summary>
-public sealed class OnnxModelRegistry : IRiskModels, IDisposable
+public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
 {
     private readonly string _root;
     private readonly ILogger<OnnxModelRegistry> _logger;
     private readonly FileSystemWatcher _watcher;
     private readonly Lock _gate = new();
-    private Dictionary<string, OnnxRiskModel> _models = [];
+    private readonly Lock _reloading = new();
+    private Dictionary<string, Served> _models = [];
     private List<string> _refused = [];
     private volatile bool _disposed;
+
+    /// <summary>One model's serving: its active and candidate sessions, the valid versions on disk and the state applied.</summary>
+    private sealed record Served(OnnxRiskModel? Active, OnnxRiskModel? Candidate, IReadOnlyList<string> Available, ServingState State);
 
     static OnnxModelRegistry() => OnnxRuntimeTelemetry.Disable();
 
@@ -122,8 +127,32 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
     {
         lock (_gate)
         {
-            return _models.GetValueOrDefault(name);
+            return _models.GetValueOrDefault(name)?.Active;
         }
+    }
+
+    public IRiskModel? Candidate(string name)
+    {
+        lock (_gate)
+        {
+            return _models.GetValueOrDefault(name)?.Candidate;
+        }
+    }
+
+    public ServedVersions Versions(string name)
+    {
+        lock (_gate)
+        {
+            return _models.GetValueOrDefault(name) is { } served
+                ? new ServedVersions(name, served.Active?.Card.Version, served.Candidate?.Card.Version, served.Available, served.State)
+                : new ServedVersions(name, null, null, [], ServingFile.Read(Path.Combine(_root, name)).State);
+        }
+    }
+
+    public void Change(string name, ServingState state)
+    {
+        ServingFile.Write(Path.Combine(_root, name), state);
+        Reload();
     }
 
     public IReadOnlyList<string> Refused
@@ -139,11 +168,20 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
 
     public void Reload()
     {
-        var loaded = new Dictionary<string, OnnxRiskModel>(StringComparer.Ordinal);
+        // One reload at a time: a file event's reload and a promotion's must not interleave their sessions.
+        lock (_reloading)
+        {
+            ReloadOnce();
+        }
+    }
+
+    private void ReloadOnce()
+    {
+        var valid = new Dictionary<string, List<OnnxRiskModel>>(StringComparer.Ordinal);
         var refused = new List<string>();
-        var refusedFolders = new List<string>();
-        var folders = Directory.Exists(_root) ? Directory.GetDirectories(_root).SelectMany(Directory.GetDirectories) : [];
-        foreach (var folder in folders.Where(ModelPackage.IsPackage))
+        var refusedFolders = new HashSet<string>(StringComparer.Ordinal);
+        var modelFolders = Directory.Exists(_root) ? Directory.GetDirectories(_root) : [];
+        foreach (var folder in modelFolders.SelectMany(Directory.GetDirectories).Where(ModelPackage.IsPackage))
         {
             var (model, error) = Load(folder);
             if (model is null)
@@ -154,21 +192,78 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
                 continue;
             }
 
-            if (loaded.TryGetValue(model.Card.Name, out var other) && CompareVersions(other.Card.Version, model.Card.Version) >= 0)
+            var versions = valid.TryGetValue(model.Card.Name, out var list) ? list : valid[model.Card.Name] = [];
+            if (versions.Any(v => v.Card.Version == model.Card.Version))
             {
+                refused.Add($"{folder}: another folder holds {model.Card.Name} {model.Card.Version}");
                 model.Dispose();
                 continue;
             }
 
-            other?.Dispose();
-            loaded[model.Card.Name] = model;
+            versions.Add(model);
+        }
+
+        Dictionary<string, Served> current;
+        lock (_gate)
+        {
+            current = _models;
+        }
+
+        // A served model whose folder now fails to load (a broken or half-copied replacement) keeps serving from memory
+        // until its folder loads again: an upgrade gone wrong never takes a model away.
+        var kept = new HashSet<OnnxRiskModel>();
+        foreach (var model in current.Values.SelectMany(s => new[] { s.Active, s.Candidate }).OfType<OnnxRiskModel>())
+        {
+            var versions = valid.TryGetValue(model.Card.Name, out var list) ? list : valid[model.Card.Name] = [];
+            if (refusedFolders.Contains(model.Folder) && versions.All(v => v.Card.Version != model.Card.Version))
+            {
+                versions.Add(model);
+                kept.Add(model);
+                _logger.LogError("Model {Name} {Version} keeps serving: its folder no longer loads", model.Card.Name, model.Card.Version);
+            }
+        }
+
+        var next = new Dictionary<string, Served>(StringComparer.Ordinal);
+        var names = valid.Keys.Concat(modelFolders.Where(f => File.Exists(ServingFile.PathOf(f))).Select(Path.GetFileName).OfType<string>());
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            var versions = valid.GetValueOrDefault(name) ?? [];
+            var (state, error) = ServingFile.Read(Path.Combine(_root, name));
+            if (error is not null)
+            {
+                // An unreadable serving.json never promotes the newest version: the state last applied stays.
+                refused.Add(error);
+                _logger.LogError("Model {Name}: {Error}; serving as before", name, error);
+                state = current.GetValueOrDefault(name)?.State ?? new ServingState(current.GetValueOrDefault(name)?.Active?.Card.Version ?? string.Empty, [], []);
+            }
+
+            var available = versions.Select(v => v.Card.Version).Order(ModelVersions.Order).ToList();
+            var activeVersion = state.ActiveOf(available);
+            if (state.Active is { Length: > 0 } named && activeVersion is null)
+            {
+                refused.Add($"{Path.Combine(_root, name, ServingState.File)}: the active version {named} is not a valid package");
+                _logger.LogError("Model {Name}: serving.json names version {Version} active, which does not load", name, named);
+            }
+
+            var candidateVersion = state.CandidateOf(available, activeVersion);
+            next[name] = new Served(
+                versions.FirstOrDefault(v => v.Card.Version == activeVersion),
+                versions.FirstOrDefault(v => v.Card.Version == candidateVersion),
+                available,
+                state);
+        }
+
+        var serving = next.Values.SelectMany(s => new[] { s.Active, s.Candidate }).OfType<OnnxRiskModel>().ToHashSet();
+        foreach (var model in valid.Values.SelectMany(v => v).Where(m => !serving.Contains(m) && !kept.Contains(m)))
+        {
+            model.Dispose();
         }
 
         lock (_gate)
         {
             if (_disposed)
             {
-                foreach (var model in loaded.Values)
+                foreach (var model in serving.Where(m => !kept.Contains(m)))
                 {
                     model.Dispose();
                 }
@@ -176,19 +271,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
                 return;
             }
 
-            // A served model whose folder now fails to load (a broken or half-copied replacement) keeps serving from
-            // memory until a valid version appears: an upgrade gone wrong never takes a model away.
-            var brokenFolders = refusedFolders.ToHashSet(StringComparer.Ordinal);
-            foreach (var (name, served) in _models)
-            {
-                if (!loaded.ContainsKey(name) && brokenFolders.Contains(served.Folder))
-                {
-                    loaded[name] = served;
-                    _logger.LogError("Model {Name} {Version} keeps serving: its folder no longer loads", name, served.Card.Version);
-                }
-            }
-
-            (_models, loaded) = (loaded, _models);
+            _models = next;
             _refused = refused;
         }
 
@@ -242,16 +325,13 @@ public sealed class OnnxModelRegistry : IRiskModels, IDisposable
         return (new OnnxRiskModel(folder, card, session, trees), null);
     }
 
-    private static int CompareVersions(string a, string b) =>
-        Version.TryParse(a.Split('-')[0], out var x) && Version.TryParse(b.Split('-')[0], out var y) ? x.CompareTo(y) : string.CompareOrdinal(a, b);
-
     public void Dispose()
     {
         _disposed = true;
         _watcher.Dispose();
         lock (_gate)
         {
-            foreach (var model in _models.Values)
+            foreach (var model in _models.Values.SelectMany(s => new[] { s.Active, s.Candidate }).OfType<OnnxRiskModel>())
             {
                 model.Dispose();
             }

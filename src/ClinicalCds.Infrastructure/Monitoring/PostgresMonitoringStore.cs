@@ -7,7 +7,7 @@ using NpgsqlTypes;
 
 namespace ClinicalCds.Infrastructure.Monitoring;
 
-/// <summary>Served scores from risk_scores; monitoring periods in model_monitoring, one row per method and month.</summary>
+/// <summary>Served scores from risk_scores and candidates' from shadow_scores; monitoring periods in model_monitoring, one row per method and month.</summary>
 public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMonitoringStore
 {
     public async Task<IReadOnlyList<ServedScore>> ServedScoresAsync(string model, DateTimeOffset instantsBefore, CancellationToken cancellationToken)
@@ -15,10 +15,15 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         await using var command = dataSource.CreateCommand(
             """
             SELECT DISTINCT ON (patient_id, encounter_id, features_as_of, method)
-                   patient_id, encounter_id, features_as_of, probability, tier, method
-            FROM risk_scores
-            WHERE model = @model AND status = 'scored' AND probability IS NOT NULL AND encounter_id IS NOT NULL
-              AND method IS NOT NULL AND features_as_of < @before
+                   patient_id, encounter_id, features_as_of, probability, tier, method, shadow, active_method, active_probability
+            FROM (SELECT patient_id, encounter_id, features_as_of, probability, tier, method, false AS shadow,
+                         NULL::text AS active_method, NULL::float8 AS active_probability, scored_at
+                  FROM risk_scores
+                  WHERE model = @model AND status = 'scored' AND probability IS NOT NULL AND encounter_id IS NOT NULL
+                    AND method IS NOT NULL AND features_as_of < @before
+                  UNION ALL
+                  SELECT patient_id, encounter_id, features_as_of, probability, tier, method, true, active_method, active_probability, scored_at
+                  FROM shadow_scores WHERE model = @model AND features_as_of < @before) served
             ORDER BY patient_id, encounter_id, features_as_of, method, scored_at
             """);
         command.Parameters.AddWithValue("model", model);
@@ -29,7 +34,12 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         {
             scores.Add(new ServedScore(
                 reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetDouble(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5)));
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5))
+            {
+                Shadow = reader.GetBoolean(6),
+                ActiveMethod = reader.IsDBNull(7) ? null : reader.GetString(7),
+                ActiveProbability = reader.IsDBNull(8) ? null : reader.GetDouble(8),
+            });
         }
 
         return scores;
@@ -43,11 +53,11 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         {
             await using var command = new NpgsqlCommand(
                 """
-                INSERT INTO model_monitoring (method, month, model, computed_at, rows, positives, metrics, subgroups)
-                VALUES (@method, @month, @model, @computed, @rows, @positives, @metrics, @subgroups)
+                INSERT INTO model_monitoring (method, month, model, computed_at, rows, positives, metrics, subgroups, comparisons, shadow)
+                VALUES (@method, @month, @model, @computed, @rows, @positives, @metrics, @subgroups, @comparisons, @shadow)
                 ON CONFLICT (method, month) DO UPDATE SET
                     model = excluded.model, computed_at = excluded.computed_at, rows = excluded.rows, positives = excluded.positives,
-                    metrics = excluded.metrics, subgroups = excluded.subgroups
+                    metrics = excluded.metrics, subgroups = excluded.subgroups, comparisons = excluded.comparisons, shadow = excluded.shadow
                 """, connection, transaction);
             command.Parameters.AddWithValue("method", period.Method);
             command.Parameters.AddWithValue("month", period.Month);
@@ -57,6 +67,8 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
             command.Parameters.AddWithValue("positives", period.Metrics.Positives);
             command.Parameters.AddWithValue("metrics", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Metrics, ModelCard.Json));
             command.Parameters.AddWithValue("subgroups", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Subgroups, ModelCard.Json));
+            command.Parameters.AddWithValue("comparisons", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Comparisons, ModelCard.Json));
+            command.Parameters.AddWithValue("shadow", period.Shadow);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -67,7 +79,7 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT model, method, month, computed_at, metrics::text, subgroups::text FROM model_monitoring
+            SELECT model, method, month, computed_at, metrics::text, subgroups::text, comparisons::text, shadow FROM model_monitoring
             WHERE @model::text IS NULL OR model = @model
             ORDER BY model, month DESC, method
             """);
@@ -79,7 +91,11 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
             periods.Add(new MonitoringPeriod(
                 reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2), reader.GetFieldValue<DateTimeOffset>(3),
                 JsonSerializer.Deserialize<CardMetrics>(reader.GetString(4), ModelCard.Json)!,
-                JsonSerializer.Deserialize<List<CardSubgroup>>(reader.GetString(5), ModelCard.Json)!));
+                JsonSerializer.Deserialize<List<CardSubgroup>>(reader.GetString(5), ModelCard.Json)!)
+            {
+                Comparisons = JsonSerializer.Deserialize<List<CardBaseline>>(reader.GetString(6), ModelCard.Json)!,
+                Shadow = reader.GetBoolean(7),
+            });
         }
 
         return periods;
@@ -92,9 +108,13 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
             """
             SELECT inputs::text FROM (
                 SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) inputs
-                FROM risk_scores
-                WHERE model = @model AND method = @method AND status = 'scored' AND inputs IS NOT NULL
-                  AND features_as_of >= @from AND features_as_of < @until
+                FROM (SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM risk_scores
+                      WHERE model = @model AND method = @method AND status = 'scored' AND inputs IS NOT NULL
+                        AND features_as_of >= @from AND features_as_of < @until
+                      UNION ALL
+                      SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM shadow_scores
+                      WHERE model = @model AND method = @method AND inputs IS NOT NULL
+                        AND features_as_of >= @from AND features_as_of < @until) scored
                 ORDER BY patient_id, encounter_id, features_as_of, scored_at) first_served
             """);
         command.Parameters.AddWithValue("model", model);

@@ -30,6 +30,8 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<WorklistAuditRow> WorklistAudit => Set<WorklistAuditRow>();
     public DbSet<ModelMonitoringRow> ModelMonitoring => Set<ModelMonitoringRow>();
     public DbSet<ModelDriftRow> ModelDrift => Set<ModelDriftRow>();
+    public DbSet<ShadowScoreRow> ShadowScores => Set<ShadowScoreRow>();
+    public DbSet<ModelServingChangeRow> ModelServingChanges => Set<ModelServingChangeRow>();
 
     /// <summary>The keys that protect sign-in cookies and antiforgery tokens, shared by every API replica.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
@@ -170,7 +172,25 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.HasKey(r => new { r.Method, r.Month });
             e.Property(r => r.Metrics).HasColumnType("jsonb");
             e.Property(r => r.Subgroups).HasColumnType("jsonb");
+            e.Property(r => r.Comparisons).HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
             e.HasIndex(r => new { r.Model, r.Month });
+        });
+
+        modelBuilder.Entity<ShadowScoreRow>(e =>
+        {
+            e.ToTable("shadow_scores");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Inputs).HasColumnType("jsonb");
+            // A chunk scored again (a retried job) replaces its candidate rows; hook rows have no run.
+            e.HasIndex(r => new { r.RunId, r.PatientId, r.Model }).IsUnique();
+            e.HasIndex(r => new { r.Model, r.Method, r.FeaturesAsOf });
+        });
+
+        modelBuilder.Entity<ModelServingChangeRow>(e =>
+        {
+            e.ToTable("model_serving_changes");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.Model, r.At });
         });
 
         modelBuilder.Entity<ModelDriftRow>(e =>

@@ -325,6 +325,52 @@ public sealed class ModelMonitoringRow
     public required string Metrics { get; set; }
     /// <summary>jsonb: CardSubgroup[].</summary>
     public required string Subgroups { get; set; }
+    /// <summary>jsonb: CardBaseline[] — a candidate against the active version on the same targets (paired).</summary>
+    public string Comparisons { get; set; } = "[]";
+    /// <summary>Every target of the period was scored as a candidate (never shown).</summary>
+    public bool Shadow { get; set; }
+}
+
+/// <summary>
+/// A candidate model version's score (issue 22 item 5), from a run's chunk or a hook call, with the active version's
+/// answer on the same inputs. Never shown: no worklist, RiskAssessment or card reads this table; the outcome monitoring
+/// and the input-drift check do.
+/// </summary>
+public sealed class ShadowScoreRow
+{
+    public long Id { get; set; }
+    public required string Model { get; set; }
+    /// <summary>The candidate's method, "readmission model 0.4.0".</summary>
+    public required string Method { get; set; }
+    /// <summary>run or hook.</summary>
+    public required string Source { get; set; }
+    public long? RunId { get; set; }
+    public string? HookInstance { get; set; }
+    public required string PatientId { get; set; }
+    public required string EncounterId { get; set; }
+    public DateTimeOffset FeaturesAsOf { get; set; }
+    public DateTimeOffset ScoredAt { get; set; }
+    public double Probability { get; set; }
+    public required string Tier { get; set; }
+    public required string ActiveMethod { get; set; }
+    public double? ActiveProbability { get; set; }
+    public required string ActiveTier { get; set; }
+    /// <summary>jsonb: the feature vector both versions scored.</summary>
+    public string? Inputs { get; set; }
+}
+
+/// <summary>An audited change of which model version is active: promote or rollback, by whom, from which version to which.</summary>
+public sealed class ModelServingChangeRow
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Model { get; set; }
+    /// <summary>promote or rollback.</summary>
+    public required string Action { get; set; }
+    public string? FromVersion { get; set; }
+    public required string ToVersion { get; set; }
+    public required string Actor { get; set; }
+    public string? Reason { get; set; }
 }
 
 /// <summary>model_drift: one input-drift check of a method's served inputs over a period against its card (issue 22).</summary>

@@ -13,7 +13,7 @@ namespace ClinicalCds.Infrastructure.Scoring;
 /// Runs, chunks and score history in PostgreSQL. Every write that must be all-or-nothing is one transaction: a run with
 /// its chunks; a chunk's scores with the latest-score table, the chunk's status and (for the last chunk) the run's close.
 /// </summary>
-public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoringStore
+public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoringStore, IShadowScores
 {
     private const string Pending = "pending";
     private const string Running = "running";
@@ -196,6 +196,31 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // 1b. A candidate version's scores of the same targets, beside the active one's (never shown).
+        var shadowed = records.Where(r => r.Candidate is not null && r.Status == ScoreStatus.Scored).ToList();
+        if (shadowed.Count > 0)
+        {
+            await using var shadow = new NpgsqlCommand(
+                """
+                INSERT INTO shadow_scores (model, method, source, run_id, patient_id, encounter_id, features_as_of, scored_at, probability, tier,
+                                           active_method, active_probability, active_tier, inputs)
+                SELECT s.model, c.method, 'run', s.run_id, s.patient_id, s.encounter_id, s.features_as_of, s.scored_at, c.probability, c.tier,
+                       s.method, s.probability, s.tier, s.inputs
+                FROM unnest($2::text[], $3::text[], $4::float8[], $5::text[]) AS c(patient_id, method, probability, tier)
+                JOIN risk_scores s ON s.run_id = $1 AND s.patient_id = c.patient_id AND s.status = 'scored'
+                ON CONFLICT (run_id, patient_id, model) DO UPDATE SET
+                    method = excluded.method, encounter_id = excluded.encounter_id, features_as_of = excluded.features_as_of,
+                    scored_at = excluded.scored_at, probability = excluded.probability, tier = excluded.tier, active_method = excluded.active_method,
+                    active_probability = excluded.active_probability, active_tier = excluded.active_tier, inputs = excluded.inputs
+                """, connection, transaction);
+            shadow.Parameters.Add(new() { Value = runId });
+            AddArray(shadow, shadowed, r => r.PatientId);
+            AddArray(shadow, shadowed, r => r.Candidate!.Method);
+            shadow.Parameters.Add(new() { Value = shadowed.Select(r => r.Candidate!.Probability).ToArray() });
+            AddArray(shadow, shadowed, r => r.Candidate!.Tier);
+            await shadow.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         // 2. The latest score of each patient moves forward (never back to an older run); a patient this run found
         //    without a current risk (skipped) leaves the worklist.
         var patients = records.Select(r => r.PatientId).ToArray();
@@ -276,6 +301,29 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
 
     private static void AddArray(NpgsqlCommand command, IReadOnlyList<ScoreRecord> records, Func<ScoreRecord, string?> value) =>
         command.Parameters.Add(new() { Value = records.Select(value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+
+    public async Task RecordAsync(HookShadowScore score, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO shadow_scores (model, method, source, hook_instance, patient_id, encounter_id, features_as_of, scored_at, probability, tier,
+                                       active_method, active_probability, active_tier, inputs)
+            VALUES ($1, $2, 'hook', $3, $4, $5, $6, now(), $7, $8, $9, $10, $11, $12)
+            """);
+        command.Parameters.Add(new() { Value = score.Model });
+        command.Parameters.Add(new() { Value = score.Candidate.Method });
+        command.Parameters.Add(new() { Value = (object?)score.HookInstance ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = score.PatientId });
+        command.Parameters.Add(new() { Value = score.EncounterId });
+        command.Parameters.Add(new() { Value = score.Instant });
+        command.Parameters.Add(new() { Value = score.Candidate.Probability });
+        command.Parameters.Add(new() { Value = score.Candidate.Tier });
+        command.Parameters.Add(new() { Value = score.ActiveMethod });
+        command.Parameters.Add(new() { Value = (object?)score.ActiveProbability ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
+        command.Parameters.Add(new() { Value = score.ActiveTier });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(score.Inputs), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public async Task RecordChunkErrorAsync(long runId, int chunkNo, string error, CancellationToken cancellationToken)
     {

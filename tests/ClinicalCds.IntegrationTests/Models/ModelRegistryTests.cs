@@ -24,8 +24,6 @@ public sealed class ModelRegistryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private string Folder(string model) => Directory.GetDirectories(Path.Combine(_root, model)).Single();
-
     private static void WaitFor(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -70,22 +68,82 @@ public sealed class ModelRegistryTests : IDisposable
         Assert.Equal(served.Card.Version, registry.Find(RiskCatalog.Readmission.Name)!.Card.Version);
     }
 
-    [Fact]
-    public void A_new_version_dropped_beside_the_old_one_is_served_once_it_is_complete()
+    /// <summary>Drops a copy of the model's served version as <paramref name="version"/>, the card last as a copy tool would.</summary>
+    private string DropVersion(string model, string version, Func<ModelCard, ModelCard>? change = null)
     {
-        using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
-        var old = Folder(RiskCatalog.Complication.Name);
+        var old = Folder(model);
         var card = ModelPackage.Read(old).Package!.Card;
-        var next = Path.Combine(_root, RiskCatalog.Complication.Name, "9.0.0");
+        var next = Path.Combine(_root, model, version);
         Directory.CreateDirectory(next);
         foreach (var file in Directory.GetFiles(old).Where(f => Path.GetFileName(f) != ModelPackage.CardFile))
         {
             File.Copy(file, Path.Combine(next, Path.GetFileName(file)));
         }
 
-        // The card last, as a copy tool that finishes with it would: until then the folder is no package.
-        File.WriteAllText(Path.Combine(next, ModelPackage.CardFile), JsonSerializer.Serialize(card with { Version = "9.0.0" }, ModelCard.Json));
-        WaitFor(() => registry.Find(RiskCatalog.Complication.Name)?.Card.Version == "9.0.0", "version 9.0.0 to be served");
+        // The card last: until then the folder is no package.
+        File.WriteAllText(Path.Combine(next, ModelPackage.CardFile), JsonSerializer.Serialize((change ?? (c => c))(card with { Version = version }), ModelCard.Json));
+        return next;
+    }
+
+    private string Folder(string model) => Path.Combine(_root, model, "0.3.0");
+
+    [Fact]
+    public void A_new_version_dropped_beside_the_active_one_is_the_candidate_and_is_not_served_until_promoted()
+    {
+        using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
+        var name = RiskCatalog.Complication.Name;
+        DropVersion(name, "9.0.0");
+        WaitFor(() => registry.Candidate(name)?.Card.Version == "9.0.0", "version 9.0.0 to load as the candidate");
+
+        Assert.Equal("0.3.0", registry.Find(name)!.Card.Version);
         Assert.Empty(registry.Refused);
+        Assert.Equal(["0.3.0", "9.0.0"], registry.Versions(name).Available);
+
+        // Promoted (what `models promote` and the admin page do): active at once, and written for every other process.
+        registry.Change(name, registry.Versions(name).State.Promote("9.0.0"));
+        Assert.Equal("9.0.0", registry.Find(name)!.Card.Version);
+        Assert.Null(registry.Candidate(name));
+        using (var other = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance))
+        {
+            Assert.Equal("9.0.0", other.Find(name)!.Card.Version);
+        }
+
+        // Rolled back: the version before answers again, and the one left is retired, not the candidate again.
+        registry.Change(name, registry.Versions(name).State.Rollback()!);
+        Assert.Equal("0.3.0", registry.Find(name)!.Card.Version);
+        Assert.Null(registry.Candidate(name));
+        Assert.Equal(["9.0.0"], registry.Versions(name).State.Retired);
+    }
+
+    [Fact]
+    public void Without_a_serving_file_the_newest_valid_version_is_served()
+    {
+        File.Delete(Path.Combine(_root, RiskCatalog.Complication.Name, ServingState.File));
+        using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
+        DropVersion(RiskCatalog.Complication.Name, "9.0.0");
+
+        WaitFor(() => registry.Find(RiskCatalog.Complication.Name)?.Card.Version == "9.0.0", "version 9.0.0 to be served");
+        Assert.Null(registry.Candidate(RiskCatalog.Complication.Name));
+    }
+
+    [Fact]
+    public void A_serving_file_that_names_a_version_not_there_serves_no_model_and_says_why_and_an_unreadable_one_changes_nothing()
+    {
+        var serving = Path.Combine(_root, RiskCatalog.Readmission.Name, ServingState.File);
+        using var registry = new OnnxModelRegistry(_root, NullLogger<OnnxModelRegistry>.Instance);
+        DropVersion(RiskCatalog.Readmission.Name, "9.0.0");
+        WaitFor(() => registry.Candidate(RiskCatalog.Readmission.Name) is not null, "the candidate to load");
+
+        // A half-edited file never promotes the newest version: what was served stays, and the error is listed.
+        File.WriteAllText(serving, "{ \"active\": ");
+        WaitFor(() => registry.Refused.Count == 1, "the unreadable serving.json to be reported");
+        Assert.Contains(ServingState.File, registry.Refused[0], StringComparison.Ordinal);
+        Assert.Equal("0.3.0", registry.Find(RiskCatalog.Readmission.Name)!.Card.Version);
+
+        // A version that is not there: no model rather than another one (the published score answers; /health/ready says so).
+        File.WriteAllText(serving, """{ "active": "0.5.0" }""");
+        WaitFor(() => registry.Find(RiskCatalog.Readmission.Name) is null, "the model to stop being served");
+        Assert.Contains(registry.Refused, r => r.Contains("0.5.0", StringComparison.Ordinal));
+        Assert.NotNull(registry.Find(RiskCatalog.Complication.Name));
     }
 }

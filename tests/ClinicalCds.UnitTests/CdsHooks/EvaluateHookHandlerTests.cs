@@ -42,9 +42,16 @@ public sealed class EvaluateHookHandlerTests
         public IAsyncEnumerable<PatientTimeline> ReadAllAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    private sealed class Cards : ICdsStore
+    private sealed class Cards : ICdsStore, IShadowScores
     {
         public List<IssuedCard> Issued { get; } = [];
+        public List<HookShadowScore> Shadows { get; } = [];
+
+        public Task RecordAsync(HookShadowScore score, CancellationToken cancellationToken)
+        {
+            Shadows.Add(score);
+            return Task.CompletedTask;
+        }
         public List<HookAudit> Audits { get; } = [];
 
         public Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
@@ -67,9 +74,11 @@ public sealed class EvaluateHookHandlerTests
         }
     }
 
-    private sealed class Models(IRiskModel? readmission) : IRiskModels
+    private sealed class Models(IRiskModel? readmission, IRiskModel? candidate = null) : IRiskModels
     {
         public IRiskModel? Find(string name) => name == "readmission" ? readmission : null;
+
+        public IRiskModel? Candidate(string name) => name == "readmission" ? candidate : null;
 
         public IReadOnlyList<string> Refused => [];
     }
@@ -155,14 +164,14 @@ public sealed class EvaluateHookHandlerTests
     }
 
     private static (AuditedHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(
-        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null, IRiskModel? model = null)
+        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null, IRiskModel? model = null, IRiskModel? candidate = null)
     {
         var cards = new Cards();
         var server = new UnreachableFhirServer();
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
         var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
-        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, new Models(model), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, clock), new HookAuditBehavior(cards, clock)), cards, server);
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, clock), new HookAuditBehavior(cards, clock)), cards, server);
     }
 
     [Fact]
@@ -215,6 +224,39 @@ public sealed class EvaluateHookHandlerTests
         var detail = card.GetProperty("detail").GetString()!;
         Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL (measured 26 hours before) — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
         Assert.Contains("For reference, HOSPITAL 9 (high)", detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>A model under another version number: a candidate beside the active one.</summary>
+    private sealed class Versioned(IRiskModel model, string version) : IRiskModel
+    {
+        public ModelCard Card { get; } = model.Card with { Version = version };
+
+        public TreeEnsemble Trees => model.Trees;
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => model.RawScores(rows);
+    }
+
+    [Fact]
+    public async Task A_candidate_version_is_scored_beside_the_active_one_on_the_same_inputs_and_kept_but_never_shown()
+    {
+        var (handler, cards, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel(), candidate: new Versioned(new HemoglobinModel(), "10.0.0"));
+
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+
+        // The card is the active version's (42%); the candidate's 82% (hemoglobin 9.5 g/dL) is nowhere in the answer.
+        var json = System.Text.Encoding.UTF8.GetString(Json(result));
+        var card = JsonDocument.Parse(json).RootElement.GetProperty("cards")[0];
+        Assert.Equal("High 30-day readmission risk: 42%", card.GetProperty("summary").GetString());
+        Assert.DoesNotContain("10.0.0", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("82%", json, StringComparison.Ordinal);
+
+        var shadow = Assert.Single(cards.Shadows);
+        Assert.Equal(("readmission", "p1", "stay", "h-1"), (shadow.Model, shadow.PatientId, shadow.EncounterId, shadow.HookInstance));
+        Assert.Equal(("readmission model 10.0.0", "high"), (shadow.Candidate.Method, shadow.Candidate.Tier));
+        Assert.Equal(1 / (1 + Math.Exp(-1.5)), shadow.Candidate.Probability, 12);
+        Assert.Equal(("readmission model 9.9.9", "high"), (shadow.ActiveMethod, shadow.ActiveTier));
+        Assert.Equal(0.42, shadow.ActiveProbability!.Value, 6);
+        Assert.Equal(9.5, shadow.Inputs[FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "HemoglobinGdl")]!.Value, 6);
     }
 
     [Fact]

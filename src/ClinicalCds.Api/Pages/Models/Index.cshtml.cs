@@ -1,20 +1,39 @@
-using ClinicalCds.Application.Abstractions;
-using ClinicalCds.Application.Models;
-using ClinicalCds.Domain.Risks;
+using ClinicalCds.Api.Worklist;
+using ClinicalCds.Application.Models.ChangeServing;
+using ClinicalCds.Application.Models.GetServing;
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ClinicalCds.Api.Pages.Models;
 
-/// <summary>Model administration (admins): what is serving, with its card's headline numbers, and what was refused and why.</summary>
-public sealed class IndexModel(IRiskModels models, RiskCatalog risks) : PageModel
+/// <summary>
+/// Model administration (admins): each model's active version with its card's headline numbers, the candidate scored
+/// beside it in shadow, promotion and rollback (audited, post then redirect), the changes made, and what was refused.
+/// </summary>
+public sealed class IndexModel(IMediator mediator) : PageModel
 {
-    public IReadOnlyList<ModelCard> Cards { get; private set; } = [];
+    public ServingOverview Overview { get; private set; } = null!;
 
-    public IReadOnlyList<string> Refused { get; private set; } = [];
+    [TempData]
+    public string? Message { get; set; }
 
-    public void OnGet()
+    [TempData]
+    public string? Error { get; set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Overview = await mediator.Send(new GetServingQuery(), cancellationToken);
+
+    public async Task<IActionResult> OnPostPromoteAsync(string model, string version, string? reason, CancellationToken cancellationToken) =>
+        Done(await mediator.Send(new ChangeServingCommand(model, ServingAction.Promote, version, WorklistApi.UserName(User), reason), cancellationToken));
+
+    public async Task<IActionResult> OnPostRollbackAsync(string model, string? reason, CancellationToken cancellationToken) =>
+        Done(await mediator.Send(new ChangeServingCommand(model, ServingAction.Rollback, null, WorklistApi.UserName(User), reason), cancellationToken));
+
+    private RedirectResult Done(ChangeServingResult result)
     {
-        Cards = [.. risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card)];
-        Refused = models.Refused;
+        Message = result.Change is { } c ? $"{c.Model} {c.ToVersion} is active (was {c.FromVersion ?? "none"})." : null;
+        Error = result.Error;
+        return Redirect("/models");
     }
 }

@@ -17,7 +17,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IShadowScores shadowScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
@@ -71,6 +71,15 @@ public sealed class EvaluateHookHandler(
         if (risk.Error is { } error)
         {
             return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable, error), "encounter not in data");
+        }
+
+        if (risk.Scored is { Candidate: { } candidate } shadowed)
+        {
+            // Shadow mode: the candidate version's answer on the same inputs is kept for its monitoring, never shown.
+            await shadowScores.RecordAsync(new HookShadowScore(
+                shadowed.Explanation.Risk.Name, shadowed.PatientId, shadowed.Target.Stay.EncounterId, shadowed.Features.AsOf, request.HookInstance,
+                candidate, shadowed.Explanation.SourceLabel, RiskAssessments.ProbabilityOf(shadowed.Explanation), RiskAssessments.TierOf(shadowed.Explanation),
+                FeatureCatalog.Vectorize(shadowed.Features).Values), ct);
         }
 
         if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)

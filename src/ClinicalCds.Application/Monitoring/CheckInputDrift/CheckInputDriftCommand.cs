@@ -24,17 +24,20 @@ public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels m
         var checks = new List<DriftCheck>();
         foreach (var risk in risks.All)
         {
-            if (models.Find(risk.Name) is not { } model)
+            // The active version, and a candidate against its own card's reference (the same inputs, another reference).
+            foreach (var model in new[] { models.Find(risk.Name), models.Candidate(risk.Name) }.OfType<IRiskModel>())
             {
-                continue;
-            }
+                var method = model.Card.SourceLabel;
+                var inputs = await store.ServedInputsAsync(risk.Name, method, from, until, cancellationToken);
+                var check = new DriftCheck(risk.Name, method, from, until, clock.GetUtcNow(), inputs.Count, InputDrift.Compare(model.Card.Features, inputs, thresholds));
+                await store.SaveDriftAsync(check, cancellationToken);
+                if (ReferenceEquals(model, models.Find(risk.Name)))
+                {
+                    Telemetry.RecordDriftAlarms(risk.Name, check.Alarmed.Count);
+                }
 
-            var method = model.Card.SourceLabel;
-            var inputs = await store.ServedInputsAsync(risk.Name, method, from, until, cancellationToken);
-            var check = new DriftCheck(risk.Name, method, from, until, clock.GetUtcNow(), inputs.Count, InputDrift.Compare(model.Card.Features, inputs, thresholds));
-            await store.SaveDriftAsync(check, cancellationToken);
-            Telemetry.RecordDriftAlarms(risk.Name, check.Alarmed.Count);
-            checks.Add(check);
+                checks.Add(check);
+            }
         }
 
         return checks;

@@ -34,14 +34,36 @@ public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcome
             labelled += scores.Count;
             foreach (var period in scores.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
             {
+                var tiers = ServedTiers([.. period.Select(o => o.Score)]);
                 var rows = period.Select(o => new EvaluatedRow(o.Score.PatientId, o.Score.Probability, o.Outcome.Label == true, [], [.. Groups(o)])).ToList();
-                var result = ModelEvaluation.Evaluate(rows, [], ServedTiers([.. period.Select(o => o.Score)]));
-                periods.Add(new MonitoringPeriod(risk.Name, period.Key.Method, period.Key.Month, now, result.Metrics, result.Subgroups));
+                var result = ModelEvaluation.Evaluate(rows, [], tiers);
+                periods.Add(new MonitoringPeriod(risk.Name, period.Key.Method, period.Key.Month, now, result.Metrics, result.Subgroups)
+                {
+                    Shadow = period.All(o => o.Score.Shadow),
+                    Comparisons = ActiveBeside([.. period], tiers),
+                });
             }
         }
 
         await store.SaveAsync(periods, cancellationToken);
         return new MonitorOutcomesResult(labelled, periods);
+    }
+
+    /// <summary>
+    /// A candidate against the active version on the targets both scored (paired, the same patient resamples): the
+    /// active version's AUROC and candidate − active, with intervals. None for a method that was never a candidate.
+    /// </summary>
+    private static IReadOnlyList<CardBaseline> ActiveBeside(IReadOnlyList<LabelledScore> period, CardTiers tiers)
+    {
+        var paired = period.Where(o => o.Score.Shadow && o.Score.ActiveProbability is not null).ToList();
+        if (paired.Count == 0)
+        {
+            return [];
+        }
+
+        var active = string.Join(", ", paired.Select(o => o.Score.ActiveMethod).Distinct().Order(StringComparer.Ordinal));
+        var rows = paired.Select(o => new EvaluatedRow(o.Score.PatientId, o.Score.Probability, o.Outcome.Label == true, [o.Score.ActiveProbability!.Value], [])).ToList();
+        return ModelEvaluation.Evaluate(rows, [$"active: {active}"], tiers).Baselines;
     }
 
     /// <summary>

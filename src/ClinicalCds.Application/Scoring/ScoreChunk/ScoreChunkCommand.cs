@@ -103,5 +103,6 @@ public sealed class ScoreChunkHandler(
         TopFactors: risk.Explanation.TopFactors,
         PublishedScore: risk.Explanation.PublishedScore,
         Method: risk.Explanation.SourceLabel,
-        Inputs: FeatureCatalog.Vectorize(risk.Features).Values);
+        Inputs: FeatureCatalog.Vectorize(risk.Features).Values,
+        Candidate: risk.Candidate);
 }
