@@ -18,8 +18,25 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 /// The real server (Kestrel) running its own Hangfire server on a fresh database holding a synthetic population, with
 /// the shipped models, an admin key, and an external FHIR server (a recorder) that RiskAssessments are delivered to.
 /// </summary>
-public sealed class ScoringServerFixture : IAsyncLifetime
+public class ScoringServerFixture : IAsyncLifetime
 {
+    private readonly string _modelsRoot;
+    private readonly int _patients;
+    private readonly string[] _settings;
+
+    public ScoringServerFixture()
+        : this(Path.Combine(Repository.Root, "models"), 300)
+    {
+    }
+
+    /// <summary>A server of the same kind on another models folder, population size and extra settings.</summary>
+    protected ScoringServerFixture(string modelsRoot, int patients, params string[] settings)
+    {
+        _modelsRoot = modelsRoot;
+        _patients = patients;
+        _settings = settings;
+    }
+
     /// <summary>The tests that share this one server (and its database) run one after another.</summary>
     public const string Collection = "scoring server";
 
@@ -38,6 +55,9 @@ public sealed class ScoringServerFixture : IAsyncLifetime
     public string Population => _population;
 
     public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The models folder the server serves from.</summary>
+    public string ModelsRoot => _modelsRoot;
     public IServiceProvider Services => _api!.Services;
     public DateTimeOffset AsOf { get; } = new(SyntheticOptions.DefaultAsOf);
 
@@ -47,7 +67,7 @@ public sealed class ScoringServerFixture : IAsyncLifetime
     /// <summary>While set, the external FHIR server answers 503 to everything.</summary>
     public volatile bool ReceiverDown;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await Database.InitializeAsync();
 
@@ -71,7 +91,7 @@ public sealed class ScoringServerFixture : IAsyncLifetime
         [
             $"--urls={BaseUrl}",
             $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
-            $"--Models:Root={Path.Combine(Repository.Root, "models")}",
+            $"--Models:Root={_modelsRoot}",
             "--Jobs:RunServerInApi=true",
             "--Jobs:WorkerCount=2",
             "--Jobs:QueuePollIntervalSeconds=1",
@@ -86,9 +106,10 @@ public sealed class ScoringServerFixture : IAsyncLifetime
             $"--Auth:SeedUsers:1:Password={Password}",
             "--Auth:SeedUsers:1:Role=admin",
             "--Logging:LogLevel:Default=Warning",
+            .. _settings,
         ]);
         await _api.StartAsync();
-        var result = PopulationGenerator.Generate(new SyntheticOptions(300, 29, SyntheticOptions.DefaultAsOf), _population);
+        var result = PopulationGenerator.Generate(new SyntheticOptions(_patients, 29, SyntheticOptions.DefaultAsOf), _population);
         using var client = AdminClient();
         foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
         {
@@ -99,7 +120,7 @@ public sealed class ScoringServerFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_api is not null)
         {

@@ -1,0 +1,256 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Models.GetServing;
+using ClinicalCds.Application.Monitoring.CheckInputDrift;
+using ClinicalCds.Application.Monitoring.MonitorOutcomes;
+using ClinicalCds.Domain.Risks;
+using ClinicalCds.Infrastructure.Models;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace ClinicalCds.IntegrationTests.Models;
+
+/// <summary>
+/// The scoring server on a copy of the shipped models with a candidate beside the readmission model: version 9.0.0, the
+/// same trees with its calibration intercept raised by 0.5, so that on every input its log-odds are the active
+/// version's + 0.5 exactly (its ranking, hence its AUROC, is the active one's).
+/// </summary>
+public sealed class ShadowServerFixture() : ScoringServerFixture(
+    CandidateBesideShipped(), 300, "--CdsHooks:RequireAuthentication=false", "--CdsHooks:StoreFallback=true")
+{
+    public const string Candidate = "9.0.0";
+    public const double LogitShift = 0.5;
+
+    private static string CandidateBesideShipped()
+    {
+        var shipped = Path.Combine(Repository.Root, "models");
+        var root = Path.Combine(Path.GetTempPath(), $"clinicalcds-shadow-models-{Guid.NewGuid():N}");
+        foreach (var file in Directory.GetFiles(shipped, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(shipped, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var active = ModelPackage.Read(Path.Combine(root, RiskCatalog.Readmission.Name, "0.3.0")).Package!;
+        var card = active.Card with { Version = Candidate, Calibration = active.Card.Calibration with { Intercept = active.Card.Calibration.Intercept + LogitShift } };
+        (active with { Card = card }).WriteAsync(Path.Combine(root, RiskCatalog.Readmission.Name, Candidate)).GetAwaiter().GetResult();
+        return root;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(ModelsRoot, recursive: true);
+    }
+}
+
+/// <summary>Issue 22 item 5: shadow mode, promotion and rollback, end to end on a real server, its database and the CLI.</summary>
+public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture<ShadowServerFixture>
+{
+    private const string Active = "readmission model 0.3.0";
+    private const string Candidate = "readmission model 9.0.0";
+
+    private static double Logit(double p) => Math.Log(p / (1 - p));
+
+    private Dictionary<string, string> Cli => new()
+    {
+        ["ConnectionStrings__ClinicalCds"] = fixture.Database.ConnectionString,
+        ["Models__Root"] = fixture.ModelsRoot,
+    };
+
+    private async Task<(HttpStatusCode Status, string Body)> DischargeHookAsync(string patientId, string encounterId, string hookInstance)
+    {
+        using var client = new HttpClient { BaseAddress = fixture.BaseUrl };
+        var request = JsonSerializer.Serialize(new
+        {
+            hook = "encounter-discharge",
+            hookInstance,
+            context = new { userId = "Practitioner/1", patientId, encounterId },
+        });
+        using var response = await client.PostAsync("/cds-services/readmission-risk", new StringContent(request, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var connection = new NpgsqlConnection(fixture.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_candidate_is_scored_beside_the_active_version_never_shown_monitored_beside_it_then_promoted_and_rolled_back_with_an_audit()
+    {
+        var models = fixture.Services.GetRequiredService<IRiskModels>();
+        Assert.Equal("0.3.0", models.Find("readmission")!.Card.Version);
+        Assert.Equal(ShadowServerFixture.Candidate, models.Candidate("readmission")!.Card.Version);
+
+        // 1. Nightly runs: every target the active version scored, the candidate scored on the same inputs.
+        foreach (var daysBefore in new[] { 150, 120, 90, 60, 30, 0 })
+        {
+            await fixture.ScoreAsync("last-12-months", "readmission", fixture.AsOf.AddDays(-daysBefore));
+        }
+
+        var pairs = await QueryAsync(
+            """
+            SELECT s.method, s.probability, c.method, c.probability, c.active_method, c.active_probability, c.inputs = s.inputs, c.source
+            FROM risk_scores s LEFT JOIN shadow_scores c ON c.run_id = s.run_id AND c.patient_id = s.patient_id AND c.model = s.model
+            WHERE s.model = 'readmission' AND s.status = 'scored'
+            """,
+            r => (Active: r.GetString(0), P: r.IsDBNull(1) ? (double?)null : r.GetDouble(1), Candidate: r.IsDBNull(2) ? null : r.GetString(2),
+                Q: r.IsDBNull(3) ? double.NaN : r.GetDouble(3), ActiveMethod: r.IsDBNull(4) ? null : r.GetString(4),
+                ActiveP: r.IsDBNull(5) ? (double?)null : r.GetDouble(5), SameInputs: !r.IsDBNull(6) && r.GetBoolean(6), Source: r.IsDBNull(7) ? null : r.GetString(7)));
+        Assert.True(pairs.Count > 20, $"{pairs.Count} scored targets");
+        Assert.All(pairs, p =>
+        {
+            Assert.Equal((Active, Candidate, Active, "run"), (p.Active, p.Candidate, p.ActiveMethod, p.Source));
+            Assert.True(p.SameInputs);
+            Assert.Equal(p.P, p.ActiveP);
+            if (p.P is { } served)
+            {
+                Assert.Equal(ShadowServerFixture.LogitShift, Logit(p.Q) - Logit(served), 9);
+            }
+        });
+
+        // 2. Never shown: not on the worklist, not in a RiskAssessment (below), not on a card (3).
+        using (var careManager = new HttpClient { BaseAddress = fixture.BaseUrl })
+        {
+            careManager.DefaultRequestHeaders.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.CareManager));
+            var worklist = await careManager.GetStringAsync("/api/worklist?model=readmission&pageSize=500");
+            Assert.NotEqual(0, JsonDocument.Parse(worklist).RootElement.GetProperty("rows").GetArrayLength());
+            Assert.DoesNotContain(ShadowServerFixture.Candidate, worklist, StringComparison.Ordinal);
+        }
+
+        // 3. A hook call: the card is the active version's; the candidate's score of the same target is kept.
+        var (patientId, encounterId, runProbability) = (await QueryAsync(
+            """
+            SELECT patient_id, encounter_id, probability FROM risk_scores
+            WHERE model = 'readmission' AND status = 'scored' AND probability IS NOT NULL AND as_of = (SELECT max(as_of) FROM risk_scores WHERE model = 'readmission')
+            ORDER BY probability DESC LIMIT 1
+            """, r => (r.GetString(0), r.GetString(1), r.GetDouble(2))))[0];
+        using (var admin = fixture.AdminClient())
+        {
+            var assessments = await admin.GetStringAsync($"/fhir/RiskAssessment?patient={patientId}&_count=1000");
+            Assert.Contains("0.3.0", assessments, StringComparison.Ordinal);
+            Assert.DoesNotContain(ShadowServerFixture.Candidate, assessments, StringComparison.Ordinal);
+        }
+
+        var (status, body) = await DischargeHookAsync(patientId, encounterId, "shadow-1");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(Active, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(ShadowServerFixture.Candidate, body, StringComparison.Ordinal);
+        var hookShadow = Assert.Single(await QueryAsync(
+            "SELECT method, probability, active_probability, encounter_id FROM shadow_scores WHERE source = 'hook' AND hook_instance = 'shadow-1'",
+            r => (Method: r.GetString(0), Q: r.GetDouble(1), P: r.GetDouble(2), Encounter: r.GetString(3))));
+        Assert.Equal((Candidate, encounterId), (hookShadow.Method, hookShadow.Encounter));
+        Assert.Equal(runProbability, hookShadow.P, 9); // the stay is judged at its discharge, by the hook as by the run
+        Assert.Equal(ShadowServerFixture.LogitShift, Logit(hookShadow.Q) - Logit(hookShadow.P), 9);
+
+        // 4. Monitoring: the candidate's months beside the active version's, with the paired comparison — the same
+        //    ranking, so the same AUROC and a difference of exactly zero.
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+            var monitored = await mediator.Send(new MonitorOutcomesCommand(fixture.AsOf));
+            var candidate = monitored.Periods.Where(p => p.Method == Candidate).ToList();
+            Assert.Contains(candidate, p => !double.IsNaN(p.Metrics.Auroc.Value));
+            Assert.Contains(monitored.Periods, p => p.Method == Active && !p.Shadow);
+            Assert.All(candidate, p =>
+            {
+                Assert.True(p.Shadow);
+                var comparison = Assert.Single(p.Comparisons);
+                Assert.Equal($"active: {Active}", comparison.Name);
+                if (p.Metrics.Auroc.Value is var auroc && !double.IsNaN(auroc))
+                {
+                    Assert.Equal(auroc, comparison.Auroc.Value, 12);
+                    Assert.Equal(0, comparison.ModelMinusBaseline.Value, 12);
+                }
+            });
+
+            var drift = await mediator.Send(new CheckInputDriftCommand(fixture.AsOf));
+            Assert.Equal([Active, Candidate], drift.Where(d => d.Model == "readmission").Select(d => d.Method).Order(StringComparer.Ordinal));
+        }
+
+        using (var admin = fixture.AdminClient())
+        {
+            using var json = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/monitoring?model=readmission"));
+            Assert.Contains(json.RootElement.GetProperty("outcomes").EnumerateArray(),
+                p => p.GetProperty("method").GetString() == Candidate && p.GetProperty("shadow").GetBoolean());
+        }
+
+        // 5. Promoted with the CLI (another process, same folder and database): the server follows, the change is audited.
+        var (refused, refusal) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "7.0.0");
+        Assert.Equal(2, refused);
+        Assert.Contains("readmission 7.0.0 is not a valid model package (valid versions: 0.3.0, 9.0.0)", refusal, StringComparison.Ordinal);
+
+        var (exit, output) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--reason", "four months in shadow");
+        Assert.True(exit == 0, output);
+        Assert.Contains("readmission 9.0.0 is active (was 0.3.0)", output, StringComparison.Ordinal);
+        await WaitForAsync(() => models.Find("readmission")?.Card.Version == ShadowServerFixture.Candidate, "the server to serve 9.0.0");
+        Assert.Null(models.Candidate("readmission"));
+        (status, body) = await DischargeHookAsync(patientId, encounterId, "shadow-2");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(Candidate, body, StringComparison.Ordinal);
+        Assert.Empty(await QueryAsync("SELECT 1 FROM shadow_scores WHERE hook_instance = 'shadow-2'", r => r.GetInt32(0)));
+
+        // 6. Rolled back from the admin page, signed in as an administrator.
+        var cookies = new CookieContainer();
+        using (var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl })
+        {
+            browser.DefaultRequestHeaders.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.Admin));
+            var page = await browser.GetStringAsync("/models");
+            Assert.Contains("Roll back to 0.3.0", page, StringComparison.Ordinal);
+            var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+            using var rollback = await browser.PostAsync("/models?handler=Rollback", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["model"] = "readmission",
+                ["reason"] = "alert rate doubled",
+                ["__RequestVerificationToken"] = token,
+            }));
+            Assert.Equal(HttpStatusCode.Redirect, rollback.StatusCode);
+        }
+
+        await WaitForAsync(() => models.Find("readmission")?.Card.Version == "0.3.0", "the server to serve 0.3.0 again");
+        Assert.Null(models.Candidate("readmission")); // 9.0.0 is retired, not the candidate again
+
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var overview = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetServingQuery());
+            Assert.Equal(
+                [("rollback", "9.0.0", "0.3.0", ScoringServerFixture.Admin, "alert rate doubled"), ("promote", "0.3.0", "9.0.0", $"cli:{Environment.UserName}", "four months in shadow")],
+                overview.Changes.Select(c => (c.Action, c.FromVersion, c.ToVersion, c.Actor, c.Reason)));
+            Assert.Equal(["9.0.0"], overview.Models.Single(m => m.Versions.Model == "readmission").Versions.State.Retired);
+        }
+
+        var (again, nothing) = await CliProcess.RunAsync(Cli, "models", "rollback", "readmission");
+        Assert.Equal(2, again);
+        Assert.Contains("readmission has no version that was active before 0.3.0 to return to", nothing, StringComparison.Ordinal);
+        var (listed, list) = await CliProcess.RunAsync(Cli, "models");
+        Assert.Equal(0, listed);
+        Assert.Contains("alert rate doubled", list, StringComparison.Ordinal);
+    }
+}
