@@ -114,16 +114,7 @@ internal sealed class SyntheticFhirWriter(NdjsonSink sink, string patientId, Dat
         sink.End();
     }
 
-    private static string DispositionDisplay(string code) => code switch
-    {
-        "home" => "Home",
-        "snf" => "Skilled nursing facility",
-        "rehab" => "Rehabilitation",
-        "aadvice" => "Left against advice",
-        "exp" => "Expired",
-        "hosp" => "Hospice",
-        _ => "Other",
-    };
+    private static string DispositionDisplay(string code) => Domain.Features.EncounterKinds.DispositionDisplay(code)!;
 
     public void Condition(string id, Diagnosis diagnosis, DateTime onset, string? encounterId, string category, bool withSnomed)
     {

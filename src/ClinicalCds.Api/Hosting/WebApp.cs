@@ -92,6 +92,7 @@ public static class WebApp
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseDashboardLanguage("/jobs");
         var anonymousRead = app.Configuration.GetValue<bool>(FhirEndpoints.AnonymousReadSetting);
         if (anonymousRead)
         {

@@ -55,6 +55,30 @@ public sealed record WorklistRow(
 {
     /// <summary>Change of probability since the previous run (null when either is missing).</summary>
     public double? Change => Probability is { } now && PreviousProbability is { } before ? now - before : null;
+
+    /// <summary>Age in whole years at the scoring instant.</summary>
+    public int? AgeYears { get; init; }
+
+    /// <summary>When the scored stay began.</summary>
+    public DateTimeOffset? Admitted { get; init; }
+
+    /// <summary>Where the patient went at discharge, in words (HL7 discharge-disposition display).</summary>
+    public string? Disposition { get; init; }
+
+    /// <summary>The patient's primary care provider (Patient.generalPractitioner), when recorded.</summary>
+    public string? PrimaryCare { get; init; }
+
+    /// <summary>The next booked appointment on or after the discharge (or the scoring instant), when recorded.</summary>
+    public DateTimeOffset? FollowUp { get; init; }
+
+    /// <summary>The factors that drove the score, strongest first (the worklist shows three).</summary>
+    public IReadOnlyList<string> TopFactors { get; init; } = [];
+
+    /// <summary>Whole days in hospital: to the discharge, or to the scoring instant for a stay in progress.</summary>
+    public int? LengthOfStayDays => Admitted is { } start ? (int)((Discharge ?? AsOf) - start).TotalDays : null;
+
+    /// <summary>Whole days from the discharge to the scoring instant.</summary>
+    public int? DaysSinceDischarge => Discharge is { } end ? (int)(AsOf - end).TotalDays : null;
 }
 
 public sealed record WorklistPage(IReadOnlyList<WorklistRow> Rows, long Total, WorklistFilter Filter)

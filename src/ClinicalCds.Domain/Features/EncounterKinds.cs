@@ -55,6 +55,27 @@ public static class EncounterKinds
 
     public const string AgainstMedicalAdvice = "aadvice";
 
+    /// <summary>
+    /// A discharge disposition in words: the display of its code in HL7's discharge-disposition code system
+    /// (http://terminology.hl7.org/CodeSystem/discharge-disposition, the FHIR R4 example binding); an unknown code as it is.
+    /// </summary>
+    public static string? DispositionDisplay(string? code) => code switch
+    {
+        null => null,
+        "home" => "Home",
+        "alt-home" => "Alternative home",
+        "other-hcf" => "Other healthcare facility",
+        "hosp" => "Hospice",
+        "long" => "Long-term care",
+        AgainstMedicalAdvice => "Left against advice",
+        "exp" => "Expired",
+        "psy" => "Psychiatric hospital",
+        "rehab" => "Rehabilitation",
+        "snf" => "Skilled nursing facility",
+        "oth" => "Other",
+        _ => code,
+    };
+
     /// <summary>An ED visit that ended within this time before admission is the visit that led to the admission.</summary>
     public static readonly TimeSpan EdVisitLeadingToAdmission = TimeSpan.FromHours(24);
 

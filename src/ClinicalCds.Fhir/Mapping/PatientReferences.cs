@@ -13,6 +13,14 @@ public static class PatientReferences
             return FhirValues.String(resource, "id");
         }
 
+        // An appointment names its patient among its participants (follow-up visits on the worklist).
+        if (type == "Appointment")
+        {
+            return FhirValues.Property(resource, "participant") is { ValueKind: JsonValueKind.Array } participants
+                ? participants.EnumerateArray().Select(p => FhirValues.ReferencedId(FhirValues.Property(p, "actor"), "Patient")).FirstOrDefault(id => id is not null)
+                : null;
+        }
+
         // The element that names the patient in each type (FHIR R4 Patient compartment definition).
         var element = type switch
         {

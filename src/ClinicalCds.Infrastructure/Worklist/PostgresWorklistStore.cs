@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Features;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Worklist;
@@ -40,14 +41,28 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
         await using var batch = new NpgsqlBatch(connection);
         var rows = new NpgsqlBatchCommand(
             $"""
-            SELECT l.patient_id, p.name, p.mrn, l.model, l.probability, l.tier, l.previous_tier, l.previous_probability, l.tier_changed,
-                   l.top_factor, l.service, l.discharge, coalesce(r.reviewed, false), r.assignee, l.as_of, l.summary
-            FROM latest_risk_scores l
-            LEFT JOIN patients p ON p.patient_id = l.patient_id
-            LEFT JOIN patient_reviews r ON r.patient_id = l.patient_id AND r.model = l.model
-            WHERE {where}
-            ORDER BY {order}
-            LIMIT {filter.PageSize} OFFSET {(long)(filter.Page - 1) * filter.PageSize}
+            SELECT page.*,
+                   date_part('year', age((page.as_of AT TIME ZONE 'UTC')::date, page.birth_date))::int,
+                   e.period_start, e.discharge_disposition, s.top_factors::text,
+                   coalesce(pr.content -> 'generalPractitioner' -> 0 ->> 'display', pr.content -> 'generalPractitioner' -> 0 ->> 'reference'),
+                   (SELECT min((a.content ->> 'start')::timestamptz) FROM fhir_resources a
+                    WHERE a.patient_id = page.patient_id AND a.resource_type = 'Appointment' AND a.is_current
+                      AND a.content ->> 'status' IN ('proposed', 'pending', 'booked', 'arrived', 'checked-in')
+                      AND a.content ->> 'start' ~ '^\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$'
+                      AND (a.content ->> 'start')::timestamptz >= coalesce(page.discharge, page.as_of))
+            FROM (SELECT l.patient_id, p.name, p.mrn, l.model, l.probability, l.tier, l.previous_tier, l.previous_probability, l.tier_changed,
+                         l.top_factor, l.service, l.discharge, coalesce(r.reviewed, false), r.assignee, l.as_of, l.summary,
+                         l.run_id, l.encounter_id, p.birth_date, l.tier_rank
+                  FROM latest_risk_scores l
+                  LEFT JOIN patients p ON p.patient_id = l.patient_id
+                  LEFT JOIN patient_reviews r ON r.patient_id = l.patient_id AND r.model = l.model
+                  WHERE {where}
+                  ORDER BY {order}
+                  LIMIT {filter.PageSize} OFFSET {(long)(filter.Page - 1) * filter.PageSize}) page
+            LEFT JOIN encounters e ON e.encounter_id = page.encounter_id
+            LEFT JOIN risk_scores s ON s.run_id = page.run_id AND s.patient_id = page.patient_id AND s.model = page.model
+            LEFT JOIN fhir_resources pr ON pr.resource_type = 'Patient' AND pr.id = page.patient_id AND pr.is_current
+            ORDER BY {order.Replace("l.", "page.", StringComparison.Ordinal).Replace("p.name", "page.name", StringComparison.Ordinal)}
             """);
         rows.Parameters.AddRange(parameters());
         batch.BatchCommands.Add(rows);
@@ -65,7 +80,15 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
             list.Add(new WorklistRow(
                 reader.GetString(0), Str(reader, 1), Str(reader, 2), reader.GetString(3), Dbl(reader, 4), reader.GetString(5), Str(reader, 6),
                 Dbl(reader, 7), reader.GetBoolean(8), Str(reader, 9), Str(reader, 10), Time(reader, 11), reader.GetBoolean(12), Str(reader, 13),
-                reader.GetFieldValue<DateTimeOffset>(14), reader.GetString(15)));
+                reader.GetFieldValue<DateTimeOffset>(14), reader.GetString(15))
+            {
+                AgeYears = reader.IsDBNull(20) ? null : reader.GetInt32(20),
+                Admitted = Time(reader, 21),
+                Disposition = EncounterKinds.DispositionDisplay(Str(reader, 22)),
+                TopFactors = Str(reader, 23) is { } factors ? JsonSerializer.Deserialize<List<string>>(factors) ?? [] : [],
+                PrimaryCare = Str(reader, 24),
+                FollowUp = Time(reader, 25),
+            });
         }
 
         await reader.NextResultAsync(cancellationToken);

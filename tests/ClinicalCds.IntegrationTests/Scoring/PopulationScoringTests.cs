@@ -340,7 +340,11 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         using var admin = fixture.AdminClient();
         using var dashboard = await admin.GetAsync("/jobs");
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
-        Assert.Contains("ClinicalCds jobs", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var page = await dashboard.Content.ReadAsStringAsync();
+        Assert.Contains("ClinicalCds jobs", page, StringComparison.Ordinal);
+        // Its language is one a screen reader knows (Hangfire writes the invariant culture's "iv").
+        Assert.Contains("<html lang=\"en\">", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("lang=\"iv\"", page, StringComparison.Ordinal);
 
         using var unknown = await admin.PostAsJsonAsync("/admin/scoring/runs", new { cohort = "everyone" });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);

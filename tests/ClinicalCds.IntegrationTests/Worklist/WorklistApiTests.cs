@@ -87,6 +87,99 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_row_tells_a_transition_of_care_day_age_stay_days_since_discharge_disposition_follow_up_and_three_factors()
+    {
+        await fixture.ScoreAsync("recent-discharges", "readmission");
+        using var client = fixture.AdminClient();
+        var page = await client.GetFromJsonAsync<JsonElement>("/api/worklist?model=readmission&pageSize=500");
+        var rows = page.GetProperty("rows").EnumerateArray().ToList();
+        Assert.NotEmpty(rows);
+        var first = rows[0];
+        var patientId = first.GetProperty("patientId").GetString()!;
+
+        // Recorded by the EHR: a primary care provider on the Patient and a booked visit a week after the discharge.
+        var discharge = first.GetProperty("discharge").GetDateTimeOffset();
+        var patient = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/fhir/Patient/{patientId}"))!.AsObject();
+        patient["generalPractitioner"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["display"] = "Dr. Ada Okafor" });
+        var visit = discharge.AddDays(7);
+        var appointment = System.Text.Json.Nodes.JsonNode.Parse(
+            $$"""{"resourceType":"Appointment","id":"follow-up-{{patientId}}","status":"booked","start":"{{visit.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}","participant":[{"actor":{"reference":"Patient/{{patientId}}"},"status":"accepted"}]}""");
+        var bundle = new System.Text.Json.Nodes.JsonObject
+        {
+            ["resourceType"] = "Bundle",
+            ["type"] = "transaction",
+            ["entry"] = new System.Text.Json.Nodes.JsonArray(
+                new System.Text.Json.Nodes.JsonObject { ["resource"] = patient, ["request"] = new System.Text.Json.Nodes.JsonObject { ["method"] = "PUT", ["url"] = $"Patient/{patientId}" } },
+                new System.Text.Json.Nodes.JsonObject { ["resource"] = appointment, ["request"] = new System.Text.Json.Nodes.JsonObject { ["method"] = "PUT", ["url"] = $"Appointment/follow-up-{patientId}" } }),
+        };
+        using (var post = await client.PostAsync("/fhir", new StringContent(bundle.ToJsonString(), System.Text.Encoding.UTF8, "application/fhir+json")))
+        {
+            Assert.True(post.IsSuccessStatusCode, await post.Content.ReadAsStringAsync());
+        }
+
+        // What the row says equals what the store holds for that score's stay.
+        var expected = new Dictionary<string, (int Age, DateTimeOffset Admitted, string? Disposition, string[] Factors)>(StringComparer.Ordinal);
+        await using (var connection = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                """
+                SELECT l.patient_id, p.birth_date, l.as_of, e.period_start, e.discharge_disposition, s.top_factors::text
+                FROM latest_risk_scores l JOIN patients p USING (patient_id) JOIN encounters e ON e.encounter_id = l.encounter_id
+                JOIN risk_scores s ON s.run_id = l.run_id AND s.patient_id = l.patient_id AND s.model = l.model
+                WHERE l.model = 'readmission'
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var born = reader.GetFieldValue<DateOnly>(1);
+                var asOf = DateOnly.FromDateTime(reader.GetFieldValue<DateTimeOffset>(2).UtcDateTime);
+                var age = asOf.Year - born.Year - (asOf < born.AddYears(asOf.Year - born.Year) ? 1 : 0);
+                expected[reader.GetString(0)] = (age, reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                    JsonSerializer.Deserialize<string[]>(reader.GetString(5))!);
+            }
+        }
+
+        page = await client.GetFromJsonAsync<JsonElement>("/api/worklist?model=readmission&pageSize=500");
+        foreach (var row in page.GetProperty("rows").EnumerateArray())
+        {
+            var id = row.GetProperty("patientId").GetString()!;
+            var (age, admitted, disposition, factors) = expected[id];
+            var asOf = row.GetProperty("asOf").GetDateTimeOffset();
+            var discharged = row.GetProperty("discharge").GetDateTimeOffset();
+            Assert.Equal(age, row.GetProperty("ageYears").GetInt32());
+            Assert.Equal(admitted, row.GetProperty("admitted").GetDateTimeOffset());
+            Assert.Equal((int)(discharged - admitted).TotalDays, row.GetProperty("lengthOfStayDays").GetInt32());
+            Assert.Equal((int)(asOf - discharged).TotalDays, row.GetProperty("daysSinceDischarge").GetInt32());
+            Assert.InRange(row.GetProperty("daysSinceDischarge").GetInt32(), 0, 30);
+            Assert.Equal(Domain.Features.EncounterKinds.DispositionDisplay(disposition), row.GetProperty("disposition").GetString());
+            Assert.Equal(factors, row.GetProperty("topFactors").EnumerateArray().Select(f => f.GetString()));
+            Assert.True(factors.Length >= 3, $"{id}: {factors.Length} factors");
+            if (id == patientId)
+            {
+                Assert.Equal("Dr. Ada Okafor", row.GetProperty("primaryCare").GetString());
+                Assert.Equal(visit.UtcDateTime, row.GetProperty("followUp").GetDateTimeOffset().UtcDateTime);
+            }
+            else
+            {
+                Assert.Equal(JsonValueKind.Null, row.GetProperty("primaryCare").ValueKind);
+            }
+        }
+
+        // The page: the first factor shown, two more on expanding it; age, stay, days since discharge, follow-up.
+        using var browser = new HttpClient { BaseAddress = fixture.BaseUrl };
+        browser.DefaultRequestHeaders.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.CareManager));
+        var html = await browser.GetStringAsync($"/worklist?model=readmission&q={first.GetProperty("mrn").GetString()}");
+        var shown = expected[patientId];
+        Assert.Contains($"<details><summary>{System.Text.Encodings.Web.HtmlEncoder.Default.Encode(shown.Factors[0])}</summary>", html, StringComparison.Ordinal);
+        Assert.Contains($"<li>{System.Text.Encodings.Web.HtmlEncoder.Default.Encode(shown.Factors[2])}</li>", html, StringComparison.Ordinal);
+        Assert.All(shown.Factors.Skip(3), f => Assert.DoesNotContain($"<li>{System.Text.Encodings.Web.HtmlEncoder.Default.Encode(f)}</li>", html, StringComparison.Ordinal));
+        Assert.Contains($"{shown.Age} years", html, StringComparison.Ordinal);
+        Assert.Contains($"Visit {visit.UtcDateTime:yyyy-MM-dd}", html, StringComparison.Ordinal);
+        Assert.Contains("PCP: Dr. Ada Okafor", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_patient_is_assigned_only_to_an_active_worklist_account_and_the_history_names_whom()
     {
         var run = Assert.Single(await fixture.ScoreAsync("recent-discharges"));
