@@ -74,6 +74,21 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         var tiers = await page.Locator("tbody .tier").AllInnerTextsAsync();
         Assert.NotEmpty(tiers);
         Assert.All(tiers, t => Assert.Contains(t, new[] { "high", "moderate" }));
+
+        // A transition-of-care row: age, stay, days since discharge, follow-up; the first factor, two more on expanding it.
+        var headers = await page.Locator("thead th").AllInnerTextsAsync();
+        Assert.Contains("Top factors", headers);
+        Assert.Contains("Stay", headers);
+        Assert.Contains("Follow-up", headers);
+        var firstRow = page.Locator("tbody tr").First;
+        Assert.Matches(new Regex(@"\d+ years"), await firstRow.Locator("td").Nth(0).InnerTextAsync());
+        Assert.Matches(new Regex(@"(\d+ days? ago|today)"), await firstRow.Locator("td").Nth(5).InnerTextAsync());
+        Assert.Contains("PCP:", await firstRow.Locator("td").Nth(6).InnerTextAsync(), StringComparison.Ordinal);
+        var more = firstRow.Locator("td.factors details li");
+        Assert.False(await more.First.IsVisibleAsync());
+        await firstRow.Locator("td.factors summary").ClickAsync();
+        Assert.Equal(2, await more.CountAsync());
+        Assert.True(await more.First.IsVisibleAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "worklist.png"), FullPage = true });
 
         // The first (highest-risk) patient: the model's factors with the patient's values, and the published score.
@@ -84,6 +99,10 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.Contains(factors, f => f.Contains("raises risk", StringComparison.Ordinal) || f.Contains("lowers risk", StringComparison.Ordinal));
         Assert.True(await page.GetByText("HOSPITAL", new() { Exact = false }).First.IsVisibleAsync());
         Assert.Equal(1, await page.Locator("svg[role=img]").CountAsync());
+        // The chart beside the risk: active problems and current medications, as of the score's instant.
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Active problems" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Current medications" }).IsVisibleAsync());
+        Assert.NotEqual(0, await page.Locator("section[aria-labelledby=problems] li").CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "patient.png"), FullPage = true });
 
         // The review is a form post answered by a redirect: wait for it to land before reloading.
@@ -135,6 +154,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
             var response = await page.GotoAsync(Url("/jobs"), Document);
             Assert.Equal(200, response!.Status);
             Assert.Contains("ClinicalCds jobs", await page.TitleAsync(), StringComparison.Ordinal);
+            Assert.Equal("en", await page.Locator("html").GetAttributeAsync("lang"));
         }
     }
 

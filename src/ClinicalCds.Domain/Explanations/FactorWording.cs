@@ -57,12 +57,6 @@ public static class FactorWording
         ["ActiveMedicationCount"] = (Kind.Count, "medication{s} in the past year"),
     };
 
-    private static readonly Dictionary<string, string> Units = new(StringComparer.Ordinal)
-    {
-        ["a"] = "years", ["d"] = "days", ["g/dL"] = "g/dL", ["mmol/L"] = "mmol/L", ["mg/dL"] = "mg/dL", ["10*3/uL"] = "×10³/µL",
-        ["/min"] = "/min", ["%"] = "%", ["mm[Hg]"] = "mmHg", ["Cel"] = "°C",
-    };
-
     public static bool HasWording(string feature) => Label(feature) is not null;
 
     /// <summary>How a clinician calls the feature ("hemoglobin", "respiratory rate").</summary>
@@ -136,7 +130,7 @@ public static class FactorWording
     }
 
     private static string UnitText(string unit, double value) =>
-        !Units.TryGetValue(unit, out var text) ? string.Empty
+        Units.UnitConversion.Display(unit) is not { } text ? string.Empty
         : value == 1 && text is "days" or "years" ? " " + text[..^1]
         : " " + text;
 

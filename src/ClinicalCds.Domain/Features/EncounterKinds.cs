@@ -56,6 +56,27 @@ public static class EncounterKinds
     public const string AgainstMedicalAdvice = "aadvice";
 
     /// <summary>
+    /// An encounter class in words: the display of its code in HL7 v3 ActCode (the FHIR R4 Encounter.class binding); an
+    /// unknown code as it is.
+    /// </summary>
+    public static string? ClassDisplay(string? code) => code switch
+    {
+        null => null,
+        "IMP" => "Inpatient",
+        "ACUTE" => "Inpatient acute",
+        "NONAC" => "Inpatient non-acute",
+        "EMER" => "Emergency",
+        "AMB" => "Ambulatory",
+        "OBSENC" => "Observation",
+        "SS" => "Short stay",
+        "PRENC" => "Pre-admission",
+        "HH" => "Home health",
+        "VR" => "Virtual",
+        "FLD" => "Field",
+        _ => code,
+    };
+
+    /// <summary>
     /// A discharge disposition in words: the display of its code in HL7's discharge-disposition code system
     /// (http://terminology.hl7.org/CodeSystem/discharge-disposition, the FHIR R4 example binding); an unknown code as it is.
     /// </summary>

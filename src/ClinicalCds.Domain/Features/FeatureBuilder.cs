@@ -31,9 +31,6 @@ public static class FeatureBuilder
     /// <summary>ICD-10 J96.x2: respiratory failure with hypercapnia, the patients NEWS2 SpO2 scale 2 is meant for.</summary>
     private static readonly string[] HypercapnicRespiratoryFailure = ["J9602", "J9612", "J9622", "J9692"];
 
-    /// <summary>Clinical statuses of a condition that is current (FHIR condition-clinical); null counts as current.</summary>
-    private static readonly string?[] CurrentClinicalStatuses = [null, "active", "recurrence", "relapse"];
-
     /// <summary>
     /// Features of the stay <paramref name="indexEncounterId"/> as of <paramref name="asOf"/>; null when that stay had not
     /// started by then (or is unknown).
@@ -87,7 +84,7 @@ public static class FeatureBuilder
                 c.System is CodeSystems.Icd10Cm or CodeSystems.Icd10
                 && HypercapnicRespiratoryFailure.Contains(CodeList.NormalizeIcd10(c.Code))
                 && c.Abatement is null
-                && CurrentClinicalStatuses.Contains(c.ClinicalStatus)),
+                && ChartSummary.CurrentClinicalStatuses.Contains(c.ClinicalStatus)),
             Hemoglobin = Latest(known, Loinc.Hemoglobin, windowStart),
             Sodium = Latest(known, Loinc.Sodium, windowStart),
             Potassium = Latest(known, Loinc.Potassium, windowStart),

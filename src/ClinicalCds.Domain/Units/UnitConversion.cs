@@ -135,6 +135,17 @@ public static class UnitConversion
             : null;
     }
 
+    private static readonly Dictionary<string, string> Written = new(StringComparer.Ordinal)
+    {
+        ["a"] = "years", ["d"] = "days", ["h"] = "hours", ["g/dL"] = "g/dL", ["g/L"] = "g/L", ["mmol/L"] = "mmol/L", ["mg/dL"] = "mg/dL",
+        ["umol/L"] = "µmol/L", ["meq/L"] = "mEq/L", ["mEq/L"] = "mEq/L", ["10*3/uL"] = "×10³/µL", ["10*9/L"] = "×10⁹/L", ["K/uL"] = "×10³/µL",
+        ["/min"] = "/min", ["{beats}/min"] = "/min", ["{breaths}/min"] = "/min", ["%"] = "%", ["mm[Hg]"] = "mmHg", ["Cel"] = "°C",
+        ["[degF]"] = "°F", ["kg"] = "kg", ["cm"] = "cm", ["kg/m2"] = "kg/m²",
+    };
+
+    /// <summary>A UCUM unit as a clinician writes it ("10*3/uL" → "×10³/µL", "mm[Hg]" → "mmHg", "Cel" → "°C"); null when unknown.</summary>
+    public static string? Display(string? ucum) => ucum is not null && Written.TryGetValue(ucum, out var text) ? text : null;
+
     public static string? CanonicalUnitOf(string loincCode) =>
         ByLoinc.TryGetValue(loincCode, out var rule) ? rule.CanonicalUnit : null;
 }

@@ -20,7 +20,18 @@ public sealed record FeedbackLine(
 }
 
 /// <summary>The totals per service and kind, and the same month by month (oldest first).</summary>
-public sealed record FeedbackAnalytics(IReadOnlyList<FeedbackLine> Totals, IReadOnlyList<FeedbackLine> Months);
+public sealed record FeedbackAnalytics(IReadOnlyList<FeedbackLine> Totals, IReadOnlyList<FeedbackLine> Months)
+{
+    /// <summary>Each service's feedback over time (all its card kinds): shares accepted, overridden and unanswered per month, as SVG.</summary>
+    public IEnumerable<(string ServiceId, string Svg)> Charts() => Months
+        .GroupBy(l => l.ServiceId, StringComparer.Ordinal)
+        .OrderBy(g => g.Key, StringComparer.Ordinal)
+        .Select(g => (g.Key, Models.Evaluation.EvaluationPlots.FeedbackOverTimeSvg(
+            [.. g.GroupBy(l => l.Period, StringComparer.Ordinal).Select(p => (
+                DateOnly.ParseExact(p.Key, "yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+                p.Sum(l => l.Shown), p.Sum(l => l.Accepted), p.Sum(l => l.Overridden)))],
+            $"{g.Key}: cards by month")));
+}
 
 public sealed class GetFeedbackAnalyticsHandler(IFeedbackAnalytics store) : IQueryHandler<GetFeedbackAnalyticsQuery, FeedbackAnalytics>
 {

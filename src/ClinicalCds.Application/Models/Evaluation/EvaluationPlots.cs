@@ -57,19 +57,48 @@ public static class EvaluationPlots
         return Svg(title, xLabel, "AUROC (95% CI)", points, markers: true, bars, diagonal: false, reference: 0.5);
     }
 
+    /// <summary>
+    /// What clinicians did with the cards shown each month, as shares of those shown: accepted (green, bottom), overridden
+    /// (orange) and not answered (grey) stacked to 100 %; months spaced by their dates. The feedback analytics' chart.
+    /// </summary>
+    public static string FeedbackOverTimeSvg(IReadOnlyList<(DateOnly Month, long Shown, long Accepted, long Overridden)> months, string title)
+    {
+        var shown = months.Where(m => m.Shown > 0).OrderBy(m => m.Month).ToList();
+        var svg = new StringBuilder();
+        var xLabel = shown.Count == 0 ? "month" : shown.Count == 1 ? $"{shown[0].Month:yyyy-MM}" : $"{shown[0].Month:yyyy-MM} to {shown[^1].Month:yyyy-MM}";
+        Open(svg, title);
+        if (shown.Count > 0)
+        {
+            var span = Math.Max(1, MonthsBetween(shown[0].Month, shown[^1].Month));
+            var width = Math.Min(24, (Size - (2 * Margin)) / (double)(span + 1) * 0.8);
+            foreach (var (month, total, accepted, overridden) in shown)
+            {
+                var x = Px(shown.Count == 1 ? 0.5 : MonthsBetween(shown[0].Month, month) / (double)span) - (width / 2);
+                var a = accepted / (double)total;
+                var o = overridden / (double)total;
+                foreach (var (from, to, fill, what) in new[] { (0.0, a, "#2f855a", "accepted"), (a, a + o, "#c05621", "overridden"), (a + o, 1.0, "#cbd5e0", "not answered") })
+                {
+                    if (to > from)
+                    {
+                        svg.Append(CultureInfo.InvariantCulture,
+                            $"<rect x=\"{F(x)}\" y=\"{F(Py(to))}\" width=\"{F(width)}\" height=\"{F(Py(from) - Py(to))}\" fill=\"{fill}\"><title>{month:yyyy-MM}: {what} {(to - from):P0} of {total:N0}</title></rect>\n");
+                    }
+                }
+            }
+        }
+
+        Close(svg, title, xLabel, "share of cards shown: accepted · overridden · no answer");
+        return svg.ToString();
+    }
+
     private static int MonthsBetween(DateOnly from, DateOnly to) => ((to.Year - from.Year) * 12) + to.Month - from.Month;
 
     private static string Svg(
         string title, string xLabel, string yLabel, IReadOnlyList<(double X, double Y)> points, bool markers,
         IReadOnlyList<(double X, double Low, double High)>? bars = null, bool diagonal = true, double? reference = null)
     {
-        static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-        double Px(double x) => Margin + (x * (Size - (2 * Margin)));
-        double Py(double y) => Size - Margin - (y * (Size - (2 * Margin)));
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Size}\" height=\"{Size}\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"{System.Security.SecurityElement.Escape(title)}\">\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<title>{System.Security.SecurityElement.Escape(title)}</title>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Margin}\" y=\"{Margin}\" width=\"{Size - (2 * Margin)}\" height=\"{Size - (2 * Margin)}\" fill=\"none\" stroke=\"#888\"/>\n");
+        Open(svg, title);
         if (diagonal)
         {
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Px(0))}\" y1=\"{F(Py(0))}\" x2=\"{F(Px(1))}\" y2=\"{F(Py(1))}\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>\n");
@@ -93,10 +122,30 @@ public static class EvaluationPlots
             }
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Size / 2}\" y=\"{Margin - 14}\" text-anchor=\"middle\" font-size=\"13\">{System.Security.SecurityElement.Escape(title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Size / 2}\" y=\"{Size - 8}\" text-anchor=\"middle\">{xLabel}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{Size / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 12 {Size / 2})\">{yLabel}</text>\n");
-        svg.Append("</svg>\n");
+        Close(svg, title, xLabel, yLabel);
         return svg.ToString();
+    }
+
+    private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static double Px(double x) => Margin + (x * (Size - (2 * Margin)));
+
+    private static double Py(double y) => Size - Margin - (y * (Size - (2 * Margin)));
+
+    /// <summary>The frame every plot shares: the svg element with its accessible name, and the plot area.</summary>
+    private static void Open(StringBuilder svg, string title)
+    {
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Size}\" height=\"{Size}\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"{System.Security.SecurityElement.Escape(title)}\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<title>{System.Security.SecurityElement.Escape(title)}</title>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Margin}\" y=\"{Margin}\" width=\"{Size - (2 * Margin)}\" height=\"{Size - (2 * Margin)}\" fill=\"none\" stroke=\"#888\"/>\n");
+    }
+
+    /// <summary>The title and axis labels, and the end of the svg element.</summary>
+    private static void Close(StringBuilder svg, string title, string xLabel, string yLabel)
+    {
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Size / 2}\" y=\"{Margin - 14}\" text-anchor=\"middle\" font-size=\"13\">{System.Security.SecurityElement.Escape(title)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Size / 2}\" y=\"{Size - 8}\" text-anchor=\"middle\">{System.Security.SecurityElement.Escape(xLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"12\" y=\"{Size / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 12 {Size / 2})\">{System.Security.SecurityElement.Escape(yLabel)}</text>\n");
+        svg.Append("</svg>\n");
     }
 }

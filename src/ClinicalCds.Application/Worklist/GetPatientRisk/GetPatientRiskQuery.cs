@@ -23,13 +23,22 @@ public sealed record PatientRiskView(
 
     /// <summary>The CDS cards shown for this patient (newest first) and what clinicians did with them; reasons in words.</summary>
     public IReadOnlyList<PatientCardFeedback> CardFeedback { get; init; } = [];
+
+    /// <summary>The instant the chart below is read at: the latest score's, else now.</summary>
+    public DateTimeOffset ChartAsOf { get; init; }
+
+    /// <summary>Active problems known at <see cref="ChartAsOf"/> (<see cref="ChartSummary"/>).</summary>
+    public IReadOnlyList<ProblemEntry> ActiveProblems { get; init; } = [];
+
+    /// <summary>Current medication orders at <see cref="ChartAsOf"/>.</summary>
+    public IReadOnlyList<MedicationEntry> CurrentMedications { get; init; } = [];
 }
 
 /// <summary>What a model's score did not know, worded as on its CDS card, and whether that left too little to estimate from.</summary>
 public sealed record NotRecordedView(string Sentence, IReadOnlyList<string> Inputs, bool InsufficientData);
 
 public sealed class GetPatientRiskHandler(
-    IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models, RiskCatalog risks, IFeedbackAnalytics feedback)
+    IWorklistStore store, IPatientTimelineReader timelines, IRiskModels models, RiskCatalog risks, IFeedbackAnalytics feedback, TimeProvider clock)
     : IQueryHandler<GetPatientRiskQuery, PatientRiskView?>
 {
     public async ValueTask<PatientRiskView?> Handle(GetPatientRiskQuery query, CancellationToken cancellationToken)
@@ -43,7 +52,9 @@ public sealed class GetPatientRiskHandler(
 
         var breakdowns = new Dictionary<string, IReadOnlyList<ScoreResult>>(StringComparer.Ordinal);
         var notRecorded = new Dictionary<string, NotRecordedView>(StringComparer.Ordinal);
-        if (record.Latest.Count > 0 && await timelines.ReadAsync([query.PatientId], cancellationToken).FirstOrDefaultAsync(cancellationToken) is { } timeline)
+        var chartAsOf = record.Latest.Count > 0 ? record.Latest.Max(l => l.AsOf) : clock.GetUtcNow();
+        var timeline = await timelines.ReadAsync([query.PatientId], cancellationToken).FirstOrDefaultAsync(cancellationToken);
+        if (timeline is not null)
         {
             foreach (var latest in record.Latest)
             {
@@ -66,6 +77,9 @@ public sealed class GetPatientRiskHandler(
         var cards = await feedback.PatientFeedbackAsync(query.PatientId, 20, cancellationToken);
         return new PatientRiskView(record, breakdowns, notRecorded)
         {
+            ChartAsOf = chartAsOf,
+            ActiveProblems = timeline is null ? [] : ChartSummary.ActiveProblems(timeline, chartAsOf),
+            CurrentMedications = timeline is null ? [] : ChartSummary.CurrentMedications(timeline, chartAsOf),
             Assignable = await store.AssignableUsersAsync(cancellationToken),
             CardFeedback = [.. cards.Select(c => c with
             {
