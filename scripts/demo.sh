@@ -4,21 +4,26 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-patients="${DEMO_PATIENTS:-3000}"
+patients="${DEMO_PATIENTS:-2000}"
 urls="${DEMO_URLS:-http://127.0.0.1:5080}"
 
+# One story: the demo's population is a hospital's active patients today — in hospital now or discharged in the last
+# 30 days — with three years of history ending at 00:00 UTC today. Hooks, the CLI, the worklist and the nightly jobs
+# all judge against the clock (no Scoring__AsOf), so they agree. Each day's demo has its own population and database.
+day="$(date -u +%Y-%m-%d)"
+export CLINICALCDS_DB="${CLINICALCDS_DB:-clinicalcds_demo_${day//-/}}"
 eval "$(scripts/pg.sh start)"
 dotnet build src/ClinicalCds.Cli -c Release -nologo -v quiet
 cli=(dotnet "src/ClinicalCds.Cli/bin/Release/net10.0/clinicalcds.dll")
 
 "${cli[@]}" db migrate
-population="$root/.data/synthetic-$patients"
-[ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --seed 42 --out "$population"
+population="$root/.data/demo-$day-$patients"
+find "$root/.data" -maxdepth 1 -name 'demo-*' ! -name "demo-$day-*" -exec rm -rf {} + 2>/dev/null || true
+[ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --recent-care 30 --as-of "$day" --seed 42 --out "$population"
 "${cli[@]}" import --if-store-empty "$population"
 
-# The synthetic population ends on 2026-06-30: score it as of then. The server runs the nightly jobs itself here
-# (a production layout runs `clinicalcds worker` processes instead; docs/operations.md).
-export Scoring__AsOf="${Scoring__AsOf:-2026-06-30T00:00:00Z}"
+# The server runs the nightly jobs itself here (a production layout runs `clinicalcds worker` processes instead;
+# docs/operations.md).
 export Jobs__RunServerInApi="${Jobs__RunServerInApi:-true}"
 [ -s .data/admin-key ] || head -c 24 /dev/urandom | base64 | tr -d '/+=' > .data/admin-key
 export Admin__ApiKeys__0="${Admin__ApiKeys__0:-$(cat .data/admin-key)}"
@@ -43,6 +48,7 @@ echo "  Patients:        $urls/fhir/Patient?_count=10"
 echo "  CDS Hooks:       $urls/cds-services   (calls need a trusted client JWT; see cds-hooks/README.md,"
 echo "                   or run with CdsHooks__RequireAuthentication=false for a local try)"
 echo "  Risk history:    $urls/fhir/RiskAssessment?patient=ID"
+echo "  Example calls:   cds-hooks/examples/*.json (real requests against today's demo patients; cds-hooks/README.md)"
 echo "  Jobs dashboard:  $urls/jobs and admin API $urls/admin/scoring/runs"
 echo "                   (Authorization: Bearer \$(cat .data/admin-key))"
 echo "Stop with Ctrl-C."

@@ -18,6 +18,22 @@ internal sealed class NdjsonSink
     public IEnumerable<(string Type, ReadOnlyMemory<byte> Bytes)> Contents =>
         _types.Select(t => (t.Key, t.Value.Buffer.WrittenMemory));
 
+    /// <summary>Appends everything written here to <paramref name="target"/>, type by type (a kept patient's resources).</summary>
+    public void CopyTo(NdjsonSink target)
+    {
+        foreach (var (type, (buffer, _)) in _types)
+        {
+            if (!target._types.TryGetValue(type, out var into))
+            {
+                var created = new ArrayBufferWriter<byte>(64 * 1024);
+                into = (created, new Utf8JsonWriter(created));
+                target._types[type] = into;
+            }
+
+            into.Buffer.Write(buffer.WrittenSpan);
+        }
+    }
+
     public static string Instant(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>Starts a resource; the caller writes its elements with the returned writer and calls <see cref="End"/>.</summary>

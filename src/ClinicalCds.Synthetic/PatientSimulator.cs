@@ -32,6 +32,15 @@ internal sealed class PatientSimulator
     private readonly List<DateTime> _edVisits = [];
     private DateTime? _deceasedAt;
 
+    /// <summary>After <see cref="Run"/>: the patient is in hospital at the as-of instant.</summary>
+    public bool InHospitalAtEnd { get; private set; }
+
+    /// <summary>After <see cref="Run"/>: the end of the patient's last hospital stay left alive, if any.</summary>
+    public DateTime? LastDischarge { get; private set; }
+
+    /// <summary>After <see cref="Run"/>: the patient is alive and in hospital at the as-of instant or was discharged within <paramref name="days"/> before it.</summary>
+    public bool InRecentCare(int days) => _deceasedAt is null && (InHospitalAtEnd || LastDischarge >= _options.AsOf.AddDays(-days));
+
     public PatientSimulator(SyntheticOptions options, int index, NdjsonSink sink, StringBuilder readmissionTruth, StringBuilder complicationTruth)
     {
         _options = options;
@@ -90,8 +99,11 @@ internal sealed class PatientSimulator
             {
                 if (outcome.Left is not { } left)
                 {
+                    InHospitalAtEnd = _deceasedAt is null;
                     break; // still in hospital at the as-of instant
                 }
+
+                LastDischarge = left;
 
                 if (_deceasedAt is null)
                 {

@@ -52,35 +52,53 @@ public static class PopulationGenerator
             SyntheticFhirWriter.SharedResources(shared);
             Write(shared);
 
-            var chunks = (options.Patients + ChunkSize - 1) / ChunkSize;
+            // Simulated in waves of parallel chunks, written in patient order. Without a recent-care filter every
+            // simulated patient is kept; with one, waves go on until enough are kept and the last wave is cut to the count.
             var wave = Math.Max(2, Environment.ProcessorCount * 2);
-            for (var first = 0; first < chunks; first += wave)
+            var kept = 0;
+            for (var first = 0; kept < options.Patients; first += wave)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var count = Math.Min(wave, chunks - first);
-                var results = new (NdjsonSink Sink, StringBuilder Readmission, StringBuilder Complication)[count];
+                var count = options.RecentCareDays is null ? Math.Min(wave, ((options.Patients + ChunkSize - 1) / ChunkSize) - first) : wave;
+                var results = new List<(NdjsonSink Sink, StringBuilder Readmission, StringBuilder Complication)>[count];
                 Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, c =>
                 {
-                    var sink = new NdjsonSink();
-                    var readmissionRows = new StringBuilder();
-                    var complicationRows = new StringBuilder();
+                    var patients = new List<(NdjsonSink, StringBuilder, StringBuilder)>();
+                    var chunk = (Sink: new NdjsonSink(), Readmission: new StringBuilder(), Complication: new StringBuilder());
                     var start = (first + c) * ChunkSize;
-                    for (var i = start; i < Math.Min(options.Patients, start + ChunkSize); i++)
+                    var end = options.RecentCareDays is null ? Math.Min(options.Patients, start + ChunkSize) : start + ChunkSize;
+                    for (var i = start; i < end; i++)
                     {
-                        new PatientSimulator(options, i, sink, readmissionRows, complicationRows).Run();
+                        if (options.RecentCareDays is not { } days)
+                        {
+                            new PatientSimulator(options, i, chunk.Sink, chunk.Readmission, chunk.Complication).Run();
+                            continue;
+                        }
+
+                        var one = (Sink: new NdjsonSink(), Readmission: new StringBuilder(), Complication: new StringBuilder());
+                        var simulator = new PatientSimulator(options, i, one.Sink, one.Readmission, one.Complication);
+                        simulator.Run();
+                        if (simulator.InRecentCare(days))
+                        {
+                            patients.Add(one);
+                        }
                     }
 
-                    results[c] = (sink, readmissionRows, complicationRows);
+                    results[c] = options.RecentCareDays is null ? [chunk] : patients;
                 });
 
-                foreach (var (sink, readmissionRows, complicationRows) in results)
+                for (var c = 0; c < count; c++)
                 {
-                    Write(sink);
-                    readmission.Write(readmissionRows);
-                    complication.Write(complicationRows);
+                    foreach (var (sink, readmissionRows, complicationRows) in results[c].TakeWhile(_ => kept < options.Patients))
+                    {
+                        Write(sink);
+                        readmission.Write(readmissionRows);
+                        complication.Write(complicationRows);
+                        kept = options.RecentCareDays is null ? Math.Min(options.Patients, (first + c + 1) * ChunkSize) : kept + 1;
+                    }
                 }
 
-                progress?.Report(new SynthProgress(Math.Min(options.Patients, (first + count) * ChunkSize), options.Patients));
+                progress?.Report(new SynthProgress(kept, options.Patients));
             }
         }
         finally

@@ -14,8 +14,12 @@ internal static class SynthCommand
         var patients = new Option<int>("--patients") { Description = "Number of patients.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<ulong>("--seed") { Description = "Random seed; the same seed gives byte-identical files.", DefaultValueFactory = _ => 42 };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
-        var asOf = new Option<string?>("--as-of") { Description = "End of the simulated history (UTC, yyyy-MM-dd); default 2026-06-30." };
-        var command = new Command("synth", "Write a synthetic population (FHIR R4 NDJSON) with its ground-truth risks.") { patients, seed, output, asOf };
+        var asOf = new Option<string?>("--as-of") { Description = "End of the simulated history (UTC: yyyy-MM-dd or an ISO 8601 instant); default 2026-06-30." };
+        var recentCare = new Option<int?>("--recent-care")
+        {
+            Description = "Keep only patients in hospital at the end or discharged within this many days before it (a hospital's active patients, as the demo uses).",
+        };
+        var command = new Command("synth", "Write a synthetic population (FHIR R4 NDJSON) with its ground-truth risks.") { patients, seed, output, asOf, recentCare };
         command.SetAction(parse =>
         {
             var count = parse.GetValue(patients);
@@ -26,14 +30,20 @@ internal static class SynthCommand
             }
 
             var end = SyntheticOptions.DefaultAsOf;
-            if (parse.GetValue(asOf) is { } text && !DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture,
+            if (parse.GetValue(asOf) is { } text && !DateTime.TryParseExact(text, ["yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mmK"], CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out end))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --as-of must be a date (yyyy-MM-dd), not '{text}'.");
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --as-of must be a date (yyyy-MM-dd) or an instant (2026-06-30T08:00:00Z), not '{text}'.");
                 return 2;
             }
 
-            var options = new SyntheticOptions(count, parse.GetValue(seed), end);
+            if (parse.GetValue(recentCare) is <= 0)
+            {
+                AnsiConsole.MarkupLine("[red]error:[/] --recent-care must be a positive number of days.");
+                return 2;
+            }
+
+            var options = new SyntheticOptions(count, parse.GetValue(seed), end) { RecentCareDays = parse.GetValue(recentCare) };
             var directory = parse.GetValue(output)!;
             var clock = Stopwatch.StartNew();
             SynthResult result = null!;

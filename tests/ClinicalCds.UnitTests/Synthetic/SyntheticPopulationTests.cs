@@ -100,4 +100,40 @@ public sealed class SyntheticPopulationTests : IDisposable
         Assert.Equal(GroundTruth.ComplicationHeader, complication[0]);
         Assert.Contains(complication.Skip(1), r => r.Split(',')[4] == "1");
     }
+
+    private string GenerateRecentCare(string name, int patients, DateTime asOf)
+    {
+        var folder = Path.Combine(_root.FullName, name);
+        PopulationGenerator.Generate(new SyntheticOptions(patients, 42, asOf) { RecentCareDays = 30 }, folder);
+        return folder;
+    }
+
+    private static List<T> Read<T>(string folder, string type, Func<ClinicalCds.Fhir.Ingest.PreparedResource, T?> fact)
+        where T : class =>
+        File.ReadLines(Path.Combine(folder, $"{type}.ndjson")).Select(l => fact(ResourcePreparer.Prepare(System.Text.Encoding.UTF8.GetBytes(l)).Resource!)!).ToList();
+
+    [Fact]
+    public void A_recent_care_population_is_exactly_the_patients_in_hospital_or_discharged_alive_within_the_days_and_the_same_each_day()
+    {
+        var asOf = new DateTime(2026, 12, 4, 0, 0, 0, DateTimeKind.Utc);
+        var folder = GenerateRecentCare("recent", 90, asOf);
+        var patients = Read(folder, "Patient", r => r.Facts.Patient);
+        var encounters = Read(folder, "Encounter", r => r.Facts.Encounter);
+        Assert.Equal(90, patients.Count);
+        Assert.All(patients, p => Assert.False(p.Deceased, p.PatientId));
+        var inpatient = encounters.Where(e => e.ClassCode == "IMP").ToLookup(e => e.PatientId);
+        Assert.All(patients, p => Assert.Contains(inpatient[p.PatientId], e =>
+            e.End is null ? e.Start <= asOf : e.End >= asOf.AddDays(-30) && e.End <= asOf && e.DischargeDisposition != "exp"));
+        // Both kinds are there: patients in hospital now and patients discharged in the last 30 days.
+        Assert.Contains(patients, p => inpatient[p.PatientId].Any(e => e.End is null));
+        Assert.Contains(patients, p => inpatient[p.PatientId].All(e => e.End is not null));
+
+        // Deterministic; a smaller count is the first patients of a larger one; another day gives the same patients
+        // (histories are drawn relative to the as-of instant), so the examples in cds-hooks/examples/ name them.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "Patient.ndjson")), File.ReadAllBytes(Path.Combine(GenerateRecentCare("again", 90, asOf), "Patient.ndjson")));
+        var fewer = Read(GenerateRecentCare("fewer", 40, asOf), "Patient", r => r.Facts.Patient);
+        Assert.Equal(patients.Take(40).Select(p => p.PatientId), fewer.Select(p => p.PatientId));
+        var nextDay = Read(GenerateRecentCare("next-day", 90, asOf.AddDays(1)), "Patient", r => r.Facts.Patient);
+        Assert.Equal(patients.Select(p => p.PatientId), nextDay.Select(p => p.PatientId));
+    }
 }
