@@ -122,8 +122,8 @@ public static class ScoreExplanations
         }
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {Percent(probability)}** ({model}; {TierWord(tier).ToLowerInvariant()} from ");
-            text.Append(CultureInfo.InvariantCulture, $"{Percent(tier == RiskTier.High ? highFrom : moderateFrom)}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {Percent(probability)}** ({model}; {TierRange(tier, moderateFrom, highFrom)}), ");
+            text.Append(CultureInfo.InvariantCulture, $"as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
             text.Append("What drove it:\n\n");
             foreach (var factor in factors)
             {
@@ -156,7 +156,7 @@ public static class ScoreExplanations
 
         text.Append(CultureInfo.InvariantCulture, $"For reference, {reference.Name} {reference.Total}");
         text.Append(reference.RiskCategory is { } r ? $" ({r})" : string.Empty);
-        text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Where(c => c.Points > 0).Select(c => $"{c.Name} {c.PatientValue} (+{c.Points})"))}.");
+        text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Where(c => c.Points > 0).Select(Component))}.");
         if (reference.Missing.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $" Not recorded: {string.Join(", ", reference.Missing)}.");
@@ -193,7 +193,18 @@ public static class ScoreExplanations
 
     /// <summary>The raised components of a score, highest first: "Sodium at discharge: 133 mmol/L (+1)".</summary>
     private static IReadOnlyList<string> Drivers(ScoreResult score) =>
-        [.. score.Components.Where(c => c.Points > 0).OrderByDescending(c => c.Points).Select(c => $"{c.Name}: {c.PatientValue} (+{c.Points})")];
+        [.. score.Components.Where(c => c.Points > 0).OrderByDescending(c => c.Points).Select(Component)];
+
+    /// <summary>One component with the patient's value after a colon, so that a value never runs into its name ("Air or oxygen: oxygen (+2)").</summary>
+    private static string Component(ScoreComponent c) => $"{c.Name}: {c.PatientValue} (+{c.Points})";
+
+    /// <summary>The tier with the range of estimates it covers: "high tier: 45% and above", "moderate tier: 20% to under 45%", "low tier: under 20%".</summary>
+    public static string TierRange(RiskTier tier, double moderateFrom, double highFrom) => tier switch
+    {
+        RiskTier.High => $"high tier: {Percent(highFrom)} and above",
+        RiskTier.Moderate => $"moderate tier: {Percent(moderateFrom)} to under {Percent(highFrom)}",
+        _ => $"low tier: under {Percent(moderateFrom)}",
+    };
 
     private static string TierWord(RiskTier tier) => tier switch
     {
@@ -231,7 +242,7 @@ public static class ScoreExplanations
         {
             text.Append(CultureInfo.InvariantCulture, $"\nFor reference, {reference.Name} {reference.Total}");
             text.Append(reference.RiskCategory is { } r ? $" ({r})" : string.Empty);
-            text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Select(c => $"{c.Name} {c.PatientValue} (+{c.Points})"))}.\n");
+            text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Select(Component))}.\n");
         }
 
         text.Append(CultureInfo.InvariantCulture, $"\nSource: {basis.Source}.");

@@ -59,13 +59,13 @@ public static class Hospital
 
         ScoreComponent[] components =
         [
-            new("Haemoglobin at discharge < 12 g/dL", Lab(input.DischargeHemoglobinGdl, "g/dL"), HemoglobinPoints(input.DischargeHemoglobinGdl)),
+            new("Hemoglobin at discharge < 12 g/dL", Lab(input.DischargeHemoglobinGdl, "g/dL"), HemoglobinPoints(input.DischargeHemoglobinGdl)),
             new("Discharge from an oncology service", input.DischargeFromOncology ? "yes" : "no", OncologyPoints(input.DischargeFromOncology)),
             new("Sodium at discharge < 135 mmol/L", Lab(input.DischargeSodiumMmolL, "mmol/L"), SodiumPoints(input.DischargeSodiumMmolL)),
             new("Procedure during the stay", input.ProcedureDuringStay ? "yes" : "no", ProcedurePoints(input.ProcedureDuringStay)),
             new("Index admission urgent or emergent", input.EmergentAdmission ? "yes" : "no", AdmissionTypePoints(input.EmergentAdmission)),
             new("Hospital admissions in the previous 12 months", input.AdmissionsPrior12Months.ToString(CultureInfo.InvariantCulture), AdmissionsPoints(input.AdmissionsPrior12Months)),
-            new("Length of stay ≥ 5 days", $"{input.LengthOfStayDays.ToString(CultureInfo.InvariantCulture)} days", LengthOfStayPoints(input.LengthOfStayDays)),
+            new("Length of stay ≥ 5 days", Explanations.FactorWording.Count(input.LengthOfStayDays, "day"), LengthOfStayPoints(input.LengthOfStayDays)),
         ];
         var missing = new List<string>();
         if (input.DischargeHemoglobinGdl is null)

@@ -131,8 +131,10 @@ public static class News2
             }
         }
 
-        Add("Respiration rate", input.RespiratoryRatePerMin, "/min", "0", RespiratoryRatePoints);
-        Add(input.UseSpO2Scale2 ? "SpO2 (scale 2)" : "SpO2 (scale 1)", input.SpO2Percent, "%", "0",
+        // The chart's parameters in the words the rest of the product uses for the same measurements (the RCP chart
+        // says "Respiration rate", "SpO2 Scale 1", "Pulse"), so that a card's factors and its NEWS2 line agree.
+        Add("Respiratory rate", input.RespiratoryRatePerMin, "/min", "0", RespiratoryRatePoints);
+        Add(input.UseSpO2Scale2 ? "Oxygen saturation (SpO2 scale 2)" : "Oxygen saturation (SpO2 scale 1)", input.SpO2Percent, "%", "0",
             input.UseSpO2Scale2 ? v => SpO2Scale2Points(v, input.OnSupplementalOxygen == true) : SpO2Scale1Points);
         if (input.OnSupplementalOxygen is { } onOxygen)
         {
@@ -144,7 +146,7 @@ public static class News2
             missing.Add("Air or oxygen");
         }
         Add("Systolic blood pressure", input.SystolicBpMmHg, "mmHg", "0", SystolicPoints);
-        Add("Pulse", input.PulsePerMin, "/min", "0", PulsePoints);
+        Add("Heart rate", input.PulsePerMin, "/min", "0", PulsePoints);
         if (input.Consciousness is { } level)
         {
             components.Add(new ScoreComponent("Consciousness", level.ToString(), ConsciousnessPoints(level)));

@@ -43,7 +43,7 @@ public sealed class CurrentValuesTests
         Assert.Null(f.SupplementalOxygen);
         var news2 = News2.Score(PublishedScores.News2InputOf(f));
         Assert.Equal(0, news2.Total);
-        Assert.Equal(["Respiration rate", "SpO2 (scale 1)", "Air or oxygen", "Systolic blood pressure", "Pulse", "Consciousness", "Temperature"], news2.Missing);
+        Assert.Equal(["Respiratory rate", "Oxygen saturation (SpO2 scale 1)", "Air or oxygen", "Systolic blood pressure", "Heart rate", "Consciousness", "Temperature"], news2.Missing);
 
         // On the morning after admission the same set is within 24 h, and it is read.
         var early = Build(EdTriageOnly(), asOf: At("2026-03-01T20:00:00Z"));
@@ -70,7 +70,7 @@ public sealed class CurrentValuesTests
         Assert.False(f.SupplementalOxygen);
         Assert.Null(f.RespiratoryRate);
         var news2 = News2.Score(PublishedScores.News2InputOf(f));
-        Assert.Contains("Respiration rate", news2.Missing);
+        Assert.Contains("Respiratory rate", news2.Missing);
         Assert.DoesNotContain("Air or oxygen", news2.Missing);
         Assert.Contains(news2.Components, c => c.Name == "Air or oxygen" && c.PatientValue == "air" && c.Points == 0);
     }

@@ -127,7 +127,7 @@ public sealed class News2Tests
     {
         var result = News2.Score(Normal with { UseSpO2Scale2 = true, OnSupplementalOxygen = true, SpO2Percent = 97 });
         Assert.Equal(2 + 3, result.Total);
-        Assert.Equal("SpO2 (scale 2)", result.Components[1].Name);
+        Assert.Equal("Oxygen saturation (SpO2 scale 2)", result.Components[1].Name);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class News2Tests
     {
         var result = News2.Score(Normal with { RespiratoryRatePerMin = null, Consciousness = null });
         Assert.False(result.IsComplete);
-        Assert.Equal(["Respiration rate", "Consciousness"], result.Missing);
+        Assert.Equal(["Respiratory rate", "Consciousness"], result.Missing);
         Assert.Equal(0, result.Total);
     }
 
