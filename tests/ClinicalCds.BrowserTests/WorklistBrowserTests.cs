@@ -214,12 +214,13 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.GetByRole(AriaRole.Link, new() { Name = "Monitoring" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/admin/monitoring"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
 
+        var served = Repository.ShippedModel("readmission");
         Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Model monitoring" }).IsVisibleAsync());
-        Assert.True(await page.GetByRole(AriaRole.Img, new() { Name = "readmission model 0.3.0: AUROC by month" }).IsVisibleAsync());
-        Assert.True(await page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^readmission model 0.3.0: calibration, ") }).IsVisibleAsync());
-        var months = page.GetByRole(AriaRole.Table, new() { Name = "readmission model 0.3.0 outcomes by month" }).Locator("tbody tr");
+        Assert.True(await page.GetByRole(AriaRole.Img, new() { Name = $"{served}: AUROC by month" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex($"^{Regex.Escape(served)}: calibration, ") }).IsVisibleAsync());
+        var months = page.GetByRole(AriaRole.Table, new() { Name = $"{served} outcomes by month" }).Locator("tbody tr");
         Assert.True(await months.CountAsync() >= 1);
-        var inputs = page.GetByRole(AriaRole.Table, new() { Name = "readmission model 0.3.0 inputs against training" }).Locator("tbody tr");
+        var inputs = page.GetByRole(AriaRole.Table, new() { Name = $"{served} inputs against training" }).Locator("tbody tr");
         Assert.Equal(ClinicalCds.Domain.Features.FeatureCatalog.Features.Count, await inputs.CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "monitoring.png"), FullPage = true });
 

@@ -45,7 +45,13 @@ public static class Repository
         throw new DirectoryNotFoundException("ClinicalCds.sln was not found above the test binaries.");
     }
 
-    /// <summary>How cards and scores name the shipped model (models/&lt;name&gt;/&lt;version&gt;/): "readmission model 0.3.0".</summary>
-    public static string ShippedModel(string name) =>
-        $"{name} model {Path.GetFileName(Directory.GetDirectories(Path.Combine(Root, "models", name)).Single())}";
+    /// <summary>How cards and scores name the shipped model (models/&lt;name&gt;/&lt;version&gt;/): "readmission model 0.4.0".</summary>
+    public static string ShippedModel(string name) => $"{name} model {ShippedVersion(name)}";
+
+    /// <summary>The version models/&lt;name&gt;/serving.json makes active: the one the server serves.</summary>
+    public static string ShippedVersion(string name)
+    {
+        using var serving = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "models", name, "serving.json")));
+        return serving.RootElement.GetProperty("active").GetString()!;
+    }
 }

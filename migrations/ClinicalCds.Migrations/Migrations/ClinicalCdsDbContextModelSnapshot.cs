@@ -422,6 +422,73 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("fhir_resources", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.HookScoreRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EncounterId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encounter_id");
+
+                    b.Property<DateTimeOffset>("FeaturesAsOf")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("features_as_of");
+
+                    b.Property<string>("HookInstance")
+                        .HasColumnType("text")
+                        .HasColumnName("hook_instance");
+
+                    b.Property<string>("Inputs")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("inputs");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<string>("PatientId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("patient_id");
+
+                    b.Property<double>("Probability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("probability");
+
+                    b.Property<DateTimeOffset>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_hook_scores");
+
+                    b.HasIndex("Model", "FeaturesAsOf")
+                        .HasDatabaseName("ix_hook_scores_model_features_as_of");
+
+                    b.HasIndex("Method", "PatientId", "EncounterId", "FeaturesAsOf")
+                        .IsUnique()
+                        .HasDatabaseName("ix_hook_scores_method_patient_id_encounter_id_features_as_of");
+
+                    b.ToTable("hook_scores", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.InitialLoadIndexRow", b =>
                 {
                     b.Property<int>("Ordinal")

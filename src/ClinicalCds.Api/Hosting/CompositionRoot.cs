@@ -94,7 +94,7 @@ public static class CompositionRoot
         services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<PostgresScoringStore>();
         services.AddSingleton<IScoringStore>(provider => provider.GetRequiredService<PostgresScoringStore>());
-        services.AddSingleton<IShadowScores>(provider => provider.GetRequiredService<PostgresScoringStore>());
+        services.AddSingleton<IHookScores>(provider => provider.GetRequiredService<PostgresScoringStore>());
         services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
         services.AddTransient<Application.Monitoring.ServedOutcomes>();
         services.AddSingleton(configuration.GetSection(Application.Models.Evaluation.DriftThresholds.Section).Get<Application.Models.Evaluation.DriftThresholds>()

@@ -34,15 +34,21 @@ public sealed record ScoreRecord(
     IReadOnlyList<double?>? Inputs = null,
     ShadowScore? Candidate = null);
 
-/// <summary>Where hook calls keep a candidate's scores (never shown; read by the outcome monitoring and the drift check).</summary>
-public interface IShadowScores
+/// <summary>
+/// Where hook calls keep the scores behind their answers — the active model's (what the card showed) and a candidate's
+/// beside it (never shown) — for the outcome monitoring and the drift check, as runs keep theirs.
+/// </summary>
+public interface IHookScores
 {
-    Task RecordAsync(HookShadowScore score, CancellationToken cancellationToken);
+    Task RecordAsync(HookScore score, CancellationToken cancellationToken);
 }
 
-/// <summary>A candidate version's score during a hook call, beside the active version's answer on the same inputs.</summary>
-public sealed record HookShadowScore(
-    string Model, string PatientId, string EncounterId, DateTimeOffset Instant, string? HookInstance, ShadowScore Candidate,
+/// <summary>
+/// The score behind a hook's answer: the active method's (<paramref name="ActiveProbability"/> null when a published
+/// score answered), and the candidate version's on the same inputs when one is loaded.
+/// </summary>
+public sealed record HookScore(
+    string Model, string PatientId, string EncounterId, DateTimeOffset Instant, string? HookInstance, ShadowScore? Candidate,
     string ActiveMethod, double? ActiveProbability, string ActiveTier, IReadOnlyList<double?> Inputs);
 
 /// <summary>A stored score, with the tier of the patient's previous score of the same model.</summary>

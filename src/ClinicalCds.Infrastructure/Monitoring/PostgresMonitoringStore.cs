@@ -7,7 +7,7 @@ using NpgsqlTypes;
 
 namespace ClinicalCds.Infrastructure.Monitoring;
 
-/// <summary>Served scores from risk_scores and candidates' from shadow_scores; monitoring periods in model_monitoring, one row per method and month.</summary>
+/// <summary>Served scores from risk_scores (runs) and hook_scores (hooks), candidates' from shadow_scores; monitoring periods in model_monitoring, one row per method and month.</summary>
 public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMonitoringStore
 {
     public async Task<IReadOnlyList<ServedScore>> ServedScoresAsync(string model, DateTimeOffset instantsBefore, CancellationToken cancellationToken)
@@ -21,6 +21,9 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
                   FROM risk_scores
                   WHERE model = @model AND status = 'scored' AND probability IS NOT NULL AND encounter_id IS NOT NULL
                     AND method IS NOT NULL AND features_as_of < @before
+                  UNION ALL
+                  SELECT patient_id, encounter_id, features_as_of, probability, tier, method, false, NULL, NULL, scored_at
+                  FROM hook_scores WHERE model = @model AND features_as_of < @before
                   UNION ALL
                   SELECT patient_id, encounter_id, features_as_of, probability, tier, method, true, active_method, active_probability, scored_at
                   FROM shadow_scores WHERE model = @model AND features_as_of < @before) served
@@ -110,6 +113,10 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
                 SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) inputs
                 FROM (SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM risk_scores
                       WHERE model = @model AND method = @method AND status = 'scored' AND inputs IS NOT NULL
+                        AND features_as_of >= @from AND features_as_of < @until
+                      UNION ALL
+                      SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM hook_scores
+                      WHERE model = @model AND method = @method AND inputs IS NOT NULL
                         AND features_as_of >= @from AND features_as_of < @until
                       UNION ALL
                       SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM shadow_scores

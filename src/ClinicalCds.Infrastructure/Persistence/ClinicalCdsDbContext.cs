@@ -31,6 +31,7 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<ModelMonitoringRow> ModelMonitoring => Set<ModelMonitoringRow>();
     public DbSet<ModelDriftRow> ModelDrift => Set<ModelDriftRow>();
     public DbSet<ShadowScoreRow> ShadowScores => Set<ShadowScoreRow>();
+    public DbSet<HookScoreRow> HookScores => Set<HookScoreRow>();
     public DbSet<ModelServingChangeRow> ModelServingChanges => Set<ModelServingChangeRow>();
 
     /// <summary>The keys that protect sign-in cookies and antiforgery tokens, shared by every API replica.</summary>
@@ -184,6 +185,15 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             // A chunk scored again (a retried job) replaces its candidate rows; hook rows have no run.
             e.HasIndex(r => new { r.RunId, r.PatientId, r.Model }).IsUnique();
             e.HasIndex(r => new { r.Model, r.Method, r.FeaturesAsOf });
+        });
+
+        modelBuilder.Entity<HookScoreRow>(e =>
+        {
+            e.ToTable("hook_scores");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Inputs).HasColumnType("jsonb");
+            e.HasIndex(r => new { r.Method, r.PatientId, r.EncounterId, r.FeaturesAsOf }).IsUnique();
+            e.HasIndex(r => new { r.Model, r.FeaturesAsOf });
         });
 
         modelBuilder.Entity<ModelServingChangeRow>(e =>

@@ -359,6 +359,28 @@ public sealed class ShadowScoreRow
     public string? Inputs { get; set; }
 }
 
+/// <summary>
+/// The active model's score behind a hook's answer (issue 22 items 2 and 3): what the card showed, on the inputs it was
+/// computed from, so that the outcome monitoring and the input-drift check see what hooks serve as well as what runs
+/// store. One row per method, patient, stay and instant: the same call repeated (a retry, a page refresh) is one score.
+/// </summary>
+public sealed class HookScoreRow
+{
+    public long Id { get; set; }
+    public required string Model { get; set; }
+    /// <summary>"readmission model 0.4.0".</summary>
+    public required string Method { get; set; }
+    public string? HookInstance { get; set; }
+    public required string PatientId { get; set; }
+    public required string EncounterId { get; set; }
+    public DateTimeOffset FeaturesAsOf { get; set; }
+    public DateTimeOffset ScoredAt { get; set; }
+    public double Probability { get; set; }
+    public required string Tier { get; set; }
+    /// <summary>jsonb: the feature vector scored.</summary>
+    public string? Inputs { get; set; }
+}
+
 /// <summary>An audited change of which model version is active: promote or rollback, by whom, from which version to which.</summary>
 public sealed class ModelServingChangeRow
 {

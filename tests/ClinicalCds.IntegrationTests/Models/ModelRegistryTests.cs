@@ -85,7 +85,7 @@ public sealed class ModelRegistryTests : IDisposable
         return next;
     }
 
-    private string Folder(string model) => Path.Combine(_root, model, "0.3.0");
+    private string Folder(string model) => Path.Combine(_root, model, Repository.ShippedVersion(model));
 
     [Fact]
     public void A_new_version_dropped_beside_the_active_one_is_the_candidate_and_is_not_served_until_promoted()
@@ -95,9 +95,10 @@ public sealed class ModelRegistryTests : IDisposable
         DropVersion(name, "9.0.0");
         WaitFor(() => registry.Candidate(name)?.Card.Version == "9.0.0", "version 9.0.0 to load as the candidate");
 
-        Assert.Equal("0.3.0", registry.Find(name)!.Card.Version);
+        var shipped = Repository.ShippedVersion(name);
+        Assert.Equal(shipped, registry.Find(name)!.Card.Version);
         Assert.Empty(registry.Refused);
-        Assert.Equal(["0.3.0", "9.0.0"], registry.Versions(name).Available);
+        Assert.Equal([shipped, "9.0.0"], registry.Versions(name).Available);
 
         // Promoted (what `models promote` and the admin page do): active at once, and written for every other process.
         registry.Change(name, registry.Versions(name).State.Promote("9.0.0"));
@@ -110,7 +111,7 @@ public sealed class ModelRegistryTests : IDisposable
 
         // Rolled back: the version before answers again, and the one left is retired, not the candidate again.
         registry.Change(name, registry.Versions(name).State.Rollback()!);
-        Assert.Equal("0.3.0", registry.Find(name)!.Card.Version);
+        Assert.Equal(shipped, registry.Find(name)!.Card.Version);
         Assert.Null(registry.Candidate(name));
         Assert.Equal(["9.0.0"], registry.Versions(name).State.Retired);
     }
@@ -138,7 +139,7 @@ public sealed class ModelRegistryTests : IDisposable
         File.WriteAllText(serving, "{ \"active\": ");
         WaitFor(() => registry.Refused.Count == 1, "the unreadable serving.json to be reported");
         Assert.Contains(ServingState.File, registry.Refused[0], StringComparison.Ordinal);
-        Assert.Equal("0.3.0", registry.Find(RiskCatalog.Readmission.Name)!.Card.Version);
+        Assert.Equal(Repository.ShippedVersion(RiskCatalog.Readmission.Name), registry.Find(RiskCatalog.Readmission.Name)!.Card.Version);
 
         // A version that is not there: no model rather than another one (the published score answers; /health/ready says so).
         File.WriteAllText(serving, """{ "active": "0.5.0" }""");

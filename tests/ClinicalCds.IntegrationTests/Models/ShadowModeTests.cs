@@ -37,7 +37,7 @@ public sealed class ShadowServerFixture() : ScoringServerFixture(
             File.Copy(file, target);
         }
 
-        var active = ModelPackage.Read(Path.Combine(root, RiskCatalog.Readmission.Name, "0.3.0")).Package!;
+        var active = ModelPackage.Read(Path.Combine(root, RiskCatalog.Readmission.Name, Repository.ShippedVersion(RiskCatalog.Readmission.Name))).Package!;
         var card = active.Card with { Version = Candidate, Calibration = active.Card.Calibration with { Intercept = active.Card.Calibration.Intercept + LogitShift } };
         (active with { Card = card }).WriteAsync(Path.Combine(root, RiskCatalog.Readmission.Name, Candidate)).GetAwaiter().GetResult();
         return root;
@@ -53,7 +53,8 @@ public sealed class ShadowServerFixture() : ScoringServerFixture(
 /// <summary>Issue 22 item 5: shadow mode, promotion and rollback, end to end on a real server, its database and the CLI.</summary>
 public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture<ShadowServerFixture>
 {
-    private const string Active = "readmission model 0.3.0";
+    private static readonly string Shipped = Repository.ShippedVersion(RiskCatalog.Readmission.Name);
+    private static readonly string Active = $"readmission model {Shipped}";
     private const string Candidate = "readmission model 9.0.0";
 
     private static double Logit(double p) => Math.Log(p / (1 - p));
@@ -106,7 +107,7 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
     public async Task A_candidate_is_scored_beside_the_active_version_never_shown_monitored_beside_it_then_promoted_and_rolled_back_with_an_audit()
     {
         var models = fixture.Services.GetRequiredService<IRiskModels>();
-        Assert.Equal("0.3.0", models.Find("readmission")!.Card.Version);
+        Assert.Equal(Shipped, models.Find("readmission")!.Card.Version);
         Assert.Equal(ShadowServerFixture.Candidate, models.Candidate("readmission")!.Card.Version);
 
         // 1. Nightly runs: every target the active version scored, the candidate scored on the same inputs.
@@ -155,7 +156,7 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         using (var admin = fixture.AdminClient())
         {
             var assessments = await admin.GetStringAsync($"/fhir/RiskAssessment?patient={patientId}&_count=1000");
-            Assert.Contains("0.3.0", assessments, StringComparison.Ordinal);
+            Assert.Contains(Shipped, assessments, StringComparison.Ordinal);
             Assert.DoesNotContain(ShadowServerFixture.Candidate, assessments, StringComparison.Ordinal);
         }
 
@@ -169,6 +170,44 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         Assert.Equal((Candidate, encounterId), (hookShadow.Method, hookShadow.Encounter));
         Assert.Equal(runProbability, hookShadow.P, 9); // the stay is judged at its discharge, by the hook as by the run
         Assert.Equal(ShadowServerFixture.LogitShift, Logit(hookShadow.Q) - Logit(hookShadow.P), 9);
+
+        // 3b. What hooks serve is monitored as runs' scores are: the active version's score behind a card is kept once
+        //     per target (the same call again adds nothing), and the outcome monitoring reads it — here a discharge no
+        //     run scored.
+        var hookServed = Assert.Single(await QueryAsync(
+            "SELECT method, probability, encounter_id FROM hook_scores WHERE hook_instance = 'shadow-1'",
+            r => (Method: r.GetString(0), P: r.GetDouble(1), Encounter: r.GetString(2))));
+        Assert.Equal((Active, encounterId), (hookServed.Method, hookServed.Encounter));
+        Assert.Equal(runProbability, hookServed.P, 9);
+        Assert.Equal(HttpStatusCode.OK, (await DischargeHookAsync(patientId, encounterId, "shadow-1-again")).Status);
+        Assert.Empty(await QueryAsync("SELECT 1 FROM hook_scores WHERE hook_instance = 'shadow-1-again'", r => r.GetInt32(0)));
+
+        var unscored = await QueryAsync(
+            """
+            SELECT e.patient_id, e.encounter_id FROM encounters e
+            WHERE e.class_code = 'IMP' AND e.period_end IS NOT NULL AND e.period_end < '2026-03-01' AND coalesce(e.discharge_disposition, '') <> 'exp'
+              AND NOT EXISTS (SELECT 1 FROM risk_scores s WHERE s.encounter_id = e.encounter_id)
+            ORDER BY e.encounter_id LIMIT 20
+            """, r => (Patient: r.GetString(0), Stay: r.GetString(1)));
+        string? hookOnly = null;
+        foreach (var (patient, stay) in unscored)
+        {
+            if ((await DischargeHookAsync(patient, stay, $"hook-only-{stay}")).Body.Contains(Active, StringComparison.Ordinal))
+            {
+                hookOnly = stay;
+                break;
+            }
+        }
+
+        Assert.NotNull(hookOnly);
+        await using (var scope = fixture.Services.CreateAsyncScope())
+        {
+            var served = await scope.ServiceProvider.GetRequiredService<IMonitoringStore>().ServedScoresAsync("readmission", fixture.AsOf, default);
+            var fromHook = Assert.Single(served, s => s.EncounterId == hookOnly && !s.Shadow);
+            Assert.Equal((Active, false), (fromHook.Method, fromHook.Shadow));
+            // The candidate's answer to the same call, beside it.
+            Assert.Contains(served, s => s.EncounterId == hookOnly && s.Method == Candidate && s.Shadow);
+        }
 
         // 4. Monitoring: the candidate's months beside the active version's, with the paired comparison — the same
         //    ranking, so the same AUROC and a difference of exactly zero.
@@ -205,11 +244,11 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         // 5. Promoted with the CLI (another process, same folder and database): the server follows, the change is audited.
         var (refused, refusal) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "7.0.0");
         Assert.Equal(2, refused);
-        Assert.Contains("readmission 7.0.0 is not a valid model package (valid versions: 0.3.0, 9.0.0)", refusal, StringComparison.Ordinal);
+        Assert.Contains($"readmission 7.0.0 is not a valid model package (valid versions: {Shipped}, 9.0.0)", refusal, StringComparison.Ordinal);
 
         var (exit, output) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--reason", "four months in shadow");
         Assert.True(exit == 0, output);
-        Assert.Contains("readmission 9.0.0 is active (was 0.3.0)", output, StringComparison.Ordinal);
+        Assert.Contains($"readmission 9.0.0 is active (was {Shipped})", output, StringComparison.Ordinal);
         await WaitForAsync(() => models.Find("readmission")?.Card.Version == ShadowServerFixture.Candidate, "the server to serve 9.0.0");
         Assert.Null(models.Candidate("readmission"));
         (status, body) = await DischargeHookAsync(patientId, encounterId, "shadow-2");
@@ -223,7 +262,7 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         {
             browser.DefaultRequestHeaders.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.Admin));
             var page = await browser.GetStringAsync("/models");
-            Assert.Contains("Roll back to 0.3.0", page, StringComparison.Ordinal);
+            Assert.Contains($"Roll back to {Shipped}", page, StringComparison.Ordinal);
             var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
             using var rollback = await browser.PostAsync("/models?handler=Rollback", new FormUrlEncodedContent(new Dictionary<string, string>
             {
@@ -234,21 +273,21 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
             Assert.Equal(HttpStatusCode.Redirect, rollback.StatusCode);
         }
 
-        await WaitForAsync(() => models.Find("readmission")?.Card.Version == "0.3.0", "the server to serve 0.3.0 again");
+        await WaitForAsync(() => models.Find("readmission")?.Card.Version == Shipped, $"the server to serve {Shipped} again");
         Assert.Null(models.Candidate("readmission")); // 9.0.0 is retired, not the candidate again
 
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
             var overview = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetServingQuery());
             Assert.Equal(
-                [("rollback", "9.0.0", "0.3.0", ScoringServerFixture.Admin, "alert rate doubled"), ("promote", "0.3.0", "9.0.0", $"cli:{Environment.UserName}", "four months in shadow")],
+                [("rollback", "9.0.0", Shipped, ScoringServerFixture.Admin, "alert rate doubled"), ("promote", Shipped, "9.0.0", $"cli:{Environment.UserName}", "four months in shadow")],
                 overview.Changes.Select(c => (c.Action, c.FromVersion, c.ToVersion, c.Actor, c.Reason)));
             Assert.Equal(["9.0.0"], overview.Models.Single(m => m.Versions.Model == "readmission").Versions.State.Retired);
         }
 
         var (again, nothing) = await CliProcess.RunAsync(Cli, "models", "rollback", "readmission");
         Assert.Equal(2, again);
-        Assert.Contains("readmission has no version that was active before 0.3.0 to return to", nothing, StringComparison.Ordinal);
+        Assert.Contains($"readmission has no version that was active before {Shipped} to return to", nothing, StringComparison.Ordinal);
         var (listed, list) = await CliProcess.RunAsync(Cli, "models");
         Assert.Equal(0, listed);
         Assert.Contains("alert rate doubled", list, StringComparison.Ordinal);

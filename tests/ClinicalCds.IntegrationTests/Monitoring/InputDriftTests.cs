@@ -42,7 +42,7 @@ public sealed class InputDriftTests(ScoringServerFixture fixture)
         {
             await using var scope = fixture.Services.CreateAsyncScope();
             var before = (await Handler(scope.ServiceProvider).Handle(new CheckInputDriftCommand(fixture.AsOf), CancellationToken.None)).Single(c => c.Model == "readmission");
-            Assert.Equal("readmission model 0.3.0", before.Method);
+            Assert.Equal(Repository.ShippedModel("readmission"), before.Method);
             Assert.True(before.Targets > 30, $"{before.Targets} targets");
             Assert.DoesNotContain(InputDrift.OutOfRange, before.Features[hemoglobin].Alarms);
 
@@ -58,7 +58,7 @@ public sealed class InputDriftTests(ScoringServerFixture fixture)
             var ready = await client.GetAsync("/health/ready");
             var body = await ready.Content.ReadAsStringAsync();
             Assert.Contains("Degraded", body, StringComparison.Ordinal);
-            Assert.Contains("readmission model 0.3.0: HemoglobinGdl", body, StringComparison.Ordinal);
+            Assert.Contains($"{Repository.ShippedModel("readmission")}: HemoglobinGdl", body, StringComparison.Ordinal);
         }
         finally
         {

@@ -42,14 +42,14 @@ public sealed class EvaluateHookHandlerTests
         public IAsyncEnumerable<PatientTimeline> ReadAllAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    private sealed class Cards : ICdsStore, IShadowScores
+    private sealed class Cards : ICdsStore, IHookScores
     {
         public List<IssuedCard> Issued { get; } = [];
-        public List<HookShadowScore> Shadows { get; } = [];
+        public List<HookScore> Scores { get; } = [];
 
-        public Task RecordAsync(HookShadowScore score, CancellationToken cancellationToken)
+        public Task RecordAsync(HookScore score, CancellationToken cancellationToken)
         {
-            Shadows.Add(score);
+            Scores.Add(score);
             return Task.CompletedTask;
         }
         public List<HookAudit> Audits { get; } = [];
@@ -250,13 +250,32 @@ public sealed class EvaluateHookHandlerTests
         Assert.DoesNotContain("10.0.0", json, StringComparison.Ordinal);
         Assert.DoesNotContain("82%", json, StringComparison.Ordinal);
 
-        var shadow = Assert.Single(cards.Shadows);
+        var shadow = Assert.Single(cards.Scores);
         Assert.Equal(("readmission", "p1", "stay", "h-1"), (shadow.Model, shadow.PatientId, shadow.EncounterId, shadow.HookInstance));
-        Assert.Equal(("readmission model 10.0.0", "high"), (shadow.Candidate.Method, shadow.Candidate.Tier));
+        Assert.Equal(("readmission model 10.0.0", "high"), (shadow.Candidate!.Method, shadow.Candidate.Tier));
         Assert.Equal(1 / (1 + Math.Exp(-1.5)), shadow.Candidate.Probability, 12);
         Assert.Equal(("readmission model 9.9.9", "high"), (shadow.ActiveMethod, shadow.ActiveTier));
         Assert.Equal(0.42, shadow.ActiveProbability!.Value, 6);
         Assert.Equal(9.5, shadow.Inputs[FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "HemoglobinGdl")]!.Value, 6);
+    }
+
+    [Fact]
+    public async Task The_active_models_score_behind_a_card_is_kept_for_monitoring_and_a_published_scores_answer_is_not()
+    {
+        var (handler, cards, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel());
+        await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+
+        var served = Assert.Single(cards.Scores);
+        Assert.Null(served.Candidate);
+        Assert.Equal(("readmission", "p1", "stay", "readmission model 9.9.9", "high"), (served.Model, served.PatientId, served.EncounterId, served.ActiveMethod, served.ActiveTier));
+        Assert.Equal(0.42, served.ActiveProbability!.Value, 6);
+        Assert.Equal(FeatureCatalog.Features.Count, served.Inputs.Count);
+
+        // No model loaded: HOSPITAL answers, with no probability for the monitoring to judge.
+        var (published, publishedCards, _) = Handler(storeFallback: true, HighRiskPatient());
+        await published.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+        Assert.Single(publishedCards.Issued);
+        Assert.Empty(publishedCards.Scores);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IShadowScores shadowScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
@@ -73,13 +73,14 @@ public sealed class EvaluateHookHandler(
             return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable, error), "encounter not in data");
         }
 
-        if (risk.Scored is { Candidate: { } candidate } shadowed)
+        if (risk.Scored is { } served && (served.Candidate is not null || RiskAssessments.ProbabilityOf(served.Explanation) is not null))
         {
-            // Shadow mode: the candidate version's answer on the same inputs is kept for its monitoring, never shown.
-            await shadowScores.RecordAsync(new HookShadowScore(
-                shadowed.Explanation.Risk.Name, shadowed.PatientId, shadowed.Target.Stay.EncounterId, shadowed.Features.AsOf, request.HookInstance,
-                candidate, shadowed.Explanation.SourceLabel, RiskAssessments.ProbabilityOf(shadowed.Explanation), RiskAssessments.TierOf(shadowed.Explanation),
-                FeatureCatalog.Vectorize(shadowed.Features).Values), ct);
+            // The model's score behind the answer, kept for the outcome monitoring and the drift check; in shadow mode
+            // the candidate version's answer on the same inputs beside it, never shown.
+            await hookScores.RecordAsync(new HookScore(
+                served.Explanation.Risk.Name, served.PatientId, served.Target.Stay.EncounterId, served.Features.AsOf, request.HookInstance,
+                served.Candidate, served.Explanation.SourceLabel, RiskAssessments.ProbabilityOf(served.Explanation), RiskAssessments.TierOf(served.Explanation),
+                FeatureCatalog.Vectorize(served.Features).Values), ct);
         }
 
         if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)
