@@ -26,6 +26,12 @@ internal sealed class PatientSimulator
     private readonly bool _female;
     private readonly DateTime _birth;
     private readonly double _frailty;
+
+    // What no record holds, drawn from a stream of the patient's own apart from the one that writes the record (so the
+    // record's draws do not move when these change): limited social support at home, and per discharge whether an
+    // adverse event follows it. The readmission truth weighs both; no feature can see either.
+    private readonly Rng _unseen;
+    private readonly bool _limitedSupport;
     private readonly List<(Diagnosis Diagnosis, DateTime Onset)> _chronic = [];
     private readonly List<(Medication Medication, DateTime Authored)> _medications = [];
     private readonly List<DateTime> _admissions = [];
@@ -54,7 +60,20 @@ internal sealed class PatientSimulator
         var age = Math.Clamp(_rng.Normal(64, 17), 18, 99);
         _birth = options.AsOf.AddDays(-age * 365.25).Date;
         _frailty = _rng.Normal();
+        _unseen = new Rng(options.Seed, ((ulong)index + 1) | (1UL << 63));
+        _limitedSupport = _unseen.Chance(LimitedSupportPrevalence);
     }
+
+    /// <summary>Living alone or without a caregiver (Arbaje AI et al., Gerontologist 2008;48(4):495-504: raises early readmission).</summary>
+    internal const double LimitedSupportPrevalence = 0.3;
+
+    /// <summary>
+    /// An adverse event after discharge — a drug event, a procedural complication, a fall (Forster AJ et al., Ann Intern
+    /// Med 2003;138(3):161-167: 19% of discharged medical patients) — decided after the discharge, so unknowable at it.
+    /// </summary>
+    internal const double PostDischargeEventRate = 0.19;
+
+    private const double LimitedSupportEffect = 0.6, PostDischargeEventEffect = 1.0;
 
     private DateTime WindowStart => _options.AsOf.AddYears(-_options.HistoryYears);
 
@@ -368,21 +387,23 @@ internal sealed class PatientSimulator
             WriteMedicationRequest(medication, end, id);
         }
 
-        // Ground truth of 30-day unplanned readmission, from what is known at discharge (docs/synthetic-population.md).
-        // Beyond LACE's length of stay, acuity, comorbidity and ED visits it weighs what the literature finds LACE
-        // misses: laboratory values at discharge (HOSPITAL score, Donzé 2013), heart failure and renal disease,
-        // polypharmacy, and vital-sign instability at discharge (Nguyen OK et al., J Gen Intern Med 2017;32(1):42-48),
-        // measured here by the NEWS2 of the stay's last set of vital signs.
+        // Ground truth of 30-day unplanned readmission at discharge (docs/synthetic-population.md). LACE's parts —
+        // length of stay, acuity, comorbidity, ED visits — enter as LACE itself, with its published point weights
+        // (van Walraven C et al., CMAJ 2010;182(6):551-7; the product's own Lace), not re-weighted part by part. Beside
+        // them what the literature finds LACE misses: laboratory values at discharge, an oncology service and prior
+        // admissions (the HOSPITAL score, Donzé 2013), heart failure and renal disease, polypharmacy, the disposition,
+        // and vital-sign instability at discharge (Nguyen OK et al., J Gen Intern Med 2017;32(1):42-48), measured here
+        // by the NEWS2 of the stay's last set of vital signs. And what no feature can see: the latent frailty, limited
+        // social support at home, and an adverse event after discharge.
         var losDays = (end - start).TotalDays;
         var charlson = CharlsonIndex(end);
+        var lace = Lace.Score(new LaceInput(
+            (int)Math.Floor(losDays), emergent, [.. _chronic.Where(c => c.Onset <= end).Select(c => c.Diagnosis.Key)], Math.Min(edVisitsBefore, 10))).Total;
         var activeMedications = _medications.Count(m => m.Authored <= end && m.Authored > end.AddDays(-365));
         var dischargeNews2 = lastVitals is { } vitals ? News2.Score(vitals).Total : 0;
-        var logit = -4.1
-            + (0.03 * Math.Min(losDays, 14))
-            + (emergent ? 0.25 : 0)
-            + (0.08 * Math.Min(charlson, 8))
+        var logit = -5.6
+            + (0.16 * lace)
             + (0.30 * Math.Min(priorAdmissions, 5))
-            + (0.12 * Math.Min(edVisitsBefore, 5))
             + (hemoglobin < 10 ? 0.7 : hemoglobin < 12 ? 0.35 : 0)
             + (sodium < 135 ? 0.5 : 0)
             + (service.Code == "oncology" ? 0.6 : 0)
@@ -393,11 +414,14 @@ internal sealed class PatientSimulator
             + (0.07 * Math.Min(activeMedications, 12))
             + (AgeAt(end) >= 80 && charlson >= 3 ? 0.5 : 0)
             + (0.3 * Math.Min(dischargeNews2, 7))
-            + (0.15 * _frailty);
-        var probability = Sigmoid(logit);
+            + (0.15 * _frailty)
+            + (_limitedSupport ? LimitedSupportEffect : 0);
+        // The true probability at discharge averages over the adverse event to come; the readmission is drawn given it.
+        var probability = ((1 - PostDischargeEventRate) * Sigmoid(logit)) + (PostDischargeEventRate * Sigmoid(logit + PostDischargeEventEffect));
+        var adverseEvent = _unseen.Chance(PostDischargeEventRate);
         // The readmission arrives on day 1..29 (early days likelier) at the hour of discharge, so its admission
         // starts within 30 days; its encounter id is drawn now so the ground truth can name it.
-        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(probability)
+        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(Sigmoid(logit + (adverseEvent ? PostDischargeEventEffect : 0)))
             ? (end.AddDays(1 + (int)(29 * Math.Pow(_rng.Uniform(), 1.7))), _rng.Uuid())
             : null;
         var known = end.AddDays(30) <= observedUntil;
