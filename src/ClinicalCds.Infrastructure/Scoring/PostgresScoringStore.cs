@@ -149,7 +149,8 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // 1. The history rows, upserted on (run, patient, model); the previous tier is the latest score's, unless that
-        //    latest score is this run's own (a retry), whose previous tier is kept.
+        //    latest score is this run's own (a retry) or the same method's at the same instant (another run whose cohort
+        //    overlaps this one's: the same score again, not a change), whose previous tier is kept.
         await using (var upsert = new NpgsqlCommand(
             """
             WITH run AS (SELECT model, as_of FROM score_runs WHERE run_id = $1),
@@ -161,7 +162,7 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             INSERT INTO risk_scores (run_id, patient_id, model, as_of, scored_at, status, reason, encounter_id, features_as_of, probability,
                                      tier, previous_tier, summary, top_factors, published_score, method, inputs)
             SELECT $1, i.patient_id, run.model, run.as_of, now(), i.status, i.reason, i.encounter_id, i.features_as_of, i.probability,
-                   i.tier, CASE WHEN l.run_id = $1 THEN l.previous_tier ELSE l.tier END, i.summary, i.top_factors, i.published_score, i.method,
+                   i.tier, CASE WHEN l.run_id = $1 OR (l.as_of = run.as_of AND l.method IS NOT DISTINCT FROM i.method) THEN l.previous_tier ELSE l.tier END, i.summary, i.top_factors, i.published_score, i.method,
                    i.inputs
             FROM input i CROSS JOIN run
             LEFT JOIN latest_risk_scores l ON l.patient_id = i.patient_id AND l.model = run.model
@@ -236,9 +237,9 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             WHERE s.run_id = $1 AND s.patient_id = ANY($2) AND s.status = 'scored'
             ORDER BY s.patient_id, s.model -- one lock order for runs of the same model writing the same patients
             ON CONFLICT (patient_id, model) DO UPDATE SET
-                previous_tier = CASE WHEN l.run_id = excluded.run_id THEN l.previous_tier ELSE l.tier END,
-                previous_probability = CASE WHEN l.run_id = excluded.run_id THEN l.previous_probability ELSE l.probability END,
-                tier_changed = coalesce((CASE WHEN l.run_id = excluded.run_id THEN l.previous_tier ELSE l.tier END) <> excluded.tier, false),
+                previous_tier = CASE WHEN (l.run_id = excluded.run_id OR (l.as_of = excluded.as_of AND l.method IS NOT DISTINCT FROM excluded.method)) THEN l.previous_tier ELSE l.tier END,
+                previous_probability = CASE WHEN (l.run_id = excluded.run_id OR (l.as_of = excluded.as_of AND l.method IS NOT DISTINCT FROM excluded.method)) THEN l.previous_probability ELSE l.probability END,
+                tier_changed = coalesce((CASE WHEN (l.run_id = excluded.run_id OR (l.as_of = excluded.as_of AND l.method IS NOT DISTINCT FROM excluded.method)) THEN l.previous_tier ELSE l.tier END) <> excluded.tier, false),
                 run_id = excluded.run_id, as_of = excluded.as_of, scored_at = excluded.scored_at, encounter_id = excluded.encounter_id,
                 features_as_of = excluded.features_as_of, probability = excluded.probability, tier = excluded.tier,
                 tier_rank = excluded.tier_rank, summary = excluded.summary, top_factor = excluded.top_factor,

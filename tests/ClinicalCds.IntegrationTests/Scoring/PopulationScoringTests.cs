@@ -156,9 +156,11 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         var scored = await RowsAsync("SELECT patient_id, tier FROM latest_risk_scores WHERE run_id = $1 ORDER BY patient_id", first.RunId);
         Assert.True(scored.Count >= 2);
 
-        // As if the previous run had put one patient in another tier.
+        // As if these scores were the previous night's, and that night had put one patient in another tier.
         var changed = (string)scored[0]["patient_id"]!;
         var was = (string)scored[0]["tier"]! == "high" ? "low" : "high";
+        await fixture.Database.ScalarAsync(
+            "UPDATE latest_risk_scores SET as_of = as_of - interval '1 day' WHERE run_id = @run", ("run", first.RunId));
         await fixture.Database.ScalarAsync(
             "UPDATE latest_risk_scores SET tier = @was WHERE patient_id = @patient AND model = 'readmission'", ("was", was), ("patient", changed));
 
@@ -174,6 +176,32 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         }
 
         Assert.Equal(was, await StringAsync("SELECT previous_tier FROM risk_scores WHERE run_id = $1 AND patient_id = $2", second.RunId, changed));
+    }
+
+    [Fact]
+    public async Task Two_runs_of_one_model_at_the_same_instant_are_one_score_not_a_change()
+    {
+        // Cohorts overlap (every recent discharge is also seen in the last 12 months): the second run's score of a patient
+        // at the same instant, by the same method, is the same score — its previous stays what was before both.
+        var instant = fixture.AsOf;
+        var first = Assert.Single(await fixture.ScoreAsync("recent-discharges", asOf: instant));
+        // What the night before had said of these patients (whatever earlier tests left): 12.3 %, moderate.
+        await fixture.Database.ScalarAsync(
+            "UPDATE latest_risk_scores SET previous_tier = 'moderate', previous_probability = 0.123 WHERE run_id = @run", ("run", first.RunId));
+        var before = await RowsAsync("SELECT patient_id, previous_tier, previous_probability FROM latest_risk_scores WHERE run_id = $1 ORDER BY patient_id", first.RunId);
+        Assert.NotEmpty(before);
+
+        var overlapping = Assert.Single(await fixture.ScoreAsync("last-12-months", "readmission", instant));
+        var after = await RowsAsync(
+            "SELECT patient_id, previous_tier, previous_probability FROM latest_risk_scores WHERE run_id = $1 AND patient_id = ANY($2) ORDER BY patient_id",
+            overlapping.RunId, before.Select(r => (string)r["patient_id"]!).ToArray());
+        Assert.All(after, r => Assert.Equal(("moderate", 0.123), ((string?)r["previous_tier"], (double?)r["previous_probability"])));
+        Assert.Equal(JsonSerializer.Serialize(before), JsonSerializer.Serialize(after));
+        // The run's history says the same of them.
+        var history = await RowsAsync(
+            "SELECT previous_tier FROM risk_scores WHERE run_id = $1 AND patient_id = ANY($2)", overlapping.RunId, before.Select(r => (string)r["patient_id"]!).ToArray());
+        Assert.Equal(before.Count, history.Count);
+        Assert.All(history, r => Assert.Equal("moderate", r["previous_tier"]));
     }
 
     private async Task<string?> StringAsync(string sql, params object[] parameters) =>
