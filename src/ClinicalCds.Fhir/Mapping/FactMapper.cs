@@ -138,9 +138,13 @@ public static partial class FactMapper
         var hospitalization = Property(encounter, "hospitalization");
         var serviceType = Property(encounter, "serviceType");
         var classCode = String(Property(encounter, "class"), "code");
-        // A service code the terminology maps (e.g. MIMIC's OMED to SNOMED CT "Medical oncology") reads as its mapped display.
+        // The service in words, as pages show it: a code the terminology maps (e.g. MIMIC's OMED to SNOMED CT "Medical
+        // oncology") as its mapped display, else the coding's own display, else its code or the text.
+        // Encounter rules (Encounters:Rules ServiceTypes) match the code, or its mapped display, never the coding's own display.
         var serviceCoding = FirstCoding(serviceType);
-        var service = terminology.Translate(serviceCoding?.System, serviceCoding?.Code)?.Display ?? serviceCoding?.Code ?? String(serviceType, "text");
+        var mappedService = terminology.Translate(serviceCoding?.System, serviceCoding?.Code)?.Display;
+        var serviceKey = mappedService ?? serviceCoding?.Code ?? String(serviceType, "text");
+        var service = mappedService ?? serviceCoding?.Display ?? serviceKey;
         var partOf = ReferencedId(Property(encounter, "partOf"), "Encounter");
         var identifierSystems = Items(encounter, "identifier").Select(i => String(i, "system")).OfType<string>().ToList();
         return new EncounterFact(
@@ -159,7 +163,7 @@ public static partial class FactMapper
             service,
             locations)
         {
-            Kind = terminology.Encounters.KindOf(classCode, identifierSystems, service, partOf is not null),
+            Kind = terminology.Encounters.KindOf(classCode, identifierSystems, serviceKey, partOf is not null),
             PartOf = partOf,
         };
     }

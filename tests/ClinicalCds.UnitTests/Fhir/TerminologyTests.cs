@@ -65,6 +65,22 @@ public sealed class TerminologyTests
     }
 
     [Theory]
+    [InlineData("""{"coding":[{"system":"http://example.org/services","code":"cardiology","display":"Cardiology"}]}""", "Cardiology")]
+    [InlineData("""{"coding":[{"system":"http://mimic.mit.edu/fhir/mimic/CodeSystem/mimic-services","code":"MED"}]}""", "MED")]
+    [InlineData("""{"coding":[{"system":"http://mimic.mit.edu/fhir/mimic/CodeSystem/mimic-services","code":"OMED","display":"Oncologic Medical"}]}""", "Medical oncology")]
+    [InlineData("""{"text":"General surgery"}""", "General surgery")]
+    public void An_encounters_service_is_read_in_words_where_the_data_has_them(string serviceType, string expected)
+    {
+        // The shipped MIMIC-IV map, which maps OMED to SNOMED CT "Medical oncology".
+        var terminology = Load(File.ReadAllText(Path.Combine(Repository.Root, "src", "ClinicalCds.Api", "terminology", "mimic-iv-demo", "encounters-to-hl7.json")));
+        using var encounter = JsonDocument.Parse($$"""
+            {"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"IMP"},"subject":{"reference":"Patient/p"},
+             "period":{"start":"2026-03-01T10:00:00Z","end":"2026-03-04T10:00:00Z"},"serviceType":{{serviceType}}}
+            """);
+        Assert.Equal(expected, FactMapper.Map(encounter.RootElement, terminology: terminology).Encounter!.ServiceType);
+    }
+
+    [Theory]
     [InlineData("""{"resourceType":"Patient","id":"p"}""", "a Patient, not a ConceptMap")]
     [InlineData("""{"resourceType":"ConceptMap","id":"m","status":"active","group":[{"source":"http://a","element":[{"code":"x","target":[{"code":"y","equivalence":"equal"}]}]}]}""", "group[0] needs both source and target")]
     [InlineData("""{"resourceType":"ConceptMap","id":"m","status":"active","group":[{"source":"http://a","target":"http://b","element":[{"code":"x","target":[{"code":"y","equivalence":"inexact","comment":"c"}]}]}]}""", "maps nothing usable")]
