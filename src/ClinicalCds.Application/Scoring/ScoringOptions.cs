@@ -52,9 +52,23 @@ public sealed class ScoringOptions
 
     /// <summary>
     /// The instant runs score as of, when the store is a snapshot rather than live data (a synthetic or historical
-    /// population); unset, each run scores as of the moment it starts.
+    /// population); unset, runs score as of the minute they are asked for (<see cref="RunInstant(DateTimeOffset?, TimeProvider)"/>).
     /// </summary>
     public DateTimeOffset? AsOf { get; set; }
+
+    /// <summary>
+    /// The instant a run scores as of: the one asked for, else <see cref="AsOf"/>, else the current minute (UTC, seconds
+    /// dropped). Runs asked for together — a request for every cohort, a night's recurring firings of overlapping
+    /// cohorts — thereby share one instant, and a patient both score is scored once at it, not twice seconds apart
+    /// (which the worklist would show as a "change" from one to the other).
+    /// </summary>
+    public DateTimeOffset RunInstant(DateTimeOffset? requested, TimeProvider clock) => RunInstant(requested, clock.GetUtcNow());
+
+    /// <summary>As <see cref="RunInstant(DateTimeOffset?, TimeProvider)"/>, the minute of <paramref name="askedAt"/> standing for the current one.</summary>
+    public DateTimeOffset RunInstant(DateTimeOffset? requested, DateTimeOffset askedAt) =>
+        (requested ?? AsOf) is { } given
+            ? given
+            : new DateTimeOffset(askedAt.UtcDateTime.Year, askedAt.UtcDateTime.Month, askedAt.UtcDateTime.Day, askedAt.UtcDateTime.Hour, askedAt.UtcDateTime.Minute, 0, TimeSpan.Zero);
 
     /// <summary>When set, each chunk's RiskAssessments are also sent to this FHIR server (a transaction Bundle of PUTs).</summary>
     public Uri? ExternalFhirEndpoint { get; set; }

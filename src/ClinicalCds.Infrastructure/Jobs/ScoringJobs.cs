@@ -30,6 +30,13 @@ public sealed class ScoringJobs(IMediator mediator, IScoringStore store, Scoring
     public async Task StartRun(string cohort, string model, string? requestKey, DateTimeOffset? asOf, PerformContext? context)
     {
         var key = requestKey ?? $"recurring:{context?.BackgroundJob.Id ?? throw new InvalidOperationException("No job context.")}";
+        // A recurring firing scores as of the minute the scheduler created it, which every cohort's firing of that night
+        // shares however late a busy worker starts it (a retried firing keeps it too).
+        if (requestKey is null && asOf is null && context is not null)
+        {
+            asOf = options.RunInstant(null, new DateTimeOffset(DateTime.SpecifyKind(context.BackgroundJob.CreatedAt, DateTimeKind.Utc)));
+        }
+
         var start = await mediator.Send(new StartRunCommand(cohort, model, key, asOf, requestKey is null ? "recurring" : key.Split(':')[0]));
         logger.LogInformation("Run {RunId} ({Cohort} × {Model}): {Pending} chunks enqueued", start.RunId, cohort, model, start.PendingChunks.Count);
     }

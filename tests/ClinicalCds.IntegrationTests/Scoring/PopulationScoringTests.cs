@@ -398,4 +398,33 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         Assert.Equal(registered.Order(StringComparer.Ordinal), recurring.Select(j => j.Id).Order(StringComparer.Ordinal));
         Assert.All(recurring, j => Assert.Equal(("0 2 * * *", "UTC", nameof(ScoringJobs.StartRun)), (j.Cron, j.TimeZoneId, j.Job.Method.Name)));
     }
+
+    [Fact]
+    public async Task A_nights_recurring_firings_score_as_of_the_minute_the_scheduler_created_them_however_late_they_start()
+    {
+        // Without a configured instant (a live store), the firings of two overlapping cohorts created seconds apart at
+        // 02:00 — one started at once, one behind a busy queue — score as of one instant: 02:00.
+        var storage = fixture.Services.GetRequiredService<JobStorage>();
+        using var connection = storage.GetConnection();
+        var created = new DateTime(2026, 6, 20, 2, 0, 0, DateTimeKind.Utc);
+        var keys = new List<string>();
+        foreach (var (cohort, seconds) in new[] { ("recent-discharges", 3), ("last-12-months", 41) })
+        {
+            await using var scope = fixture.Services.CreateAsyncScope();
+            var jobs = new ScoringJobs(
+                scope.ServiceProvider.GetRequiredService<IMediator>(), scope.ServiceProvider.GetRequiredService<IScoringStore>(), new ScoringOptions(),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<ScoringJobs>.Instance);
+            var id = $"night-{Guid.NewGuid():N}";
+            var job = Hangfire.Common.Job.FromExpression<ScoringJobs>(j => j.StartRun(cohort, "readmission", null, null, null));
+            var context = new Hangfire.Server.PerformContext(storage, connection, new BackgroundJob(id, job, created.AddSeconds(seconds)), new JobCancellationToken(false));
+            await jobs.StartRun(cohort, "readmission", null, null, context);
+            keys.Add($"recurring:{id}");
+        }
+
+        foreach (var key in keys)
+        {
+            var run = Assert.Single(await fixture.WaitForRunsAsync(key, 1));
+            Assert.Equal(new DateTimeOffset(created), run.AsOf);
+        }
+    }
 }

@@ -16,7 +16,7 @@ public sealed record RequestedRun(string Cohort, string Model, string RequestKey
 /// <summary>The runs enqueued under one request key, or why none was (unknown cohort or model).</summary>
 public sealed record RunsRequested(string RequestKey, IReadOnlyList<RequestedRun> Runs, string? Error);
 
-public sealed class RequestRunsHandler(IScoringQueue queue, ScoringOptions options, RiskCatalog risks) : ICommandHandler<RequestRunsCommand, RunsRequested>
+public sealed class RequestRunsHandler(IScoringQueue queue, ScoringOptions options, RiskCatalog risks, TimeProvider clock) : ICommandHandler<RequestRunsCommand, RunsRequested>
 {
     public const string All = "all";
 
@@ -44,10 +44,12 @@ public sealed class RequestRunsHandler(IScoringQueue queue, ScoringOptions optio
             return Failed(requestKey, $"The cohort '{command.Cohort}' is not scored with the model '{command.Model}'.");
         }
 
+        // One request, one instant: every run of it scores as of the same moment, however long its turn in the queue.
+        var asOf = options.RunInstant(command.AsOf, clock);
         var runs = wanted.Select(r =>
         {
             var key = $"{requestKey}:{r.Cohort}:{r.Model}";
-            return new RequestedRun(r.Cohort, r.Model, key, queue.EnqueueRun(r.Cohort, r.Model, key, command.AsOf));
+            return new RequestedRun(r.Cohort, r.Model, key, queue.EnqueueRun(r.Cohort, r.Model, key, asOf));
         }).ToList();
         return ValueTask.FromResult(new RunsRequested(requestKey, runs, null));
     }

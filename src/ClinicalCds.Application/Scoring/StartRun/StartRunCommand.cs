@@ -21,7 +21,7 @@ public sealed class StartRunHandler(IScoringStore store, IScoringQueue queue, Sc
         }
 
         risks.Get(command.Model);
-        var asOf = command.AsOf ?? options.AsOf ?? clock.GetUtcNow();
+        var asOf = options.RunInstant(command.AsOf, clock);
         var start = await store.StartRunAsync(
             new RunRequest(command.RequestKey, command.Cohort, cohort, command.Model, asOf, command.Trigger), options.ChunkSize, cancellationToken);
         foreach (var chunk in start.PendingChunks)
