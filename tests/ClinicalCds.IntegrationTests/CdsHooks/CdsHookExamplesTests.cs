@@ -62,7 +62,7 @@ public sealed class DemoServerFixture : IAsyncLifetime
         // The demo's generation (scripts/demo.sh) cut to its first 200 patients: kept patients come in simulation
         // order, so these are the first 200 of the demo's 2,000.
         var today = DateTime.UtcNow.Date;
-        var result = PopulationGenerator.Generate(new SyntheticOptions(200, 42, DateTime.SpecifyKind(today, DateTimeKind.Utc)) { RecentCareDays = 30 }, _population);
+        PopulationGenerator.Generate(new SyntheticOptions(200, 42, DateTime.SpecifyKind(today, DateTimeKind.Utc)) { RecentCareDays = 30 }, _population);
 
         BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         _api = WebApp.Build(
@@ -78,13 +78,7 @@ public sealed class DemoServerFixture : IAsyncLifetime
         await _api.StartAsync();
 
         using var admin = TestAdmin.Client(BaseUrl);
-        foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
-        {
-            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(_population, file)));
-            content.Headers.ContentType = new("application/fhir+ndjson");
-            using var response = await admin.PostAsync("/fhir/$import", content);
-            response.EnsureSuccessStatusCode();
-        }
+        await TestAdmin.ImportPopulationAsync(admin, _population);
     }
 
     public async Task DisposeAsync()

@@ -55,13 +55,7 @@ public sealed class LogPrivacyTests : IAsyncLifetime
 
         PopulationGenerator.Generate(new SyntheticOptions(120, 53, SyntheticOptions.DefaultAsOf), _population);
         using var admin = TestAdmin.Client(_baseUrl);
-        foreach (var file in Directory.GetFiles(_population, "*.ndjson"))
-        {
-            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(file));
-            content.Headers.ContentType = new("application/fhir+ndjson");
-            using var response = await admin.PostAsync("/fhir/$import", content);
-            response.EnsureSuccessStatusCode();
-        }
+        await TestAdmin.ImportPopulationAsync(admin, _population);
     }
 
     public async Task DisposeAsync()

@@ -109,15 +109,9 @@ public class ScoringServerFixture : IAsyncLifetime
             .. _settings,
         ]);
         await _api.StartAsync();
-        var result = PopulationGenerator.Generate(new SyntheticOptions(_patients, 29, SyntheticOptions.DefaultAsOf), _population);
+        PopulationGenerator.Generate(new SyntheticOptions(_patients, 29, SyntheticOptions.DefaultAsOf), _population);
         using var client = AdminClient();
-        foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
-        {
-            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(_population, file)));
-            content.Headers.ContentType = new("application/fhir+ndjson");
-            using var response = await client.PostAsync("/fhir/$import", content);
-            response.EnsureSuccessStatusCode();
-        }
+        await TestAdmin.ImportPopulationAsync(client, _population);
     }
 
     public virtual async Task DisposeAsync()

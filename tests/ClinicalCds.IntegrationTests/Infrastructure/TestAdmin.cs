@@ -18,4 +18,16 @@ public static class TestAdmin
     }
 
     public static void Authorize(HttpClient client) => client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+
+    /// <summary>Imports every NDJSON file of a generated population through <c>POST /fhir/$import</c>, as the data team would; each file must answer 200.</summary>
+    public static async Task ImportPopulationAsync(HttpClient admin, string folder)
+    {
+        foreach (var file in Directory.GetFiles(folder, "*.ndjson").Order(StringComparer.Ordinal))
+        {
+            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+            content.Headers.ContentType = new("application/fhir+ndjson");
+            using var response = await admin.PostAsync("/fhir/$import", content);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{Path.GetFileName(file)}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
 }

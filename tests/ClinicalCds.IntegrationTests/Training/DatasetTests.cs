@@ -27,15 +27,9 @@ public sealed class SyntheticStoreFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Api.InitializeAsync();
-        var result = PopulationGenerator.Generate(new SyntheticOptions(800, 17, SyntheticOptions.DefaultAsOf), _directory);
+        PopulationGenerator.Generate(new SyntheticOptions(800, 17, SyntheticOptions.DefaultAsOf), _directory);
         using var client = Api.CreateClient();
-        foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
-        {
-            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(_directory, file)));
-            content.Headers.ContentType = new("application/fhir+ndjson");
-            using var response = await client.PostAsync("/fhir/$import", content);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
+        await TestAdmin.ImportPopulationAsync(client, _directory);
     }
 
     public async Task DisposeAsync()
