@@ -63,7 +63,10 @@ public sealed record RiskExplanation(RiskDefinition Risk, RiskTier Tier, string 
     public IReadOnlyList<string> NotRecordedInputs { get; init; } = [];
 
     /// <summary>The published score in one line, "HOSPITAL 5 (intermediate)": the basis itself, or the model's reference.</summary>
-    public string PublishedScore => Basis.RiskCategory is { } category ? $"{Basis.Name} {Basis.Total} ({category})" : $"{Basis.Name} {Basis.Total}";
+    public string PublishedScore => Basis.Display;
+
+    /// <summary>The published score's alarm that set a floor under the tier (<see cref="RiskDefinition.Guardrail"/>), when raised.</summary>
+    public Guardrail? Guardrail { get; init; }
 }
 
 /// <summary>
@@ -90,14 +93,40 @@ public static class ScoreExplanations
     public static RiskExplanation FromNews2(RiskDefinition risk, ClinicalFeatures features)
     {
         var news2 = News2.Score(PublishedScores.News2InputOf(features));
+        if (risk.CannotEstimate(features) is { } why)
+        {
+            return CannotEstimate(risk, news2.Name, why, news2, null);
+        }
+
         var tier = news2.RiskCategory switch
         {
             "high" => RiskTier.High,
             "medium" or "low-medium" => RiskTier.Moderate,
             _ => RiskTier.Low,
         };
+        var guard = risk.Guardrail(features);
+        tier = guard is not null && guard.AtLeast > tier ? guard.AtLeast : tier;
         var summary = $"{TierWord(tier)} risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}";
-        return new RiskExplanation(risk, tier, summary, Detail(news2, null, features), news2, null) { TopFactors = Drivers(news2) };
+        var detail = guard is null ? Detail(news2, null, features) : $"**{guard.Reason}.**\n\n{Detail(news2, null, features)}";
+        return new RiskExplanation(risk, tier, summary, detail, news2, null) { TopFactors = Drivers(news2), Guardrail = guard };
+    }
+
+    /// <summary>
+    /// No estimate: what the risk rests on was not recorded (<see cref="RiskDefinition.CannotEstimate"/>). An
+    /// "insufficient data" risk with no tier and no probability, saying why and what to record.
+    /// </summary>
+    private static RiskExplanation CannotEstimate(RiskDefinition risk, string source, string why, ScoreResult basis, double? probability)
+    {
+        var summary = $"Insufficient data to estimate the {risk.Phrase}";
+        var detail = $"**Insufficient data to estimate the {risk.Phrase}** ({source}). {why}.";
+        return new RiskExplanation(risk, RiskTier.Low, summary, detail, basis, null)
+        {
+            SourceLabel = source,
+            Probability = probability,
+            InsufficientData = true,
+            NotRecorded = why + ".",
+            TopFactors = [why],
+        };
     }
 
     /// <summary>
@@ -109,12 +138,30 @@ public static class ScoreExplanations
         MissingEvidence missing)
     {
         RiskTier TierOf(double p) => p >= highFrom ? RiskTier.High : p >= moderateFrom ? RiskTier.Moderate : RiskTier.Low;
-        var tier = TierOf(probability);
         var reference = risk.Reference(features);
+        if (risk.CannotEstimate(features) is { } why)
+        {
+            return CannotEstimate(risk, model, why, reference, probability);
+        }
+
+        // The published score's alarm is a floor under the model's tier (RiskDefinition.Guardrail); with it raised the
+        // risk is never "insufficient data" either: what was recorded is already an alarm.
+        var guard = risk.Guardrail(features);
+        var modelTier = TierOf(probability);
+        var tier = guard is not null && guard.AtLeast > modelTier ? guard.AtLeast : modelTier;
+        var raisedByGuard = tier != modelTier;
         var what = risk.Phrase;
         var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).Take(6).ToList();
-        var insufficient = missing.Inputs.Count > 0 && TierOf(missing.PlausibleLow) == RiskTier.Low && TierOf(missing.PlausibleHigh) == RiskTier.High;
+        var insufficient = guard is null && missing.Inputs.Count > 0 && TierOf(missing.PlausibleLow) == RiskTier.Low && TierOf(missing.PlausibleHigh) == RiskTier.High;
         var text = new StringBuilder();
+        if (guard is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"**{guard.Reason}.** ");
+            text.Append(raisedByGuard
+                ? $"Shown in the {TierRange(tier, moderateFrom, highFrom).Split(':')[0]} whatever the model estimates: the published score's alarm is never silenced by the model.\n\n"
+                : "The model's estimate agrees.\n\n");
+        }
+
         if (insufficient)
         {
             text.Append(CultureInfo.InvariantCulture, $"**Insufficient data to estimate the {what}** ({model}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC: ");
@@ -122,7 +169,7 @@ public static class ScoreExplanations
         }
         else
         {
-            text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {Percent(probability)}** ({model}; {TierRange(tier, moderateFrom, highFrom)}), ");
+            text.Append(CultureInfo.InvariantCulture, $"**Estimated {what}: {Percent(probability)}** ({model}; {TierRange(modelTier, moderateFrom, highFrom)}), ");
             text.Append(CultureInfo.InvariantCulture, $"as of {features.AsOf:yyyy-MM-dd HH:mm} UTC.\n\n");
             text.Append("What drove it:\n\n");
             foreach (var factor in factors)
@@ -154,9 +201,16 @@ public static class ScoreExplanations
             text.Append("\n\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"For reference, {reference.Name} {reference.Total}");
-        text.Append(reference.RiskCategory is { } r ? $" ({r})" : string.Empty);
-        text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Where(c => c.Points > 0).Select(Component))}.");
+        text.Append(CultureInfo.InvariantCulture, $"For reference, {reference.Display}");
+        if (!reference.NothingRecorded)
+        {
+            text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Where(c => c.Points > 0).Select(Component))}.");
+        }
+        else
+        {
+            text.Append('.');
+        }
+
         if (reference.Missing.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $" Not recorded: {string.Join(", ", reference.Missing)}.");
@@ -164,13 +218,16 @@ public static class ScoreExplanations
 
         var summary = insufficient
             ? $"Insufficient data to estimate {what}: {string.Join(", ", (named.Count > 0 ? named : missing.Inputs).Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
+            : raisedByGuard ? $"{TierWord(tier)} {what}: {guard!.Reason}; model estimate {Percent(probability)}"
             : $"{TierWord(tier)} {what}: {Percent(probability)}";
         return new RiskExplanation(risk, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
         {
             SourceLabel = model,
             Probability = probability,
-            TopFactors = insufficient ? [.. named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")] : [.. factors.Select(f => f.Text)],
+            TopFactors = insufficient ? [.. named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")]
+                : guard is not null ? [guard.Reason, .. factors.Select(f => f.Text)] : [.. factors.Select(f => f.Text)],
             InsufficientData = insufficient,
+            Guardrail = guard,
             Missing = missing,
             NotRecorded = notRecorded,
             NotRecordedInputs = notRecordedInputs,
@@ -240,8 +297,7 @@ public static class ScoreExplanations
 
         if (reference is not null)
         {
-            text.Append(CultureInfo.InvariantCulture, $"\nFor reference, {reference.Name} {reference.Total}");
-            text.Append(reference.RiskCategory is { } r ? $" ({r})" : string.Empty);
+            text.Append(CultureInfo.InvariantCulture, $"\nFor reference, {reference.Display}");
             text.Append(CultureInfo.InvariantCulture, $": {string.Join("; ", reference.Components.Select(Component))}.\n");
         }
 

@@ -68,6 +68,38 @@ public sealed class ComplicationRisk : RiskDefinition
     public override ScoreResult Reference(ClinicalFeatures features) => News2.Score(PublishedScores.News2InputOf(features));
 
     /// <summary>
+    /// NEWS2's clinical response thresholds (Royal College of Physicians, NEWS2, 2017, Chart 2 and Table 2): an aggregate
+    /// of 7 or more is the emergency response threshold, a score of 3 in any single parameter calls for an urgent
+    /// ward-based response — both shown at least in the high tier — and 5–6 is the urgent response threshold, shown at
+    /// least in the moderate tier. A model estimating lower never lowers the tier below these.
+    /// </summary>
+    public override Guardrail? Guardrail(ClinicalFeatures features)
+    {
+        var news2 = Reference(features);
+        if (news2.Total >= 7)
+        {
+            return new Guardrail(RiskTier.High, $"NEWS2 {news2.Total} — emergency response threshold (RCP 2017)");
+        }
+
+        if (news2.Components.FirstOrDefault(c => c.Points == 3) is { } red)
+        {
+            return new Guardrail(RiskTier.High, $"{red.Name} {red.PatientValue} scores 3 in NEWS2 — urgent response (RCP 2017)");
+        }
+
+        return news2.Total >= 5 ? new Guardrail(RiskTier.Moderate, $"NEWS2 {news2.Total} — urgent response threshold (RCP 2017)") : null;
+    }
+
+    /// <summary>
+    /// A deterioration risk rests on current vital signs: with none charted in the window the features read them from
+    /// (<see cref="FeatureBuilder.VitalSignsWindow"/> before the instant) nothing is estimated — not "low", which a
+    /// patient nobody has observed cannot be shown as.
+    /// </summary>
+    public override string? CannotEstimate(ClinicalFeatures features) =>
+        Reference(features).NothingRecorded
+            ? $"No vital signs were charted in the {FeatureBuilder.VitalSignsWindow.TotalHours:0} h before {features.AsOf:yyyy-MM-dd HH:mm} UTC: record a set of observations (NEWS2) to assess the risk of deterioration"
+            : null;
+
+    /// <summary>
     /// A deterioration risk is for patients at risk of a first deterioration: a stay that by the instant (as known then)
     /// had an ICU transfer, a cardiac arrest or resuscitation — or a direct ICU admission — is outside the population
     /// the model was trained on (the training examples stop at the first event, <see cref="ComplicationOutcome"/>).

@@ -90,6 +90,18 @@ public abstract class RiskDefinition
     /// <summary>The published score shown beside a model's estimate as the checkable reference.</summary>
     public abstract ScoreResult Reference(ClinicalFeatures features);
 
+    /// <summary>
+    /// The published score's own alarm for these features, or null when it raises none: the tier shown is never below it
+    /// (<see cref="Risks.Guardrail"/>). A risk whose published score has no alarm thresholds has none.
+    /// </summary>
+    public virtual Guardrail? Guardrail(ClinicalFeatures features) => null;
+
+    /// <summary>
+    /// Why nothing can be estimated from these features at all — the facts the risk rests on were not recorded — or null
+    /// when an estimate can be made. Such a risk is shown as "insufficient data", never as a tier.
+    /// </summary>
+    public virtual string? CannotEstimate(ClinicalFeatures features) => null;
+
     /// <summary>Why the risk may not be computed for <paramref name="stay"/> at <paramref name="instant"/>, or null when it may.</summary>
     public virtual string? OutsidePopulation(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant) => null;
 

@@ -16,4 +16,12 @@ public sealed record ScoreResult(
     IReadOnlyList<string> Missing)
 {
     public bool IsComplete => Missing.Count == 0;
+
+    /// <summary>No input of the score was recorded: its total of 0 says nothing, and is never shown as "0 (low)".</summary>
+    public bool NothingRecorded => Components.Count > 0 && Missing.Count >= Components.Count;
+
+    /// <summary>The score in one line, "NEWS2 5 (medium)"; "NEWS2 not computed: nothing recorded" when no input was.</summary>
+    public string Display => NothingRecorded
+        ? $"{Name} not computed: nothing recorded"
+        : RiskCategory is { } category ? $"{Name} {Total} ({category})" : $"{Name} {Total}";
 }

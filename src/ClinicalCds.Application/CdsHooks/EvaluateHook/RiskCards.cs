@@ -22,7 +22,8 @@ public static class RiskCards
 
     /// <summary>
     /// The configured indicator of a tier, or null when no card is shown. A risk with insufficient data is always an info
-    /// card: the clinician must learn that no estimate could be made, and a tier's urgency would claim one.
+    /// card: the clinician must learn that no estimate could be made, and a tier's urgency would claim one. A risk whose
+    /// published score raised its alarm is always shown.
     /// </summary>
     public static string? Indicator(RiskExplanation risk, CdsHooksOptions options)
     {
@@ -35,6 +36,12 @@ public static class RiskCards
         if (indicator is "info" or "warning" or "critical")
         {
             return indicator;
+        }
+
+        // A published score's alarm is shown whatever the configuration says (RiskDefinition.Guardrail): never silenced.
+        if (risk.Guardrail is not null)
+        {
+            return risk.Risk.DefaultIndicator(risk.Tier) ?? "warning";
         }
 
         return risk.Tier == RiskTier.Low && options.ShowLowRisk ? "info" : null;
