@@ -28,6 +28,12 @@ public sealed record EncounterLocationFact(
     DateTimeOffset? End);
 
 /// <summary>
+/// A Location resource as far as stays need it: whether it is an intensive care unit (by its name, type or physical
+/// type). An encounter that names its location only by reference ("Location/123") is an ICU stay when this says so.
+/// </summary>
+public sealed record LocationFact(string LocationId, string? Name, bool IsIntensiveCare);
+
+/// <summary>
 /// An encounter. <see cref="ClassCode"/> is the v3 ActCode (IMP inpatient, EMER emergency, AMB ambulatory, ...);
 /// <see cref="PriorityCode"/> the v3 ActPriority (EM emergency, UR urgent, EL elective, R routine).
 /// </summary>
@@ -128,7 +134,8 @@ public sealed record ProjectedFacts(
     IReadOnlyList<ConditionFact>? Conditions = null,
     IReadOnlyList<ObservationFact>? Observations = null,
     ProcedureFact? Procedure = null,
-    MedicationRequestFact? MedicationRequest = null)
+    MedicationRequestFact? MedicationRequest = null,
+    LocationFact? Location = null)
 {
     public static readonly ProjectedFacts None = new();
 }

@@ -11,7 +11,19 @@ public sealed record ConceptMapGroup(
     string TargetSystem,
     IReadOnlyDictionary<string, (string Code, string? Display)> Codes,
     bool UnmappedProvided,
-    string Map);
+    string Map)
+{
+    /// <summary>Mappings that hold only in a context the resource itself states (FHIR ConceptMap <c>target.dependsOn</c>).</summary>
+    public IReadOnlyList<ContextualMapping> InContext { get; init; } = [];
+}
+
+/// <summary>
+/// A code mapped only where the resource says so (R4 <c>ConceptMap.group.element.target.dependsOn</c>): <see cref="Property"/>
+/// is an element path of the resource (<c>Observation.meta.profile</c> or <c>Observation.category</c>) that must hold
+/// <see cref="Value"/>. How MIMIC-IV's ED vital signs, coded LOINC 2708-6 ("Oxygen saturation in Arterial blood") but
+/// measured by pulse oximetry, read as SpO2 without every arterial saturation becoming one.
+/// </summary>
+public sealed record ContextualMapping(string Code, string TargetCode, string? TargetDisplay, string Property, string Value);
 
 /// <summary>
 /// The hospital's terminology mapping: local codes to the codes the feature catalog reads, loaded from FHIR ConceptMaps
@@ -74,4 +86,33 @@ public sealed class Terminology
 
         return null;
     }
+
+    /// <summary>
+    /// The code in <paramref name="target"/> that a contextual mapping gives where <paramref name="holds"/> says the
+    /// resource has the mapping's property value; null when none applies. Applied before the code is read as it is, even
+    /// a code of the target system itself: the context makes it a more exact code.
+    /// </summary>
+    public (string System, string Code, string? Display)? TranslateInContext(string? system, string? code, string target, Func<string, string, bool> holds)
+    {
+        if (system is null || code is null || !_bySource.TryGetValue(system, out var groups))
+        {
+            return null;
+        }
+
+        foreach (var group in groups.Where(g => g.TargetSystem == target))
+        {
+            foreach (var mapping in group.InContext)
+            {
+                if (mapping.Code == code && holds(mapping.Property, mapping.Value))
+                {
+                    return (group.TargetSystem, mapping.TargetCode, mapping.TargetDisplay);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when some map has a contextual mapping (so the fact mapper needs to look at a resource's context at all).</summary>
+    public bool HasContextualMappings => Groups.Any(g => g.InContext.Count > 0);
 }

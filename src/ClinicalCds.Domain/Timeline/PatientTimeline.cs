@@ -63,9 +63,11 @@ public sealed class PatientTimeline
         IEnumerable<ConditionFact> conditions,
         IEnumerable<ObservationFact> observations,
         IEnumerable<ProcedureFact> procedures,
-        IEnumerable<MedicationRequestFact> medicationRequests)
+        IEnumerable<MedicationRequestFact> medicationRequests,
+        IEnumerable<LocationFact>? locations = null)
     {
-        var ownEncounters = Sorted(encounters.Where(e => e.PatientId == patientId), EncounterOrder);
+        var intensiveCare = (locations ?? []).Where(l => l.IsIntensiveCare).Select(l => l.LocationId).ToHashSet(StringComparer.Ordinal);
+        var ownEncounters = Sorted(encounters.Where(e => e.PatientId == patientId).Select(e => WithLocations(e, intensiveCare)), EncounterOrder);
         var ends = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var encounter in ownEncounters.Where(e => e.End is not null))
         {
@@ -81,6 +83,18 @@ public sealed class PatientTimeline
             Sorted(procedures.Where(p => p.PatientId == patientId), ProcedureOrder),
             Sorted(medicationRequests.Where(m => m.PatientId == patientId), MedicationRequestOrder));
     }
+
+    /// <summary>
+    /// An encounter whose location is named only by reference ("Location/123") is at an ICU when that Location says so
+    /// (<see cref="LocationFact"/>): the stay's facts do not depend on whether the reference carried a display.
+    /// </summary>
+    private static EncounterFact WithLocations(EncounterFact encounter, HashSet<string> intensiveCare) =>
+        intensiveCare.Count == 0 || !encounter.Locations.Any(l => !l.IsIntensiveCare && l.LocationId is { } id && intensiveCare.Contains(id))
+            ? encounter
+            : encounter with
+            {
+                Locations = [.. encounter.Locations.Select(l => l.LocationId is { } id && intensiveCare.Contains(id) ? l with { IsIntensiveCare = true } : l)],
+            };
 
     /// <summary>An undated condition of an ended encounter becomes known one tick after that end (strictly after the discharge).</summary>
     private static ConditionFact DatedByEncounter(ConditionFact condition, Dictionary<string, DateTimeOffset> ends) =>
@@ -126,7 +140,8 @@ public sealed class PatientTimeline
             all.SelectMany(f => f.Conditions ?? []),
             all.SelectMany(f => f.Observations ?? []),
             all.Select(f => f.Procedure).OfType<ProcedureFact>(),
-            all.Select(f => f.MedicationRequest).OfType<MedicationRequestFact>());
+            all.Select(f => f.MedicationRequest).OfType<MedicationRequestFact>(),
+            all.Select(f => f.Location).OfType<LocationFact>());
     }
 
     /// <summary>

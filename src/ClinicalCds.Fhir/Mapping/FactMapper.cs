@@ -40,6 +40,7 @@ public static partial class FactMapper
             "Observation" when PatientOf(resource) is { } p => new ProjectedFacts(Observations: Observations(resource, id, p, found, terminology)),
             "Procedure" when PatientOf(resource) is { } p => new ProjectedFacts(Procedure: Procedure(resource, id, p, found)),
             "MedicationRequest" when PatientOf(resource) is { } p => new ProjectedFacts(MedicationRequest: MedicationRequest(resource, id, p, found)),
+            "Location" => new ProjectedFacts(Location: Location(resource, id)),
             _ => ProjectedFacts.None,
         };
         foreach (var problem in found ?? [])
@@ -197,11 +198,13 @@ public static partial class FactMapper
         var encounterId = ReferencedId(Property(observation, "encounter"), "Encounter");
         var status = String(observation, "status", problems);
         var facts = new List<ObservationFact>();
+        var holds = terminology.HasContextualMappings ? Holds(observation) : null;
 
         void Add(int seq, JsonElement element)
         {
             var code = Property(element, "code");
-            var coding = Coding(code, CodeSystems.Loinc) ?? Translated(code, terminology) ?? FirstCoding(code);
+            var coding = (holds is null ? null : InContext(code, terminology, holds))
+                ?? Coding(code, CodeSystems.Loinc) ?? Translated(code, terminology) ?? FirstCoding(code);
             if (coding is not { System: { } system, Code: var loinc })
             {
                 return;
@@ -232,6 +235,26 @@ public static partial class FactMapper
 
         return facts;
     }
+
+    /// <summary>The first of a concept's codings a contextual mapping translates to LOINC in this resource's context.</summary>
+    private static CodingValue? InContext(JsonElement concept, Terminology terminology, Func<string, string, bool> holds) =>
+        Codings(concept)
+            .Select(c => terminology.TranslateInContext(c.System, c.Code, CodeSystems.Loinc, holds))
+            .Where(t => t is not null)
+            .Select(t => (CodingValue?)new CodingValue(t!.Value.System, t.Value.Code, t.Value.Display))
+            .FirstOrDefault();
+
+    /// <summary>
+    /// The context a contextual mapping may depend on, read from the observation itself: <c>Observation.meta.profile</c>
+    /// (a profile it claims) and <c>Observation.category</c> (a category code). Other properties never hold.
+    /// </summary>
+    private static Func<string, string, bool> Holds(JsonElement observation) => (property, value) => property switch
+    {
+        "Observation.meta.profile" => Property(Property(observation, "meta"), "profile") is { ValueKind: JsonValueKind.Array } profiles
+            && profiles.EnumerateArray().Any(p => p.ValueKind == JsonValueKind.String && p.GetString() == value),
+        "Observation.category" => Items(observation, "category").SelectMany(c => Codings(c)).Any(c => c.Code == value),
+        _ => false,
+    };
 
     /// <summary>The first of a concept's codings the terminology translates to LOINC, as that LOINC coding.</summary>
     private static CodingValue? Translated(JsonElement concept, Terminology terminology) => terminology.IsEmpty
@@ -297,6 +320,31 @@ public static partial class FactMapper
             coding?.System, coding?.Code, display, String(request, "status", problems), String(request, "intent", problems),
             Instant(request, "authoredOn", problems));
     }
+
+    /// <summary>
+    /// A Location is an intensive care unit when its name or alias says so ("Medical Intensive Care Unit (MICU)"), or its
+    /// type does — an HL7 v3 RoleCode intensive care unit, or a type display or text saying intensive or critical care — or
+    /// its physical type's display or text does.
+    /// </summary>
+    private static LocationFact Location(JsonElement location, string id)
+    {
+        var name = String(location, "name");
+        var texts = new List<string?> { name, String(Property(location, "physicalType"), "text"), FirstCoding(Property(location, "physicalType"))?.Display };
+        texts.AddRange(Items(location, "alias").Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()));
+        var types = Items(location, "type").ToList();
+        texts.AddRange(types.Select(t => String(t, "text")));
+        var codings = types.SelectMany(t => Codings(t)).ToList();
+        texts.AddRange(codings.Select(c => c.Display));
+        var icuCode = codings.Any(c => c.System == "http://terminology.hl7.org/CodeSystem/v3-RoleCode" && c.Code is not null && IntensiveCareRoleCodes.Contains(c.Code));
+        return new LocationFact(id, name, icuCode || texts.Any(IsIntensiveCare));
+    }
+
+    /// <summary>
+    /// HL7 v3 RoleCode (ServiceDeliveryLocationRoleType, terminology.hl7.org) intensive care units: ICU (intensive care
+    /// unit), CCU (coronary care unit), PEDICU (pediatric intensive care unit), PEDNICU (pediatric neonatal intensive care
+    /// unit), NCCU (neurology critical care and stroke unit), BICU (burn intensive care unit).
+    /// </summary>
+    private static readonly HashSet<string> IntensiveCareRoleCodes = new(StringComparer.Ordinal) { "ICU", "CCU", "PEDICU", "PEDNICU", "NCCU", "BICU" };
 
     /// <summary>ICU by the location's name or physical type ("ICU", "MICU", "Intensive care unit", ...).</summary>
     public static bool IsIntensiveCare(string? text) => text is not null && IntensiveCarePattern().IsMatch(text);

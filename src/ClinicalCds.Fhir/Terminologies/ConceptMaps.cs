@@ -41,23 +41,37 @@ public static class ConceptMaps
             }
 
             var codes = new Dictionary<string, (string Code, string? Display)>(StringComparer.Ordinal);
+            var inContext = new List<ContextualMapping>();
             foreach (var element in group.Element.Where(e => !string.IsNullOrEmpty(e.Code)))
             {
-                var target = element.Target.FirstOrDefault(t => !string.IsNullOrEmpty(t.Code) && t.Equivalence is { } e && Usable.Contains(e));
-                if (target is not null && !codes.TryAdd(element.Code!, (target.Code!, target.Display)))
+                var usable = element.Target.Where(t => !string.IsNullOrEmpty(t.Code) && t.Equivalence is { } e && Usable.Contains(e)).ToList();
+                // A target that depends on the resource's context holds only there (R4 target.dependsOn: property, value).
+                foreach (var target in usable.Where(t => t.DependsOn.Count > 0))
+                {
+                    if (target.DependsOn.Count != 1 || string.IsNullOrEmpty(target.DependsOn[0].Property) || string.IsNullOrEmpty(target.DependsOn[0].Value))
+                    {
+                        problems.Add($"group[{index}]: the code '{element.Code}' depends on a context this server cannot read (one dependsOn with a property and a value).");
+                        continue;
+                    }
+
+                    inContext.Add(new ContextualMapping(element.Code!, target.Code!, target.Display, target.DependsOn[0].Property!, target.DependsOn[0].Value!));
+                }
+
+                var unconditional = usable.FirstOrDefault(t => t.DependsOn.Count == 0);
+                if (unconditional is not null && !codes.TryAdd(element.Code!, (unconditional.Code!, unconditional.Display)))
                 {
                     problems.Add($"group[{index}]: the code '{element.Code}' is mapped twice.");
                 }
             }
 
             var provided = group.Unmapped?.Mode == ConceptMap.ConceptMapGroupUnmappedMode.Provided;
-            if (codes.Count == 0 && !provided)
+            if (codes.Count == 0 && inContext.Count == 0 && !provided)
             {
                 problems.Add($"group[{index}] ({group.Source} → {group.Target}) maps nothing usable.");
                 continue;
             }
 
-            groups.Add(new ConceptMapGroup(group.Source, group.Target, codes, provided, name));
+            groups.Add(new ConceptMapGroup(group.Source, group.Target, codes, provided, name) { InContext = inContext });
         }
 
         if (groups.Count == 0 && problems.Count == 0)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Timeline;
+using ClinicalCds.Fhir.Mapping;
 using ClinicalCds.Infrastructure.Persistence;
 using Npgsql;
 
@@ -143,17 +144,51 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
             await medications.ReadAsync(r, row, Projections.MedicationRequests, ct);
         }
 
+        var locations = await ReferencedLocationsAsync(connection, idArray.SelectMany(id => encounters[id]), ct);
         var timelines = new Dictionary<string, PatientTimeline>(StringComparer.Ordinal);
         foreach (var id in ids)
         {
             if (patients.TryGetValue(id, out var patient) || encounters.Has(id))
             {
                 timelines[id] = PatientTimeline.Create(
-                    id, patient, encounters[id], conditions[id], observations[id], procedures[id], medications[id]);
+                    id, patient, encounters[id], conditions[id], observations[id], procedures[id], medications[id], locations);
             }
         }
 
         return timelines;
+    }
+
+    /// <summary>
+    /// The stored Location resources that encounters name only by reference (no display to read an ICU from), mapped by
+    /// the one <see cref="FactMapper"/>; one query per chunk, none when every location came with its name.
+    /// </summary>
+    private static async Task<List<LocationFact>> ReferencedLocationsAsync(NpgsqlConnection connection, IEnumerable<EncounterFact> encounters, CancellationToken ct)
+    {
+        var referenced = encounters.SelectMany(e => e.Locations)
+            .Where(l => !l.IsIntensiveCare && l.Display is null && l.LocationId is not null)
+            .Select(l => l.LocationId!)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        var locations = new List<LocationFact>();
+        if (referenced.Length == 0)
+        {
+            return locations;
+        }
+
+        await using var command = new NpgsqlCommand(
+            "SELECT content::text FROM fhir_resources WHERE resource_type = 'Location' AND id = ANY(@ids) AND is_current", connection);
+        command.Parameters.AddWithValue("ids", referenced);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(reader.GetString(0));
+            if (FactMapper.Map(json.RootElement).Location is { } location)
+            {
+                locations.Add(location);
+            }
+        }
+
+        return locations;
     }
 
     private sealed class Grouped<T>

@@ -286,7 +286,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     }
 
     [Fact]
-    public async Task Encounter_start_answers_a_NEWS2_card_from_the_stays_observations()
+    public async Task Encounter_start_on_a_stay_whose_vital_signs_are_older_than_24_h_answers_insufficient_data_never_NEWS2_0()
     {
         await server.ImportOnceAsync(PatientFile);
         var (patientId, resources) = Bundle();
@@ -296,12 +296,16 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var (status, body, text) = await Post("/cds-services/deterioration-risk", request);
 
         Assert.True(status == HttpStatusCode.OK, text);
+        // This Synthea stay's vital signs were charted more than 24 h before its end: none is current (issue 29 item 4).
         var timeline = FhirTimeline.Build(patientId, resources);
-        var features = FeatureBuilder.Build(timeline, StayId, timeline.Encounter(StayId)!.End!.Value)!;
-        var news2 = News2.Score(PublishedScores.News2InputOf(features));
+        var end = timeline.Encounter(StayId)!.End!.Value;
+        var lastVitals = timeline.Observations.Where(o => o.Effective <= end && ClinicalCds.Domain.Clinical.Loinc.News2Parameters.Contains(o.Code)).Max(o => o.Effective);
+        Assert.True(end - lastVitals > TimeSpan.FromHours(24), $"last vital sign {lastVitals}, stay ended {end}");
         var card = body!["cards"]!.AsArray().Single()!;
-        Assert.StartsWith("Low risk of deterioration", (string)card["summary"]!, StringComparison.Ordinal);
-        Assert.Contains($"NEWS2 {news2.Total} ({news2.RiskCategory})", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.Equal("info", (string)card["indicator"]!);
+        Assert.StartsWith("Insufficient data to estimate the risk of deterioration", (string)card["summary"]!, StringComparison.Ordinal);
+        Assert.Contains("No vital signs were charted in the 24 h before", (string)card["detail"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain("NEWS2 0", (string)card["detail"]!, StringComparison.Ordinal);
         Assert.Equal("deterioration-risk", (string)card["source"]!["topic"]!["code"]!);
     }
 

@@ -135,6 +135,45 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.All(counts, c => Assert.True(c.WithDraw >= 20 && c.Present >= 0.9 * c.WithDraw, report));
     }
 
+    /// <summary>
+    /// Issue 29 item 6: MIMIC-IV's ED oxygen saturations — LOINC 2708-6 in its ED vital-sign profile, the triage nurse's
+    /// pulse oximetry (kind-lab/mimic-profiles, ValueSet MimicObservationTypeVital) — read as SpO2 (59408-5) by the shipped
+    /// contextual map, so NEWS2 and the deterioration features see them; nothing else becomes SpO2. Counted from the raw NDJSON.
+    /// </summary>
+    [Fact]
+    public async Task ED_oxygen_saturations_coded_2708_6_in_the_vital_sign_profile_read_as_pulse_oximetry_and_nothing_else_does()
+    {
+        const string Profile = "http://mimic.mit.edu/fhir/mimic/StructureDefinition/mimic-observation-vital-signs";
+        var raw = mimic.Resources["Observation"]
+            .Where(o => o.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString() == "2708-6"
+                && o.TryGetProperty("meta", out var meta) && meta.GetProperty("profile").EnumerateArray().Any(p => p.GetString() == Profile)
+                && o.TryGetProperty("valueQuantity", out var q) && q.TryGetProperty("value", out _))
+            .Select(o => (Id: o.GetProperty("id").GetString()!, Patient: PatientOf(o), Value: o.GetProperty("valueQuantity").GetProperty("value").GetDouble(),
+                Encounter: o.GetProperty("encounter").GetProperty("reference").GetString()!["Encounter/".Length..], At: At(o, "effectiveDateTime")))
+            .ToList();
+        var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        var spo2 = timelines.Values.SelectMany(t => t.Observations).Where(o => o.Code == Loinc.OxygenSaturationPulseOximetry && o.Value is not null).ToList();
+
+        Assert.True(raw.Count >= 100, $"{raw.Count} ED oxygen saturations");
+        Assert.Equal(raw.Select(r => r.Id).Order(StringComparer.Ordinal), spo2.Select(o => o.ObservationId).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(timelines.Values.SelectMany(t => t.Observations), o => o.Code == "2708-6");
+
+        // Each is the SpO2 the features read at the time it was taken.
+        var read = 0;
+        foreach (var r in raw)
+        {
+            var features = FeatureBuilder.Build(timelines[r.Patient], r.Encounter, r.At);
+            if (features?.OxygenSaturation is { } measured && measured.At == r.At)
+            {
+                Assert.Equal(r.Value, measured.Value);
+                read++;
+            }
+        }
+
+        output.WriteLine($"{raw.Count} ED oxygen saturations in the raw data, {spo2.Count} read as SpO2, {read} the features' value at their time");
+        Assert.True(read >= 0.9 * raw.Count, $"{read} of {raw.Count}");
+    }
+
     private static string Identifier(JsonElement encounter) => encounter.GetProperty("identifier")[0].GetProperty("system").GetString()!;
 
     private static string? Code(JsonElement resource, string path, string property) =>

@@ -64,6 +64,27 @@ public sealed class TerminologyTests
         Assert.Equal((CodeSystems.Icd10Cm, "J45909", "Asthma"), (diagnosis.System, diagnosis.Code, diagnosis.Display));
     }
 
+    /// <summary>
+    /// A mapping that holds only in a context the resource states (ConceptMap target.dependsOn), as the shipped MIMIC map
+    /// reads the ED's pulse oximetry (LOINC 2708-6 in MIMIC's ED vital-sign profile) as SpO2, and no other 2708-6.
+    /// </summary>
+    [Fact]
+    public void A_contextual_mapping_applies_only_where_the_resource_states_its_context()
+    {
+        var terminology = Load(File.ReadAllText(Path.Combine(Repository.Root, "src", "ClinicalCds.Api", "terminology", "mimic-iv-demo", "vital-signs-to-loinc.json")));
+        static JsonElement Saturation(string profile) => JsonDocument.Parse($$$"""
+            {"resourceType":"Observation","id":"o1","status":"final","meta":{"profile":["{{{profile}}}"]},"subject":{"reference":"Patient/p"},
+             "effectiveDateTime":"2180-07-22T19:47:00-04:00","code":{"coding":[{"system":"http://loinc.org","code":"2708-6","display":"Oxygen saturation in Arterial blood"}]},
+             "valueQuantity":{"value":98,"unit":"%","system":"http://unitsofmeasure.org","code":"%"}}
+            """).RootElement;
+
+        var edVital = Assert.Single(FactMapper.Map(Saturation("http://mimic.mit.edu/fhir/mimic/StructureDefinition/mimic-observation-vital-signs"), terminology: terminology).Observations!);
+        Assert.Equal((CodeSystems.Loinc, Loinc.OxygenSaturationPulseOximetry, 98.0), (edVital.System, edVital.Code, edVital.Value));
+        var arterial = Assert.Single(FactMapper.Map(Saturation("http://example.org/StructureDefinition/blood-gas"), terminology: terminology).Observations!);
+        Assert.Equal("2708-6", arterial.Code);
+        Assert.Null(terminology.Translate(CodeSystems.Loinc, "2708-6"));
+    }
+
     [Theory]
     [InlineData("""{"coding":[{"system":"http://example.org/services","code":"cardiology","display":"Cardiology"}]}""", "Cardiology")]
     [InlineData("""{"coding":[{"system":"http://mimic.mit.edu/fhir/mimic/CodeSystem/mimic-services","code":"MED"}]}""", "MED")]

@@ -75,8 +75,49 @@ public static partial class PrefetchResolver
             unavailable.AddRange(failure);
         }
 
+        facts.AddRange(await ReferencedLocationsAsync(facts, request, fhirServer, cancellationToken));
         return new PrefetchOutcome(facts, invalid, unavailable);
     }
+
+    /// <summary>
+    /// The Location resources that encounters name only by reference ("Location/123", no display to tell an ICU by) and
+    /// that neither the prefetch nor the fetched pages held, read from the fhirServer when one was given — so a stay at an
+    /// ICU written that way is an ICU stay. A location that cannot be read stays what its reference says (unknown).
+    /// </summary>
+    private static async Task<IReadOnlyList<ProjectedFacts>> ReferencedLocationsAsync(
+        IReadOnlyList<ProjectedFacts> facts, HookRequest request, IFhirServerClient fhirServer, CancellationToken cancellationToken)
+    {
+        if (request.FhirServer is null)
+        {
+            return [];
+        }
+
+        var known = facts.Select(f => f.Location?.LocationId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var wanted = facts.Select(f => f.Encounter).OfType<EncounterFact>()
+            .SelectMany(e => e.Locations)
+            .Where(l => !l.IsIntensiveCare && l.Display is null && l.LocationId is { } id && !known.Contains(id))
+            .Select(l => l.LocationId!)
+            .Distinct(StringComparer.Ordinal)
+            .Take(MaxLocationReads)
+            .ToList();
+        var reads = wanted.Select(async id =>
+        {
+            var read = new List<ProjectedFacts>();
+            await foreach (var page in fhirServer.FetchPagesAsync(request.FhirServer, request.AccessToken, $"Location/{Uri.EscapeDataString(id)}", cancellationToken))
+            {
+                if (page.Succeeded)
+                {
+                    read.AddRange(FhirTimeline.Facts(page.Resources).Where(f => f.Location is not null));
+                }
+            }
+
+            return read;
+        });
+        return [.. (await System.Threading.Tasks.Task.WhenAll(reads)).SelectMany(r => r)];
+    }
+
+    /// <summary>Distinct referenced locations read per hook call at most (a stay rarely has more wards than this).</summary>
+    private const int MaxLocationReads = 20;
 
     /// <summary>
     /// One key from the fhirServer, its pages mapped to facts as they arrive (while the next page is being fetched); the
