@@ -75,6 +75,12 @@ internal sealed class PatientSimulator
 
     private const double LimitedSupportEffect = 0.6, PostDischargeEventEffect = 1.0;
 
+    /// <summary>
+    /// The deterioration hazard per 8-hour step, logit = intercept + slope × severity (+ age, heart failure or COPD),
+    /// calibrated so that NEWS2 discriminates and alerts as published for real wards (docs/synthetic-population.md).
+    /// </summary>
+    internal const double HazardIntercept = -7.8, HazardSlope = 1.5;
+
     private DateTime WindowStart => _options.AsOf.AddYears(-_options.HistoryYears);
 
     private double AgeAt(DateTime t) => (t - _birth).TotalDays / 365.25;
@@ -118,7 +124,8 @@ internal sealed class PatientSimulator
             {
                 if (outcome.Left is not { } left)
                 {
-                    InHospitalAtEnd = _deceasedAt is null;
+                    // In the ED awaiting admission at the as-of instant is not yet an inpatient stay.
+                    InHospitalAtEnd = _deceasedAt is null && outcome.Admitted;
                     break; // still in hospital at the as-of instant
                 }
 
@@ -157,7 +164,8 @@ internal sealed class PatientSimulator
     /// How a stay ended: <see cref="Left"/> is null while the patient is still admitted at the as-of instant;
     /// <see cref="Readmission"/> is the readmission drawn at a discharge alive (its arrival and encounter id).
     /// </summary>
-    private readonly record struct StayOutcome(DateTime? Left, (DateTime Arrival, string EncounterId)? Readmission);
+    /// <summary>How a stay ended: <see cref="Left"/> null while it goes on at the as-of instant; <see cref="Admitted"/> false when the as-of instant came while the patient was still in the ED before admission.</summary>
+    private readonly record struct StayOutcome(DateTime? Left, (DateTime Arrival, string EncounterId)? Readmission, bool Admitted = true);
 
     private void AssignChronicConditions()
     {
@@ -213,7 +221,7 @@ internal sealed class PatientSimulator
         var severity = _rng.Normal(-0.3, 0.5) + (0.3 * _frailty) + (admitted ? 0.6 : 0);
         _fhir.Encounter(id, "EMER", "50849002", "Emergency room admission", start, end, priority: "EM", admitSource: null,
             disposition: admitted ? "hosp" : "home", service: null, locations: [("ed", "Emergency department", start, end)]);
-        Vitals(id, start.AddMinutes(15), severity);
+        Vitals(id, start.AddMinutes(15), severity, Presentation.Draw(_rng, cardiac: false));
         if (admitted || _rng.Chance(0.7))
         {
             Labs(id, start.AddMinutes(40), severity, acuteReason: null, admissionDay: 0);
@@ -247,7 +255,7 @@ internal sealed class PatientSimulator
 
         if (start >= _options.AsOf)
         {
-            return new StayOutcome(null, null);
+            return new StayOutcome(null, null, Admitted: false);
         }
 
         var age = AgeAt(start);
@@ -262,12 +270,14 @@ internal sealed class PatientSimulator
         var id = encounterId ?? _rng.Uuid();
         WriteCondition(reason, start, id, "encounter-diagnosis", _rng.Chance(0.4));
 
-        // Deterioration: one hazard per 8-hour step, fixed by the stay's acuity and drift (see the docs).
+        // Deterioration: one hazard per 8-hour step, fixed by the stay's acuity and drift (see the docs); the vital signs
+        // follow the same severity through this stay's presentation (Physiology.cs).
+        var presentation = Presentation.Draw(_rng, cardiac: service.Code == "cardiology");
         var steps = new List<(DateTime Time, double Severity, double Hazard)>();
         for (var t = start; t < plannedEnd; t += Step)
         {
             var s = acuity + (drift * (t - start).TotalHours / 24);
-            steps.Add((t, s, Sigmoid(-6.0 + (1.1 * s) + (0.015 * (age - 65)) + (Has(Catalog.HeartFailure, t) || Has(Catalog.Copd, t) ? 0.3 : 0))));
+            steps.Add((t, s, Sigmoid(HazardIntercept + (HazardSlope * s) + (0.015 * (age - 65)) + (Has(Catalog.HeartFailure, t) || Has(Catalog.Copd, t) ? 0.3 : 0))));
         }
 
         (DateTime Time, string Type)? deterioration = null;
@@ -290,7 +300,7 @@ internal sealed class PatientSimulator
         for (var k = 0; k < steps.Count && steps[k].Time < scoredUntil && steps[k].Time < observedUntil; k++)
         {
             var (time, severity, _) = steps[k];
-            lastVitals = Vitals(id, time, severity);
+            lastVitals = Vitals(id, time, severity, presentation);
             if (k % 3 == 0)
             {
                 lastLabs = Labs(id, time.AddMinutes(30), severity, reason.Key, k / 3);
@@ -306,7 +316,7 @@ internal sealed class PatientSimulator
             string label = deterioration is { } d && d.Time <= windowEnd && d.Time < observedUntil ? "1"
                 : windowEnd <= observedUntil ? "0" : string.Empty;
             _complicationTruth.Append(CultureInfo.InvariantCulture,
-                $"{_patientId},{id},{Instant(time)},{Fmt(1 - survival)},{label},{(label == "1" ? deterioration!.Value.Type : string.Empty)},{(label == "1" ? Instant(deterioration!.Value.Time) : string.Empty)}\n");
+                $"{_patientId},{id},{Instant(time)},{Fmt(1 - survival)},{label},{(label == "1" ? deterioration!.Value.Type : string.Empty)},{(label == "1" ? Instant(deterioration!.Value.Time) : string.Empty)},{News2.Score(lastVitals).Total}\n");
         }
 
         var wardName = $"{service.Display} ward";
@@ -544,63 +554,58 @@ internal sealed class PatientSimulator
     /// of the patient's state; the set returned is the patient's true state, as NEWS2 would read it fully charted
     /// (oxygen saturation on scale 1), since the ground truth depends on the patient, not on what was written down.
     /// </summary>
-    private News2Input Vitals(string encounterId, DateTime at, double s)
+    private News2Input Vitals(string encounterId, DateTime at, double s, Presentation presentation)
     {
-        var copd = Has(Catalog.Copd, at);
-        var respiratoryRate = Math.Round(Math.Clamp(_rng.Normal(16 + (3.0 * s), 2), 8, 40));
+        var truth = presentation.Sample(_rng, s, Has(Catalog.Copd, at), Has(Catalog.Dementia, at));
         if (_rng.Chance(Charting.RespiratoryRate))
         {
-            Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", respiratoryRate, "/min");
+            Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", truth.RespiratoryRatePerMin!.Value, "/min");
         }
 
-        var saturation = Math.Round(Math.Clamp(_rng.Normal(97 - (2.0 * s) - (copd ? 2 : 0), 1.5), 75, 100));
         if (_rng.Chance(Charting.OxygenSaturation))
         {
-            Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry", saturation, "%");
+            Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry", truth.SpO2Percent!.Value, "%");
         }
 
-        var systolic = BloodPressure(encounterId, at, s, charted: _rng.Chance(Charting.BloodPressure));
-        var heartRate = Math.Round(Math.Clamp(_rng.Normal(80 + (10 * s), 9), 35, 180));
+        if (_rng.Chance(Charting.BloodPressure))
+        {
+            var systolic = truth.SystolicBpMmHg!.Value;
+            _fhir.BloodPressure(_rng.Uuid(), encounterId, at, systolic, Math.Round(Math.Clamp(_rng.Normal(systolic * 0.6, 6), 25, 130)));
+        }
+
         if (_rng.Chance(Charting.HeartRate))
         {
-            Vital(encounterId, at, Loinc.HeartRate, "Heart rate", heartRate, "/min");
+            Vital(encounterId, at, Loinc.HeartRate, "Heart rate", truth.PulsePerMin!.Value, "/min");
         }
 
-        var celsius = Math.Clamp(_rng.Normal(37.0 + (0.35 * s), 0.4), 34.5, 41.5);
         var fahrenheit = _rng.Chance(0.1);
         if (_rng.Chance(Charting.Temperature))
         {
+            var celsius = truth.TemperatureCelsius!.Value;
             if (fahrenheit)
             {
                 Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round((celsius * 9 / 5) + 32, 1), "[degF]");
             }
             else
             {
-                Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round(celsius, 1), "Cel");
+                Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", celsius, "Cel");
             }
         }
 
-        var level = 0;
-        if (_rng.Chance(Sigmoid(-4.5 + (1.3 * s) + (Has(Catalog.Dementia, at) ? 1.0 : 0))))
-        {
-            var r = _rng.Uniform();
-            level = r < 0.6 ? 1 : r < 0.85 ? 2 : r < 0.95 ? 3 : 4;
-        }
-
-        var (code, display) = Catalog.Consciousness[level];
+        var (code, display) = Catalog.Consciousness[(int)truth.Consciousness!.Value];
         var id = _rng.Uuid();
         if (_rng.Chance(Charting.Consciousness))
         {
             _fhir.CodedObservation(id, encounterId, at, SyntheticFhirWriter.VitalSigns, (Loinc.LevelOfConsciousness, "Level of responsiveness"), (CodeSystems.SnomedCt, code, display));
         }
 
-        var oxygen = _rng.Chance(Sigmoid(-2.0 + (1.2 * s) + (copd ? 1.0 : 0))) ? _rng.Int(1, 7) : 0;
+        var oxygen = truth.OnSupplementalOxygen == true ? _rng.Int(1, 7) : 0;
         if (_rng.Chance(Charting.Oxygen))
         {
             Vital(encounterId, at, Loinc.InhaledOxygenFlowRate, "Inhaled oxygen flow rate", oxygen, "L/min");
         }
 
-        return new News2Input(respiratoryRate, saturation, oxygen > 0, systolic, heartRate, (Consciousness)level, Math.Round(celsius, 1), UseSpO2Scale2: false);
+        return truth;
     }
 
     private double BloodPressure(string encounterId, DateTime at, double s, bool charted = true)
