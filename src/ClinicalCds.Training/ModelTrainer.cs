@@ -97,7 +97,15 @@ public static class ModelTrainer
         progress?.Report($"Training {options.NumberOfTrees} trees on {fit.Count:N0} examples ({fit.Count(r => r.Label == true):N0} positive)");
         var model = ml.BinaryClassification.Trainers.FastTree(options).Fit(ml.Data.LoadFromEnumerable(fitExamples, schema));
 
-        progress?.Report("Exporting to ONNX and checking it against ML.NET");
+        // Monotone where physiology is (ADR 0007): the trees are projected so that no input that never lowers a risk (a
+        // vital sign's derangement beyond NEWS2's normal band, reduced consciousness, oxygen) can lower the score, and the
+        // projected trees are what ML.NET, the ONNX export and the explanations all use.
+        var increasing = FeatureCatalog.Features.Select((f, i) => (f, i)).Where(p => p.f.NeverLowersRisk).Select(p => p.i).ToHashSet();
+        var trained = model.Model.SubModel.TrainedTreeEnsemble;
+        var ensemble = MonotoneTrees.Project(TreeExport.From(trained, [.. fitExamples.Select(e => e.Features)]), increasing);
+        FastTreeLeaves.Overwrite(trained, [.. ensemble.Trees.Select(t => t.LeafValue)]);
+
+        progress?.Report("Exporting to ONNX and checking it against ML.NET and the projected trees");
         byte[] onnx;
         using (var stream = new MemoryStream())
         {
@@ -115,16 +123,27 @@ public static class ModelTrainer
         var mlNetScores = ml.Data.CreateEnumerable<ScoredExample>(
                 model.Transform(ml.Data.LoadFromEnumerable(checkRows.Select(f => new TrainingExample { Features = f }), schema)), reuseRowObject: false)
             .Select(e => (double)e.Score).ToArray();
-        var maxDifference = OnnxRaw(checkRows).Zip(mlNetScores, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
+        var onnxCheck = OnnxRaw(checkRows);
+        var maxDifference = onnxCheck.Zip(mlNetScores, (a, b) => Math.Abs(a - b)).DefaultIfEmpty(0).Max();
+        var treesDifference = onnxCheck.Select((score, i) => Math.Abs(score - ensemble.Predict(Array.ConvertAll(checkRows[i], v => (double)v)))).DefaultIfEmpty(0).Max();
+        if (treesDifference > 1e-3 || !MonotoneTrees.IsMonotone(ensemble, increasing))
+        {
+            throw new InvalidOperationException($"The exported model is not the projected monotone trees (largest difference {treesDifference:G3}).");
+        }
 
         // Calibration and evaluation score rows exactly as the server will (ModelInference): complete rows by ONNX Runtime,
         // rows with missing inputs by the trees, averaged over the reference values.
-        var ensemble = TreeExport.From(model.Model.SubModel.TrainedTreeEnsemble, [.. fitExamples.Select(e => e.Features)]);
         var inputReference = new Domain.Explanations.InputReference(reference);
         double[] Scores(IReadOnlyList<DatasetRow> data) => ModelInference.RawScores([.. data.Select(r => r.Features.Values)], inputReference, ensemble, OnnxRaw);
 
         progress?.Report($"Calibrating on {calibration.Count:N0} held-out examples");
         var (intercept, slope) = LogisticFit.Fit(Scores(calibration), calibration.Select(r => r.Label == true).ToList());
+        if (slope <= 0)
+        {
+            // A calibration that turns a higher score into a lower risk would undo the monotone trees (and mean the trees learned nothing).
+            throw new InvalidOperationException($"The calibration slope on held-out patients is {slope:G3}: the trees do not rank these patients.");
+        }
+
         var testScores = Scores(test);
         var probabilities = testScores.Select(s => Metrics.Sigmoid(intercept + (slope * s))).ToList();
         var outcomes = test.Select(r => r.Label == true).ToList();
@@ -156,6 +175,7 @@ public static class ModelTrainer
                 ["trainer"] = "ML.NET FastTree binary", ["trees"] = options.NumberOfTrees, ["leaves"] = options.NumberOfLeaves,
                 ["minExamplesPerLeaf"] = options.MinimumExampleCountPerLeaf, ["learningRate"] = options.LearningRate, ["seed"] = seed,
                 ["fitRows"] = fit.Count, ["calibrationRows"] = calibration.Count,
+                ["monotoneNonDecreasingIn"] = string.Join(", ", increasing.Order().Select(i => FeatureCatalog.Features[i].Name)),
             },
             new CardCalibration("platt", intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
             evaluation.Metrics,
@@ -164,7 +184,7 @@ public static class ModelTrainer
             evaluation.Subgroups,
             tiers,
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
-            Warning);
+            $"{Warning} {SyntheticMargins(evaluation.Metrics.Auroc, evaluation.Baselines)}");
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
     }
 
@@ -212,6 +232,15 @@ public static class ModelTrainer
     public const string Warning =
         "Not clinically validated. Results on synthetic data describe the synthetic generator, not clinical performance, and are no evidence " +
         "that the model helps patients; validate it on your own patients (clinicalcds evaluate) before clinical use.";
+
+    /// <summary>
+    /// How much the model beats (or trails) each published baseline on this test split, said as what it is: a property of
+    /// the data it was measured on — on synthetic data, of the simulator that drew the outcomes — not evidence for patients.
+    /// </summary>
+    public static string SyntheticMargins(CardEstimate auroc, IReadOnlyList<CardBaseline> baselines) =>
+        $"On its test split the model's AUROC is {auroc.Value:0.000}"
+        + string.Concat(baselines.Select(b => $"; {b.Name} {b.Auroc.Value:0.000}, model − {b.Name} {b.ModelMinusBaseline.Value:+0.000;-0.000} ({b.ModelMinusBaseline.Low:+0.000;-0.000} to {b.ModelMinusBaseline.High:+0.000;-0.000})"))
+        + ". On a synthetic population that margin is a property of the simulator — how strongly its hidden truth follows what the model's inputs can see beyond the published score — and says nothing of how the model compares with it on patients.";
 
     /// <summary>The rows of a split as the evaluation reads them, each with its subgroups: sex, age band, race and ethnicity where recorded.</summary>
     public static IReadOnlyList<EvaluatedRow> EvaluatedRows(RiskDefinition risk, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> probabilities)

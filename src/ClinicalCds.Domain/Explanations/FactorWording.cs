@@ -21,6 +21,9 @@ public static class FactorWording
         Count,
         Flag,
         Measure,
+
+        /// <summary>A vital sign's distance beyond a NEWS2 band edge, said as the measurement with the edge it is beyond.</summary>
+        Deranged,
     }
 
     private static readonly Dictionary<string, (Kind Kind, string Label)> Words = new(StringComparer.Ordinal)
@@ -47,11 +50,15 @@ public static class FactorWording
         ["AlbuminGdl"] = (Kind.Measure, "albumin"),
         ["CreatinineChange48hMgDl"] = (Kind.Measure, "creatinine change over 48 h"),
         ["AkiStageKdigo"] = (Kind.Measure, "acute kidney injury stage (KDIGO)"),
-        ["RespiratoryRatePerMin"] = (Kind.Measure, "respiratory rate"),
-        ["OxygenSaturationPercent"] = (Kind.Measure, "oxygen saturation"),
-        ["SystolicBpMmHg"] = (Kind.Measure, "systolic blood pressure"),
-        ["HeartRatePerMin"] = (Kind.Measure, "heart rate"),
-        ["TemperatureCelsius"] = (Kind.Measure, "temperature"),
+        ["RespiratoryRateBelow12PerMin"] = (Kind.Deranged, "respiratory rate"),
+        ["RespiratoryRateAbove20PerMin"] = (Kind.Deranged, "respiratory rate"),
+        ["OxygenSaturationBelow96Percent"] = (Kind.Deranged, "oxygen saturation"),
+        ["SystolicBpBelow111MmHg"] = (Kind.Deranged, "systolic blood pressure"),
+        ["SystolicBpAbove219MmHg"] = (Kind.Deranged, "systolic blood pressure"),
+        ["HeartRateBelow51PerMin"] = (Kind.Deranged, "heart rate"),
+        ["HeartRateAbove90PerMin"] = (Kind.Deranged, "heart rate"),
+        ["TemperatureBelow36_1Celsius"] = (Kind.Deranged, "temperature"),
+        ["TemperatureAbove38Celsius"] = (Kind.Deranged, "temperature"),
         ["NotAlert"] = (Kind.Flag, "reduced consciousness"),
         ["SupplementalOxygen"] = (Kind.Flag, "supplemental oxygen"),
         ["ActiveMedicationCount"] = (Kind.Count, "medication{s} in the past year"),
@@ -65,14 +72,22 @@ public static class FactorWording
     /// <summary>A measured value older than this at the instant is shown with its age ("measured 3 days before").</summary>
     public static readonly TimeSpan ShowAgeAfter = TimeSpan.FromDays(1);
 
-    /// <summary>The factor for <paramref name="definition"/> with the patient's <paramref name="value"/> (null: not recorded).</summary>
-    public static Factor Describe(FeatureDefinition definition, double? value, double contribution, TimeSpan? age = null)
+    /// <summary>
+    /// The factor for <paramref name="definition"/> with the patient's <paramref name="value"/> (null: not recorded). A
+    /// derangement is said as the measurement itself (<paramref name="measured"/>) with the band edge: "Heart rate 135 /min
+    /// (above 90)", "Heart rate 75 /min (not above 90)".
+    /// </summary>
+    public static Factor Describe(FeatureDefinition definition, double? value, double contribution, TimeSpan? age = null, double? measured = null)
     {
         var (kind, label) = Label(definition.Name) ?? throw new ArgumentException($"No wording for feature {definition.Name}.", nameof(definition));
         var direction = contribution > 0 ? "raises risk" : contribution < 0 ? "lowers risk" : "no effect";
         var text = value switch
         {
             null => $"{Capitalized(label)} not recorded",
+            { } v when kind == Kind.Deranged && measured is { } m =>
+                $"{Capitalized(label)} {m.ToString("0.#", CultureInfo.InvariantCulture)}{UnitText(definition.Unit, m)} ({(v > 0 ? string.Empty : "not ")}{definition.Beyond})",
+            { } v when kind == Kind.Deranged =>
+                $"{Capitalized(label)} {v.ToString("0.#", CultureInfo.InvariantCulture)}{UnitText(definition.Unit, v)} {definition.Beyond}",
             { } v when kind == Kind.Flag => v >= 0.5 ? Capitalized(label) : $"No {label}",
             { } v when kind == Kind.Count => $"{v.ToString("0", CultureInfo.InvariantCulture)} {Number(label, v)}",
             { } v => $"{Capitalized(label)} {v.ToString("0.##", CultureInfo.InvariantCulture)}{UnitText(definition.Unit, v)}",
@@ -92,7 +107,9 @@ public static class FactorWording
             .Where(p => contributions[p.i] != 0)
             .OrderByDescending(p => Math.Abs(contributions[p.i]))
             .Take(count)
-            .Select(p => Describe(p.definition, values[p.i], contributions[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features)))
+            .Select(p => Describe(
+                p.definition, values[p.i], contributions[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features),
+                features is null ? null : p.definition.MeasurementIn(features)))
             .ToList();
 
     /// <summary>"1 hour", "5 hours", "3 days".</summary>

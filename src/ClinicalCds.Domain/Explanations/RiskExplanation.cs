@@ -151,7 +151,8 @@ public static class ScoreExplanations
         var tier = guard is not null && guard.AtLeast > modelTier ? guard.AtLeast : modelTier;
         var raisedByGuard = tier != modelTier;
         var what = risk.Phrase;
-        var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).Take(6).ToList();
+        // One line per measurement: a vital sign's two derangement inputs are missing together and named once.
+        var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).DistinctBy(i => FactorWording.LabelOf(i.Feature)).Take(6).ToList();
         var insufficient = guard is null && missing.Inputs.Count > 0 && TierOf(missing.PlausibleLow) == RiskTier.Low && TierOf(missing.PlausibleHigh) == RiskTier.High;
         var text = new StringBuilder();
         if (guard is not null)
@@ -218,7 +219,7 @@ public static class ScoreExplanations
 
         var summary = insufficient
             ? $"Insufficient data to estimate {what}: {string.Join(", ", (named.Count > 0 ? named : missing.Inputs).Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
-            : raisedByGuard ? $"{TierWord(tier)} {what}: {guard!.Reason}; model estimate {Percent(probability)}"
+            : guard is not null ? $"{TierWord(tier)} {what}: {guard.Reason}; model {Percent(probability)}"
             : $"{TierWord(tier)} {what}: {Percent(probability)}";
         return new RiskExplanation(risk, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
         {

@@ -19,14 +19,13 @@ public static class FeatureBuilder
     public static readonly TimeSpan MedicationLookback = TimeSpan.FromDays(365);
 
     /// <summary>
-    /// Vital signs are one observation set (RCP NEWS2 2017 scores "a set of observations", never values of different
-    /// times): the latest set charted within this window before the instant. A stay whose last set is older has its vital
-    /// signs not recorded, rather than day-1 triage values read as current.
+    /// Vital signs are current when charted within this window before the instant: each NEWS2 parameter's latest value
+    /// in it, so a partial recheck (respiratory rate and SpO2 an hour ago) never erases a deranged heart rate or blood
+    /// pressure charted shortly before; the "set" scored is the oldest of the values used up to the newest. RCP NEWS2 2017
+    /// asks for observations at least every 12 hours, so a value older than a day is overdue, not current: a stay whose
+    /// vital signs are all older has none recorded, rather than day-1 triage values read as current.
     /// </summary>
     public static readonly TimeSpan VitalSignsWindow = TimeSpan.FromHours(24);
-
-    /// <summary>Values charted within this span before the latest charted vital sign belong to its set (a round of observations).</summary>
-    public static readonly TimeSpan ObservationSetSpan = TimeSpan.FromHours(1);
 
     /// <summary>ICD-10 J96.x2: respiratory failure with hypercapnia, the patients NEWS2 SpO2 scale 2 is meant for.</summary>
     private static readonly string[] HypercapnicRespiratoryFailure = ["J9602", "J9612", "J9622", "J9692"];
@@ -150,21 +149,13 @@ public static class FeatureBuilder
             : null;
 
     /// <summary>
-    /// The latest observation set: the NEWS2 parameters charted within <see cref="ObservationSetSpan"/> before the latest
-    /// one charted, when that is within <see cref="VitalSignsWindow"/> before the instant (and not before the stay's
-    /// window). Empty when no vital sign is that recent.
+    /// The current vital signs: every NEWS2 parameter charted within <see cref="VitalSignsWindow"/> before the instant
+    /// (and not before the stay's window), of which each parameter's latest is read. Empty when none is that recent.
     /// </summary>
     private static List<ObservationFact> VitalSignsSet(PatientTimeline known, DateTimeOffset windowStart, DateTimeOffset asOf)
     {
         var from = asOf - VitalSignsWindow > windowStart ? asOf - VitalSignsWindow : windowStart;
-        var charted = Usable(known, Loinc.News2Parameters, from).Where(o => o.Value is not null || o.ValueCode is not null).ToList();
-        if (charted.Count == 0)
-        {
-            return charted;
-        }
-
-        var setTime = charted[^1].Effective!.Value;
-        return charted.Where(o => o.Effective >= setTime - ObservationSetSpan).ToList();
+        return [.. Usable(known, Loinc.News2Parameters, from).Where(o => o.Value is not null || o.ValueCode is not null)];
     }
 
     private static CreatinineCourse? CreatinineCourseOf(PatientTimeline known, DateTimeOffset windowStart)

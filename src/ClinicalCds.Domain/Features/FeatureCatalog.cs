@@ -14,8 +14,23 @@ public sealed record FeatureDefinition(string Name, string Unit, string Definiti
     /// <summary>When the value was measured, for features read from one observation (null for the others).</summary>
     internal Func<ClinicalFeatures, DateTimeOffset?> MeasuredAt { get; init; } = _ => null;
 
+    /// <summary>The measurement a derangement is read from, as charted (null for other features).</summary>
+    internal Func<ClinicalFeatures, double?> Measured { get; init; } = _ => null;
+
+    /// <summary>
+    /// More of this input never means a lower risk: a derangement beyond a published score's normal band, a sign of
+    /// illness. Models are trained monotone non-decreasing in it (ADR 0007).
+    /// </summary>
+    public bool NeverLowersRisk { get; init; }
+
+    /// <summary>For a derangement, its measurement's normal band edge in words ("above 90"); null for other features.</summary>
+    public string? Beyond { get; init; }
+
     /// <summary>When this feature's value was measured in <paramref name="features"/>; null when it is not a measurement.</summary>
     public DateTimeOffset? MeasuredIn(ClinicalFeatures features) => MeasuredAt(features);
+
+    /// <summary>The measurement a derangement feature is read from in <paramref name="features"/>, as charted.</summary>
+    public double? MeasurementIn(ClinicalFeatures features) => Measured(features);
 }
 
 /// <summary>A feature vector in catalog order; a null value was not observed.</summary>
@@ -28,7 +43,7 @@ public sealed record FeatureVector(string CatalogVersion, IReadOnlyList<double?>
 /// </summary>
 public static class FeatureCatalog
 {
-    public const string Version = "clinicalcds-features/2";
+    public const string Version = "clinicalcds-features/3";
 
     private static double Flag(bool value) => value ? 1.0 : 0.0;
 
@@ -37,6 +52,24 @@ public static class FeatureCatalog
 
     private static FeatureDefinition Measured(string name, string unit, string definition, string codes, Func<ClinicalFeatures, Measurement?> read) =>
         new(name, unit, definition, codes, CanBeMissing: true) { Read = f => read(f)?.Value, MeasuredAt = f => read(f)?.At };
+
+    /// <summary>
+    /// How far a vital sign lies beyond an edge of NEWS2's 0-point band, read as NEWS2 reads it (whole numbers;
+    /// temperature to 0.1 °C): 0 inside the band, rising with derangement — so that a U-shaped physiology enters the
+    /// model as two inputs that each never lower the risk (ADR 0007). Not recorded when the vital sign was not.
+    /// </summary>
+    private static FeatureDefinition Deranged(
+        string name, string unit, string parameter, string beyond, string codes, Func<ClinicalFeatures, Measurement?> read, Func<double, double> distance, int decimals = 0) =>
+        new(name, unit, $"How far {parameter} lies {beyond} (NEWS2's 0-point band edge; 0 within it), {VitalSet}", codes, CanBeMissing: true)
+        {
+            Read = f => read(f) is { } m ? Math.Max(0, distance(Math.Round(m.Value, decimals, MidpointRounding.AwayFromZero))) : null,
+            MeasuredAt = f => read(f)?.At,
+            Measured = f => read(f)?.Value,
+            NeverLowersRisk = true,
+            Beyond = beyond,
+        };
+
+    private const string VitalSet = "each vital sign's latest value charted in the 24 h before the instant, within the index stay or the 24 h before admission; not recorded when none is that recent";
 
     public static IReadOnlyList<FeatureDefinition> Features { get; } = BuildCatalog();
 
@@ -64,7 +97,7 @@ public static class FeatureCatalog
     {
         const string Stay = "index stay";
         const string Window = "latest value during the index stay or the 24 h before admission, up to the instant";
-        const string Set = "from the latest observation set (values charted within 1 h of each other) of the 24 h before the instant, within the index stay or the 24 h before admission; not recorded when no set is that recent";
+        const string Set = VitalSet;
         var list = new List<FeatureDefinition>
         {
             Feature("AgeYears", "a", "Completed years of age on the date of the instant", "Patient.birthDate", f => f.AgeYears, canBeMissing: true),
@@ -107,13 +140,18 @@ public static class FeatureCatalog
             Measured("AlbuminGdl", "g/dL", $"Albumin, {Window}", "LOINC 1751-7", f => f.Albumin),
             Feature("CreatinineChange48hMgDl", "mg/dL", "Latest creatinine minus the lowest creatinine in the 48 h before it; missing without an earlier value", "creatinine LOINC codes", f => f.CreatinineCourse is { LowestPrior48hMgDl: { } low } c ? c.LatestMgDl - low : null, canBeMissing: true),
             Feature("AkiStageKdigo", "stage", "KDIGO AKI stage 0-3 from the creatinine course (rise within 48 h, ratio to the lowest value within 7 days, ≥ 4.0 mg/dL)", "creatinine LOINC codes", f => f.CreatinineCourse is { } c ? Kdigo.Stage(c) : null, canBeMissing: true),
-            Measured("RespiratoryRatePerMin", "/min", $"Respiratory rate, {Set}", "LOINC 9279-1", f => f.RespiratoryRate),
-            Measured("OxygenSaturationPercent", "%", $"SpO2 by pulse oximetry, {Set}", "LOINC 59408-5 (arterial SaO2 not pooled)", f => f.OxygenSaturation),
-            Measured("SystolicBpMmHg", "mm[Hg]", $"Systolic blood pressure (own observation or panel component), {Set}", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure),
-            Measured("HeartRatePerMin", "/min", $"Heart rate, {Set}", "LOINC 8867-4", f => f.HeartRate),
-            Measured("TemperatureCelsius", "Cel", $"Body temperature, {Set}", "LOINC 8310-5", f => f.Temperature),
-            Feature("NotAlert", "1/0", $"Level of consciousness other than alert (new confusion, voice, pain, unresponsive), {Set}", "LOINC 67775-7 answer (SNOMED CT ACVPU concepts)", f => f.Consciousness is { } c ? Flag(c != Consciousness.Alert) : null, canBeMissing: true),
-            Feature("SupplementalOxygen", "1/0", $"On supplemental oxygen (flow > 0 L/min or FiO2 > 21 %), {Set}; not recorded (never \"air\") when neither was charted", "LOINC 3151-8, 3150-0", f => f.SupplementalOxygen is { } o ? Flag(o) : null, canBeMissing: true),
+            // Vital signs as derangements beyond NEWS2's 0-point band (RCP NEWS2 2017, Chart 1), each direction its own input.
+            Deranged("RespiratoryRateBelow12PerMin", "/min", "the respiratory rate", "below 12", "LOINC 9279-1", f => f.RespiratoryRate, v => 12 - v),
+            Deranged("RespiratoryRateAbove20PerMin", "/min", "the respiratory rate", "above 20", "LOINC 9279-1", f => f.RespiratoryRate, v => v - 20),
+            Deranged("OxygenSaturationBelow96Percent", "%", "SpO2 by pulse oximetry", "below 96", "LOINC 59408-5 (arterial SaO2 not pooled)", f => f.OxygenSaturation, v => 96 - v),
+            Deranged("SystolicBpBelow111MmHg", "mm[Hg]", "the systolic blood pressure (own observation or panel component)", "below 111", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure, v => 111 - v),
+            Deranged("SystolicBpAbove219MmHg", "mm[Hg]", "the systolic blood pressure (own observation or panel component)", "above 219", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure, v => v - 219),
+            Deranged("HeartRateBelow51PerMin", "/min", "the heart rate", "below 51", "LOINC 8867-4", f => f.HeartRate, v => 51 - v),
+            Deranged("HeartRateAbove90PerMin", "/min", "the heart rate", "above 90", "LOINC 8867-4", f => f.HeartRate, v => v - 90),
+            Deranged("TemperatureBelow36_1Celsius", "Cel", "the body temperature", "below 36.1", "LOINC 8310-5", f => f.Temperature, v => 36.1 - v, decimals: 1),
+            Deranged("TemperatureAbove38Celsius", "Cel", "the body temperature", "above 38.0", "LOINC 8310-5", f => f.Temperature, v => v - 38.0, decimals: 1),
+            Feature("NotAlert", "1/0", $"Level of consciousness other than alert (new confusion, voice, pain, unresponsive), {Set}", "LOINC 67775-7 answer (SNOMED CT ACVPU concepts)", f => f.Consciousness is { } c ? Flag(c != Consciousness.Alert) : null, canBeMissing: true) with { NeverLowersRisk = true },
+            Feature("SupplementalOxygen", "1/0", $"On supplemental oxygen (flow > 0 L/min or FiO2 > 21 %), {Set}; not recorded (never \"air\") when neither was charted", "LOINC 3151-8, 3150-0", f => f.SupplementalOxygen is { } o ? Flag(o) : null, canBeMissing: true) with { NeverLowersRisk = true },
             Feature("ActiveMedicationCount", "count", "Distinct medications ordered in the 365 days up to the instant (not cancelled, draft or entered-in-error)", "MedicationRequest.medication[x], authoredOn", f => f.ActiveMedicationCount),
         ]);
         return list;

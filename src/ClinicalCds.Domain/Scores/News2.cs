@@ -90,6 +90,16 @@ public static class News2
         _ => 3,
     };
 
+    /// <summary>The ACVPU level as a chart says it: "alert", "new confusion", "responds to voice", "responds to pain", "unresponsive".</summary>
+    public static string LevelInWords(Consciousness level) => level switch
+    {
+        Consciousness.Alert => "alert",
+        Consciousness.NewConfusion => "new confusion",
+        Consciousness.Voice => "responds to voice",
+        Consciousness.Pain => "responds to pain",
+        _ => "unresponsive",
+    };
+
     /// <summary>Alert → 0; new confusion, voice, pain or unresponsive → 3.</summary>
     public static int ConsciousnessPoints(Consciousness level) => level == Consciousness.Alert ? 0 : 3;
 
@@ -149,7 +159,7 @@ public static class News2
         Add("Heart rate", input.PulsePerMin, "/min", "0", PulsePoints);
         if (input.Consciousness is { } level)
         {
-            components.Add(new ScoreComponent("Consciousness", level.ToString(), ConsciousnessPoints(level)));
+            components.Add(new ScoreComponent("Consciousness", LevelInWords(level), ConsciousnessPoints(level)));
         }
         else
         {

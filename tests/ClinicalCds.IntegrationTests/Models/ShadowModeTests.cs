@@ -21,7 +21,7 @@ namespace ClinicalCds.IntegrationTests.Models;
 /// version's + 0.5 exactly (its ranking, hence its AUROC, is the active one's).
 /// </summary>
 public sealed class ShadowServerFixture() : ScoringServerFixture(
-    CandidateBesideShipped(), 300, "--CdsHooks:RequireAuthentication=false", "--CdsHooks:StoreFallback=true")
+    CandidateBesideShipped(), 600, "--CdsHooks:RequireAuthentication=false", "--CdsHooks:StoreFallback=true")
 {
     public const string Candidate = "9.0.0";
     public const double LogitShift = 0.5;

@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scores;
 using ClinicalCds.Infrastructure.Models;
 
 namespace ClinicalCds.IntegrationTests.Models;
@@ -9,13 +10,13 @@ namespace ClinicalCds.IntegrationTests.Models;
 /// The models shipped under models/, as the server serves them: a missing input is never read as an extreme value
 /// (ADR 0004), and explanations add up to what is served, missing inputs or not.
 /// </summary>
-public sealed class ShippedModelTests
+public sealed class ShippedModelTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     public static TheoryData<string> Models => new(Directory.GetDirectories(Path.Combine(Repository.Root, "models")).Select(Path.GetFileName)!);
 
     private static OnnxRiskModel Load(string name)
     {
-        var folder = Directory.GetDirectories(Path.Combine(Repository.Root, "models", name)).Single();
+        var folder = Path.Combine(Repository.Root, "models", name, Repository.ShippedVersion(name));
         var (model, error) = OnnxModelRegistry.Load(folder);
         Assert.True(model is not null, error);
         return model;
@@ -139,6 +140,136 @@ public sealed class ShippedModelTests
             var onnxComplete = model.RawScores([MissingInputs.Row(row.Values)])[0];
             Assert.InRange(Math.Abs(onnxComplete - model.Trees.Predict([.. row.Values.Select(v => (double)(float)v!.Value)])), 0, 1e-6 * Math.Max(1, Math.Abs(onnxComplete)));
         }
+    }
+
+    /// <summary>A vital sign: its normal value and values in NEWS2's 2- and 3-point bands, either side (RCP NEWS2 2017, Chart 1).</summary>
+    public static TheoryData<string, string> VitalSigns()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var model in Directory.GetDirectories(Path.Combine(Repository.Root, "models")).Select(Path.GetFileName))
+        {
+            foreach (var vital in Bands.Keys)
+            {
+                data.Add(model!, vital);
+            }
+        }
+
+        return data;
+    }
+
+    private static readonly Dictionary<string, (Func<double, ClinicalFeatures> Set, double Normal, double[] Deranged)> Bands = new()
+    {
+        ["respiratory rate"] = (v => Vitals() with { RespiratoryRate = Measured(v) }, 16, [21, 24, 25, 30, 40, 8, 6]),
+        ["SpO2"] = (v => Vitals() with { OxygenSaturation = Measured(v) }, 97, [93, 92, 91, 85, 75]),
+        ["systolic blood pressure"] = (v => Vitals() with { SystolicBloodPressure = Measured(v) }, 125, [100, 91, 90, 80, 60, 220, 250]),
+        ["heart rate"] = (v => Vitals() with { HeartRate = Measured(v) }, 75, [111, 130, 131, 150, 180, 40, 30]),
+        ["temperature"] = (v => Vitals() with { Temperature = Measured(v) }, 37.0, [39.1, 40.5, 35.0, 33.0]),
+        ["consciousness"] = (v => Vitals() with { Consciousness = v == 0 ? Consciousness.Alert : (Consciousness)(int)v }, 0, [1, 2, 3, 4]),
+        ["oxygen"] = (v => Vitals() with { SupplementalOxygen = v > 0 }, 0, [1]),
+    };
+
+    private static Measurement Measured(double value) => new(value, string.Empty, DateTimeOffset.UnixEpoch);
+
+    private static ClinicalFeatures Vitals() => new()
+    {
+        PatientId = "p", IndexEncounterId = "e", AsOf = DateTimeOffset.UnixEpoch, AdmittedAt = DateTimeOffset.UnixEpoch,
+        CharlsonCategories = new HashSet<string>(), ElixhauserCategories = new HashSet<string>(),
+    };
+
+    /// <summary>
+    /// Issue 29 item 2 (ADR 0007): moving any single vital sign from its normal range into NEWS2's 2- and 3-point bands, in
+    /// either direction, never lowers the served probability — for rows drawn across the card's reference values, complete
+    /// (ONNX Runtime) or with inputs missing (the trees, averaged over their reference).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(VitalSigns))]
+    public void A_vital_sign_moved_into_NEWS2s_2_and_3_point_bands_in_either_direction_never_lowers_the_probability(string name, string vital)
+    {
+        using var model = Load(name);
+        var card = model.Card;
+        var (set, normal, deranged) = Bands[vital];
+        // The model inputs this vital sign sets (its derangement inputs), by the catalog's own reading.
+        var inputs = FeatureCatalog.Vectorize(set(normal)).Values.Select((v, i) => (v, i)).Where(p => p.v is not null).Select(p => p.i)
+            .Where(i => FeatureCatalog.Features[i].NeverLowersRisk).ToList();
+        Assert.NotEmpty(inputs);
+        var rows = Rows(card, 150, seed: 29);
+        var batch = new List<FeatureVector>();
+        foreach (var row in rows)
+        {
+            foreach (var value in deranged.Prepend(normal))
+            {
+                var vector = FeatureCatalog.Vectorize(set(value)).Values;
+                var values = row.Values.ToArray();
+                foreach (var i in inputs)
+                {
+                    values[i] = vector[i];
+                }
+
+                batch.Add(row with { Values = values });
+            }
+        }
+
+        var probabilities = model.Predict(batch);
+        var stride = deranged.Length + 1;
+        var violations = new List<string>();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var atNormal = probabilities[r * stride];
+            for (var k = 0; k < deranged.Length; k++)
+            {
+                if (probabilities[(r * stride) + k + 1] < atNormal - 1e-6)
+                {
+                    violations.Add($"row {r}: {vital} {deranged[k]} gives {probabilities[(r * stride) + k + 1]:P3} below {atNormal:P3} at {normal}");
+                }
+            }
+        }
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations.Take(20)));
+    }
+
+    /// <summary>
+    /// The reviewer's patient of issue 29: a 75-year-old on the second day of an emergency admission, one set of vital
+    /// signs charted an hour ago and nothing else recorded; each value moved alone into NEWS2's 3-point band, then all at
+    /// once (NEWS2 20). The deterioration model never answers lower than for the normal set, and the card for the whole
+    /// set in collapse is the high tier (the guardrail) whatever the model says.
+    /// </summary>
+    [Fact]
+    public void The_reviewers_patient_in_collapse_is_never_scored_below_the_same_patient_with_normal_vital_signs()
+    {
+        using var model = Load("complication");
+        var now = new DateTimeOffset(2026, 12, 6, 10, 0, 0, TimeSpan.Zero);
+        Measurement At(double v) => new(v, string.Empty, now.AddHours(-1));
+        var normal = Vitals() with
+        {
+            AgeYears = 75, AsOf = now, AdmittedAt = now.AddDays(-1), LengthOfStayDays = 1, EmergentAdmission = true,
+            RespiratoryRate = At(16), OxygenSaturation = At(97), SupplementalOxygen = false, SystolicBloodPressure = At(125),
+            HeartRate = At(75), Consciousness = Consciousness.Alert, Temperature = At(37.0),
+        };
+        var cases = new (string Change, ClinicalFeatures Features)[]
+        {
+            ("normal set", normal),
+            ("systolic 70", normal with { SystolicBloodPressure = At(70) }),
+            ("heart rate 30", normal with { HeartRate = At(30) }),
+            ("34 °C", normal with { Temperature = At(34.0) }),
+            ("unresponsive", normal with { Consciousness = Consciousness.Unresponsive }),
+            ("respiratory rate 6", normal with { RespiratoryRate = At(6) }),
+            ("every parameter in its 3-point band", normal with
+            {
+                RespiratoryRate = At(6), OxygenSaturation = At(85), SupplementalOxygen = true, SystolicBloodPressure = At(70),
+                HeartRate = At(30), Consciousness = Consciousness.Unresponsive, Temperature = At(34.0),
+            }),
+        };
+        var probabilities = model.Predict([.. cases.Select(c => FeatureCatalog.Vectorize(c.Features))]);
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var explained = ClinicalCds.Domain.Explanations.ScoreExplanations.FromModel(
+                ClinicalCds.Domain.Risks.RiskCatalog.Complication, model.Card.SourceLabel, probabilities[i], model.Card.Tiers.Moderate, model.Card.Tiers.High,
+                [], cases[i].Features, ClinicalCds.Domain.Explanations.MissingEvidence.None);
+            output.WriteLine($"{cases[i].Change}: {probabilities[i]:P1}, card: {explained.Summary}");
+            Assert.True(probabilities[i] >= probabilities[0] - 1e-9, $"{cases[i].Change}: {probabilities[i]:P2} below {probabilities[0]:P2}");
+        }
+
+        Assert.True(probabilities[^1] > probabilities[0], "the set in collapse raises nothing");
     }
 
     private static FeatureVector With(FeatureVector row, int index, double? value)

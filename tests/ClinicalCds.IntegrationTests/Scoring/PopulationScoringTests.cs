@@ -8,6 +8,7 @@ using ClinicalCds.Application.Scoring.ScoreChunk;
 using ClinicalCds.Application.Scoring.StartRun;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Scores;
 using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Timeline;
 using ClinicalCds.Fhir;
@@ -221,11 +222,33 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         Assert.Equal(asOf, run.AsOf);
         var expected = timelines.Where(t => t.Encounters.Any(e => EncounterKinds.IsInpatient(e) && e.Start <= asOf && (e.End is null || e.End > asOf)))
             .Select(t => t.PatientId).Order(StringComparer.Ordinal).ToList();
-        var rows = await RowsAsync("SELECT patient_id, status, encounter_id, method FROM risk_scores WHERE run_id = $1 ORDER BY patient_id", run.RunId);
+        var rows = await RowsAsync("SELECT patient_id, status, encounter_id, method, tier FROM risk_scores WHERE run_id = $1 ORDER BY patient_id", run.RunId);
         Assert.Equal(expected, rows.Select(r => (string)r["patient_id"]!));
         Assert.All(rows, r => Assert.Equal("scored", r["status"]));
         Assert.Contains(rows, r => (string)r["encounter_id"]! == stay.EncounterId);
         Assert.All(rows, r => Assert.Equal(Repository.ShippedModel("complication"), r["method"]));
+
+        // The nightly run keeps NEWS2's alarm as the hooks do (issue 29 item 3): NEWS2 >= 7 or a single parameter scoring 3
+        // is the high tier, 5-6 at least moderate, whatever the model says; no vital signs in 24 h is insufficient data.
+        var byPatient = timelines.ToDictionary(t => t.PatientId);
+        foreach (var row in rows)
+        {
+            var features = FeatureBuilder.Build(byPatient[(string)row["patient_id"]!], (string)row["encounter_id"]!, asOf)!;
+            var news2 = News2.Score(PublishedScores.News2InputOf(features));
+            var tier = (string)row["tier"]!;
+            if (news2.NothingRecorded)
+            {
+                Assert.Equal(RiskAssessments.Insufficient, tier);
+            }
+            else if (news2.Total >= 7 || news2.Components.Any(c => c.Points == 3))
+            {
+                Assert.Equal("high", tier);
+            }
+            else if (news2.Total >= 5)
+            {
+                Assert.NotEqual("low", tier);
+            }
+        }
     }
 
     [Fact]

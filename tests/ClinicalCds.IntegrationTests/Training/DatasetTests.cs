@@ -27,7 +27,7 @@ public sealed class SyntheticStoreFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Api.InitializeAsync();
-        PopulationGenerator.Generate(new SyntheticOptions(800, 17, SyntheticOptions.DefaultAsOf), _directory);
+        PopulationGenerator.Generate(new SyntheticOptions(1600, 17, SyntheticOptions.DefaultAsOf), _directory);
         using var client = Api.CreateClient();
         await TestAdmin.ImportPopulationAsync(client, _directory);
     }

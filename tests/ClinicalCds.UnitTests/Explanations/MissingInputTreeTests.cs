@@ -10,40 +10,8 @@ public sealed class MissingInputTreeTests
 {
     private const int Features = 4;
 
-    /// <summary>A random tree of depth up to 3 over four features, with covers that add up.</summary>
-    private static RegressionTree RandomTree(Random random)
-    {
-        var feature = new List<int>();
-        var threshold = new List<double>();
-        var left = new List<int>();
-        var right = new List<int>();
-        var leafValue = new List<double>();
-        var leafCover = new List<double>();
-        int Build(int depth)
-        {
-            if (depth == 3 || (depth > 0 && random.NextDouble() < 0.3))
-            {
-                leafValue.Add(Math.Round((random.NextDouble() * 2) - 1, 3));
-                leafCover.Add(1 + random.Next(20));
-                return ~(leafValue.Count - 1);
-            }
-
-            var node = feature.Count;
-            feature.Add(random.Next(Features));
-            threshold.Add(random.Next(1, 5) + 0.5);
-            left.Add(0);
-            right.Add(0);
-            left[node] = Build(depth + 1);
-            right[node] = Build(depth + 1);
-            return node;
-        }
-
-        Build(0);
-        var nodeCover = new double[feature.Count];
-        double Cover(int n) => n < 0 ? leafCover[~n] : nodeCover[n] = Cover(left[n]) + Cover(right[n]);
-        Cover(0);
-        return new RegressionTree([.. feature], [.. threshold], [.. left], [.. right], [.. leafValue], nodeCover, [.. leafCover], 1);
-    }
+    /// <summary>A random tree of depth up to 3 over four features, split between the reference values 1 to 5.</summary>
+    private static RegressionTree RandomTree(Random random) => RandomTrees.Tree(random, Features, 3, r => r.Next(1, 5) + 0.5);
 
     private static (TreeEnsemble Trees, InputReference Reference, double?[] X) Case(int seed)
     {

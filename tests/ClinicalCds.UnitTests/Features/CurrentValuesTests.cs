@@ -9,7 +9,7 @@ using static ClinicalCds.UnitTests.Features.Facts;
 namespace ClinicalCds.UnitTests.Features;
 
 /// <summary>
-/// Current means current (issue 18): vital signs are one recent observation set, oxygen never charted is not "air",
+/// Current means current (issues 18, 29): each vital sign is its latest value of the last 24 h, oxygen never charted is not "air",
 /// old labs carry their age, and the published scores' inputs follow their sources (docs/features.md, ADR 0005).
 /// </summary>
 public sealed class CurrentValuesTests
@@ -51,28 +51,35 @@ public sealed class CurrentValuesTests
     }
 
     [Fact]
-    public void Vital_signs_come_from_the_latest_set_only_never_a_mixture_of_times()
+    public void Each_vital_sign_is_its_latest_value_of_the_last_24_h_so_a_partial_recheck_never_erases_an_abnormal_one()
     {
+        // Issue 29 item 4: a full abnormal set 3 h before the discharge, then respiratory rate and SpO2 rechecked 1 h before.
         List<ProjectedFacts> facts =
         [
             .. EdTriageOnly(),
-            new(Observations: [Lab("rr-day11", Loinc.RespiratoryRate, 24, "/min", "2026-03-12T14:00:00Z")]),
-            new(Observations: [Lab("hr-set", Loinc.HeartRate, 88, "/min", "2026-03-13T08:00:00Z")]),
-            new(Observations: [Lab("sbp-set", Loinc.SystolicBloodPressure, 118, "mm[Hg]", "2026-03-13T07:20:00Z")]),
-            new(Observations: [Lab("o2-set", Loinc.InhaledOxygenFlowRate, 0, "L/min", "2026-03-13T08:00:00Z")]),
+            new(Observations: [Lab("rr-day11", Loinc.RespiratoryRate, 24, "/min", "2026-03-12T08:00:00Z")]),
+            new(Observations: [Lab("rr-full", Loinc.RespiratoryRate, 26, "/min", "2026-03-13T07:00:00Z")]),
+            new(Observations: [Lab("spo2-full", Loinc.OxygenSaturationPulseOximetry, 91, "%", "2026-03-13T07:00:00Z")]),
+            new(Observations: [Lab("hr-full", Loinc.HeartRate, 135, "/min", "2026-03-13T07:00:00Z")]),
+            new(Observations: [Lab("sbp-full", Loinc.SystolicBloodPressure, 88, "mm[Hg]", "2026-03-13T07:00:00Z")]),
+            new(Observations: [Lab("o2-full", Loinc.InhaledOxygenFlowRate, 0, "L/min", "2026-03-13T07:00:00Z")]),
+            new(Observations: [Lab("rr-recheck", Loinc.RespiratoryRate, 18, "/min", "2026-03-13T09:00:00Z")]),
+            new(Observations: [Lab("spo2-recheck", Loinc.OxygenSaturationPulseOximetry, 97, "%", "2026-03-13T09:00:00Z")]),
         ];
 
         var f = Build(facts);
 
-        // The set of 08:00 holds what was charted from 07:00 on; the respiratory rate of the day before is not in it.
-        Assert.Equal(88, f.HeartRate!.Value);
-        Assert.Equal(118, f.SystolicBloodPressure!.Value);
+        Assert.Equal((18.0, 97.0), (f.RespiratoryRate!.Value, f.OxygenSaturation!.Value));
+        Assert.Equal((135.0, 88.0), (f.HeartRate!.Value, f.SystolicBloodPressure!.Value));
+        Assert.Equal(At("2026-03-13T07:00:00Z"), f.HeartRate.At);
         Assert.False(f.SupplementalOxygen);
-        Assert.Null(f.RespiratoryRate);
         var news2 = News2.Score(PublishedScores.News2InputOf(f));
-        Assert.Contains("Respiratory rate", news2.Missing);
-        Assert.DoesNotContain("Air or oxygen", news2.Missing);
-        Assert.Contains(news2.Components, c => c.Name == "Air or oxygen" && c.PatientValue == "air" && c.Points == 0);
+        Assert.Equal(6, news2.Total); // heart rate 135 (3) + systolic 88 (3)
+        Assert.Equal(["Consciousness", "Temperature"], news2.Missing);
+
+        // A value older than 24 h is not current: without the morning's values, the day-before respiratory rate is not read.
+        var dayBefore = Build([.. EdTriageOnly(), new(Observations: [Lab("rr-day11", Loinc.RespiratoryRate, 24, "/min", "2026-03-12T08:00:00Z")])]);
+        Assert.Null(dayBefore.RespiratoryRate);
     }
 
     [Fact]

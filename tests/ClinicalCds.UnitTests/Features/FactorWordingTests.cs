@@ -35,10 +35,18 @@ public sealed class FactorWordingTests
     [InlineData("EmergentAdmission", 1.0, 0.3, "Emergency admission — raises risk")]
     [InlineData("EmergentAdmission", 0.0, -0.3, "No emergency admission — lowers risk")]
     [InlineData("Charlson_chf", 1.0, 0.25, "Congestive heart failure — raises risk")]
-    [InlineData("TemperatureCelsius", 38.4, 0.1, "Temperature 38.4 °C — raises risk")]
+    [InlineData("TemperatureAbove38Celsius", 0.4, 0.1, "Temperature 0.4 °C above 38.0 — raises risk")]
     [InlineData("LengthOfStayDays", 6.0, 0.05, "Length of stay 6 days — raises risk")]
     public void Factors_read_as_a_clinician_would_say_them(string feature, double? value, double contribution, string expected) =>
         Assert.Equal(expected, FactorWording.Describe(Definition(feature), value, contribution).Text);
+
+    [Theory]
+    [InlineData("HeartRateAbove90PerMin", 45.0, 135.0, 0.8, "Heart rate 135 /min (above 90) — raises risk")]
+    [InlineData("HeartRateAbove90PerMin", 0.0, 75.0, -0.1, "Heart rate 75 /min (not above 90) — lowers risk")]
+    [InlineData("HeartRateBelow51PerMin", 13.0, 38.0, 0.9, "Heart rate 38 /min (below 51) — raises risk")]
+    [InlineData("TemperatureBelow36_1Celsius", 1.1, 35.0, 0.3, "Temperature 35 °C (below 36.1) — raises risk")]
+    public void A_vital_signs_derangement_is_said_as_the_measurement_with_the_band_edge(string feature, double derangement, double measured, double contribution, string expected) =>
+        Assert.Equal(expected, FactorWording.Describe(Definition(feature), derangement, contribution, measured: measured).Text);
 
     [Fact]
     public void The_top_factors_are_the_largest_contributions_whichever_their_sign()

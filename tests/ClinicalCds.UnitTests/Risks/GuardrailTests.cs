@@ -55,7 +55,7 @@ public sealed class GuardrailTests
         Assert.Equal(RiskTier.High, risk.Tier);
         Assert.Equal("high", RiskAssessments.TierOf(risk));
         Assert.Contains($"NEWS2 {news2.Total} — emergency response threshold (RCP 2017)", risk.Summary, StringComparison.Ordinal);
-        Assert.Contains("model estimate 3%", risk.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("; model 3%", risk.Summary, StringComparison.Ordinal);
         Assert.Contains("never silenced", risk.DetailMarkdown, StringComparison.Ordinal);
         Assert.Contains("Estimated risk of deterioration within 48 h: 3%** (complication 9.9.9; low tier", risk.DetailMarkdown, StringComparison.Ordinal);
         Assert.True(risk.Summary.Length <= 140);
@@ -77,10 +77,19 @@ public sealed class GuardrailTests
     }
 
     [Fact]
-    public void Unresponsive_alone_is_at_least_the_high_tier()
+    public void Unresponsive_alone_is_at_least_the_high_tier_said_in_the_charts_words()
     {
         var risk = ModelSays(Patient(16, 97, false, 125, 75, Consciousness.Unresponsive, 37.0), 0.01);
         Assert.Equal(RiskTier.High, risk.Tier);
+        Assert.Equal("High risk of deterioration within 48 h: Consciousness unresponsive scores 3 in NEWS2 — urgent response (RCP 2017); model 1%", risk.Summary);
+    }
+
+    [Fact]
+    public void The_longest_single_parameter_alarm_fits_the_summary_with_the_models_estimate()
+    {
+        var risk = ModelSays(Patient(16, 91, false, 125, 75, Consciousness.Alert, 37.0), 0.014);
+        Assert.Equal("High risk of deterioration within 48 h: Oxygen saturation (SpO2 scale 1) 91 % scores 3 in NEWS2 — urgent response (RCP 2017); model 1%", risk.Summary);
+        Assert.True(risk.Summary.Length <= 140, $"{risk.Summary.Length} characters");
     }
 
     [Fact]
@@ -94,6 +103,8 @@ public sealed class GuardrailTests
         var agreed = ModelSays(five, 0.50);
         Assert.Equal(RiskTier.High, agreed.Tier);
         Assert.Contains("The model's estimate agrees", agreed.DetailMarkdown, StringComparison.Ordinal);
+        // The alarm is named on the card whether or not it raised the tier.
+        Assert.Equal("High risk of deterioration within 48 h: NEWS2 5 — urgent response threshold (RCP 2017); model 50%", agreed.Summary);
     }
 
     [Fact]
