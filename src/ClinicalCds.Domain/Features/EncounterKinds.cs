@@ -100,9 +100,12 @@ public static class EncounterKinds
     /// <summary>An ED visit that ended within this time before admission is the visit that led to the admission.</summary>
     public static readonly TimeSpan EdVisitLeadingToAdmission = TimeSpan.FromHours(24);
 
-    /// <summary>The ED visit that led to an admission at <paramref name="admitted"/>: the last one ended within 24 h before it (or overlapping it).</summary>
+    /// <summary>
+    /// The ED visit that led to an admission at <paramref name="admitted"/>: the last one that started by then (Synthea
+    /// writes the ED encounter and the inpatient stay with one start instant) and ended within 24 h before it (or overlaps it).
+    /// </summary>
     public static EncounterFact? EdVisitLeadingTo(IEnumerable<EncounterFact> encounters, DateTimeOffset admitted) =>
-        encounters.LastOrDefault(e => IsEmergency(e) && e.Start < admitted && (e.End ?? e.Start) >= admitted - EdVisitLeadingToAdmission);
+        encounters.LastOrDefault(e => IsEmergency(e) && e.Start <= admitted && (e.End ?? e.Start) >= admitted - EdVisitLeadingToAdmission);
 
     /// <summary>
     /// An unplanned (emergent or urgent) admission: by its priority when recorded; otherwise admitted from the emergency

@@ -43,10 +43,20 @@ public static class FeatureBuilder
             return null;
         }
 
+        // The day before admission is this stay's work-up — unless another stay ended in it: what was measured there is
+        // that stay's, not this one's (a hemoglobin of the admission before is no discharge value of this one).
         var windowStart = admitted - PreAdmissionWindow;
+        var previousEnd = known.Encounters
+            .Where(e => EncounterKinds.IsInpatient(e) && e.EncounterId != stay.EncounterId && e.End is { } end && end <= admitted)
+            .Max(e => e.End);
+        if (previousEnd >= windowStart)
+        {
+            windowStart = previousEnd.Value.AddTicks(1);
+        }
+
         var stayEnd = stay.End ?? asOf;
         var priorEd = known.Encounters
-            .Where(e => EncounterKinds.IsEmergency(e) && e.Start < admitted)
+            .Where(e => EncounterKinds.IsEmergency(e) && e.Start <= admitted)
             .ToList();
         var leadingEd = EncounterKinds.EdVisitLeadingTo(priorEd, admitted);
         var conditions = known.Conditions.Where(c => c.VerificationStatus is not ("refuted" or "entered-in-error")).ToList();
