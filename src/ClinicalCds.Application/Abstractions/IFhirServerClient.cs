@@ -6,6 +6,9 @@ namespace ClinicalCds.Application.Abstractions;
 public sealed record FhirFetch(IReadOnlyList<JsonElement> Resources, string? Failure)
 {
     public bool Succeeded => Failure is null;
+
+    /// <summary>The total the search's first page states, when it states one (to check the pages held it all).</summary>
+    public int? Total { get; init; }
 }
 
 /// <summary>Reads from a CDS Client's fhirServer on its behalf, with the access token it passed in fhirAuthorization.</summary>

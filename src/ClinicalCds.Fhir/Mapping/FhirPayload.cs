@@ -18,6 +18,28 @@ public enum FhirPayloadKind
 /// </summary>
 public sealed record FhirPayload(FhirPayloadKind Kind, IReadOnlyList<JsonElement> Resources, string? NextLink, string? Problem)
 {
+    /// <summary>
+    /// Why this Bundle says it is not the whole result, or null: an OperationOutcome entry (<c>search.mode = outcome</c>)
+    /// with an error or a warning — the CDS Hooks specification asks services to check for them — or, on a searchset's
+    /// last page (no <c>next</c> link), a <c>total</c> larger than the matches it holds and the pages before it.
+    /// </summary>
+    public string? Incomplete { get; init; }
+
+    /// <summary>The searchset's <c>total</c>, when it states one.</summary>
+    public int? Total { get; init; }
+
+    /// <summary>The search matches this page holds (entries that are no outcome).</summary>
+    public int Matches => Resources.Count;
+
+    /// <summary>
+    /// <see cref="Incomplete"/> for the last of a search's pages, given how many matches the pages before it held: a
+    /// stated total above what all the pages held says matches were left out.
+    /// </summary>
+    public string? IncompleteAfter(int earlierMatches) =>
+        Incomplete ?? (NextLink is null && Total is { } total && total > earlierMatches + Matches
+            ? $"the searchset states {total} matches but holds {earlierMatches + Matches} and has no next page"
+            : null);
+
     public static FhirPayload Read(JsonElement payload)
     {
         if (TypeOf(payload) is not { } type)
@@ -46,6 +68,7 @@ public sealed record FhirPayload(FhirPayloadKind Kind, IReadOnlyList<JsonElement
         }
 
         var resources = new List<JsonElement>();
+        string? incomplete = null;
         for (var index = 0; index < entries.GetArrayLength(); index++)
         {
             var entry = entries[index];
@@ -55,14 +78,32 @@ public sealed record FhirPayload(FhirPayloadKind Kind, IReadOnlyList<JsonElement
                 return Invalid($"Bundle.entry[{index}] does not hold a FHIR resource.");
             }
 
-            if (resource.ValueKind == JsonValueKind.Object && FhirValues.String(FhirValues.Property(entry, "search"), "mode") != "outcome")
+            if (FhirValues.String(FhirValues.Property(entry, "search"), "mode") == "outcome")
+            {
+                incomplete ??= OutcomeProblem(resource);
+            }
+            else if (resource.ValueKind == JsonValueKind.Object)
             {
                 resources.Add(resource);
             }
         }
 
         var next = FhirValues.Items(payload, "link").FirstOrDefault(l => FhirValues.String(l, "relation") == "next");
-        return new FhirPayload(FhirPayloadKind.Bundle, resources, FhirValues.String(next, "url"), null);
+        var total = FhirValues.Property(payload, "total") is { ValueKind: JsonValueKind.Number } t && t.TryGetInt32(out var n) ? n : (int?)null;
+        return new FhirPayload(FhirPayloadKind.Bundle, resources, FhirValues.String(next, "url"), null) { Incomplete = incomplete, Total = total };
+    }
+
+    /// <summary>An outcome entry's error or warning, in words; null for information only.</summary>
+    private static string? OutcomeProblem(JsonElement outcome)
+    {
+        var issue = FhirValues.Items(outcome, "issue").FirstOrDefault(i => FhirValues.String(i, "severity") is "fatal" or "error" or "warning");
+        if (issue.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var said = FhirValues.String(issue, "diagnostics") ?? FhirValues.String(FhirValues.Property(issue, "details"), "text") ?? FhirValues.String(issue, "code");
+        return $"the search reported {FhirValues.String(issue, "severity")}: {said}";
     }
 
     private static readonly JsonElement EmptyArray = JsonDocument.Parse("[]").RootElement;

@@ -29,9 +29,19 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
         Task<(FhirFetch Fetch, Uri? Next)>? pending = PageAsync(http, first, fhirServer, accessToken, 0, budget, cancellationToken);
         try
         {
+            int? total = null;
+            var matches = 0;
             for (var page = 1; pending is not null; page++)
             {
                 var (fetch, next) = await pending;
+                // The last page of a search: a total above all the matches its pages held means some were left out.
+                total ??= fetch.Total;
+                matches += fetch.Resources.Count;
+                if (fetch.Succeeded && next is null && total > matches)
+                {
+                    fetch = new FhirFetch([], $"the fhirServer's searchset states {total} matches but its pages hold {matches}");
+                }
+
                 // The next page is requested before this one is handed over: the caller reads it while the server prepares the next.
                 pending = fetch.Succeeded && next is not null ? PageAsync(http, next, fhirServer, accessToken, page, budget, cancellationToken) : null;
                 yield return fetch;
@@ -116,7 +126,8 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
         var payload = FhirPayload.Read(answer);
         return payload.Kind switch
         {
-            FhirPayloadKind.Bundle => (new FhirFetch(payload.Resources, null),
+            FhirPayloadKind.Bundle when payload.Incomplete is { } incomplete => (Failed(incomplete), null),
+            FhirPayloadKind.Bundle => (new FhirFetch(payload.Resources, null) { Total = payload.Total },
                 payload.NextLink is { } link && Uri.TryCreate(link, UriKind.Absolute, out var next) ? next : null),
             FhirPayloadKind.Resource => (new FhirFetch(payload.Resources, null), null),
             FhirPayloadKind.OperationOutcome => (Failed("the fhirServer answered an OperationOutcome"), null),

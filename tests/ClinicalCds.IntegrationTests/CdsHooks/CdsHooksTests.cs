@@ -165,7 +165,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         Assert.Equal((string)fromComplete.Body!["cards"]![0]!["summary"]!, (string)completed.Body!["cards"]![0]!["summary"]!);
         Assert.Equal((string)fromComplete.Body!["cards"]![0]!["detail"]!, (string)completed.Body!["cards"]![0]!["detail"]!);
         Assert.Equal(HttpStatusCode.PreconditionFailed, withoutServer.Status);
-        Assert.Contains("observations: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched", withoutServer.Text, StringComparison.Ordinal);
+        Assert.Contains("observations: the prefetch sent part of a search (a next link, a total above its matches, or an outcome with an error or warning) and the whole could not be fetched", withoutServer.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -213,6 +213,12 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         faulty.MapGet("/garbled/{**path}", () => Results.Text(
             """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Encounter","id":"\ud800"}}]}""",
             "application/fhir+json"));
+        // Partial answers that say so (issue 30): a total above what the pages hold, and a search that warns it was cut.
+        faulty.MapGet("/short/{**path}", () => Results.Text(
+            """{"resourceType":"Bundle","type":"searchset","total":40,"entry":[]}""", "application/fhir+json"));
+        faulty.MapGet("/warned/{**path}", () => Results.Text(
+            """{"resourceType":"Bundle","type":"searchset","entry":[{"search":{"mode":"outcome"},"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly","diagnostics":"too many matches"}]}}]}""",
+            "application/fhir+json"));
         await faulty.StartAsync();
         var ehrUrl = faulty.Urls.First();
 
@@ -221,7 +227,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var (fallback, fallbackUrl) = await server.StartAnotherAsync("--CdsHooks:StoreFallback=true");
         await using (fallback)
         {
-            foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken", $"{ehrUrl}/garbled" })
+            foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken", $"{ehrUrl}/garbled", $"{ehrUrl}/short", $"{ehrUrl}/warned" })
             {
                 // The fixture's deadline is 3 s per request (CdsHooks:FetchTimeoutSeconds): the hang is cut, not waited out.
                 var clock = System.Diagnostics.Stopwatch.StartNew();

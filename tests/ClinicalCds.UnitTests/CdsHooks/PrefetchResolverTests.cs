@@ -93,7 +93,45 @@ public sealed class PrefetchResolverTests
             service, WithObservations(FirstPageOnly, fhirServer is null ? null : new Uri(fhirServer)), new RecordingServer("the fhirServer answered 503"), Terminology.None, default);
 
         var unavailable = Assert.Single(outcome.Unavailable);
-        Assert.Equal($"observations: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {reason}", unavailable);
+        Assert.Equal($"observations: the prefetch sent part of a search (a next link, a total above its matches, or an outcome with an error or warning) and the whole could not be fetched: {reason}", unavailable);
+    }
+
+    private const string Match =
+        """{"search":{"mode":"match"},"resource":{"resourceType":"Observation","id":"page1","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":9.0,"unit":"g/dL","system":"http://unitsofmeasure.org","code":"g/dL"},"effectiveDateTime":"2026-03-01T08:00:00Z"}}""";
+
+    /// <summary>
+    /// Issue 30 (part): a searchset that says it is not whole — a total above its matches without a next link, or an
+    /// outcome entry with an error or a warning (CDS Hooks 2.0: services SHOULD check for them) — is never scored as
+    /// complete: it is fetched in full from the fhirServer, or the key is unavailable.
+    /// </summary>
+    [Theory]
+    [InlineData("a total above its matches", $$$"""{"resourceType":"Bundle","type":"searchset","total":5,"entry":[{{{Match}}}]}""")]
+    [InlineData("an outcome with a warning", $$$"""{"resourceType":"Bundle","type":"searchset","total":1,"entry":[{{{Match}}},{"search":{"mode":"outcome"},"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"too-costly","diagnostics":"results limited to the last 12 months"}]}}]}""")]
+    public async Task A_searchset_that_says_it_is_not_whole_is_fetched_in_full_instead_of_being_scored(string what, string bundle)
+    {
+        var service = CdsServices.Find(CdsServices.Readmission)!;
+        var partial = JsonElement.Parse(bundle);
+        var server = new RecordingServer();
+
+        var outcome = await PrefetchResolver.ResolveAsync(service, WithObservations(partial, new Uri("https://ehr.test/fhir/")), server, Terminology.None, default);
+
+        Assert.Empty(outcome.Unavailable);
+        Assert.Single(server.Queries);
+        Assert.True(outcome.Facts.SelectMany(f => f.Observations ?? []).Select(o => o.ObservationId).SequenceEqual(["all"]), what);
+
+        var withoutServer = await PrefetchResolver.ResolveAsync(service, WithObservations(partial, null), server, Terminology.None, default);
+        Assert.Single(withoutServer.Unavailable);
+    }
+
+    [Fact]
+    public async Task A_whole_searchset_with_an_informational_outcome_is_scored_as_it_is()
+    {
+        var whole = JsonElement.Parse($$$"""{"resourceType":"Bundle","type":"searchset","total":1,"entry":[{{{Match}}},{"search":{"mode":"outcome"},"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational"}]}}]}""");
+        var server = new RecordingServer();
+        var outcome = await PrefetchResolver.ResolveAsync(CdsServices.Find(CdsServices.Readmission)!, WithObservations(whole, null), server, Terminology.None, default);
+        Assert.Empty(outcome.Unavailable);
+        Assert.Empty(server.Queries);
+        Assert.Equal(["page1"], outcome.Facts.SelectMany(f => f.Observations ?? []).Select(o => o.ObservationId));
     }
 
     [Fact]

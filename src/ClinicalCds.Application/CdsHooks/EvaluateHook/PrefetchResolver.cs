@@ -50,7 +50,9 @@ public static partial class PrefetchResolver
                 continue;
             }
 
-            if (payload.Kind == FhirPayloadKind.Bundle && payload.NextLink is not null)
+            // One page of a larger result, or a searchset that says it is not whole (a total above its matches, an
+            // outcome entry with an error or warning): fetched in full from the fhirServer, never scored as it is.
+            if (payload.Kind == FhirPayloadKind.Bundle && (payload.NextLink is not null || payload.IncompleteAfter(0) is not null))
             {
                 toFetch.Add((key, template));
                 partial.Add(key);
@@ -148,7 +150,7 @@ public static partial class PrefetchResolver
         if (failure is not null)
         {
             return ([], [partial
-                ? $"{key}: the prefetch sent one page of a larger search (its Bundle has a next link) and the rest could not be fetched: {failure}"
+                ? $"{key}: the prefetch sent part of a search (a next link, a total above its matches, or an outcome with an error or warning) and the whole could not be fetched: {failure}"
                 : $"{key}: {failure}"]);
         }
 
