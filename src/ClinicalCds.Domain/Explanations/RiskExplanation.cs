@@ -105,7 +105,7 @@ public static class ScoreExplanations
             _ => RiskTier.Low,
         };
         var guard = risk.Guardrail(features);
-        tier = guard is not null && guard.AtLeast > tier ? guard.AtLeast : tier;
+        tier = guard?.Floor(tier) ?? tier;
         var summary = $"{TierWord(tier)} risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}";
         var detail = guard is null ? Detail(news2, null, features) : $"**{guard.Reason}.**\n\n{Detail(news2, null, features)}";
         return new RiskExplanation(risk, tier, summary, detail, news2, null) { TopFactors = Drivers(news2), Guardrail = guard };
@@ -148,7 +148,7 @@ public static class ScoreExplanations
         // risk is never "insufficient data" either: what was recorded is already an alarm.
         var guard = risk.Guardrail(features);
         var modelTier = TierOf(probability);
-        var tier = guard is not null && guard.AtLeast > modelTier ? guard.AtLeast : modelTier;
+        var tier = guard?.Floor(modelTier) ?? modelTier;
         var raisedByGuard = tier != modelTier;
         var what = risk.Phrase;
         // One line per measurement: a vital sign's two derangement inputs are missing together and named once.
@@ -159,7 +159,7 @@ public static class ScoreExplanations
         {
             text.Append(CultureInfo.InvariantCulture, $"**{guard.Reason}.** ");
             text.Append(raisedByGuard
-                ? $"Shown in the {TierRange(tier, moderateFrom, highFrom).Split(':')[0]} whatever the model estimates: the published score's alarm is never silenced by the model.\n\n"
+                ? $"Shown in the {TierWord(tier).ToLowerInvariant()} tier whatever the model estimates: the published score's alarm is never silenced by the model.\n\n"
                 : "The model's estimate agrees.\n\n");
         }
 

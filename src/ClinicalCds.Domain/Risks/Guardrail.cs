@@ -9,4 +9,8 @@ namespace ClinicalCds.Domain.Risks;
 /// </summary>
 /// <param name="AtLeast">The lowest tier the risk may be shown in.</param>
 /// <param name="Reason">Why, with the score's value and the threshold's source: "NEWS2 18 — emergency response threshold (RCP 2017)".</param>
-public sealed record Guardrail(RiskTier AtLeast, string Reason);
+public sealed record Guardrail(RiskTier AtLeast, string Reason)
+{
+    /// <summary><paramref name="tier"/>, raised to <see cref="AtLeast"/> when below it.</summary>
+    public RiskTier Floor(RiskTier tier) => tier < AtLeast ? AtLeast : tier;
+}

@@ -346,9 +346,12 @@ public static partial class FactMapper
     /// </summary>
     private static readonly HashSet<string> IntensiveCareRoleCodes = new(StringComparer.Ordinal) { "ICU", "CCU", "PEDICU", "PEDNICU", "NCCU", "BICU" };
 
-    /// <summary>ICU by the location's name or physical type ("ICU", "MICU", "Intensive care unit", ...).</summary>
+    /// <summary>
+    /// ICU by the location's name or physical type ("ICU", "MICU", "Intensive care unit", ...), a coronary care unit
+    /// included ("Coronary Care Unit (CCU)": an ICU in MIMIC-IV's icustays, and v3 RoleCode CCU).
+    /// </summary>
     public static bool IsIntensiveCare(string? text) => text is not null && IntensiveCarePattern().IsMatch(text);
 
-    [GeneratedRegex(@"\b[A-Z]?ICU\b|intensive\s+care|critical\s+care", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b[A-Z]?ICU\b|\bCCU\b|intensive\s+care|critical\s+care|coronary\s+care", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex IntensiveCarePattern();
 }

@@ -28,16 +28,13 @@ public sealed record FhirPayload(FhirPayloadKind Kind, IReadOnlyList<JsonElement
     /// <summary>The searchset's <c>total</c>, when it states one.</summary>
     public int? Total { get; init; }
 
-    /// <summary>The search matches this page holds (entries that are no outcome).</summary>
-    public int Matches => Resources.Count;
-
     /// <summary>
     /// <see cref="Incomplete"/> for the last of a search's pages, given how many matches the pages before it held: a
     /// stated total above what all the pages held says matches were left out.
     /// </summary>
     public string? IncompleteAfter(int earlierMatches) =>
-        Incomplete ?? (NextLink is null && Total is { } total && total > earlierMatches + Matches
-            ? $"the searchset states {total} matches but holds {earlierMatches + Matches} and has no next page"
+        Incomplete ?? (NextLink is null && Total is { } total && total > earlierMatches + Resources.Count
+            ? $"the searchset states {total} matches but holds {earlierMatches + Resources.Count} and has no next page"
             : null);
 
     public static FhirPayload Read(JsonElement payload)

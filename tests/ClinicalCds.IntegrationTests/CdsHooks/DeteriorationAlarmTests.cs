@@ -127,10 +127,16 @@ public sealed class DeteriorationAlarmTests(CdsServerFixture server)
         Assert.Empty((await HookAsync(server.BaseUrl, patientId, encounterId))["cards"]!.AsArray());
 
         // From the store: the timeline reader resolves the stored Location.
-        var reader = new ClinicalCds.Infrastructure.Timeline.PostgresTimelineReader(Npgsql.NpgsqlDataSource.Create(server.Database.ConnectionString));
-        await foreach (var timeline in reader.ReadAsync([patientId], CancellationToken.None))
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(server.Database.ConnectionString);
+        var read = new List<ClinicalCds.Domain.Timeline.PatientTimeline>();
+        await foreach (var timeline in new ClinicalCds.Infrastructure.Timeline.PostgresTimelineReader(dataSource).ReadAsync([patientId], CancellationToken.None))
         {
-            Assert.True(timeline.Encounter(encounterId)!.HadIntensiveCare);
+            read.Add(timeline);
         }
+
+        var stored = Assert.Single(read);
+        Assert.True(stored.Encounter(encounterId)!.HadIntensiveCare);
+        // The stored encounter itself names only the reference: the Location resource is what says ICU.
+        Assert.All(stored.Encounter(encounterId)!.Locations, l => Assert.Null(l.Display));
     }
 }

@@ -174,6 +174,34 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.True(read >= 0.9 * raw.Count, $"{read} of {raw.Count}");
     }
 
+    /// <summary>
+    /// Issue 29 item 5 on real data: MIMIC's hospital admissions name their wards only by reference ("Location/…", no
+    /// display). Every admission whose referenced Location is, by its own name in the raw NDJSON, an intensive or coronary
+    /// care unit is an ICU stay in the store's timeline, and no other admission is.
+    /// </summary>
+    [Fact]
+    public async Task Admissions_at_an_icu_named_only_by_a_location_reference_are_icu_stays_as_the_raw_locations_say()
+    {
+        static bool CriticalCare(string name) =>
+            name.Contains("Intensive Care", StringComparison.Ordinal) || name.Contains("ICU)", StringComparison.Ordinal) || name.Contains("Coronary Care", StringComparison.Ordinal);
+        var icuLocations = mimic.Resources["Location"].Where(l => CriticalCare(l.GetProperty("name").GetString()!)).Select(l => l.GetProperty("id").GetString()!).ToHashSet();
+        var admissions = mimic.Resources["Encounter"]
+            .Where(e => Identifier(e).EndsWith("/identifier/encounter-hosp", StringComparison.Ordinal)).ToList();
+        var admissionIds = admissions.Select(e => e.GetProperty("id").GetString()!).ToHashSet();
+        var expected = admissions
+            .Where(e => e.TryGetProperty("location", out _))
+            .Where(e => e.GetProperty("location").EnumerateArray().Any(l => icuLocations.Contains(l.GetProperty("location").GetProperty("reference").GetString()!["Location/".Length..])))
+            .Select(e => e.GetProperty("id").GetString()!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var timelines = await mimic.TimelinesAsync();
+        var read = timelines.SelectMany(t => t.Encounters).Where(e => admissionIds.Contains(e.EncounterId) && e.Locations.Any(l => l.IsIntensiveCare)).Select(e => e.EncounterId).Order(StringComparer.Ordinal).ToList();
+
+        output.WriteLine($"{icuLocations.Count} critical-care locations; {expected.Count} admissions with a stay at one");
+        Assert.True(expected.Count >= 20, $"{expected.Count} admissions");
+        Assert.Equal(expected, read);
+    }
+
     private static string Identifier(JsonElement encounter) => encounter.GetProperty("identifier")[0].GetProperty("system").GetString()!;
 
     private static string? Code(JsonElement resource, string path, string property) =>

@@ -31,6 +31,7 @@ public sealed class LocationReferenceTests
         """{"resourceType":"Location","id":"L1","name":"Ward 12","type":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"CCU"}]}]}""",
         """{"resourceType":"Location","id":"L1","name":"Bay 3","physicalType":{"text":"Critical care bay"}}""",
         """{"resourceType":"Location","id":"L1","name":"Medical Intensive Care Unit (MICU)","physicalType":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/location-physical-type","code":"wa","display":"Ward"}]}}""",
+        """{"resourceType":"Location","id":"L1","name":"Coronary Care Unit (CCU)","physicalType":{"coding":[{"code":"wa","display":"Ward"}]}}""",
     };
 
     [Theory]
