@@ -10,6 +10,6 @@ public static class GroundTruth
     public const string Folder = "ground-truth";
     public const string ReadmissionFile = "readmission.csv";
     public const string ComplicationFile = "complication.csv";
-    public const string ReadmissionHeader = "patient_id,encounter_id,discharge_time,true_probability,readmitted_30d,readmission_encounter_id";
+    public const string ReadmissionHeader = "patient_id,encounter_id,discharge_time,true_probability,readmitted_30d,readmission_encounter_id,lace,hospital";
     public const string ComplicationHeader = "patient_id,encounter_id,scoring_time,true_probability,event_48h,event_type,event_time,true_news2";
 }

@@ -37,6 +37,7 @@ internal sealed class PatientSimulator
     private readonly List<DateTime> _admissions = [];
     private readonly List<DateTime> _edVisits = [];
     private DateTime? _deceasedAt;
+    private int _procedures;
 
     /// <summary>After <see cref="Run"/>: the patient is in hospital at the as-of instant.</summary>
     public bool InHospitalAtEnd { get; private set; }
@@ -73,7 +74,23 @@ internal sealed class PatientSimulator
     /// </summary>
     internal const double PostDischargeEventRate = 0.19;
 
-    private const double LimitedSupportEffect = 0.6, PostDischargeEventEffect = 1.0;
+    /// <summary>
+    /// The latent frailty's own effect on readmission once LACE is known: moderate to severe frailty (the top ~14 %,
+    /// about 1.8 SD above the rest) doubles the odds (Kahlon S et al., CMAJ 2015;187(11):799-804: adjusted OR 2.19 given
+    /// age, sex and LACE; Belga S et al., J Hosp Med 2016;11(8):556-62: 2.02), so 0.45 a standard deviation (ln 2.19 / 1.8).
+    /// </summary>
+    internal const double FrailtyEffect = 0.45;
+
+    private const double LimitedSupportEffect = 0.6, PostDischargeEventEffect = 1.3;
+
+    /// <summary>
+    /// No discharge's true probability of readmission exceeds 60 %: the highest group rates published are 43.7 % at LACE
+    /// 19 (van Walraven 2010, with death) and 45-52 % among super-utilizers (HCUP Statistical Brief #190, 2015).
+    /// </summary>
+    internal const double ReadmissionCeiling = 0.6;
+
+    /// <summary>Sets the overall 30-day readmission rate near the US all-payer 14 % (HCUP Statistical Brief #248, 2019).</summary>
+    internal const double ReadmissionIntercept = -3.75;
 
     /// <summary>
     /// The deterioration hazard per 8-hour step, logit = intercept + slope × severity (+ age, heart failure or COPD),
@@ -260,11 +277,12 @@ internal sealed class PatientSimulator
 
         var age = AgeAt(start);
         var priorAdmissions = _admissions.Count(t => t >= start.AddDays(-365) && t < start);
+        var proceduresBefore = _procedures;
         _admissions.Add(start);
         var service = ChooseService(emergent, start);
         var reason = ChooseReason(service);
         var acuity = (0.8 * _rng.Normal()) + (0.35 * _frailty) + (emergent ? 0.3 : -0.4) + (0.015 * (age - 65)) + (service.Code == "oncology" ? 0.3 : 0);
-        var plannedHours = Math.Clamp(Math.Exp(Math.Log(72) + (0.35 * acuity) + (0.3 * _rng.Normal())) + (emergent ? 0 : 24), 20, 30 * 24);
+        var plannedHours = Math.Clamp(Math.Exp(Math.Log(72) + (0.35 * acuity) + (0.5 * _rng.Normal())) + (emergent ? 0 : 24), 20, 30 * 24);
         var plannedEnd = start.AddHours(plannedHours);
         var drift = _rng.Normal(-0.12, 0.25);
         var id = encounterId ?? _rng.Uuid();
@@ -397,47 +415,47 @@ internal sealed class PatientSimulator
             WriteMedicationRequest(medication, end, id);
         }
 
-        // Ground truth of 30-day unplanned readmission at discharge (docs/synthetic-population.md). LACE's parts —
-        // length of stay, acuity, comorbidity, ED visits — enter as LACE itself, with its published point weights
-        // (van Walraven C et al., CMAJ 2010;182(6):551-7; the product's own Lace), not re-weighted part by part. Beside
-        // them what the literature finds LACE misses: laboratory values at discharge, an oncology service and prior
-        // admissions (the HOSPITAL score, Donzé 2013), heart failure and renal disease, polypharmacy, the disposition,
-        // and vital-sign instability at discharge (Nguyen OK et al., J Gen Intern Med 2017;32(1):42-48), measured here
-        // by the NEWS2 of the stay's last set of vital signs. And what no feature can see: the latent frailty, limited
-        // social support at home, and an adverse event after discharge.
+        // Ground truth of 30-day unplanned readmission at discharge (docs/synthetic-population.md, issue 37): what the
+        // record holds with effect sizes of the order the literature reports once LACE is known, and what no record
+        // holds — frailty, support at home, what happens after discharge — with the weight the literature gives it.
         var losDays = (end - start).TotalDays;
         var charlson = CharlsonIndex(end);
         var lace = Lace.Score(new LaceInput(
             (int)Math.Floor(losDays), emergent, [.. _chronic.Where(c => c.Onset <= end).Select(c => c.Diagnosis.Key)], Math.Min(edVisitsBefore, 10))).Total;
+        var procedure = _procedures > proceduresBefore;
+        var hospital = Hospital.Score(new HospitalInput(
+            hemoglobin, service.Code == "oncology", sodium, procedure, emergent, priorAdmissions, (int)Math.Floor(losDays))).Total;
         var activeMedications = _medications.Count(m => m.Authored <= end && m.Authored > end.AddDays(-365));
         var dischargeNews2 = lastVitals is { } vitals ? News2.Score(vitals).Total : 0;
-        var logit = -5.6
-            + (0.16 * lace)
-            + (0.30 * Math.Min(priorAdmissions, 5))
-            + (hemoglobin < 10 ? 0.7 : hemoglobin < 12 ? 0.35 : 0)
-            + (sodium < 135 ? 0.5 : 0)
-            + (service.Code == "oncology" ? 0.6 : 0)
-            + (albumin < 3.0 ? 0.7 : 0)
-            + (creatinine >= 2.0 ? 0.5 : 0)
-            + (Has(Catalog.HeartFailure, end) ? 0.4 : 0)
-            + (disposition switch { "aadvice" => 0.8, "snf" => 0.35, _ => 0 })
-            + (0.07 * Math.Min(activeMedications, 12))
-            + (AgeAt(end) >= 80 && charlson >= 3 ? 0.5 : 0)
-            + (0.3 * Math.Min(dischargeNews2, 7))
-            + (0.15 * _frailty)
+        var logit = ReadmissionIntercept
+            + (0.10 * lace)
+            + (0.15 * Math.Min(priorAdmissions, 5))
+            + (hemoglobin < 10 ? 0.45 : hemoglobin < 12 ? 0.25 : 0)
+            + (sodium < 135 ? 0.35 : 0)
+            + (service.Code == "oncology" ? 0.5 : 0)
+            + (procedure ? 0.2 : 0)
+            + (albumin < 3.0 ? 0.4 : 0)
+            + (creatinine >= 2.0 ? 0.3 : 0)
+            + (Has(Catalog.HeartFailure, end) ? 0.3 : 0)
+            + (disposition switch { "aadvice" => 0.7, "snf" => 0.25, _ => 0 })
+            + (0.04 * Math.Min(activeMedications, 12))
+            + (AgeAt(end) >= 80 && charlson >= 3 ? 0.25 : 0)
+            + (0.12 * Math.Min(dischargeNews2, 6))
+            + (FrailtyEffect * _frailty)
             + (_limitedSupport ? LimitedSupportEffect : 0);
         // The true probability at discharge averages over the adverse event to come; the readmission is drawn given it.
-        var probability = ((1 - PostDischargeEventRate) * Sigmoid(logit)) + (PostDischargeEventRate * Sigmoid(logit + PostDischargeEventEffect));
+        // Neither reaches the ceiling: even the sickest group of patients is not all readmitted.
+        var probability = ReadmissionCeiling * (((1 - PostDischargeEventRate) * Sigmoid(logit)) + (PostDischargeEventRate * Sigmoid(logit + PostDischargeEventEffect)));
         var adverseEvent = _unseen.Chance(PostDischargeEventRate);
         // The readmission arrives on day 1..29 (early days likelier) at the hour of discharge, so its admission
         // starts within 30 days; its encounter id is drawn now so the ground truth can name it.
-        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(Sigmoid(logit + (adverseEvent ? PostDischargeEventEffect : 0)))
+        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(ReadmissionCeiling * Sigmoid(logit + (adverseEvent ? PostDischargeEventEffect : 0)))
             ? (end.AddDays(1 + (int)(29 * Math.Pow(_rng.Uniform(), 1.7))), _rng.Uuid())
             : null;
         var known = end.AddDays(30) <= observedUntil;
         var readmitted = !known ? string.Empty : readmission is null ? "0" : "1";
         _readmissionTruth.Append(CultureInfo.InvariantCulture,
-            $"{_patientId},{id},{Instant(end)},{Fmt(probability)},{readmitted},{(readmitted == "1" ? readmission!.Value.EncounterId : string.Empty)}\n");
+            $"{_patientId},{id},{Instant(end)},{Fmt(probability)},{readmitted},{(readmitted == "1" ? readmission!.Value.EncounterId : string.Empty)},{lace},{hospital}\n");
         return new StayOutcome(end, readmission);
     }
 
@@ -639,8 +657,11 @@ internal sealed class PatientSimulator
         var ckd = Has(Catalog.ChronicKidneyDisease, at) ? 1 : 0;
         var dkd = Has(Catalog.DiabeticKidneyDisease, at) ? 1 : 0;
         var cancer = Has(Catalog.LungCancer, at) || Has(Catalog.MetastaticCancer, at) ? 1 : 0;
-        var hemoglobin = Math.Round(Math.Clamp(_rng.Normal((_female ? 12.8 : 14.2) - (0.9 * s) - (1.5 * ckd) - (1.0 * cancer), 0.8), 5, 19), 1);
-        var sodium = Math.Round(Math.Clamp(_rng.Normal(139.5 - (1.6 * s) - (Has(Catalog.HeartFailure, at) ? 1.5 : 0), 2.2), 115, 160));
+        // Anaemia is common in inpatients and deepens in hospital (hospital-acquired anaemia from phlebotomy and
+        // haemodilution: Koch CG et al., J Hosp Med 2013;8(9):506-12); hyponatraemia is found in 15-30 % of them
+        // (Upadhyay A et al., Am J Med 2006;119(7 Suppl 1):S30-5).
+        var hemoglobin = Math.Round(Math.Clamp(_rng.Normal((_female ? 12.8 : 14.2) - (0.9 * s) - (1.5 * ckd) - (1.0 * cancer) - (0.4 * _frailty) - Math.Min(0.3 * admissionDay, 1.2), 1.2), 5, 19), 1);
+        var sodium = Math.Round(Math.Clamp(_rng.Normal(139 - (1.6 * s) - (Has(Catalog.HeartFailure, at) ? 1.5 : 0), 3.0), 115, 160));
         var potassium = Math.Round(Math.Clamp(_rng.Normal(4.2 + (0.15 * s) + (0.5 * ckd), 0.35), 2.5, 7.5), 1);
         var creatinineBase = ckd == 1 ? 2.2 : dkd == 1 ? 1.6 : 0.9;
         var aki = acuteReason == "aki" ? 1.0 + (0.9 * Math.Pow(0.6, admissionDay)) : 1.0;
@@ -717,8 +738,11 @@ internal sealed class PatientSimulator
     private void WriteCondition(Diagnosis diagnosis, DateTime onset, string? encounterId, string category, bool withSnomed) =>
         _fhir.Condition(_rng.Uuid(), diagnosis, onset, encounterId, category, withSnomed);
 
-    private void WriteProcedure(string encounterId, CodedProcedure procedure, DateTime start, DateTime end) =>
+    private void WriteProcedure(string encounterId, CodedProcedure procedure, DateTime start, DateTime end)
+    {
+        _procedures++;
         _fhir.Procedure(_rng.Uuid(), encounterId, procedure, start, end);
+    }
 
     private void WriteMedicationRequest(Medication medication, DateTime authored, string? encounterId) =>
         _fhir.MedicationRequest(_rng.Uuid(), medication, authored, encounterId);

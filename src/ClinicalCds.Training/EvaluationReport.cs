@@ -19,7 +19,7 @@ public static class EvaluationReport
         Line(text, string.Empty);
         Line(text, $"Data: {card.TrainingData}");
         Line(text, string.Empty);
-        Performance(text, card.Test, card.Baselines, card.Subgroups, card.OracleAuroc);
+        Performance(text, card.Test, card.Baselines, card.Subgroups, card.Oracle, card.OracleAuroc);
         Line(text, string.Empty);
         Line(text, F($"Tiers: {card.Tiers.Note} Moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
         return text.ToString();
@@ -35,7 +35,7 @@ public static class EvaluationReport
         Line(text, string.Empty);
         Line(text, $"Outcome: {card.Outcome}");
         Line(text, string.Empty);
-        Performance(text, evaluation.Metrics, evaluation.Baselines, subgroups, null);
+        Performance(text, evaluation.Metrics, evaluation.Baselines, subgroups, null, null);
         Line(text, string.Empty);
         Line(text, F($"Tiers as in the card (chosen on the training data's validation split): moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
         return text.ToString();
@@ -46,7 +46,7 @@ public static class EvaluationReport
         F($"{m.Rows:N0} rows of {m.Patients:N0} patients ({m.Positives:N0} positive): AUROC {m.Auroc.Show("F3")}, calibration-in-the-large {m.CalibrationInTheLarge.Show("F2")}, slope {m.CalibrationSlope.Show("F2")}") +
         string.Concat(baselines.Select(b => $"; {b.Name} {b.Auroc.Show("F3")}, model − {b.Name} {b.ModelMinusBaseline.Show("+0.000;-0.000")}"));
 
-    private static void Performance(StringBuilder text, CardMetrics m, IReadOnlyList<CardBaseline> baselines, IReadOnlyList<CardSubgroup> subgroups, double? oracle)
+    private static void Performance(StringBuilder text, CardMetrics m, IReadOnlyList<CardBaseline> baselines, IReadOnlyList<CardSubgroup> subgroups, CardBaseline? oracle, double? oracleAuroc)
     {
         Line(text, m.Method);
         Line(text, string.Empty);
@@ -65,7 +65,12 @@ public static class EvaluationReport
             Line(text, $"| model − {b.Name} AUROC (paired) | {b.ModelMinusBaseline.Show("+0.000;-0.000")} |");
         }
 
-        if (oracle is { } o)
+        if (oracle is not null)
+        {
+            Line(text, $"| oracle AUROC (the generator's true probabilities, which know what no record holds) | {oracle.Auroc.Show("F3")} |");
+            Line(text, $"| model − oracle AUROC (paired) | {oracle.ModelMinusBaseline.Show("+0.000;-0.000")} |");
+        }
+        else if (oracleAuroc is { } o)
         {
             Line(text, F($"| oracle AUROC (the generator's true probabilities) | {o:F3} |"));
         }

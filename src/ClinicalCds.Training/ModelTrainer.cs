@@ -157,7 +157,7 @@ public static class ModelTrainer
 
         progress?.Report($"Evaluating on the test split ({ModelEvaluation.Resamples:N0} patient-level bootstrap resamples)");
         var evaluation = ModelEvaluation.Evaluate(EvaluatedRows(risk, test, probabilities), [.. risk.Baselines.Select(b => b.Name)], tiers);
-        double? oracleAuroc = oracle is null ? null : OracleAuroc(test, oracle);
+        var oracleBaseline = oracle is null ? null : OracleBaseline(test, probabilities, oracle, tiers);
 
         var card = new ModelCard(
             risk.Name,
@@ -180,11 +180,12 @@ public static class ModelTrainer
             new CardCalibration("platt", intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
             evaluation.Metrics,
             evaluation.Baselines,
-            oracleAuroc,
+            oracleBaseline?.Auroc.Value,
             evaluation.Subgroups,
             tiers,
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
-            $"{Warning} {SyntheticMargins(evaluation.Metrics.Auroc, evaluation.Baselines)}");
+            $"{Warning} {SyntheticMargins(evaluation.Metrics.Auroc, evaluation.Baselines, oracleBaseline)}",
+            Oracle: oracleBaseline);
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
     }
 
@@ -213,11 +214,24 @@ public static class ModelTrainer
         return scores;
     }
 
-    private static double? OracleAuroc(IReadOnlyList<DatasetRow> test, IReadOnlyDictionary<(string, DateTimeOffset), double> oracle)
+    /// <summary>
+    /// The simulator's own true probability as a score on the test rows it knows (all of them on a synthetic population):
+    /// its AUROC and the paired difference model − oracle from the same patient-level resamples as every other estimate.
+    /// </summary>
+    private static CardBaseline? OracleBaseline(
+        IReadOnlyList<DatasetRow> test, IReadOnlyList<double> probabilities, IReadOnlyDictionary<(string, DateTimeOffset), double> oracle, CardTiers tiers)
     {
-        var joined = test.Where(r => oracle.ContainsKey((r.EncounterId, r.Instant))).ToList();
-        return joined.Count == 0 ? null : Metrics.Auroc(joined.Select(r => oracle[(r.EncounterId, r.Instant)]).ToList(), joined.Select(r => r.Label == true).ToList());
+        var joined = test.Select((r, i) => (Row: r, Probability: probabilities[i]))
+            .Where(x => oracle.ContainsKey((x.Row.EncounterId, x.Row.Instant)))
+            .Select(x => new EvaluatedRow(x.Row.PatientId, x.Probability, x.Row.Label == true, [oracle[(x.Row.EncounterId, x.Row.Instant)]], []))
+            .ToList();
+        return joined.Count == 0 || joined.All(r => r.Outcome) || !joined.Any(r => r.Outcome)
+            ? null
+            : ModelEvaluation.Evaluate(joined, [OracleName], tiers).Baselines[0];
     }
+
+    /// <summary>How a card names the simulator's true probability.</summary>
+    public const string OracleName = "oracle";
 
     private static CardFeature Describe(FeatureDefinition feature, int index, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> reference)
     {
@@ -237,10 +251,15 @@ public static class ModelTrainer
     /// How much the model beats (or trails) each published baseline on this test split, said as what it is: a property of
     /// the data it was measured on — on synthetic data, of the simulator that drew the outcomes — not evidence for patients.
     /// </summary>
-    public static string SyntheticMargins(CardEstimate auroc, IReadOnlyList<CardBaseline> baselines) =>
+    public static string SyntheticMargins(CardEstimate auroc, IReadOnlyList<CardBaseline> baselines, CardBaseline? oracle = null) =>
         $"On its test split the model's AUROC is {auroc.Value:0.000}"
-        + string.Concat(baselines.Select(b => $"; {b.Name} {b.Auroc.Value:0.000}, model − {b.Name} {b.ModelMinusBaseline.Value:+0.000;-0.000} ({b.ModelMinusBaseline.Low:+0.000;-0.000} to {b.ModelMinusBaseline.High:+0.000;-0.000})"))
+        + string.Concat(baselines.Select(b => $"; {b.Name} {b.Auroc.Value:0.000}, model − {b.Name} {Difference(b)}"))
+        + (oracle is null ? string.Empty
+            : $"; the oracle (the simulator's own true probability, which knows what no record holds) {oracle.Auroc.Value:0.000}, model − oracle {Difference(oracle)}")
         + ". On a synthetic population that margin is a property of the simulator — how strongly its hidden truth follows what the model's inputs can see beyond the published score — and says nothing of how the model compares with it on patients.";
+
+    private static string Difference(CardBaseline b) =>
+        $"{b.ModelMinusBaseline.Value:+0.000;-0.000} ({b.ModelMinusBaseline.Low:+0.000;-0.000} to {b.ModelMinusBaseline.High:+0.000;-0.000})";
 
     /// <summary>The rows of a split as the evaluation reads them, each with its subgroups: sex, age band, race and ethnicity where recorded.</summary>
     public static IReadOnlyList<EvaluatedRow> EvaluatedRows(RiskDefinition risk, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> probabilities)

@@ -98,7 +98,8 @@ public sealed record ModelCard(
     CardTiers Tiers,
     string Sha256,
     string Warning,
-    IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null)
+    IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null,
+    CardBaseline? Oracle = null)
 {
     /// <summary>How its answers name their source ("readmission model 0.3.0"), and the method under which they are stored and monitored.</summary>
     [JsonIgnore]

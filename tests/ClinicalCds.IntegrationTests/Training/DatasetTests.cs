@@ -113,6 +113,39 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         AssertSplitByPatient(rows);
     }
 
+    [Fact]
+    public async Task The_card_reports_the_oracle_beside_the_published_scores_with_the_paired_difference()
+    {
+        var oracle = File.ReadLines(Path.Combine(store.GroundTruth, "readmission.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => (f[1], DateTimeOffset.Parse(f[2], CultureInfo.InvariantCulture)), f => double.Parse(f[3], CultureInfo.InvariantCulture));
+        var rows = await store.DatasetAsync(RiskCatalog.Readmission);
+
+        var trained = ModelTrainer.Train(RiskCatalog.Readmission, rows, 11, "0.0.1-oracle", "test population", oracle, trees: 20, leaves: 8);
+
+        // The oracle's AUROC on the test rows, counted pair by pair here; the model's from its own test predictions.
+        var test = rows.Where(r => r.Label is not null && r.IsTest).ToList();
+        static double Auroc(IReadOnlyList<(double Score, bool Outcome)> scored)
+        {
+            var cases = scored.Where(s => s.Outcome).Select(s => s.Score).ToList();
+            var controls = scored.Where(s => !s.Outcome).Select(s => s.Score).ToList();
+            return cases.Sum(c => controls.Sum(n => c > n ? 1.0 : c == n ? 0.5 : 0)) / (cases.Count * (double)controls.Count);
+        }
+
+        var expected = Auroc([.. test.Select(r => (oracle[(r.EncounterId, r.Instant)], r.Label == true))]);
+        var model = Auroc([.. trained.TestPredictions.Select(p => (p.Probability, p.Outcome))]);
+        var card = trained.Card;
+        Assert.NotNull(card.Oracle);
+        Assert.Equal(ModelTrainer.OracleName, card.Oracle.Name);
+        Assert.Equal(expected, card.Oracle.Auroc.Value, 9);
+        Assert.Equal(expected, card.OracleAuroc!.Value, 9);
+        Assert.InRange(card.Oracle.Auroc.Value, card.Oracle.Auroc.Low, card.Oracle.Auroc.High);
+        Assert.Equal(model - expected, card.Oracle.ModelMinusBaseline.Value, 9);
+        Assert.True(card.Oracle.ModelMinusBaseline.Low < card.Oracle.ModelMinusBaseline.High);
+        Assert.Contains($"the oracle (the simulator's own true probability, which knows what no record holds) {expected:0.000}, model − oracle", card.Warning, StringComparison.Ordinal);
+        var report = EvaluationReport.Markdown(card);
+        Assert.Contains("| model − oracle AUROC (paired) |", report, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("readmission")]
     [InlineData("complication")]

@@ -11,37 +11,14 @@ namespace ClinicalCds.UnitTests.Synthetic;
 /// simulator cannot drift from the literature unnoticed. NEWS2 here is the generator's true, fully charted NEWS2 of each
 /// scoring time (the ground truth's true_news2), the outcome the 48-hour composite.
 /// </summary>
-public sealed class DeteriorationPhysiologyTests(DeteriorationPhysiologyTests.Population population) : IClassFixture<DeteriorationPhysiologyTests.Population>
+[Collection(SeededPopulationCollection.Name)]
+public sealed class DeteriorationPhysiologyTests(SeededPopulation population)
 {
-    /// <summary>3,000 patients, seed 2026, drawn once for the class.</summary>
-    public sealed class Population : IDisposable
-    {
-        public string Folder { get; } = Directory.CreateTempSubdirectory("clinicalcds-physiology-").FullName;
-
-        public Population() => PopulationGenerator.Generate(new SyntheticOptions(3000, 2026, SyntheticOptions.DefaultAsOf), Folder);
-
-        public void Dispose() => Directory.Delete(Folder, recursive: true);
-    }
-
     private List<(int News2, bool Event)> Windows() =>
         [.. File.ReadLines(Path.Combine(population.Folder, GroundTruth.Folder, GroundTruth.ComplicationFile)).Skip(1)
             .Select(l => l.Split(','))
             .Where(r => r[4].Length > 0)
             .Select(r => (int.Parse(r[7], CultureInfo.InvariantCulture), r[4] == "1"))];
-
-    /// <summary>Mann-Whitney AUROC with ties counted half.</summary>
-    private static double Auroc(IReadOnlyList<(int Score, bool Event)> rows)
-    {
-        var positives = rows.Where(r => r.Event).GroupBy(r => r.Score).ToDictionary(g => g.Key, g => (double)g.Count());
-        var negatives = rows.Where(r => !r.Event).GroupBy(r => r.Score).ToDictionary(g => g.Key, g => (double)g.Count());
-        double concordant = 0;
-        foreach (var (score, p) in positives)
-        {
-            concordant += p * (negatives.Where(n => n.Key < score).Sum(n => n.Value) + (0.5 * negatives.GetValueOrDefault(score)));
-        }
-
-        return concordant / (positives.Values.Sum() * negatives.Values.Sum());
-    }
 
     [Fact]
     public void News2_discriminates_and_alerts_as_published_for_real_wards()
@@ -52,7 +29,7 @@ public sealed class DeteriorationPhysiologyTests(DeteriorationPhysiologyTests.Po
         double Rate(int low, int high) => windows.Where(w => w.News2 >= low && w.News2 <= high).Average(w => w.Event ? 1.0 : 0.0);
         var (lowBand, mediumBand, highBand) = (Rate(0, 4), Rate(5, 6), Rate(7, 20));
         var alerting = windows.Where(w => w.News2 >= 5).ToList();
-        var auroc = Auroc(windows);
+        var auroc = Concordance.Auroc(windows.Select(w => (w.News2, w.Event ? 1.0 : 0, w.Event ? 0 : 1.0)));
         var report = $"{windows.Count} windows, {events} events ({rate:P2}); NEWS2 AUROC {auroc:F3}; rate by band 0-4 {lowBand:P2}, 5-6 {mediumBand:P2}, 7+ {highBand:P2}; "
             + $"NEWS2 >= 5 in {alerting.Count / (double)windows.Count:P1} of sets, sensitivity {alerting.Count(w => w.Event) / (double)events:F2}";
 
