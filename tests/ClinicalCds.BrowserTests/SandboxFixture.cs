@@ -66,10 +66,11 @@ public sealed class SandboxFixture : IAsyncLifetime
         ]);
         await _api.StartAsync();
 
-        // Stays ending up to today: patient-view shows readmission risk in the 30 days after a discharge and
-        // deterioration risk during a stay, both judged against the real clock.
+        // A hospital's active patients today, as the demo's (in hospital now or discharged in the last 30 days):
+        // patient-view shows readmission risk in the 30 days after a discharge and deterioration risk during a stay, both
+        // judged against the real clock.
         var population = Path.Combine(_scratch, "population");
-        var result = PopulationGenerator.Generate(new SyntheticOptions(150, 41, DateTime.UtcNow.Date), population);
+        var result = PopulationGenerator.Generate(new SyntheticOptions(150, 41, DateTime.UtcNow.Date) { RecentCareDays = 30 }, population);
         using var admin = TestAdmin.Client(BaseUrl);
         foreach (var file in result.Files.Where(f => f.EndsWith(".ndjson", StringComparison.Ordinal)))
         {

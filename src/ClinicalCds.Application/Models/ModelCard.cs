@@ -105,6 +105,27 @@ public sealed record ModelCard(
     [JsonIgnore]
     public string SourceLabel => $"{Name} model {Version}";
 
+    /// <summary>
+    /// One sentence for a CDS card on how far the model has been tested: its AUROC on its own test split beside the
+    /// published scores', on each external evaluation, and that it is not clinically validated — so a clinician weighs a
+    /// margin measured on a synthetic population for what it is (issue 37).
+    /// </summary>
+    [JsonIgnore]
+    public string Evidence
+    {
+        get
+        {
+            static string Scores(CardMetrics m, IReadOnlyList<CardBaseline> baselines) =>
+                string.Create(CultureInfo.InvariantCulture, $"AUROC {m.Auroc.Value:0.00}")
+                + (baselines.Count == 0 ? string.Empty
+                    : $" ({string.Join(", ", baselines.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Name} {b.Auroc.Value:0.00}")))})");
+            var tested = new List<string> { $"{Scores(Test, Baselines)} on its training data's test split" };
+            tested.AddRange((ExternalEvaluations ?? []).Select(e =>
+                string.Create(CultureInfo.InvariantCulture, $"{Scores(e.Metrics, e.Baselines)} on {e.Data.Split(" (")[0]} ({e.Metrics.Rows:N0} cases, {e.Metrics.Positives:N0} events)")));
+            return $"How far {SourceLabel} has been tested: {string.Join("; ", tested)}. Not clinically validated; its model card says what these numbers can and cannot show.";
+        }
+    }
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

@@ -55,7 +55,7 @@ public static class RiskEngine
                 ? ScoreExplanations.FromModel(
                     risk, model!.Card.SourceLabel, a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
                     FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
-                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh))
+                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh), model.Card.Evidence)
                 : risk.Published(features[i]);
             risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation)
             {

@@ -135,7 +135,7 @@ public static class ScoreExplanations
     /// </summary>
     public static RiskExplanation FromModel(
         RiskDefinition risk, string model, double probability, double moderateFrom, double highFrom, IReadOnlyList<Factor> factors, ClinicalFeatures features,
-        MissingEvidence missing)
+        MissingEvidence missing, string? evidence = null)
     {
         RiskTier TierOf(double p) => p >= highFrom ? RiskTier.High : p >= moderateFrom ? RiskTier.Moderate : RiskTier.Low;
         var reference = risk.Reference(features);
@@ -215,6 +215,11 @@ public static class ScoreExplanations
         if (reference.Missing.Count > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $" Not recorded: {string.Join(", ", reference.Missing)}.");
+        }
+
+        if (evidence is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n\n_{evidence}_");
         }
 
         var summary = insufficient

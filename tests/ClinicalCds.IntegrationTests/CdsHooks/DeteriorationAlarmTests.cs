@@ -109,6 +109,18 @@ public sealed class DeteriorationAlarmTests(CdsServerFixture server)
             Assert.StartsWith("High risk of deterioration within 48 h: NEWS2 20 — emergency response threshold (RCP 2017)", (string)card["summary"]!, StringComparison.Ordinal);
             Assert.Contains(Repository.ShippedModel("complication"), (string)card["source"]!["label"]!, StringComparison.Ordinal);
             Assert.Contains("**NEWS2 20 — emergency response threshold (RCP 2017).**", (string)card["detail"]!, StringComparison.Ordinal);
+
+            // The card says how far the model has been tested, read here from the shipped model card itself.
+            var shipped = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "models", "complication", Repository.ShippedVersion("complication"), "model-card.json")))!;
+            static string Auroc(JsonNode? estimate) => ((double)estimate!["value"]!).ToString("0.00", CultureInfo.InvariantCulture);
+            var detail = (string)card["detail"]!;
+            Assert.Contains($"How far {Repository.ShippedModel("complication")} has been tested: AUROC {Auroc(shipped["test"]!["auroc"])} (NEWS2 {Auroc(shipped["baselines"]![0]!["auroc"])}) on its training data's test split", detail, StringComparison.Ordinal);
+            foreach (var external in shipped["externalEvaluations"]?.AsArray() ?? [])
+            {
+                Assert.Contains($"AUROC {Auroc(external!["metrics"]!["auroc"])} (NEWS2 {Auroc(external["baselines"]![0]!["auroc"])}) on {((string)external["data"]!).Split(" (")[0]}", detail, StringComparison.Ordinal);
+            }
+
+            Assert.EndsWith("Not clinically validated; its model card says what these numbers can and cannot show._", detail, StringComparison.Ordinal);
         }
     }
 
