@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using ClinicalCds.Application.Features.GetCoverage;
+using ClinicalCds.Application.Scoring;
 using ClinicalCds.Domain.Risks;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ internal static class CoverageCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "The model whose scoring targets are counted (default readmission).", DefaultValueFactory = _ => RiskCatalog.Readmission.Name };
-        var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now." };
+        var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default Scoring:AsOf, else now." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
         var command = new Command("coverage", "Report which features the data can give, at the model's scoring targets, and the codes that map to nothing.") { model, asOf, json };
         command.SetAction((parse, ct) => Run(parse.GetValue(model)!, parse.GetValue(asOf), parse.GetValue(json), ct));
@@ -27,14 +28,10 @@ internal static class CoverageCommand
 
     private static async Task<int> Run(string model, string? asOfText, bool json, CancellationToken ct)
     {
-        if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
-        {
-            return 2;
-        }
-
         return await CliHost.RunAsync(async services =>
         {
-            if (!CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
+            if (!CliArguments.TryInstant(asOfText, services.GetRequiredService<ScoringOptions>().AsOf ?? DateTimeOffset.UtcNow, out var asOf)
+                || !CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
             {
                 return 2;
             }
@@ -43,7 +40,7 @@ internal static class CoverageCommand
             if (json)
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
-                return 0;
+                return report.Targets == 0 ? 1 : 0;
             }
 
             AnsiConsole.MarkupLineInterpolated($"[bold]{report.Model}[/]: {report.Targets:N0} scoring targets of {report.Patients:N0} patients, data up to {report.AsOf:yyyy-MM-dd HH:mm} UTC");
@@ -61,14 +58,15 @@ internal static class CoverageCommand
                 codes.AddRow(u.ResourceType, Markup.Escape(u.System), Markup.Escape(u.Code), Markup.Escape(u.Display ?? string.Empty), $"{u.Count:N0}");
             }
 
-            AnsiConsole.MarkupLine(report.Unmapped.Count == 0 ? "Every code maps to one the features read." : "Codes seen most often that map to nothing (map them next):");
+            AnsiConsole.MarkupLineInterpolated($"{report.CodesVerdict}");
             if (report.Unmapped.Count > 0)
             {
                 CliOutput.Write(codes);
             }
 
             AnsiConsole.MarkupLineInterpolated($"Encounters by kind: {string.Join(", ", report.EncountersByKind.Select(k => $"{k.Key} {k.Value:N0}"))}");
-            return 0;
+            // A report that read nothing is no pass: scripts that check data readiness must see it fail.
+            return report.Targets == 0 ? 1 : 0;
         });
     }
 }

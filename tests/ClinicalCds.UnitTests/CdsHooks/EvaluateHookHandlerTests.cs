@@ -171,7 +171,7 @@ public sealed class EvaluateHookHandlerTests
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
         var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
-        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, clock), new HookAuditBehavior(cards, clock)), cards, server);
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior(cards, clock)), cards, server);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, ScoringOptions scoring, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
@@ -66,8 +66,11 @@ public sealed class EvaluateHookHandler(
                 [.. data.Unavailable.Select(u => $"CDS Hooks prefetch key {u}; the data could not be obtained.")]), "data unavailable");
         }
 
+        // The instant the risk is judged at: the wall clock, or the one a validation deployment pins (Scoring:AsOf) so a
+        // shifted or de-identified extract is scored as of its own time; the card is issued now either way.
         var now = clock.GetUtcNow();
-        var risk = Explain(service, serviceRisks.For(service.Id), request, timeline, now, models);
+        var judgedAt = scoring.AsOf ?? now;
+        var risk = Explain(service, serviceRisks.For(service.Id), request, timeline, judgedAt, models);
         if (risk.Error is { } error)
         {
             return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable, error), "encounter not in data");

@@ -24,7 +24,17 @@ public sealed record UnmappedCode(string ResourceType, string System, string Cod
 
 public sealed record CoverageReport(
     string Model, DateTimeOffset AsOf, long Patients, long Targets, IReadOnlyList<FeatureCoverage> Features, IReadOnlyList<UnmappedCode> Unmapped,
-    IReadOnlyDictionary<string, long> EncountersByKind);
+    IReadOnlyDictionary<string, long> EncountersByKind)
+{
+    /// <summary>
+    /// What the report can say about the codes: with no scoring target it has read no data, so it says that — never
+    /// that every code maps (issue 30: a shifted extract judged against today's clock has all its data "in the future").
+    /// </summary>
+    public string CodesVerdict =>
+        Targets == 0
+            ? $"No scoring targets with data up to {AsOf:yyyy-MM-dd HH:mm} UTC, so this report has read no data and cannot say whether the codes map. If the data's dates lie later (a shifted or de-identified extract), give the end of the data: --as-of, ?asOf= or Scoring:AsOf."
+            : Unmapped.Count == 0 ? "Every code maps to one the features read." : "Codes seen most often that map to nothing (map them next):";
+}
 
 public sealed class GetCoverageHandler(IPatientTimelineReader timelines, IFhirStore store) : IQueryHandler<GetCoverageQuery, CoverageReport>
 {
