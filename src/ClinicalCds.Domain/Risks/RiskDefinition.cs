@@ -119,8 +119,7 @@ public abstract class RiskDefinition
         }
 
         var inProgress = latest.End is null || latest.End > asOf;
-        // No risk for a patient who has died by the instant: in the stay that has ended, or since.
-        if ((!inProgress && IndexStays.DiedIn(timeline, latest)) || timeline.Patient?.DeceasedAt <= asOf)
+        if (Dead(timeline, latest, asOf))
         {
             return new TargetChoice(null, RiskTargets.Deceased);
         }
@@ -135,6 +134,29 @@ public abstract class RiskDefinition
             _ => new TargetChoice(new RiskTarget(latest, latest.End!.Value), null),
         };
     }
+
+    /// <summary>
+    /// The stay a hook names (encounter-start, encounter-discharge), judged by the same rules as <see cref="Choose"/>: no
+    /// risk for a patient who has died by the instant, and only inside the model's population. A stay that has ended
+    /// is judged at its discharge; one still open at <paramref name="asOf"/> now (an encounter-discharge call for it is
+    /// the discharge being made, its disposition not yet known).
+    /// </summary>
+    public TargetChoice ChooseStay(PatientTimeline timeline, EncounterFact stay, DateTimeOffset asOf)
+    {
+        if (Dead(timeline, stay, asOf))
+        {
+            return new TargetChoice(null, RiskTargets.Deceased);
+        }
+
+        var instant = IndexStays.InstantFor(stay, asOf);
+        return OutsidePopulation(timeline, stay, instant) is { } reason
+            ? new TargetChoice(null, reason)
+            : new TargetChoice(new RiskTarget(stay, instant), null);
+    }
+
+    /// <summary>No risk for a patient who has died by the instant: in the stay, once it has ended, or since.</summary>
+    private static bool Dead(PatientTimeline timeline, EncounterFact stay, DateTimeOffset asOf) =>
+        (stay.End is { } end && end <= asOf && IndexStays.DiedIn(timeline, stay)) || timeline.Patient?.DeceasedAt <= asOf;
 
     public override string ToString() => Name;
 }

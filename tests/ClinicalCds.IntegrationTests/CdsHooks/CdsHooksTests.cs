@@ -23,6 +23,18 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     private static string PatientFile => Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));
     private const string StayId = "6fc11baa-6eb4-4a16-994b-068a4b5d9d92";
 
+    /// <summary>
+    /// An hour after her discharge, as the record has it: the moment an EHR calls encounter-discharge. She died a day
+    /// later, so against today's clock no readmission risk is hers to have (<see cref="The_dead_get_no_card"/>).
+    /// </summary>
+    private static DateTimeOffset AtDischarge => DateTimeOffset.Parse(
+        Bundle().Resources.Single(r => r.GetProperty("resourceType").GetString() == "Encounter" && r.GetProperty("id").GetString() == StayId)
+            .GetProperty("period").GetProperty("end").GetString()!, System.Globalization.CultureInfo.InvariantCulture).AddHours(1);
+
+    /// <summary>A call to the server judging at <see cref="AtDischarge"/>.</summary>
+    private async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> PostAtDischarge(string path, JsonNode body) =>
+        await Post(path, body, baseUrl: await server.PinnedAsync(AtDischarge));
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> Post(string path, JsonNode body, bool authorize = true, Uri? baseUrl = null)
@@ -95,7 +107,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     {
         await server.ImportOnceAsync(PatientFile);
         var (patientId, resources) = Bundle();
-        var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)));
+        var (status, body, text) = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)));
 
         Assert.True(status == HttpStatusCode.OK, text);
         var card = body!["cards"]!.AsArray().Single()!;
@@ -130,10 +142,10 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var withOutcome = (JsonObject)complete.DeepClone();
         withOutcome["observations"] = JsonNode.Parse("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]}""");
 
-        var fromPrefetch = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
-        var fromPartial = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, partial, fhirServer));
-        var fromOutcome = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, withOutcome, fhirServer));
-        var fromServerOnly = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer));
+        var fromPrefetch = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
+        var fromPartial = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, partial, fhirServer));
+        var fromOutcome = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, withOutcome, fhirServer));
+        var fromServerOnly = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer));
 
         foreach (var (status, body, text) in new[] { fromPartial, fromOutcome, fromServerOnly })
         {
@@ -157,9 +169,9 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var onePage = (JsonObject)complete.DeepClone();
         onePage["observations"] = firstPage;
 
-        var fromComplete = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
-        var completed = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, (JsonObject)onePage.DeepClone(), new Uri(server.BaseUrl, "/fhir").ToString()));
-        var withoutServer = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, onePage));
+        var fromComplete = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, complete));
+        var completed = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, (JsonObject)onePage.DeepClone(), new Uri(server.BaseUrl, "/fhir").ToString()));
+        var withoutServer = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, onePage));
 
         Assert.True(completed.Status == HttpStatusCode.OK, completed.Text);
         Assert.Equal((string)fromComplete.Body!["cards"]![0]!["summary"]!, (string)completed.Body!["cards"]![0]!["summary"]!);
@@ -176,7 +188,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var prefetch = await PrefetchFor("readmission-risk", patientId);
         prefetch["observations"] = null;
 
-        var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, prefetch, new Uri(server.BaseUrl, "/fhir").ToString()));
+        var (status, body, text) = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, prefetch, new Uri(server.BaseUrl, "/fhir").ToString()));
 
         Assert.True(status == HttpStatusCode.OK, text);
         Assert.Contains("Not recorded (counted as normal): haemoglobin, sodium", (string)body!["cards"]![0]!["detail"]!, StringComparison.Ordinal);
@@ -224,7 +236,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
 
         await server.ImportOnceAsync(PatientFile);
         var (patientId, _) = Bundle();
-        var (fallback, fallbackUrl) = await server.StartAnotherAsync("--CdsHooks:StoreFallback=true");
+        var (fallback, fallbackUrl) = await server.StartAnotherAsync("--CdsHooks:StoreFallback=true", $"--Scoring:AsOf={AtDischarge:O}");
         await using (fallback)
         {
             foreach (var fhirServer in new[] { $"{ehrUrl}/hang", $"{ehrUrl}/broken", $"{ehrUrl}/garbled", $"{ehrUrl}/short", $"{ehrUrl}/warned" })
@@ -299,7 +311,7 @@ public sealed class CdsHooksTests(CdsServerFixture server)
         var request = DischargeRequest(patientId, await PrefetchFor("deterioration-risk", patientId));
         request["hook"] = "encounter-start";
 
-        var (status, body, text) = await Post("/cds-services/deterioration-risk", request);
+        var (status, body, text) = await PostAtDischarge("/cds-services/deterioration-risk", request);
 
         Assert.True(status == HttpStatusCode.OK, text);
         // This Synthea stay's vital signs were charted more than 24 h before its end: none is current (issue 29 item 4).
@@ -328,6 +340,31 @@ public sealed class CdsHooksTests(CdsServerFixture server)
             using var response = await client.SendAsync(preflight);
             Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Single() == origin);
         }
+    }
+
+    [Fact]
+    public async Task The_dead_get_no_card()
+    {
+        // Issue 30: she died a day after this discharge. Called today, the encounter-discharge hook asks the risk's own
+        // rule (RiskDefinition.ChooseStay, as runs and training do) and gives no readmission risk; the audit says why.
+        await server.ImportOnceAsync(PatientFile);
+        var (patientId, resources) = Bundle();
+        var died = DateTimeOffset.Parse(resources.Single(r => r.GetProperty("resourceType").GetString() == "Patient")
+            .GetProperty("deceasedDateTime").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(died - AtDischarge, TimeSpan.FromHours(12), TimeSpan.FromDays(3));
+        var request = DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId));
+        var hookInstance = (string)request["hookInstance"]!;
+
+        var (status, body, text) = await Post("/cds-services/readmission-risk", request);
+
+        Assert.True(status == HttpStatusCode.OK, text);
+        Assert.Empty(body!["cards"]!.AsArray());
+        Assert.Equal(1, await server.Database.ScalarAsync(
+            "SELECT count(*) FROM cds_audit WHERE hook_instance = @h AND status = 200 AND outcome = 'no card: deceased'", ("h", hookInstance)));
+
+        // At her discharge, alive, the same call gets its card.
+        var atDischarge = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)));
+        Assert.Single(atDischarge.Body!["cards"]!.AsArray());
     }
 
     [Fact]

@@ -28,12 +28,19 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
         File.Delete(_trace);
     }
 
+    private const string StayId = "6fc11baa-6eb4-4a16-994b-068a4b5d9d92";
+
     [Fact]
     public async Task The_server_connects_to_nothing_but_loopback_through_model_loading_import_and_a_scored_hook()
     {
         var baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        // The hook is judged an hour after the Synthea stay's discharge, as an EHR would call it: she died a day later.
+        var bundle = Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));
+        var resources = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!["entry"]!.AsArray().Select(e => e!["resource"]!).ToList();
+        var discharged = DateTimeOffset.Parse((string)resources.Single(r => (string?)r["id"] == StayId)["period"]!["end"]!, System.Globalization.CultureInfo.InvariantCulture);
         using var server = StartTraced(new Dictionary<string, string>
         {
+            ["Scoring__AsOf"] = discharged.AddHours(1).ToString("O"),
             ["ConnectionStrings__ClinicalCds"] = _database.ConnectionString,
             ["Models__Root"] = Path.Combine(Repository.Root, "models"),
             ["Admin__ApiKeys__0"] = TestAdmin.Key,
@@ -48,7 +55,6 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
             await ServerProbe.WaitUntilLiveAsync(baseUrl, () => server.HasExited, () => Text(output), seconds: 90);
 
             // A Synthea patient into the store, then its discharge scored by the shipped model from the store.
-            var bundle = Fixtures.SyntheaBundles.Single(f => Path.GetFileName(f).StartsWith("Loma_Johns_", StringComparison.Ordinal));
             using (var content = new ByteArrayContent(await File.ReadAllBytesAsync(bundle)))
             {
                 content.Headers.ContentType = new("application/fhir+json");
@@ -56,13 +62,12 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
             }
 
-            var patientId = JsonNode.Parse(await File.ReadAllTextAsync(bundle))!["entry"]!.AsArray()
-                .Select(e => e!["resource"]!).First(r => (string)r["resourceType"]! == "Patient")["id"]!.ToString();
+            var patientId = resources.First(r => (string)r["resourceType"]! == "Patient")["id"]!.ToString();
             var hook = new JsonObject
             {
                 ["hook"] = "encounter-discharge",
                 ["hookInstance"] = Guid.NewGuid().ToString(),
-                ["context"] = new JsonObject { ["userId"] = "Practitioner/1", ["patientId"] = patientId, ["encounterId"] = "6fc11baa-6eb4-4a16-994b-068a4b5d9d92" },
+                ["context"] = new JsonObject { ["userId"] = "Practitioner/1", ["patientId"] = patientId, ["encounterId"] = StayId },
             };
             using var answer = await client.PostAsync("/cds-services/readmission-risk", new StringContent(hook.ToJsonString(), Encoding.UTF8, "application/json"));
             var text = await answer.Content.ReadAsStringAsync();

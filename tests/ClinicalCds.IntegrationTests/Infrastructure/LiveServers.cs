@@ -97,8 +97,34 @@ public sealed class CdsServerFixture : IAsyncLifetime
         return (app, url);
     }
 
+    private readonly Dictionary<DateTimeOffset, Task<(WebApplication App, Uri BaseUrl)>> _pinned = [];
+
+    /// <summary>
+    /// Another server like this one whose clock is pinned at <paramref name="at"/> (Scoring:AsOf): a hook called at the
+    /// moment it would have been in the record's time — a discharge in 2006 judged at that discharge. One per instant,
+    /// kept until the fixture is disposed.
+    /// </summary>
+    public async Task<Uri> PinnedAsync(DateTimeOffset at)
+    {
+        Task<(WebApplication App, Uri BaseUrl)> started;
+        lock (_pinned)
+        {
+            if (!_pinned.TryGetValue(at, out started!))
+            {
+                started = _pinned[at] = StartAnotherAsync($"--Scoring:AsOf={at:O}");
+            }
+        }
+
+        return (await started).BaseUrl;
+    }
+
     public async Task DisposeAsync()
     {
+        foreach (var pinned in _pinned.Values)
+        {
+            await (await pinned).App.DisposeAsync();
+        }
+
         if (_api is not null)
         {
             await _api.DisposeAsync();

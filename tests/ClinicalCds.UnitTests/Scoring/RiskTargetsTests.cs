@@ -71,6 +71,32 @@ public sealed class RiskTargetsTests
     }
 
     [Fact]
+    public void A_stay_a_hook_names_is_judged_by_the_same_rule_never_for_the_dead()
+    {
+        // Issue 30: encounter-discharge and encounter-start name their stay; the risk's rule still decides.
+        var diedInStay = Timeline(Stay("fatal", "2026-03-10T00:00:00Z", "2026-03-15T12:00:00Z", disposition: "exp"));
+        var fatal = diedInStay.Encounters.Single();
+        Assert.Equal(RiskTargets.Deceased, RiskCatalog.Readmission.ChooseStay(diedInStay, fatal, At("2026-03-15T12:00:00Z")).SkipReason);
+        // While it was in progress the patient was alive and at risk of deteriorating, judged at that instant.
+        var during = RiskCatalog.Complication.ChooseStay(diedInStay, fatal, At("2026-03-12T00:00:00Z"));
+        Assert.Equal(("fatal", At("2026-03-12T00:00:00Z")), (during.Target?.Stay.EncounterId, during.Target?.Instant));
+
+        var diedAtHome = PatientTimeline.Create(PatientId,
+        [
+            new ProjectedFacts(Patient: Patient(died: At("2026-03-22T00:00:00Z"))),
+            new ProjectedFacts(Encounter: Stay("stay", "2026-03-10T00:00:00Z", "2026-03-15T12:00:00Z", disposition: "home")),
+        ]);
+        var stay = diedAtHome.Encounters.Single();
+        // Called at or after the discharge while alive: judged at the discharge; after the death: no risk.
+        var alive = RiskCatalog.Readmission.ChooseStay(diedAtHome, stay, At("2026-03-21T23:59:59Z"));
+        Assert.Equal(At("2026-03-15T12:00:00Z"), alive.Target?.Instant);
+        Assert.Equal(RiskTargets.Deceased, RiskCatalog.Readmission.ChooseStay(diedAtHome, stay, At("2026-03-22T00:00:00Z")).SkipReason);
+        // A discharge being made now (the stay still open at the call) is judged now.
+        var open = Timeline(Stay("open", "2026-03-10T00:00:00Z", null));
+        Assert.Equal(At("2026-03-12T00:00:00Z"), RiskCatalog.Readmission.ChooseStay(open, open.Encounters.Single(), At("2026-03-12T00:00:00Z")).Target?.Instant);
+    }
+
+    [Fact]
     public void Emergency_visits_and_cancelled_stays_are_not_stays()
     {
         var timeline = Timeline(

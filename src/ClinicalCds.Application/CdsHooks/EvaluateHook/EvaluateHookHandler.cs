@@ -138,17 +138,11 @@ public sealed class EvaluateHookHandler(
             return new Risk(null, $"Encounter/{request.EncounterId} is not in the patient's data (or has no start).");
         }
 
-        // A stay that has already ended is judged at its end, so observations after discharge never count. An
-        // encounter-discharge call for a stay still open is the discharge being made now: judged now, as a planned
-        // discharge (its disposition not yet known). Deterioration is only estimated inside the model's population.
+        // Who is scored is the risk's rule, as for runs and training (RiskDefinition.ChooseStay): never the dead, only
+        // the model's population; a stay that has ended is judged at its end, so observations after discharge never count.
         var risk = risks[0];
-        var instant = IndexStays.InstantFor(stay, now);
-        if (risk.OutsidePopulation(timeline, stay, instant) is { } reason)
-        {
-            return new Risk(null, null, reason);
-        }
-
-        return Scored(risk, timeline, new RiskTarget(stay, instant), models);
+        var chosen = risk.ChooseStay(timeline, stay, now);
+        return chosen.Target is { } named ? Scored(risk, timeline, named, models) : new Risk(null, null, chosen.SkipReason);
     }
 
     private static Risk Scored(RiskDefinition risk, PatientTimeline timeline, RiskTarget target, IRiskModels models) =>
