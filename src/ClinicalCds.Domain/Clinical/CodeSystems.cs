@@ -20,4 +20,10 @@ public static class CodeSystems
     public const string ObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
     public const string RoleCode = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
     public const string Cpt = "http://www.ama-assn.org/go/cpt";
+
+    /// <summary>ICD-10-PCS (HL7 terminology: the CMS ICD-10 URI); ICD-9-CM procedures (volume 3) share <see cref="Icd9Cm"/>.</summary>
+    public const string Icd10Pcs = "http://www.cms.gov/Medicare/Coding/ICD10";
+
+    /// <summary>HCPCS Level II (HL7 terminology).</summary>
+    public const string Hcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
 }

@@ -26,6 +26,9 @@ public sealed record ClinicalFeatures
     public bool EmergentAdmission { get; init; }
     public bool DischargeFromOncology { get; init; }
     public int ProceduresDuringStay { get; init; }
+
+    /// <summary>A coded procedure during the stay, as HOSPITAL counts one (<see cref="Scores.HospitalProcedures"/>); not a model input.</summary>
+    public bool CodedProcedureDuringStay { get; init; }
     public bool IntensiveCareDuringStay { get; init; }
     /// <summary>HL7 discharge-disposition code; null until discharged or when not recorded.</summary>
     public string? DischargeDisposition { get; init; }

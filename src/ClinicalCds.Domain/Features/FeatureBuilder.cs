@@ -61,6 +61,10 @@ public static class FeatureBuilder
         var leadingEd = EncounterKinds.EdVisitLeadingTo(priorEd, admitted);
         var conditions = known.Conditions.Where(c => c.VerificationStatus is not ("refuted" or "entered-in-error")).ToList();
         var vitals = VitalSignsSet(known, windowStart, asOf);
+        var stayProcedures = known.Procedures
+            .Where(p => p.Status is not ("not-done" or "entered-in-error")
+                && (p.EncounterId == stay.EncounterId || (p.PerformedStart >= admitted && p.PerformedStart <= stayEnd)))
+            .ToList();
 
         return new ClinicalFeatures
         {
@@ -74,12 +78,8 @@ public static class FeatureBuilder
             LengthOfStayDays = CalendarDays(admitted, stayEnd),
             EmergentAdmission = EncounterKinds.IsEmergentAdmission(stay, leadingEd),
             DischargeFromOncology = IsOncology(stay.ServiceType) || (stay.Locations.Count > 0 && IsOncology(stay.Locations[^1].Display)),
-            ProceduresDuringStay = known.Procedures
-                .Where(p => p.Status is not ("not-done" or "entered-in-error")
-                    && (p.EncounterId == stay.EncounterId || (p.PerformedStart >= admitted && p.PerformedStart <= stayEnd)))
-                .Select(p => p.ProcedureId)
-                .Distinct(StringComparer.Ordinal)
-                .Count(),
+            ProceduresDuringStay = stayProcedures.Select(p => p.ProcedureId).Distinct(StringComparer.Ordinal).Count(),
+            CodedProcedureDuringStay = stayProcedures.Any(HospitalProcedures.Counts),
             IntensiveCareDuringStay = EncounterKinds.HadIntensiveCare(known.Encounters, stay),
             DischargeDisposition = stay.DischargeDisposition,
             AdmissionsPrior12Months = known.Encounters.Count(e =>

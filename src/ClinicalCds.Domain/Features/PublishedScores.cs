@@ -9,7 +9,7 @@ public static class PublishedScores
         new(f.LengthOfStayDays, f.EmergentAdmission, f.CharlsonCategories, f.EdVisitsPrior6Months);
 
     public static HospitalInput HospitalInputOf(ClinicalFeatures f) => new(
-        f.Hemoglobin?.Value, f.DischargeFromOncology, f.Sodium?.Value, f.ProceduresDuringStay > 0, f.EmergentAdmission,
+        f.Hemoglobin?.Value, f.DischargeFromOncology, f.Sodium?.Value, f.CodedProcedureDuringStay, f.EmergentAdmission,
         f.AdmissionsPrior12Months, f.LengthOfStayDays);
 
     public static News2Input News2InputOf(ClinicalFeatures f) => new(

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Scores;
 using ClinicalCds.Domain.Units;
 using static ClinicalCds.Fhir.Mapping.FhirValues;
 
@@ -38,7 +39,7 @@ public static partial class FactMapper
             "Encounter" when PatientOf(resource) is { } p => new ProjectedFacts(Encounter: Encounter(resource, id, p, found, terminology)),
             "Condition" when PatientOf(resource) is { } p => new ProjectedFacts(Conditions: Conditions(resource, id, p, found, terminology)),
             "Observation" when PatientOf(resource) is { } p => new ProjectedFacts(Observations: Observations(resource, id, p, found, terminology)),
-            "Procedure" when PatientOf(resource) is { } p => new ProjectedFacts(Procedure: Procedure(resource, id, p, found)),
+            "Procedure" when PatientOf(resource) is { } p => new ProjectedFacts(Procedure: Procedure(resource, id, p, found, terminology)),
             "MedicationRequest" when PatientOf(resource) is { } p => new ProjectedFacts(MedicationRequest: MedicationRequest(resource, id, p, found)),
             "Location" => new ProjectedFacts(Location: Location(resource, id)),
             _ => ProjectedFacts.None,
@@ -300,10 +301,20 @@ public static partial class FactMapper
         };
     }
 
-    private static ProcedureFact Procedure(JsonElement procedure, string id, string patientId, List<string>? problems)
+    /// <summary>
+    /// A procedure by its code in a procedure classification (ICD-9-CM, ICD-10-PCS, CPT, HCPCS, SNOMED CT), else the first
+    /// coding the terminology translates into one (MIMIC-IV's own ICD URIs), else its first coding — what HOSPITAL's
+    /// "procedure during the stay" reads (<see cref="HospitalProcedures"/>).
+    /// </summary>
+    private static ProcedureFact Procedure(JsonElement procedure, string id, string patientId, List<string>? problems, Terminology terminology)
     {
         var code = Property(procedure, "code");
-        var coding = FirstCoding(code);
+        var codings = Codings(code).Cast<CodingValue?>().ToList();
+        var coding = codings.FirstOrDefault(c => c!.Value.System is { } system && HospitalProcedures.Classifications.Contains(system))
+            ?? codings.Select(c => terminology.Translate(c!.Value.System, c.Value.Code) is { } mapped
+                    ? new CodingValue(mapped.System, mapped.Code, mapped.Display ?? c.Value.Display) : (CodingValue?)null)
+                .FirstOrDefault(c => c is not null)
+            ?? codings.FirstOrDefault();
         return new ProcedureFact(
             id, patientId, ReferencedId(Property(procedure, "encounter"), "Encounter"),
             coding?.System, coding?.Code, coding?.Display ?? String(code, "text"), String(procedure, "status", problems),

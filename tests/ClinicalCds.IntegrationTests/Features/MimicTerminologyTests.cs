@@ -287,6 +287,29 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
             .Select(a => a.Id).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task HOSPITAL_counts_a_procedure_at_an_admission_exactly_when_MIMIC_billed_one_for_it()
+    {
+        // Issue 30 item 3, counted from the raw NDJSON: HOSPITAL's P is a coded procedure (Donzé 2013: the admission's
+        // ICD-9-CM procedure codes). MIMIC bills them in hosp/procedures_icd (its mimic-procedure-icd9/-icd10 systems,
+        // each referencing its admission); its ED's vital-sign taking and triage (SNOMED CT) and its ICU procedure events
+        // (IV gauges, chest X-rays charted by nurses, "Family updated by RN") are Procedures too, but not coded ones.
+        var procedures = mimic.Resources["Procedure"];
+        var billed = procedures
+            .Where(p => p.GetProperty("code").GetProperty("coding")[0].GetProperty("system").GetString()!.Contains("/mimic-procedure-icd", StringComparison.Ordinal))
+            .Select(p => p.GetProperty("encounter").GetProperty("reference").GetString()!.Split('/')[1])
+            .ToHashSet(StringComparer.Ordinal);
+        var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        var admissions = Admissions();
+        var flagged = admissions.Where(a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.CodedProcedureDuringStay).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        // What "any Procedure during the stay" (the rule before) flags besides.
+        var anyProcedure = admissions.Count(a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.ProceduresDuringStay > 0);
+        output.WriteLine($"{admissions.Count} admissions: {flagged.Count} with a coded procedure, {anyProcedure} with any Procedure resource during the stay");
+
+        Assert.Equal(admissions.Where(a => billed.Contains(a.Id)).Select(a => a.Id).Order(StringComparer.Ordinal), flagged.Order(StringComparer.Ordinal));
+        Assert.True(anyProcedure > flagged.Count, "the ED's and ICU's charted procedures would have counted under the old rule");
+    }
+
     /// <summary>A Quan list read straight from its data file: category → code prefixes (no dots).</summary>
     private static Dictionary<string, string[]> QuanList(string file) =>
         File.ReadLines(Path.Combine(Repository.Root, "src", "ClinicalCds.Domain", "Comorbidity", "Data", file)).Skip(1)
