@@ -79,6 +79,13 @@ public sealed class EncounterRules(string name, IReadOnlyList<EncounterRule> rul
 
     public IReadOnlyList<EncounterRule> Rules { get; } = rules;
 
+    /// <summary>
+    /// These rules with observation stays read as admissions (<c>Encounters:ObservationStaysAreAdmissions</c>): a hospital
+    /// whose readmission program counts them, where CMS's does not.
+    /// </summary>
+    public EncounterRules CountingObservationStays() =>
+        new($"{Name}, observation stays as admissions", [.. Rules.Select(r => r.Kind == EncounterKind.Observation ? r with { Kind = EncounterKind.Inpatient } : r)]);
+
     public EncounterKind KindOf(string? classCode, IReadOnlyList<string> identifierSystems, string? serviceType, bool partOf) =>
         Rules.FirstOrDefault(r => r.Matches(classCode, identifierSystems, serviceType, partOf))?.Kind ?? EncounterKind.Other;
 }

@@ -15,8 +15,21 @@ public sealed class EncounterOptions
 
     public List<EncounterRuleOptions> Rules { get; set; } = [];
 
+    /// <summary>
+    /// Whether observation stays count as admissions — index stays and readmissions alike. Off by default, as CMS's
+    /// Hospital Readmissions Reduction Program counts neither (an observation stay is outpatient care); a hospital whose
+    /// own program counts them turns it on (then runs <c>clinicalcds rederive</c>: kinds are read at ingest).
+    /// </summary>
+    public bool ObservationStaysAreAdmissions { get; set; }
+
     /// <summary>The rules in force, or the configuration's mistake in words.</summary>
     public EncounterRules Resolve()
+    {
+        var rules = ResolveRules();
+        return ObservationStaysAreAdmissions ? rules.CountingObservationStays() : rules;
+    }
+
+    private EncounterRules ResolveRules()
     {
         if (Rules.Count > 0)
         {

@@ -37,6 +37,34 @@ public sealed class EncounterRulesTests
     }
 
     [Fact]
+    public void Observation_stays_are_neither_index_stays_nor_readmissions_unless_the_hospital_counts_them()
+    {
+        // Issue 30 item 4: the default follows CMS's Hospital Readmissions Reduction Program (observation stays are
+        // outpatient care: no index stay, no readmission); Encounters:ObservationStaysAreAdmissions counts them.
+        var rules = EncounterRules.MimicIv;
+        var counting = rules.CountingObservationStays();
+        IReadOnlyList<string> hosp = [$"{Mimic}encounter-hosp"];
+        Assert.Equal(EncounterKind.Observation, rules.KindOf("OBSENC", hosp, null, false));
+        Assert.Equal(EncounterKind.Inpatient, counting.KindOf("OBSENC", hosp, null, false));
+        // Nothing else moves: ED visits, ICU stays and admissions read as before.
+        Assert.Equal(EncounterKind.Emergency, counting.KindOf("EMER", [$"{Mimic}encounter-ed"], null, true));
+        Assert.Equal(EncounterKind.IntensiveCare, counting.KindOf("ACUTE", [$"{Mimic}encounter-icu"], null, true));
+        Assert.Equal(EncounterKind.Inpatient, counting.KindOf("EMER", hosp, null, false));
+
+        // Read with each rule set: a discharge followed by an emergent observation stay 10 days later.
+        Domain.Timeline.PatientTimeline Timeline(EncounterRules r) => PatientTimeline.Create(PatientId,
+        [
+            new ProjectedFacts(Patient: Patient()),
+            new ProjectedFacts(Encounter: Stay("adm", "2026-03-10T00:00:00Z", "2026-03-15T00:00:00Z", priority: "EM") with { Kind = r.KindOf("EMER", hosp, null, false) }),
+            new ProjectedFacts(Encounter: Stay("obs", "2026-03-25T00:00:00Z", "2026-03-26T00:00:00Z", priority: "EM") with { ClassCode = "OBSENC", Kind = r.KindOf("OBSENC", hosp, null, false) }),
+        ]);
+        var excluded = Domain.Risks.RiskCatalog.Readmission.Examples(Timeline(rules), At("2026-06-30T00:00:00Z")).ToList();
+        var counted = Domain.Risks.RiskCatalog.Readmission.Examples(Timeline(counting), At("2026-06-30T00:00:00Z")).ToList();
+        Assert.Equal([("adm", (bool?)false)], excluded.Select(e => (e.Stay.EncounterId, e.Label)));
+        Assert.Equal([("adm", (bool?)true), ("obs", (bool?)false)], counted.Select(e => (e.Stay.EncounterId, e.Label)));
+    }
+
+    [Fact]
     public void An_ICU_stay_recorded_as_its_own_encounter_is_intensive_care_of_its_admission_not_another_admission()
     {
         var admission = Stay("adm", "2026-03-10T00:00:00Z", "2026-03-20T00:00:00Z") with { ClassCode = "EMER" };
