@@ -6,10 +6,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # What the tests need beside PostgreSQL (scripts/pg.sh installs that): Debian's Chromium for the browser tests
-# (Playwright drives it; nothing is downloaded) and strace for the test that records the server's connections.
+# (Playwright drives it; nothing is downloaded), strace for the test that records the server's connections, and the
+# tz database for hospital time zones (the MIMIC-IV tests count New York days).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/strace ] || missing+=(strace)
+[ -f /usr/share/zoneinfo/America/New_York ] || missing+=(tzdata)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } \

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Fhir.IngestBundle;
 using ClinicalCds.Infrastructure.Fhir;
@@ -64,9 +65,13 @@ public static class CompositionRoot
         services.AddSingleton<IPatientTimelineReader, PostgresTimelineReader>();
         // Local codes → the codes the features read (FHIR ConceptMaps) and which encounters are admissions, ICU stays, ...
         // (folders checked at start; maps stored through the FHIR API read on first use and followed).
+        // How this hospital's data read: its encounter rules and its calendar (Clinical:TimeZone, else the profile's zone, else UTC).
+        var encounters = (configuration.GetSection(EncounterOptions.Section).Get<EncounterOptions>() ?? new EncounterOptions()).Resolve();
+        services.AddSingleton(HospitalTime.For(configuration["Clinical:TimeZone"] ?? encounters.TimeZone));
         services.AddSingleton(provider => new TerminologySource(
             TerminologyFolders.LoadGroups(Installation.TerminologyFolders(configuration)),
-            (configuration.GetSection(EncounterOptions.Section).Get<EncounterOptions>() ?? new EncounterOptions()).Resolve(),
+            encounters,
+            provider.GetRequiredService<HospitalTime>(),
             provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<ILogger<TerminologySource>>(), provider.GetRequiredService<TimeProvider>()));
         services.AddTransient(provider => provider.GetRequiredService<TerminologySource>().Current);
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.

@@ -70,12 +70,19 @@ public sealed class EncounterRules(string name, IReadOnlyList<EncounterRule> rul
         new(EncounterKind.Emergency, IdentifierSystems: [$"{Mimic}encounter-ed"]),
         new(EncounterKind.Observation, IdentifierSystems: [$"{Mimic}encounter-hosp"], Classes: ["OBSENC"]),
         new(EncounterKind.Inpatient, IdentifierSystems: [$"{Mimic}encounter-hosp"]),
-    ]);
+    ])
+    {
+        // Beth Israel Deaconess Medical Center, Boston: MIMIC-IV's times are its local times (their offsets say so).
+        TimeZone = "America/New_York",
+    };
 
     public static IReadOnlyDictionary<string, EncounterRules> Profiles { get; } =
         new Dictionary<string, EncounterRules>(StringComparer.OrdinalIgnoreCase) { [UsCore.Name] = UsCore, [MimicIv.Name] = MimicIv };
 
     public string Name { get; } = name;
+
+    /// <summary>The IANA time zone of the hospital a profile describes, when it describes one (Clinical:TimeZone overrides it).</summary>
+    public string? TimeZone { get; init; }
 
     public IReadOnlyList<EncounterRule> Rules { get; } = rules;
 
@@ -84,7 +91,10 @@ public sealed class EncounterRules(string name, IReadOnlyList<EncounterRule> rul
     /// whose readmission program counts them, where CMS's does not.
     /// </summary>
     public EncounterRules CountingObservationStays() =>
-        new($"{Name}, observation stays as admissions", [.. Rules.Select(r => r.Kind == EncounterKind.Observation ? r with { Kind = EncounterKind.Inpatient } : r)]);
+        new($"{Name}, observation stays as admissions", [.. Rules.Select(r => r.Kind == EncounterKind.Observation ? r with { Kind = EncounterKind.Inpatient } : r)])
+        {
+            TimeZone = TimeZone,
+        };
 
     public EncounterKind KindOf(string? classCode, IReadOnlyList<string> identifierSystems, string? serviceType, bool partOf) =>
         Rules.FirstOrDefault(r => r.Matches(classCode, identifierSystems, serviceType, partOf))?.Kind ?? EncounterKind.Other;

@@ -37,10 +37,11 @@ public sealed class Terminology
 
     private readonly Dictionary<string, ConceptMapGroup[]> _bySource;
 
-    public Terminology(IEnumerable<ConceptMapGroup> groups, EncounterRules? encounters = null)
+    public Terminology(IEnumerable<ConceptMapGroup> groups, EncounterRules? encounters = null, HospitalTime? time = null)
     {
         Groups = [.. groups];
         Encounters = encounters ?? EncounterRules.UsCore;
+        Time = time ?? HospitalTime.Utc;
         _bySource = Groups.GroupBy(g => g.SourceSystem, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }
 
@@ -48,6 +49,9 @@ public sealed class Terminology
 
     /// <summary>How this hospital's encounters read: which are admissions, emergency visits, observation and ICU stays.</summary>
     public EncounterRules Encounters { get; }
+
+    /// <summary>The hospital's calendar, which timelines built from this hospital's FHIR carry (<see cref="HospitalTime"/>).</summary>
+    public HospitalTime Time { get; }
 
     public bool IsEmpty => Groups.Count == 0;
 

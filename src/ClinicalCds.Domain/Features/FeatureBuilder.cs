@@ -75,7 +75,10 @@ public static class FeatureBuilder
             Female = known.Patient?.Sex switch { "female" => true, "male" => false, _ => null },
             AdmittedAt = admitted,
             DischargedAt = stay.End,
-            LengthOfStayDays = CalendarDays(admitted, stayEnd),
+            // Length of stay as hospitals count it administratively — calendar days between the admission date and the
+            // discharge date in the hospital's calendar, so a same-day discharge is 0 and an admission at 23:00 discharged
+            // the next morning is 1 (LACE, van Walraven 2010, and HOSPITAL, Donzé 2013, take it from administrative data).
+            LengthOfStayDays = timeline.Time.CalendarDays(admitted, stayEnd),
             EmergentAdmission = EncounterKinds.IsEmergentAdmission(stay, leadingEd),
             DischargeFromOncology = IsOncology(stay.ServiceType) || (stay.Locations.Count > 0 && IsOncology(stay.Locations[^1].Display)),
             ProceduresDuringStay = stayProcedures.Select(p => p.ProcedureId).Distinct(StringComparer.Ordinal).Count(),
@@ -129,14 +132,6 @@ public static class FeatureBuilder
         var age = on.Year - born.Year;
         return on < born.AddYears(age) ? age - 1 : age;
     }
-
-    /// <summary>
-    /// Length of stay as hospitals count it administratively: calendar days between the admission date and the discharge
-    /// date (UTC dates), so a same-day discharge is 0 and an admission at 23:00 discharged the next morning is 1 (LACE,
-    /// van Walraven 2010, and HOSPITAL, Donzé 2013, take length of stay from administrative data).
-    /// </summary>
-    public static int CalendarDays(DateTimeOffset admitted, DateTimeOffset until) =>
-        DateOnly.FromDateTime(until.UtcDateTime).DayNumber - DateOnly.FromDateTime(admitted.UtcDateTime).DayNumber;
 
     private static bool IsOncology(string? text) => text?.Contains("oncolog", StringComparison.OrdinalIgnoreCase) == true;
 

@@ -102,7 +102,7 @@ public static class FeatureCatalog
         {
             Feature("AgeYears", "a", "Completed years of age on the date of the instant", "Patient.birthDate", f => f.AgeYears, canBeMissing: true),
             Feature("Female", "1/0", "Administrative gender female (1) or male (0); missing when other or unknown", "Patient.gender", f => f.Female is { } v ? Flag(v) : null, canBeMissing: true),
-            Feature("LengthOfStayDays", "d", "Calendar days from the admission date to the discharge date (or the instant's date while the stay is open), UTC dates; a same-day discharge is 0", $"Encounter.period of the {Stay}", f => f.LengthOfStayDays),
+            Feature("LengthOfStayDays", "d", "Calendar days from the admission date to the discharge date (or the instant's date while the stay is open) in the hospital's calendar (Clinical:TimeZone); a same-day discharge is 0", $"Encounter.period of the {Stay}", f => f.LengthOfStayDays),
             Feature("EmergentAdmission", "1/0", "Admission priority emergency/urgent (v3 ActPriority EM, UR, A, S); without a priority: admitted from the emergency department (admit source emd) or an ED visit ended within 24 h before admission", "Encounter.priority, hospitalization.admitSource, class EMER encounters", f => Flag(f.EmergentAdmission)),
             Feature("DischargeFromOncology", "1/0", "The stay's service type, or its last ward, is oncology", "Encounter.serviceType, Encounter.location", f => Flag(f.DischargeFromOncology)),
             Feature("ProceduresDuringStay", "count", "Procedures linked to the stay or performed during it (not not-done or entered-in-error)", "Procedure.encounter, Procedure.performed[x]", f => f.ProceduresDuringStay),

@@ -30,6 +30,9 @@ public sealed class PatientTimeline
     public string PatientId { get; }
     public PatientFact? Patient { get; }
 
+    /// <summary>The hospital's calendar, for day-based inputs (<see cref="HospitalTime"/>); UTC unless configured.</summary>
+    public HospitalTime Time { get; private init; } = HospitalTime.Utc;
+
     /// <summary>Encounters by start time.</summary>
     public IReadOnlyList<EncounterFact> Encounters { get; }
 
@@ -64,7 +67,8 @@ public sealed class PatientTimeline
         IEnumerable<ObservationFact> observations,
         IEnumerable<ProcedureFact> procedures,
         IEnumerable<MedicationRequestFact> medicationRequests,
-        IEnumerable<LocationFact>? locations = null)
+        IEnumerable<LocationFact>? locations = null,
+        HospitalTime? time = null)
     {
         var intensiveCare = (locations ?? []).Where(l => l.IsIntensiveCare).Select(l => l.LocationId).ToHashSet(StringComparer.Ordinal);
         var ownEncounters = Sorted(encounters.Where(e => e.PatientId == patientId).Select(e => WithLocations(e, intensiveCare)), EncounterOrder);
@@ -81,7 +85,10 @@ public sealed class PatientTimeline
             Sorted(conditions.Where(c => c.PatientId == patientId).Select(c => DatedByEncounter(c, ends)), ConditionOrder),
             Sorted(observations.Where(o => o.PatientId == patientId), ObservationOrder),
             Sorted(procedures.Where(p => p.PatientId == patientId), ProcedureOrder),
-            Sorted(medicationRequests.Where(m => m.PatientId == patientId), MedicationRequestOrder));
+            Sorted(medicationRequests.Where(m => m.PatientId == patientId), MedicationRequestOrder))
+        {
+            Time = time ?? HospitalTime.Utc,
+        };
     }
 
     /// <summary>
@@ -130,7 +137,7 @@ public sealed class PatientTimeline
         ByTime(a.AuthoredOn, b.AuthoredOn) is var t && t != 0 ? t : string.CompareOrdinal(a.MedicationRequestId, b.MedicationRequestId);
 
     /// <summary>The timeline of the facts of one resource each, as the FHIR mapper produces them.</summary>
-    public static PatientTimeline Create(string patientId, IEnumerable<ProjectedFacts> facts)
+    public static PatientTimeline Create(string patientId, IEnumerable<ProjectedFacts> facts, HospitalTime? time = null)
     {
         var all = facts as IReadOnlyCollection<ProjectedFacts> ?? facts.ToList();
         return Create(
@@ -141,7 +148,8 @@ public sealed class PatientTimeline
             all.SelectMany(f => f.Observations ?? []),
             all.Select(f => f.Procedure).OfType<ProcedureFact>(),
             all.Select(f => f.MedicationRequest).OfType<MedicationRequestFact>(),
-            all.Select(f => f.Location).OfType<LocationFact>());
+            all.Select(f => f.Location).OfType<LocationFact>(),
+            time);
     }
 
     /// <summary>
@@ -177,7 +185,10 @@ public sealed class PatientTimeline
             conditions,
             Observations.Where(o => Known(o.Effective, instant)).ToList(),
             Procedures.Where(p => Known(p.PerformedStart, instant)).ToList(),
-            MedicationRequests.Where(m => Known(m.AuthoredOn, instant)).ToList());
+            MedicationRequests.Where(m => Known(m.AuthoredOn, instant)).ToList())
+        {
+            Time = Time,
+        };
     }
 
     public EncounterFact? Encounter(string encounterId) => Encounters.FirstOrDefault(e => e.EncounterId == encounterId);

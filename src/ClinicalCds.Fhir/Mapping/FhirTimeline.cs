@@ -18,5 +18,5 @@ public static class FhirTimeline
 
     public static PatientTimeline Build(
         string patientId, IEnumerable<JsonElement> resources, ICollection<string>? problems = null, Terminology? terminology = null) =>
-        PatientTimeline.Create(patientId, Facts(resources, problems, terminology).ToList());
+        PatientTimeline.Create(patientId, Facts(resources, problems, terminology).ToList(), terminology?.Time);
 }

@@ -12,7 +12,7 @@ namespace ClinicalCds.Infrastructure.Fhir;
 /// reloaded in the background when they changed), so a map posted to one replica reaches every process within seconds.
 /// </summary>
 public sealed class TerminologySource(
-    IReadOnlyList<ConceptMapGroup> folderGroups, EncounterRules encounters, NpgsqlDataSource dataSource, ILogger<TerminologySource> logger, TimeProvider clock)
+    IReadOnlyList<ConceptMapGroup> folderGroups, EncounterRules encounters, HospitalTime time, NpgsqlDataSource dataSource, ILogger<TerminologySource> logger, TimeProvider clock)
 {
     public static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(5);
 
@@ -94,7 +94,7 @@ public sealed class TerminologySource(
                 }
             }
 
-            _current = new Terminology([.. stored, .. folderGroups], encounters);
+            _current = new Terminology([.. stored, .. folderGroups], encounters, time);
             _stamp = stamp;
         }
         finally

@@ -14,7 +14,7 @@ namespace ClinicalCds.Infrastructure.Timeline;
 /// projection table, each on its patient-leading index) per chunk of patients, never one query per patient. The rows become the same fact records
 /// the FHIR mapper produces, so a timeline read here equals one built from the patient's FHIR resources.
 /// </summary>
-public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatientTimelineReader
+public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource, HospitalTime time) : IPatientTimelineReader
 {
     /// <summary>
     /// Patients per round trip. Small chunks keep a chunk's facts short-lived (a bulk read is mostly allocation, and
@@ -76,7 +76,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
                 await using var connection = await dataSource.OpenConnectionAsync(stop.Token);
                 await foreach (var chunk in chunks(connection, stop.Token))
                 {
-                    var timelines = await ReadChunkAsync(connection, chunk, stop.Token);
+                    var timelines = await ReadChunkAsync(connection, chunk, time, stop.Token);
                     await channel.Writer.WriteAsync(chunk.Where(timelines.ContainsKey).Select(id => timelines[id]).ToList(), stop.Token);
                 }
 
@@ -105,7 +105,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
         }
     }
 
-    private static async Task<Dictionary<string, PatientTimeline>> ReadChunkAsync(NpgsqlConnection connection, IReadOnlyCollection<string> ids, CancellationToken ct)
+    private static async Task<Dictionary<string, PatientTimeline>> ReadChunkAsync(NpgsqlConnection connection, IReadOnlyCollection<string> ids, HospitalTime time, CancellationToken ct)
     {
         var idArray = ids.ToArray();
         await using var batch = new NpgsqlBatch(connection);
@@ -151,7 +151,7 @@ public sealed class PostgresTimelineReader(NpgsqlDataSource dataSource) : IPatie
             if (patients.TryGetValue(id, out var patient) || encounters.Has(id))
             {
                 timelines[id] = PatientTimeline.Create(
-                    id, patient, encounters[id], conditions[id], observations[id], procedures[id], medications[id], locations);
+                    id, patient, encounters[id], conditions[id], observations[id], procedures[id], medications[id], locations, time);
             }
         }
 

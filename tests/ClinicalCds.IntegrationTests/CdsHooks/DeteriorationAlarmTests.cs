@@ -141,7 +141,7 @@ public sealed class DeteriorationAlarmTests(CdsServerFixture server)
         // From the store: the timeline reader resolves the stored Location.
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(server.Database.ConnectionString);
         var read = new List<ClinicalCds.Domain.Timeline.PatientTimeline>();
-        await foreach (var timeline in new ClinicalCds.Infrastructure.Timeline.PostgresTimelineReader(dataSource).ReadAsync([patientId], CancellationToken.None))
+        await foreach (var timeline in new ClinicalCds.Infrastructure.Timeline.PostgresTimelineReader(dataSource, ClinicalCds.Domain.Clinical.HospitalTime.Utc).ReadAsync([patientId], CancellationToken.None))
         {
             read.Add(timeline);
         }

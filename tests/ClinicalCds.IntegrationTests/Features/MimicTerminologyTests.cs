@@ -310,6 +310,27 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.True(anyProcedure > flagged.Count, "the ED's and ICU's charted procedures would have counted under the old rule");
     }
 
+    [Fact]
+    public async Task Length_of_stay_at_every_admission_counts_the_hospitals_own_calendar_days()
+    {
+        // Issue 30 item 2, from the raw NDJSON: MIMIC's times are New York local times, written with their offsets; a
+        // stay's length is the difference of the local dates its period's strings carry. The mimic-iv profile sets
+        // America/New_York, so the store's timelines count those days.
+        static DateOnly LocalDate(JsonElement period, string name) => DateOnly.Parse(period.GetProperty(name).GetString()![..10], System.Globalization.CultureInfo.InvariantCulture);
+        var raw = mimic.Resources["Encounter"]
+            .Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-hosp", StringComparison.Ordinal)
+                && e.GetProperty("period").TryGetProperty("end", out _))
+            .ToDictionary(e => e.GetProperty("id").GetString()!, e => LocalDate(e.GetProperty("period"), "end").DayNumber - LocalDate(e.GetProperty("period"), "start").DayNumber, StringComparer.Ordinal);
+        var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        var admissions = Admissions();
+        var counted = admissions.ToDictionary(a => a.Id, a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.LengthOfStayDays, StringComparer.Ordinal);
+        var utcDays = admissions.Count(a => DateOnly.FromDateTime(a.End.UtcDateTime).DayNumber - DateOnly.FromDateTime(a.Start.UtcDateTime).DayNumber != raw[a.Id]);
+        output.WriteLine($"{admissions.Count} admissions; counted by UTC dates, {utcDays} would be a day off");
+
+        Assert.Equal(raw.OrderBy(p => p.Key, StringComparer.Ordinal), counted.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.True(utcDays > 0, "some stays cross midnight differently in UTC");
+    }
+
     /// <summary>A Quan list read straight from its data file: category → code prefixes (no dots).</summary>
     private static Dictionary<string, string[]> QuanList(string file) =>
         File.ReadLines(Path.Combine(Repository.Root, "src", "ClinicalCds.Domain", "Comorbidity", "Data", file)).Skip(1)

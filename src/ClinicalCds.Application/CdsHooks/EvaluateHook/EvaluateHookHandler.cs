@@ -52,12 +52,12 @@ public sealed class EvaluateHookHandler(
         IReadOnlyList<string>? fallback = null;
         if (data.Unavailable.Count == 0)
         {
-            timeline = PatientTimeline.Create(request.PatientId, data.Facts);
+            timeline = PatientTimeline.Create(request.PatientId, data.Facts, terminology.Time);
         }
         else if (options.StoreFallback)
         {
             timeline = await store.ReadAsync([request.PatientId], ct).FirstOrDefaultAsync(ct)
-                ?? PatientTimeline.Create(request.PatientId, []);
+                ?? PatientTimeline.Create(request.PatientId, [], terminology.Time);
             fallback = data.Unavailable;
         }
         else
