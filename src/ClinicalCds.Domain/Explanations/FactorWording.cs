@@ -100,17 +100,40 @@ public static class FactorWording
         return new Factor(definition.Name, $"{text} — {direction}", contribution);
     }
 
-    /// <summary>The factors that moved the prediction most, largest first; measured values older than a day carry their age.</summary>
-    public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count, ClinicalFeatures? features = null) =>
-        FeatureCatalog.Features
+    /// <summary>
+    /// The factors that moved the prediction most, largest first; measured values older than a day carry their age. The
+    /// two Charlson weightings (1987 and Quan 2011) are one fact of the patient: one driver, their contributions summed,
+    /// both totals said, "not age-adjusted"; with no condition recorded at all it says so rather than "Charlson 0".
+    /// </summary>
+    public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count, ClinicalFeatures? features = null)
+    {
+        var merged = contributions.ToArray();
+        merged[CharlsonOriginal] += merged[CharlsonQuan];
+        merged[CharlsonQuan] = 0;
+        return FeatureCatalog.Features
             .Select((definition, i) => (definition, i))
-            .Where(p => contributions[p.i] != 0)
-            .OrderByDescending(p => Math.Abs(contributions[p.i]))
+            .Where(p => merged[p.i] != 0)
+            .OrderByDescending(p => Math.Abs(merged[p.i]))
             .Take(count)
-            .Select(p => Describe(
-                p.definition, values[p.i], contributions[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features),
-                features is null ? null : p.definition.MeasurementIn(features)))
+            .Select(p => p.i == CharlsonOriginal
+                ? Charlson(values[CharlsonOriginal], values[CharlsonQuan], merged[p.i], features?.ConditionsRecorded == 0)
+                : Describe(
+                    p.definition, values[p.i], merged[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features),
+                    features is null ? null : p.definition.MeasurementIn(features)))
             .ToList();
+    }
+
+    private static readonly int CharlsonOriginal = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "CharlsonIndex");
+    private static readonly int CharlsonQuan = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "CharlsonIndexQuan2011");
+
+    private static Factor Charlson(double? original, double? quan, double contribution, bool nothingRecorded)
+    {
+        var direction = contribution > 0 ? "raises risk" : "lowers risk";
+        var text = nothingRecorded
+            ? "No conditions recorded (Charlson index 0 for want of any)"
+            : $"Charlson comorbidity index {original?.ToString("0", CultureInfo.InvariantCulture) ?? "not recorded"} (Quan 2011: {quan?.ToString("0", CultureInfo.InvariantCulture) ?? "not recorded"}; not age-adjusted)";
+        return new Factor("CharlsonIndex", $"{text} — {direction}", contribution);
+    }
 
     /// <summary>"1 hour", "5 hours", "3 days".</summary>
     public static string AgeText(TimeSpan age) => age.TotalHours < 48

@@ -36,6 +36,9 @@ public sealed record ClinicalFeatures
     public int AdmissionsPrior12Months { get; init; }
     public int EdVisitsPrior6Months { get; init; }
 
+    /// <summary>Conditions known at the instant (not refuted or entered in error): none means nothing to score comorbidity on, not "no comorbidity".</summary>
+    public int ConditionsRecorded { get; init; }
+
     /// <summary>Charlson categories (Quan 2005 keys) present, before the severity hierarchy.</summary>
     public required IReadOnlySet<string> CharlsonCategories { get; init; }
     /// <summary>Elixhauser categories (Quan 2005 keys) present, before the severity hierarchy.</summary>

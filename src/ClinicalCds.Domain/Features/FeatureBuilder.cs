@@ -88,6 +88,7 @@ public static class FeatureBuilder
             AdmissionsPrior12Months = known.Encounters.Count(e =>
                 EncounterKinds.IsInpatient(e) && e.EncounterId != stay.EncounterId && e.Start >= admitted.AddMonths(-12) && e.Start < admitted),
             EdVisitsPrior6Months = priorEd.Count(e => e != leadingEd && e.Start >= admitted.AddMonths(-6)),
+            ConditionsRecorded = conditions.Count,
             CharlsonCategories = Categories(CodeList.Charlson, conditions),
             ElixhauserCategories = Categories(CodeList.Elixhauser, conditions),
             // SpO2 scale 2 only for a diagnosis current at the instant (RCP NEWS2 2017: scale 2 is for patients with

@@ -36,8 +36,8 @@ public static class CharlsonIndex
         return new ScoreResult(
             weights == CharlsonWeights.Charlson1987 ? "Charlson comorbidity index" : "Charlson comorbidity index (Quan 2011 weights)",
             weights == CharlsonWeights.Charlson1987
-                ? "Charlson 1987 weights, Quan 2005 ICD-10 coding"
-                : "Quan 2011 updated weights, Quan 2005 ICD-10 coding",
+                ? "Charlson 1987 weights, Quan 2005 ICD-10 coding; not age-adjusted"
+                : "Quan 2011 updated weights, Quan 2005 ICD-10 coding; not age-adjusted",
             components.Sum(c => c.Points),
             RiskCategory: null,
             components,

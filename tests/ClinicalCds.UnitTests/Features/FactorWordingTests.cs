@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 
@@ -66,5 +67,33 @@ public sealed class FactorWordingTests
         Assert.Equal(["AlbuminGdl", "AdmissionsPrior12Months"], top.Select(f => f.Feature));
         Assert.False(top[0].RaisesRisk);
         Assert.Equal("Albumin 4.4 g/dL — lowers risk", top[0].Text);
+    }
+
+    [Fact]
+    public void The_two_Charlson_weightings_are_one_driver_not_age_adjusted_and_no_conditions_is_said_as_such()
+    {
+        // Issue 30: "Charlson comorbidity index 7" and "Charlson index (Quan 2011) 4" were listed as two drivers.
+        var contributions = new double[FeatureCatalog.Features.Count];
+        var values = new double?[FeatureCatalog.Features.Count];
+        var index = FeatureCatalog.Features.Select((f, i) => (f.Name, i)).ToDictionary(p => p.Name, p => p.i);
+        (values[index["CharlsonIndex"]], contributions[index["CharlsonIndex"]]) = (7, 0.2);
+        (values[index["CharlsonIndexQuan2011"]], contributions[index["CharlsonIndexQuan2011"]]) = (4, 0.15);
+        (values[index["AlbuminGdl"]], contributions[index["AlbuminGdl"]]) = (2.8, 0.3);
+
+        var top = FactorWording.Top(values, contributions, 5);
+
+        Assert.Equal(["CharlsonIndex", "AlbuminGdl"], top.Select(f => f.Feature));
+        Assert.Equal(0.35, top[0].Contribution, 12);
+        Assert.Equal("Charlson comorbidity index 7 (Quan 2011: 4; not age-adjusted) — raises risk", top[0].Text);
+
+        // A patient with no condition recorded at all: the index is 0 for want of any, not because there is no comorbidity.
+        var nothing = ClinicalCds.Domain.Features.FeatureBuilder.Build(
+            ClinicalCds.Domain.Timeline.PatientTimeline.Create(Facts.PatientId,
+                [new ProjectedFacts(Patient: Facts.Patient()), new ProjectedFacts(Encounter: Facts.Stay("stay", "2026-03-10T00:00:00Z", "2026-03-12T00:00:00Z"))]),
+            "stay", Facts.At("2026-03-12T00:00:00Z"))!;
+        Assert.Equal(0, nothing.ConditionsRecorded);
+        (values[index["CharlsonIndex"]], contributions[index["CharlsonIndex"]]) = (0, -0.2);
+        (values[index["CharlsonIndexQuan2011"]], contributions[index["CharlsonIndexQuan2011"]]) = (0, -0.1);
+        Assert.Equal("No conditions recorded (Charlson index 0 for want of any) — lowers risk", FactorWording.Top(values, contributions, 1, nothing).Single().Text);
     }
 }

@@ -54,4 +54,17 @@ public sealed class SnomedCharlsonMapTests
             Assert.Equal([diagnosis.Key], CodeList.Charlson.CategoriesOf(CodeSystems.SnomedCt, diagnosis.Snomed).Select(c => c.Key));
         }
     }
+
+    [Theory]
+    // Issue 30: an unstaged SNOMED CT chronic kidney disease counts as ICD-10-CM N18.9 does (Quan 2005 renal disease);
+    // stages 1 and 2 count in neither coding (charlson_exclusions.csv).
+    [InlineData("709044004", "N189", "rend")]
+    [InlineData("433144002", "N183", "rend")]
+    [InlineData("431855005", "N181", null)]
+    [InlineData("431856006", "N182", null)]
+    public void Chronic_kidney_disease_counts_alike_in_SNOMED_and_ICD_10(string snomed, string icd10, string? category)
+    {
+        Assert.Equal(category, CodeList.Charlson.CategoriesOf(CodeSystems.SnomedCt, snomed).Select(c => c.Key).SingleOrDefault());
+        Assert.Equal(category, CodeList.Charlson.CategoriesOf(CodeSystems.Icd10Cm, icd10).Select(c => c.Key).SingleOrDefault());
+    }
 }
