@@ -311,6 +311,40 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
     }
 
     [Fact]
+    public async Task Emergent_admission_at_every_admission_equals_a_reading_of_the_raw_priority_and_ED_stays()
+    {
+        // Issue 30 item 6, from the raw NDJSON: MIMIC writes the admission type as the encounter's v3 ActPriority (EM, UR
+        // unplanned; EL planned); without one, an admission from the emergency room or straight after an ED stay of the
+        // patient (begun by the admission, ended at most 24 h before it) is emergent.
+        static string? Code(JsonElement e, string property) =>
+            e.TryGetProperty(property, out var concept) && concept.TryGetProperty("coding", out var codings) ? codings[0].GetProperty("code").GetString() : null;
+        var encounters = mimic.Resources["Encounter"];
+        var edStays = encounters.Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-ed", StringComparison.Ordinal))
+            .Select(e => (Patient: PatientOf(e), Start: At(e.GetProperty("period"), "start"), End: At(e.GetProperty("period"), "end")))
+            .ToLookup(e => e.Patient, StringComparer.Ordinal);
+        var raw = encounters.Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-hosp", StringComparison.Ordinal)
+                && e.GetProperty("period").TryGetProperty("end", out _))
+            .ToDictionary(e => e.GetProperty("id").GetString()!, e =>
+            {
+                var start = At(e.GetProperty("period"), "start");
+                return Code(e, "priority") switch
+                {
+                    "EM" or "UR" or "A" or "S" => true,
+                    "EL" or "R" or "P" or "PRN" => false,
+                    _ => (e.TryGetProperty("hospitalization", out var h) && Code(h, "admitSource") == "EMERGENCY ROOM")
+                        || edStays[PatientOf(e)].Any(ed => ed.Start <= start && ed.End >= start.AddHours(-24)),
+                };
+            }, StringComparer.Ordinal);
+        var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
+        var counted = Admissions().ToDictionary(a => a.Id, a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.EmergentAdmission, StringComparer.Ordinal);
+        output.WriteLine($"{counted.Count} admissions, {counted.Values.Count(v => v)} emergent");
+
+        Assert.Contains(raw.Values, v => v);
+        Assert.Contains(raw.Values, v => !v);
+        Assert.Equal(raw.OrderBy(p => p.Key, StringComparer.Ordinal), counted.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Length_of_stay_at_every_admission_counts_the_hospitals_own_calendar_days()
     {
         // Issue 30 item 2, from the raw NDJSON: MIMIC's times are New York local times, written with their offsets; a
