@@ -46,6 +46,8 @@ public static class RiskEngine
                 System.Diagnostics.Stopwatch.GetElapsedTime(inference).TotalSeconds, new KeyValuePair<string, object?>("model", model.Card.Name));
         }
 
+        // What the card says of how far the model was tested: one sentence per batch, not one per patient.
+        var evidence = model?.Card.Evidence;
         var candidate = model is null ? null : models.Candidate(risk.Name);
         var shadow = candidate is null ? null : Shadow(candidate, vectors);
         var risks = new PatientRisk[patients.Count];
@@ -55,7 +57,7 @@ public static class RiskEngine
                 ? ScoreExplanations.FromModel(
                     risk, model!.Card.SourceLabel, a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
                     FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
-                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh), model.Card.Evidence)
+                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh), evidence)
                 : risk.Published(features[i]);
             risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation)
             {

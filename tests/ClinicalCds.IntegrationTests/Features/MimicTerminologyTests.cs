@@ -274,6 +274,10 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.NotEmpty(deaths);
         Assert.All(deaths, a => Assert.Equal(
             Domain.Scoring.RiskTargets.Deceased, Domain.Risks.RiskCatalog.Readmission.Choose(byPatientTimeline[a.Patient], a.End!.Value).SkipReason));
+        // Nor by an encounter-discharge hook naming that stay (issue 30: the hooks ask the same rule).
+        Assert.All(deaths, a => Assert.Equal(
+            Domain.Scoring.RiskTargets.Deceased,
+            Domain.Risks.RiskCatalog.Readmission.ChooseStay(byPatientTimeline[a.Patient], byPatientTimeline[a.Patient].Encounter(a.Id)!, a.End!.Value.AddHours(1)).SkipReason));
         output.WriteLine($"{deaths.Count} admissions ending in death: none scored for readmission");
         Assert.Contains(actual.Values, l => l == true);
 
