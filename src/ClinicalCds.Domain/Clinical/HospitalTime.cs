@@ -20,6 +20,23 @@ public sealed class HospitalTime
     /// <summary>Calendar days from one instant to another in the hospital's calendar (a stay's length as administrative data count it).</summary>
     public int CalendarDays(DateTimeOffset from, DateTimeOffset until) => DateOf(until).DayNumber - DateOf(from).DayNumber;
 
+    /// <summary>
+    /// The instant <paramref name="months"/> calendar months before <paramref name="instant"/> on the hospital's clock
+    /// (LACE's "6 months before admission", HOSPITAL's "previous 12 months"): the same wall-clock time, the day clamped to
+    /// the month's last (31 March less one month is 28 or 29 February). A wall-clock time skipped by a daylight-saving
+    /// change is read an hour later; one that occurs twice, as standard time.
+    /// </summary>
+    public DateTimeOffset MonthsBefore(DateTimeOffset instant, int months)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, Zone).DateTime.AddMonths(-months);
+        if (Zone.IsInvalidTime(local))
+        {
+            local = local.AddHours(1);
+        }
+
+        return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), Zone.GetUtcOffset(local));
+    }
+
     /// <summary>The zone an IANA id names (null or empty: UTC); an id this machine does not know is a configuration error, said in words.</summary>
     public static HospitalTime For(string? ianaId)
     {

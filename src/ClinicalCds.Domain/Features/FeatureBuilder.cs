@@ -71,7 +71,7 @@ public static class FeatureBuilder
             PatientId = timeline.PatientId,
             IndexEncounterId = indexEncounterId,
             AsOf = asOf,
-            AgeYears = AgeAt(known.Patient?.BirthDate, asOf),
+            AgeYears = AgeAt(known.Patient?.BirthDate, timeline.Time.DateOf(asOf)),
             Female = known.Patient?.Sex switch { "female" => true, "male" => false, _ => null },
             AdmittedAt = admitted,
             DischargedAt = stay.End,
@@ -86,8 +86,8 @@ public static class FeatureBuilder
             IntensiveCareDuringStay = EncounterKinds.HadIntensiveCare(known.Encounters, stay),
             DischargeDisposition = stay.DischargeDisposition,
             AdmissionsPrior12Months = known.Encounters.Count(e =>
-                EncounterKinds.IsInpatient(e) && e.EncounterId != stay.EncounterId && e.Start >= admitted.AddMonths(-12) && e.Start < admitted),
-            EdVisitsPrior6Months = priorEd.Count(e => e != leadingEd && e.Start >= admitted.AddMonths(-6)),
+                EncounterKinds.IsInpatient(e) && e.EncounterId != stay.EncounterId && e.Start >= timeline.Time.MonthsBefore(admitted, 12) && e.Start < admitted),
+            EdVisitsPrior6Months = priorEd.Count(e => e != leadingEd && e.Start >= timeline.Time.MonthsBefore(admitted, 6)),
             ConditionsRecorded = conditions.Count,
             CharlsonCategories = Categories(CodeList.Charlson, conditions),
             ElixhauserCategories = Categories(CodeList.Elixhauser, conditions),
@@ -121,15 +121,14 @@ public static class FeatureBuilder
         };
     }
 
-    /// <summary>Completed years of age on the instant's (UTC) date.</summary>
-    public static int? AgeAt(DateOnly? birthDate, DateTimeOffset instant)
+    /// <summary>Completed years of age on a date (the hospital's date of the instant).</summary>
+    public static int? AgeAt(DateOnly? birthDate, DateOnly on)
     {
         if (birthDate is not { } born)
         {
             return null;
         }
 
-        var on = DateOnly.FromDateTime(instant.UtcDateTime);
         var age = on.Year - born.Year;
         return on < born.AddYears(age) ? age - 1 : age;
     }

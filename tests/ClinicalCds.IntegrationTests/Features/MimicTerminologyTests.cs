@@ -25,6 +25,11 @@ public sealed class MimicStoreFixture : IAsyncLifetime
     /// <summary>Every resource of the fixture as published, by type.</summary>
     public Dictionary<string, List<JsonElement>> Resources { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The fixture's clinical facts read straight from the NDJSON, for independent expectations.</summary>
+    public MimicRawChart Raw => _raw ??= new MimicRawChart(Resources);
+
+    private MimicRawChart? _raw;
+
     public async Task InitializeAsync()
     {
         await Api.InitializeAsync();
@@ -298,11 +303,7 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         // ICD-9-CM procedure codes). MIMIC bills them in hosp/procedures_icd (its mimic-procedure-icd9/-icd10 systems,
         // each referencing its admission); its ED's vital-sign taking and triage (SNOMED CT) and its ICU procedure events
         // (IV gauges, chest X-rays charted by nurses, "Family updated by RN") are Procedures too, but not coded ones.
-        var procedures = mimic.Resources["Procedure"];
-        var billed = procedures
-            .Where(p => p.GetProperty("code").GetProperty("coding")[0].GetProperty("system").GetString()!.Contains("/mimic-procedure-icd", StringComparison.Ordinal))
-            .Select(p => p.GetProperty("encounter").GetProperty("reference").GetString()!.Split('/')[1])
-            .ToHashSet(StringComparer.Ordinal);
+        var billed = mimic.Raw.BilledProcedureAdmissions;
         var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
         var admissions = Admissions();
         var flagged = admissions.Where(a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.CodedProcedureDuringStay).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
@@ -320,25 +321,7 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         // Issue 30 item 6, from the raw NDJSON: MIMIC writes the admission type as the encounter's v3 ActPriority (EM, UR
         // unplanned; EL planned); without one, an admission from the emergency room or straight after an ED stay of the
         // patient (begun by the admission, ended at most 24 h before it) is emergent.
-        static string? Code(JsonElement e, string property) =>
-            e.TryGetProperty(property, out var concept) && concept.TryGetProperty("coding", out var codings) ? codings[0].GetProperty("code").GetString() : null;
-        var encounters = mimic.Resources["Encounter"];
-        var edStays = encounters.Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-ed", StringComparison.Ordinal))
-            .Select(e => (Patient: PatientOf(e), Start: At(e.GetProperty("period"), "start"), End: At(e.GetProperty("period"), "end")))
-            .ToLookup(e => e.Patient, StringComparer.Ordinal);
-        var raw = encounters.Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-hosp", StringComparison.Ordinal)
-                && e.GetProperty("period").TryGetProperty("end", out _))
-            .ToDictionary(e => e.GetProperty("id").GetString()!, e =>
-            {
-                var start = At(e.GetProperty("period"), "start");
-                return Code(e, "priority") switch
-                {
-                    "EM" or "UR" or "A" or "S" => true,
-                    "EL" or "R" or "P" or "PRN" => false,
-                    _ => (e.TryGetProperty("hospitalization", out var h) && Code(h, "admitSource") == "EMERGENCY ROOM")
-                        || edStays[PatientOf(e)].Any(ed => ed.Start <= start && ed.End >= start.AddHours(-24)),
-                };
-            }, StringComparer.Ordinal);
+        var raw = mimic.Raw.Admissions.Where(a => a.End is not null).ToDictionary(a => a.Id, mimic.Raw.Emergent, StringComparer.Ordinal);
         var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
         var counted = Admissions().ToDictionary(a => a.Id, a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.EmergentAdmission, StringComparer.Ordinal);
         output.WriteLine($"{counted.Count} admissions, {counted.Values.Count(v => v)} emergent");
@@ -354,11 +337,7 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         // Issue 30 item 2, from the raw NDJSON: MIMIC's times are New York local times, written with their offsets; a
         // stay's length is the difference of the local dates its period's strings carry. The mimic-iv profile sets
         // America/New_York, so the store's timelines count those days.
-        static DateOnly LocalDate(JsonElement period, string name) => DateOnly.Parse(period.GetProperty(name).GetString()![..10], System.Globalization.CultureInfo.InvariantCulture);
-        var raw = mimic.Resources["Encounter"]
-            .Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-hosp", StringComparison.Ordinal)
-                && e.GetProperty("period").TryGetProperty("end", out _))
-            .ToDictionary(e => e.GetProperty("id").GetString()!, e => LocalDate(e.GetProperty("period"), "end").DayNumber - LocalDate(e.GetProperty("period"), "start").DayNumber, StringComparer.Ordinal);
+        var raw = mimic.Raw.Admissions.Where(a => a.End is not null).ToDictionary(a => a.Id, MimicRawChart.LengthOfStay, StringComparer.Ordinal);
         var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
         var admissions = Admissions();
         var counted = admissions.ToDictionary(a => a.Id, a => FeatureBuilder.Build(timelines[a.Patient], a.Id, a.End)!.LengthOfStayDays, StringComparer.Ordinal);
@@ -369,12 +348,6 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         Assert.True(utcDays > 0, "some stays cross midnight differently in UTC");
     }
 
-    /// <summary>A Quan list read straight from its data file: category → code prefixes (no dots).</summary>
-    private static Dictionary<string, string[]> QuanList(string file) =>
-        File.ReadLines(Path.Combine(Repository.Root, "src", "ClinicalCds.Domain", "Comorbidity", "Data", file)).Skip(1)
-            .Select(line => line.Split(','))
-            .ToDictionary(f => f[0], f => f[^1].Split(';'), StringComparer.Ordinal);
-
     [Fact]
     public async Task Charlson_and_Elixhauser_categories_at_every_discharge_equal_a_count_from_the_raw_ICD_codes()
     {
@@ -383,34 +356,20 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
         // known just after its encounter ended, so a discharge sees those of the encounters that ended before it.
         var lists = new[]
         {
-            (Name: "Charlson", Icd10: QuanList("charlson_icd10_quan.csv"), Icd9: QuanList("charlson_icd9cm_quan.csv"),
+            (Name: "Charlson", Icd10: MimicRawChart.QuanList("charlson_icd10_quan.csv"), Icd9: MimicRawChart.QuanList("charlson_icd9cm_quan.csv"),
                 Select: (Func<ClinicalFeatures, IReadOnlySet<string>>)(f => f.CharlsonCategories)),
-            (Name: "Elixhauser", Icd10: QuanList("elixhauser_icd10_quan.csv"), Icd9: QuanList("elixhauser_icd9cm_quan.csv"),
+            (Name: "Elixhauser", Icd10: MimicRawChart.QuanList("elixhauser_icd10_quan.csv"), Icd9: MimicRawChart.QuanList("elixhauser_icd9cm_quan.csv"),
                 Select: f => f.ElixhauserCategories),
         };
-        var excluded = new[] { "N181", "N182" };
-        var ends = mimic.Resources["Encounter"].Where(e => e.GetProperty("period").TryGetProperty("end", out _))
-            .ToDictionary(e => e.GetProperty("id").GetString()!, e => At(e.GetProperty("period"), "end"), StringComparer.Ordinal);
-        var diagnoses = mimic.Resources["Condition"]
-            .Select(c => (Patient: PatientOf(c), Encounter: c.GetProperty("encounter").GetProperty("reference").GetString()!["Encounter/".Length..],
-                Icd9: c.GetProperty("code").GetProperty("coding")[0].GetProperty("system").GetString()!.EndsWith("icd9", StringComparison.Ordinal),
-                Code: c.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString()!.Replace(".", string.Empty, StringComparison.Ordinal).ToUpperInvariant()))
-            .ToList();
         var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
         var compared = 0;
         var withCategories = 0;
         foreach (var (id, patient, _, end) in Admissions())
         {
             var features = FeatureBuilder.Build(timelines[patient], id, end)!;
-            var known = diagnoses.Where(d => d.Patient == patient && ends.TryGetValue(d.Encounter, out var ended) && ended < end).ToList();
             foreach (var list in lists)
             {
-                var expected = known
-                    .SelectMany(d => (d.Icd9 ? list.Icd9 : list.Icd10)
-                        .Where(c => c.Value.Any(p => d.Code.StartsWith(p, StringComparison.Ordinal))
-                            && (d.Icd9 || list.Name != "Charlson" || c.Key != "rend" || !excluded.Any(x => d.Code.StartsWith(x, StringComparison.Ordinal))))
-                        .Select(c => c.Key))
-                    .ToHashSet(StringComparer.Ordinal);
+                var expected = mimic.Raw.Categories(patient, end, list.Icd9, list.Icd10, charlson: list.Name == "Charlson");
                 Assert.True(expected.SetEquals(list.Select(features)),
                     $"{list.Name} at the discharge of {id}: expected {string.Join(",", expected.Order())}, features {string.Join(",", list.Select(features).Order())}");
                 withCategories += expected.Count > 0 ? 1 : 0;

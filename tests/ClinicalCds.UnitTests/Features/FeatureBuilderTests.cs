@@ -163,9 +163,10 @@ public sealed class FeatureBuilderTests
     [Fact]
     public void Age_counts_completed_years()
     {
-        Assert.Equal(75, FeatureBuilder.AgeAt(new DateOnly(1950, 6, 15), At("2025-06-15T00:00:00Z")));
-        Assert.Equal(74, FeatureBuilder.AgeAt(new DateOnly(1950, 6, 15), At("2025-06-14T23:59:59Z")));
-        Assert.Null(FeatureBuilder.AgeAt(null, At("2025-06-14T23:59:59Z")));
+        Assert.Equal(75, FeatureBuilder.AgeAt(new DateOnly(1950, 6, 15), new DateOnly(2025, 6, 15)));
+        Assert.Equal(74, FeatureBuilder.AgeAt(new DateOnly(1950, 6, 15), new DateOnly(2025, 6, 14)));
+        Assert.Equal(75, FeatureBuilder.AgeAt(new DateOnly(1950, 2, 28), new DateOnly(2025, 2, 28)));
+        Assert.Null(FeatureBuilder.AgeAt(null, new DateOnly(2025, 6, 14)));
     }
 
     [Fact]

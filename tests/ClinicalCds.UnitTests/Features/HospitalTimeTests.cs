@@ -44,6 +44,46 @@ public sealed class HospitalTimeTests
         Assert.Same(NewYork, PatientTimeline.Create(PatientId, lateFacts, NewYork).AsOf(At("2180-01-12T00:00:00Z")).Time);
     }
 
+    [Theory]
+    // The same wall-clock time months earlier, across a change of offset: 1 May 09:00 EDT less 6 months is 1 November
+    // 09:00 EDT; 15 January 09:00 EST less 6 months is 15 July 09:00 EDT (13:00 UTC, not 14:00).
+    [InlineData("2180-05-01T09:00:00-04:00", 6, "2179-11-01T09:00:00-04:00")]
+    [InlineData("2181-01-15T09:00:00-05:00", 6, "2180-07-15T09:00:00-04:00")]
+    [InlineData("2181-01-15T14:00:00Z", 6, "2180-07-15T09:00:00-04:00")] // an instant written in UTC: the hospital's clock decides
+    [InlineData("2181-03-31T12:00:00-04:00", 1, "2181-02-28T12:00:00-05:00")] // the day clamped to the month's last
+    [InlineData("2026-09-08T02:30:00-04:00", 6, "2026-03-08T03:30:00-04:00")] // 02:30 on 8 March 2026 never happened in New York
+    [InlineData("2181-01-15T09:00:00-05:00", 12, "2180-01-15T09:00:00-05:00")]
+    public void Months_before_an_instant_are_months_of_the_hospitals_calendar(string instant, int months, string expected)
+    {
+        var start = NewYork.MonthsBefore(DateTimeOffset.Parse(instant), months);
+        Assert.Equal(DateTimeOffset.Parse(expected), start);
+        Assert.Equal(DateTimeOffset.Parse(expected).Offset, start.Offset);
+    }
+
+    [Fact]
+    public void Utilization_windows_and_age_follow_the_timelines_calendar()
+    {
+        // Admitted 15 January 2181 at 09:00 in New York (14:00 UTC): the six months open on 15 July 2180 at 09:00 New
+        // York time (13:00 UTC, daylight time), where UTC arithmetic would open them at 14:00 UTC. An ED visit at 13:30
+        // UTC is inside the hospital's six months only; one at 14:30 UTC inside both. The birthday is the 17th: 20:00 on
+        // the 16th in New York is already the 17th in UTC.
+        var stay = Stay("stay", "2181-01-15T14:00:00Z", "2181-01-17T14:00:00Z");
+        ProjectedFacts[] facts =
+        [
+            new(Patient: Patient("1950-01-17")),
+            new(Encounter: EdVisit("edge", "2180-07-15T13:30:00Z", "2180-07-15T16:00:00Z")),
+            new(Encounter: EdVisit("inside", "2180-07-15T14:30:00Z", "2180-07-15T17:00:00Z")),
+            new(Encounter: stay),
+        ];
+        var asOf = At("2181-01-17T01:00:00Z"); // the 16th, 20:00 in New York; the 17th in UTC
+        var utc = FeatureBuilder.Build(PatientTimeline.Create(PatientId, facts), "stay", asOf)!;
+        var local = FeatureBuilder.Build(PatientTimeline.Create(PatientId, facts, NewYork), "stay", asOf)!;
+        Assert.Equal(1, utc.EdVisitsPrior6Months);
+        Assert.Equal(2, local.EdVisitsPrior6Months);
+        Assert.Equal(231, utc.AgeYears);
+        Assert.Equal(230, local.AgeYears);
+    }
+
     [Fact]
     public void An_unknown_zone_is_a_configuration_error_in_words()
     {
