@@ -38,7 +38,7 @@ public sealed class ScoredExample
 /// </summary>
 public sealed record TrainingResult(
     byte[] Onnx, ModelCard Card, IReadOnlyList<(double Probability, bool Outcome)> TestPredictions, double MaxOnnxDifference,
-    Domain.Explanations.TreeEnsemble Trees, IReadOnlyList<double> TestScores);
+    Domain.Explanations.TreeEnsemble Trees, IReadOnlyList<double> TestScores, InputDependence Dependence);
 
 /// <summary>
 /// Gradient-boosted trees (ML.NET FastTree) on the train split, Platt calibration fitted on held-out train patients,
@@ -51,10 +51,12 @@ public static class ModelTrainer
 
     /// <summary>How the card says missing inputs are handled (ADR 0004).</summary>
     public const string MissingInputsMethod =
-        "A missing input is averaged over its reference values (20 quantiles of the values recorded in training; several missing inputs as independent): " +
-        "the trees' raw output is the mean over every combination, computed exactly by following both branches of a split on a missing input by the share of " +
-        "its reference values on each side, then calibrated; complete rows are scored by ONNX Runtime. Training rows had each missing input filled with one " +
-        "reference value drawn at random.";
+        "A missing input is averaged over its plausible values given the inputs that are recorded: 20 quantiles of its distribution conditional on them, " +
+        "from a Gaussian copula of the training rows (each input's 100 quantiles and the correlation of their normal scores, dependence.json; ADR 0009). " +
+        "The trees' raw output is the mean over every combination of the missing inputs' conditional values, computed exactly by following both branches of " +
+        "a split on a missing input by the share of its values on each side, then calibrated; complete rows are scored by ONNX Runtime. The plausible range " +
+        "is the 10th to 90th percentile over 50 joint draws of the missing inputs from their conditional distribution. Training rows had each missing input " +
+        "filled with one training reference value drawn at random.";
 
     public static TrainingResult Train(
         RiskDefinition risk, IReadOnlyList<DatasetRow> rows, ulong seed, string version, string trainingData, IReadOnlyDictionary<(string, DateTimeOffset), double>? oracle,
@@ -133,8 +135,11 @@ public static class ModelTrainer
 
         // Calibration and evaluation score rows exactly as the server will (ModelInference): complete rows by ONNX Runtime,
         // rows with missing inputs by the trees, averaged over the reference values.
+        // How the inputs vary together (ADR 0009): a missing input is completed given the recorded ones.
+        progress?.Report("Estimating how the inputs vary together (Gaussian copula of the training rows)");
+        var dependence = InputDependence.Fit([.. fit.Select(r => (IReadOnlyList<double?>)MissingInputs.AsModelInput(r.Features.Values))], width);
         var inputReference = new Domain.Explanations.InputReference(reference);
-        double[] Scores(IReadOnlyList<DatasetRow> data) => ModelInference.RawScores([.. data.Select(r => r.Features.Values)], inputReference, ensemble, OnnxRaw);
+        double[] Scores(IReadOnlyList<DatasetRow> data) => ModelInference.RawScores([.. data.Select(r => r.Features.Values)], inputReference, ensemble, OnnxRaw, dependence);
 
         progress?.Report($"Calibrating on {calibration.Count:N0} held-out examples");
         var (intercept, slope) = LogisticFit.Fit(Scores(calibration), calibration.Select(r => r.Label == true).ToList());
@@ -186,7 +191,7 @@ public static class ModelTrainer
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
             $"{Warning} {SyntheticMargins(evaluation.Metrics.Auroc, evaluation.Baselines, oracleBaseline)}",
             Oracle: oracleBaseline);
-        return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores);
+        return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores, dependence);
     }
 
     /// <summary>Raw outputs of complete rows by ONNX Runtime from the exported graph (the runtime the server uses).</summary>

@@ -16,6 +16,9 @@ public interface IRiskModel
 
     /// <summary>The trees with their training covers: exact TreeSHAP and the average over missing inputs (required).</summary>
     TreeEnsemble Trees { get; }
+
+    /// <summary>How the inputs vary together in training (ADR 0009), to complete missing inputs given the recorded ones; null in a package from before it.</summary>
+    InputDependence? Dependence => null;
 }
 
 /// <summary>The models under models/: the active version of each, its candidate, and why any folder was refused.</summary>

@@ -37,7 +37,7 @@ public static class ModelInference
     /// <paramref name="trees"/> averaged over the reference.
     /// </summary>
     public static double[] RawScores(
-        IReadOnlyList<IReadOnlyList<double?>> vectors, InputReference reference, TreeEnsemble trees, Func<IReadOnlyList<float[]>, double[]> onnx)
+        IReadOnlyList<IReadOnlyList<double?>> vectors, InputReference reference, TreeEnsemble trees, Func<IReadOnlyList<float[]>, double[]> onnx, InputDependence? dependence)
     {
         var complete = new List<int>();
         var scores = new double[vectors.Count];
@@ -45,7 +45,8 @@ public static class ModelInference
         {
             if (vectors[i].Any(v => v is null))
             {
-                scores[i] = trees.PredictWithMissing(MissingInputs.AsModelInput(vectors[i]), reference);
+                var x = MissingInputs.AsModelInput(vectors[i]);
+                scores[i] = trees.PredictWithMissing(x, ReferenceFor(x, reference, dependence));
             }
             else
             {
@@ -62,11 +63,18 @@ public static class ModelInference
         return scores;
     }
 
+    /// <summary>
+    /// The reference a vector's missing inputs are averaged over: their distribution given its recorded inputs when the
+    /// model keeps its inputs' dependence (ADR 0009), else the training reference, taken as independent (ADR 0004).
+    /// </summary>
+    public static InputReference ReferenceFor(IReadOnlyList<double?> x, InputReference reference, InputDependence? dependence) =>
+        dependence is null ? reference : new InputReference(dependence.Given(x).Reference(reference.Values, MissingInputs.ReferenceSize));
+
     /// <summary>Calibrated probabilities, one per vector (any batch size), missing inputs averaged over their reference.</summary>
     public static IReadOnlyList<double> Predict(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {
         var trees = Check(model, vectors);
-        return RawScores([.. vectors.Select(v => v.Values)], References(model.Card), trees, model.RawScores)
+        return RawScores([.. vectors.Select(v => v.Values)], References(model.Card), trees, model.RawScores, model.Dependence)
             .Select(raw => Calibrate(model.Card, raw))
             .ToList();
     }
@@ -76,18 +84,20 @@ public static class ModelInference
     {
         var trees = Check(model, vectors);
         var card = model.Card;
-        var reference = References(card);
+        var marginal = References(card);
         var width = card.Features.Count;
         var probabilities = model.Predict(vectors);
         var slope = card.Calibration.Slope;
 
         // Inputs never recorded in training (a discharge disposition for a model scored during stays) are no inputs of the
         // model: its trees never split on them, so they are neither counted nor reported missing.
-        var inputs = reference.Values.Count(r => r.Count > 0);
+        var inputs = marginal.Values.Count(r => r.Count > 0);
         var assessments = new ModelAssessment[vectors.Count];
         for (var i = 0; i < vectors.Count; i++)
         {
             var x = MissingInputs.AsModelInput(vectors[i].Values);
+            var conditional = model.Dependence?.Given(x);
+            var reference = conditional is null ? marginal : new InputReference(conditional.Reference(marginal.Values, MissingInputs.ReferenceSize));
             var missingIndices = MissingInputs.MissingIndices(x).Where(j => reference.Values[j].Count > 0).ToList();
 
             // How far each missing input alone could move the answer: its reference values, the other missing inputs
@@ -105,7 +115,7 @@ public static class ModelInference
 
             var band = missingIndices.Count == 0
                 ? [probabilities[i]]
-                : MissingInputs.Completions(x, reference.Values)
+                : (conditional?.Draws(x) ?? MissingInputs.Completions(x, reference.Values))
                     .Select(row => Calibrate(card, trees.Predict(Array.ConvertAll(row, v => (double)v))))
                     .Order()
                     .ToArray();

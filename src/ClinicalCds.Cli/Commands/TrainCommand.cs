@@ -101,7 +101,7 @@ internal static class TrainCommand
                 return 1;
             }
 
-            await new ModelPackage(result.Card, result.Onnx, result.Trees).WriteAsync(folder, new Dictionary<string, string>
+            await new ModelPackage(result.Card, result.Onnx, result.Trees, result.Dependence).WriteAsync(folder, new Dictionary<string, string>
             {
                 ["evaluation.md"] = EvaluationReport.Markdown(result.Card),
                 ["roc.svg"] = EvaluationPlots.RocSvg(result.TestPredictions, $"{name} {version}: ROC, test split"),

@@ -77,7 +77,11 @@ public static class FactorWording
     /// derangement is said as the measurement itself (<paramref name="measured"/>) with the band edge: "Heart rate 135 /min
     /// (above 90)", "Heart rate 75 /min (not above 90)".
     /// </summary>
-    public static Factor Describe(FeatureDefinition definition, double? value, double contribution, TimeSpan? age = null, double? measured = null)
+    /// <summary>
+    /// One factor in words. A value older than a day carries its age relative to the instant it was judged at
+    /// (<paramref name="instant"/>: "discharge", "this assessment").
+    /// </summary>
+    public static Factor Describe(FeatureDefinition definition, double? value, double contribution, TimeSpan? age = null, double? measured = null, string instant = "this assessment")
     {
         var (kind, label) = Label(definition.Name) ?? throw new ArgumentException($"No wording for feature {definition.Name}.", nameof(definition));
         var direction = contribution > 0 ? "raises risk" : contribution < 0 ? "lowers risk" : "no effect";
@@ -94,7 +98,7 @@ public static class FactorWording
         };
         if (value is not null && age > ShowAgeAfter)
         {
-            text += $" (measured {AgeText(age.Value)} before)";
+            text += $" (measured {AgeText(age.Value)} before {instant})";
         }
 
         return new Factor(definition.Name, $"{text} — {direction}", contribution);
@@ -119,9 +123,12 @@ public static class FactorWording
                 ? Charlson(values[CharlsonOriginal], values[CharlsonQuan], merged[p.i], features?.ConditionsRecorded == 0)
                 : Describe(
                     p.definition, values[p.i], merged[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features),
-                    features is null ? null : p.definition.MeasurementIn(features)))
+                    features is null ? null : p.definition.MeasurementIn(features), features is null ? "this assessment" : InstantOf(features)))
             .ToList();
     }
+
+    /// <summary>What the instant of the features is to a clinician: the discharge, when they are the discharge's.</summary>
+    public static string InstantOf(ClinicalFeatures features) => features.DischargedAt == features.AsOf ? "discharge" : "this assessment";
 
     private static readonly int CharlsonOriginal = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "CharlsonIndex");
     private static readonly int CharlsonQuan = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "CharlsonIndexQuan2011");

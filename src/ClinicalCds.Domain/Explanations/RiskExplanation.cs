@@ -181,7 +181,7 @@ public static class ScoreExplanations
             text.Append('\n');
         }
 
-        var notRecordedInputs = named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))}: {Percent(i.LowestProbability)} to {Percent(i.HighestProbability)}").ToList();
+        var notRecordedInputs = named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))}: {FromTo(i.LowestProbability, i.HighestProbability)}").ToList();
         string? notRecorded = null;
         if (missing.Inputs.Count > 0)
         {
@@ -243,14 +243,28 @@ public static class ScoreExplanations
     private static string Percent(double p) => p.ToString("0%", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The 10th–90th percentile over the missing inputs' reference values, said as what it is: a range that rounds to one
-    /// value ("between 31% and 31%") is said as that value, so that it does not seem to contradict a single input's
-    /// wider whole range.
+    /// The 10th–90th percentile of the estimate over the missing inputs' plausible values, said as what it is and is not.
     /// </summary>
     private static string Plausible(MissingEvidence missing) =>
-        Percent(missing.PlausibleLow) == Percent(missing.PlausibleHigh)
-            ? $". For 8 in 10 plausible values of what is missing, the estimate stays at {Percent(missing.PlausibleLow)}."
-            : $". For 8 in 10 plausible values of what is missing, the estimate lies between {Percent(missing.PlausibleLow)} and {Percent(missing.PlausibleHigh)}.";
+        $". For 8 in 10 plausible values of what is missing, the estimate lies {Between(missing.PlausibleLow, missing.PlausibleHigh)} "
+        + "(plausible for patients like this one on what was recorded: how much the missing data could change the estimate, not the model's own error).";
+
+    /// <summary>
+    /// A range of probabilities that never reads as "31% to 31%": to a tenth of a point when whole points meet, "at about
+    /// 31%" when even those do.
+    /// </summary>
+    public static string Between(double low, double high) =>
+        Percent(low) != Percent(high) ? $"between {Percent(low)} and {Percent(high)}"
+        : Tenths(low) != Tenths(high) ? $"between {Tenths(low)} and {Tenths(high)}"
+        : $"at about {Percent(low)}";
+
+    /// <summary>"12% to 25%" for one missing input's range, by the same rule as <see cref="Between"/>.</summary>
+    public static string FromTo(double low, double high) =>
+        Percent(low) != Percent(high) ? $"{Percent(low)} to {Percent(high)}"
+        : Tenths(low) != Tenths(high) ? $"{Tenths(low)} to {Tenths(high)}"
+        : $"about {Percent(low)} whatever its value";
+
+    private static string Tenths(double p) => p.ToString("0.0%", CultureInfo.InvariantCulture);
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 

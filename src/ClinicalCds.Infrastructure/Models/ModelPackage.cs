@@ -16,17 +16,21 @@ namespace ClinicalCds.Infrastructure.Models;
 /// values, training, evaluation, calibration, tiers, and the sha256 of model.onnx;</item>
 /// <item><c>trees.json</c>: <see cref="TreeEnsemble"/> with covers — averages missing inputs and explains every answer
 /// (exact TreeSHAP);</item>
+/// <item><c>dependence.json</c>: <see cref="InputDependence"/> — how the inputs vary together in training (each input's
+/// quantiles, the correlation of their normal scores), to complete missing inputs given the recorded ones (ADR 0009);
+/// a package from before it averages missing inputs as independent (ADR 0004);</item>
 /// <item>documents for people, written beside them: evaluation.md, roc.svg, calibration.svg.</item>
 /// </list>
 /// Reading checks what the package promises: the hash, the card's features equal to this build's feature catalog with
 /// reference values for each, trees over those features; whether ONNX Runtime can run the graph with the card's input
 /// and output is the registry's check.
 /// </summary>
-public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Trees)
+public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Trees, InputDependence? Dependence = null)
 {
     public const string OnnxFile = "model.onnx";
     public const string CardFile = "model-card.json";
     public const string TreesFile = "trees.json";
+    public const string DependenceFile = "dependence.json";
 
     /// <summary>A folder holds a package when it holds a card (a half-copied folder is then refused, not skipped).</summary>
     public static bool IsPackage(string folder) => File.Exists(Path.Combine(folder, CardFile));
@@ -78,7 +82,27 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
             return (null, $"{TreesFile} does not describe trees over the card's features");
         }
 
-        return (new ModelPackage(card, onnx, trees), null);
+        InputDependence? dependence = null;
+        if (File.Exists(Path.Combine(folder, DependenceFile)))
+        {
+            try
+            {
+                dependence = JsonSerializer.Deserialize<InputDependence>(File.ReadAllText(Path.Combine(folder, DependenceFile)), ModelCard.Json);
+            }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+            {
+                return (null, $"{DependenceFile} cannot be read (it completes missing inputs given the recorded ones): {e.Message}");
+            }
+
+            var width = card.Features.Count;
+            if (dependence is null || dependence.Quantiles.Count != width || dependence.Correlation.Length != width || dependence.Correlation.Any(r => r.Length != width)
+                || Enumerable.Range(0, width).Any(j => (dependence.Quantiles[j].Length == 0) != (card.Features[j].Reference!.Count == 0)))
+            {
+                return (null, $"{DependenceFile} does not describe the card's {width} inputs");
+            }
+        }
+
+        return (new ModelPackage(card, onnx, trees, dependence), null);
     }
 
     /// <summary>
@@ -99,6 +123,10 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
         await File.WriteAllBytesAsync(Path.Combine(folder, OnnxFile), Onnx, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(folder, CardFile), JsonSerializer.Serialize(Card, ModelCard.Json) + "\n", cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(folder, TreesFile), JsonSerializer.Serialize(Trees, ModelCard.Json) + "\n", cancellationToken);
+        if (Dependence is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, DependenceFile), JsonSerializer.Serialize(Dependence, ModelCard.Json) + "\n", cancellationToken);
+        }
         foreach (var (name, text) in documents ?? new Dictionary<string, string>())
         {
             await File.WriteAllTextAsync(Path.Combine(folder, name), text, new UTF8Encoding(false), cancellationToken);

@@ -15,17 +15,20 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
 {
     private readonly InferenceSession _session;
 
-    internal OnnxRiskModel(string folder, ModelCard card, InferenceSession session, TreeEnsemble trees)
+    internal OnnxRiskModel(string folder, ModelCard card, InferenceSession session, TreeEnsemble trees, InputDependence? dependence)
     {
         Folder = Path.GetFullPath(folder);
         Card = card;
         _session = session;
         Trees = trees;
+        Dependence = dependence;
     }
 
     public ModelCard Card { get; }
 
     public TreeEnsemble Trees { get; }
+
+    public InputDependence? Dependence { get; }
 
     /// <summary>The models/&lt;name&gt;/&lt;version&gt;/ folder this model was loaded from.</summary>
     public string Folder { get; }
@@ -301,7 +304,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
             return (null, error);
         }
 
-        var (card, onnx, trees) = package;
+        var (card, onnx, trees, dependence) = package;
         InferenceSession session;
         try
         {
@@ -322,7 +325,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
             return (null, $"the ONNX graph's input is not '{card.OnnxInput}' [batch, {card.Features.Count}] with output '{card.OnnxOutput}'");
         }
 
-        return (new OnnxRiskModel(folder, card, session, trees), null);
+        return (new OnnxRiskModel(folder, card, session, trees, dependence), null);
     }
 
     public void Dispose()

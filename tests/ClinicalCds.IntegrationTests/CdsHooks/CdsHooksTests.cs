@@ -252,6 +252,11 @@ public sealed class CdsHooksTests(CdsServerFixture server)
                 var fromStore = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, null, fhirServer), baseUrl: fallbackUrl);
                 Assert.True(fromStore.Status == HttpStatusCode.OK, $"{fhirServer} with store fallback: {fromStore.Text}");
                 Assert.Contains("HOSPITAL score", (string)fromStore.Body!["cards"]![0]!["summary"]!, StringComparison.Ordinal);
+                // The card's Data paragraph says each reason once, with the keys it applies to (issue 31 item 5).
+                var detail = (string)fromStore.Body!["cards"]![0]!["detail"]!;
+                var data = detail[(detail.IndexOf("could not be had in full (", StringComparison.Ordinal) + "could not be had in full (".Length)..detail.LastIndexOf(')')];
+                var reasons = data.Split("; ").Select(part => part.Split(": ", 2)[^1]).ToList();
+                Assert.True(reasons.Count == reasons.Distinct().Count(), $"{fhirServer}: {data}");
             }
         }
     }

@@ -183,7 +183,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
         var folder = Directory.CreateTempSubdirectory("clinicalcds-model-");
         try
         {
-            await new ModelPackage(first.Card, first.Onnx, first.Trees).WriteAsync(folder.FullName);
+            await new ModelPackage(first.Card, first.Onnx, first.Trees, first.Dependence).WriteAsync(folder.FullName);
             var (model, error) = OnnxModelRegistry.Load(folder.FullName);
             Assert.True(model is not null, error);
             using (model)
@@ -207,7 +207,7 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
             Assert.Contains("sha256", OnnxModelRegistry.Load(folder.FullName).Error, StringComparison.Ordinal);
 
             var wrongCard = first.Card with { Features = first.Card.Features.Skip(1).ToList() };
-            await new ModelPackage(wrongCard, first.Onnx, first.Trees).WriteAsync(folder.FullName);
+            await new ModelPackage(wrongCard, first.Onnx, first.Trees, first.Dependence).WriteAsync(folder.FullName);
             Assert.Contains("catalog", OnnxModelRegistry.Load(folder.FullName).Error, StringComparison.Ordinal);
         }
         finally
@@ -221,16 +221,17 @@ public sealed class DatasetTests(SyntheticStoreFixture store) : IClassFixture<Sy
     {
         var rows = await store.DatasetAsync(RiskCatalog.Complication);
         var result = ModelTrainer.Train(RiskCatalog.Complication, rows, 11, "0.0.1-test", "test population", oracle: null);
-        var reference = ModelInference.References(result.Card);
+        var marginal = ModelInference.References(result.Card);
         var test = rows.Where(r => r.Label is not null && r.IsTest).Select(r => MissingInputs.AsModelInput(r.Features.Values)).ToList();
 
         Assert.True(test.Count > 1000, $"only {test.Count} rows");
         Assert.Contains(test, x => x.Any(v => v is null));
         for (var i = 0; i < test.Count; i++)
         {
-            // The served raw score: the trees' own for a complete row (ONNX Runtime agrees), averaged over the reference
-            // values of its missing inputs otherwise; the contributions add up to it from the expected value.
+            // The served raw score: the trees' own for a complete row (ONNX Runtime agrees), averaged over the plausible
+            // values of its missing inputs given the recorded ones otherwise; the contributions add up to it from the expected value.
             var x = test[i];
+            var reference = ModelInference.ReferenceFor(x, marginal, result.Dependence);
             var served = x.All(v => v is not null) ? result.Trees.Predict([.. x.Select(v => v!.Value)]) : result.Trees.PredictWithMissing(x, reference);
             Assert.Equal(result.TestScores[i], served, 1e-4);
             var phi = TreeShap.Contributions(result.Trees, x, reference, FeatureCatalog.Features.Count);

@@ -69,7 +69,7 @@ public sealed class NewRiskTests(SyntheticStoreFixture store) : IClassFixture<Sy
         // Training: the card is the definition's.
         var trained = ModelTrainer.Train(Risk, sevenDay, 5, "0.0.1-test", "test population", oracle: null, trees: 20, leaves: 4);
         Assert.Equal(("readmission7", Risk.OutcomeDefinition, Risk.IntendedUse), (trained.Card.Name, trained.Card.Outcome, trained.Card.IntendedUse));
-        await new ModelPackage(trained.Card, trained.Onnx, trained.Trees).WriteAsync(Path.Combine(_models, Risk.Name, "0.0.1-test"), new Dictionary<string, string>(), CancellationToken.None);
+        await new ModelPackage(trained.Card, trained.Onnx, trained.Trees, trained.Dependence).WriteAsync(Path.Combine(_models, Risk.Name, "0.0.1-test"), new Dictionary<string, string>(), CancellationToken.None);
 
         // A real server given the definition and configuration only.
         var baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");

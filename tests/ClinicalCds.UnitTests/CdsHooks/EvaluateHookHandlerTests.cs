@@ -222,7 +222,7 @@ public sealed class EvaluateHookHandlerTests
         Assert.Equal("ClinicalCds — readmission model 9.9.9", card.GetProperty("source").GetProperty("label").GetString());
         Assert.Equal("https://cds.example.org/models/readmission", card.GetProperty("source").GetProperty("url").GetString());
         var detail = card.GetProperty("detail").GetString()!;
-        Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL (measured 26 hours before) — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
+        Assert.Contains("- 6 admissions in the prior 12 months — raises risk\n- Hemoglobin 9.5 g/dL (measured 26 hours before discharge) — raises risk\n- Age 80 years — lowers risk", detail, StringComparison.Ordinal);
         Assert.Contains("For reference, HOSPITAL 9 (high)", detail, StringComparison.Ordinal);
     }
 

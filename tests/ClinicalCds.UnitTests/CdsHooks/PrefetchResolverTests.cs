@@ -149,4 +149,12 @@ public sealed class PrefetchResolverTests
     {
         Assert.Equal(sent, PrefetchResolver.WithPageSize(query, 500));
     }
+
+    [Fact]
+    public void What_could_not_be_had_says_each_reason_once_with_its_keys()
+    {
+        Assert.Equal(
+            "patient, encounter, observations: no fhirServer was given; conditions: the fhirServer answered 503",
+            PrefetchResolver.Summary(["patient: no fhirServer was given", "encounter: no fhirServer was given", "observations: no fhirServer was given", "conditions: the fhirServer answered 503"]));
+    }
 }

@@ -23,19 +23,33 @@ public sealed class MissingWordingTests
         new MissingEvidence(78, [new MissingInput("NotAlert", 0.31, 0.37)], low, high)).DetailMarkdown;
 
     [Fact]
-    public void A_plausible_range_that_rounds_to_one_value_is_said_as_that_value_and_each_inputs_range_is_its_whole_range()
+    public void A_plausible_range_that_rounds_to_one_value_is_never_said_as_X_to_X()
     {
         var detail = Detail(0.3101, 0.3104);
 
-        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate stays at 31%.", detail, StringComparison.Ordinal);
+        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies at about 31% (plausible for patients like this one", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("between 31% and 31%", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("stays at", detail, StringComparison.Ordinal);
         Assert.Contains("with the whole range each alone could give (rare values included)", detail, StringComparison.Ordinal);
         Assert.Contains("31% to 37%", detail, StringComparison.Ordinal);
+        // Whole points that meet are said to a tenth of a point.
+        Assert.Contains("the estimate lies between 30.6% and 31.4%", Detail(0.306, 0.314), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.12, 0.25, "12% to 25%")]
+    [InlineData(0.966, 0.972, "96.6% to 97.2%")]
+    [InlineData(0.9701, 0.9704, "about 97% whatever its value")]
+    public void One_missing_inputs_range_is_never_said_as_X_to_X(double low, double high, string said)
+    {
+        Assert.Equal(said, ScoreExplanations.FromTo(low, high));
     }
 
     [Fact]
-    public void A_wider_plausible_range_is_given_with_its_bounds()
+    public void A_wider_plausible_range_is_given_with_its_bounds_and_what_it_is_not()
     {
-        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies between 29% and 34%.", Detail(0.29, 0.34), StringComparison.Ordinal);
+        var detail = Detail(0.29, 0.34);
+        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies between 29% and 34%", detail, StringComparison.Ordinal);
+        Assert.Contains("not the model's own error", detail, StringComparison.Ordinal);
     }
 }

@@ -93,7 +93,7 @@ public sealed class EvaluateHookHandler(
 
         if (fallback is not null)
         {
-            card = card with { Detail = $"{card.Detail}\n\n**Data:** from the ClinicalCds store (its last import), not the EHR's, which could not be had in full ({string.Join("; ", fallback)})." };
+            card = card with { Detail = $"{card.Detail}\n\n**Data:** from the ClinicalCds store (its last import), not the EHR's, which could not be had in full ({PrefetchResolver.Summary(fallback)})." };
         }
 
         await cdsStore.RecordCardsAsync(

@@ -157,6 +157,15 @@ public static partial class PrefetchResolver
         return (facts, [.. problems.Select(p => $"{key}: the fhirServer sent {p}")]);
     }
 
+    /// <summary>
+    /// What could not be had, each reason once with the keys it applies to ("observations, conditions: no fhirServer was
+    /// given"): the words of a card's Data paragraph.
+    /// </summary>
+    public static string Summary(IEnumerable<string> unavailable) => string.Join("; ", unavailable
+        .Select(u => u.Split(": ", 2))
+        .GroupBy(parts => parts.Length == 2 ? parts[1] : string.Empty, StringComparer.Ordinal)
+        .Select(g => g.Key.Length == 0 ? string.Join(", ", g.Select(p => p[0])) : $"{string.Join(", ", g.Select(p => p[0]))}: {g.Key}"));
+
     /// <summary>A search query with <c>_count</c> added when it names none; a read ("Patient/1") as it is.</summary>
     public static string WithPageSize(string query, int pageSize) =>
         !query.Contains('?', StringComparison.Ordinal) || query.Split('?', 2)[1].Split('&').Any(p => p.StartsWith("_count=", StringComparison.Ordinal))
