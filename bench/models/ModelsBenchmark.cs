@@ -72,6 +72,16 @@ public static class ModelsBenchmark
         var oursBatch = Rate(_ => model.Predict(batchRows).Count);
         var explanations = Rate(i => TreeShap.Contributions(trees, Array.ConvertAll(dense[i % dense.Count], v => (double)v), width).Length > 0 ? 1 : 0);
         var assessments = Rate(i => model.Assess([rows[i % rows.Count]]).Count);
+        // The same assessment with missing inputs completed as independent (ADR 0004) instead of given the recorded ones
+        // (ADR 0009): what the conditional completion costs.
+        var independent = new WithoutDependence(model);
+        var independentAssessments = Rate(i => independent.Assess([rows[i % rows.Count]]).Count);
+        var ranges = Rate(i => model.PlausibleRanges([rows[i % rows.Count]]).Count);
+        if (model.Dependence is null)
+        {
+            Console.Error.WriteLine($"{folder} has no dependence.json: the conditional completion (ADR 0009) was not measured.");
+            return 1;
+        }
         var missingShare = rows.Average(r => r.Values.Count(v => v is null)) / width;
 
         Console.WriteLine($"{card.Name} {card.Version}: {trees.Trees.Count} trees, {width} features; {seconds:F0} s per measurement");
@@ -84,12 +94,24 @@ public static class ModelsBenchmark
         Console.WriteLine($"| model runtime (calibrated probability) | 1024 | {oursBatch:N0} |");
         Console.WriteLine($"| exact TreeSHAP explanation, one complete row | 1 | {explanations:N0} ({1000 / explanations:F3} ms each) |");
         Console.WriteLine($"| full assessment: probability, missing-input ranges, plausible range, TreeSHAP | 1 | {assessments:N0} ({1000 / assessments:F3} ms each) |");
+        Console.WriteLine($"| same, missing inputs as independent (ADR 0004, no dependence.json) | 1 | {independentAssessments:N0} ({1000 / independentAssessments:F3} ms each) |");
+        Console.WriteLine($"| probability and plausible range only (conditional completion, {ConditionalInputs.DrawCount} joint draws) | 1 | {ranges:N0} ({1000 / ranges:F3} ms each) |");
         Console.WriteLine();
         Console.WriteLine($"rows drawn with the card's missing shares: {missingShare:P1} of inputs missing on average, {rows.Count(r => r.Values.Any(v => v is null)) / (double)rows.Count:P0} of rows with any; " +
             "those are scored by the trees in C#, averaged exactly over the missing inputs' reference values (the floor scores complete rows)");
         Console.WriteLine();
-        Console.WriteLine($"ratio raw / ours: batch 1 {rawOne / oursOne:F2}, batch 1024 {rawBatch / oursBatch:F2}");
+        Console.WriteLine($"ratio raw / ours: batch 1 {rawOne / oursOne:F2}, batch 1024 {rawBatch / oursBatch:F2}; assessment given the recorded inputs / as independent: {independentAssessments / assessments:F2}× the time");
         model.Dispose();
         return 0;
+    }
+
+    /// <summary>The model with its inputs' dependence withheld: missing inputs completed as independent (ADR 0004).</summary>
+    private sealed class WithoutDependence(OnnxRiskModel model) : Application.Abstractions.IRiskModel
+    {
+        public ModelCard Card => model.Card;
+
+        public TreeEnsemble Trees => model.Trees;
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => model.RawScores(rows);
     }
 }

@@ -22,7 +22,30 @@ public static class EvaluationReport
         Performance(text, card.Test, card.Baselines, card.Subgroups, card.Oracle, card.OracleAuroc);
         Line(text, string.Empty);
         Line(text, F($"Tiers: {card.Tiers.Note} Moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
+        Coverage(text, card.RangeCoverage);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Whether the stated 80 % plausible range holds: per way charts miss inputs, how often the range stated without them
+    /// contains the estimate of the chart as it was (an honest range: about 8 in 10).
+    /// </summary>
+    public static void Coverage(StringBuilder text, IReadOnlyList<CardRangeCoverage>? coverage)
+    {
+        if (coverage is null || coverage.Count == 0)
+        {
+            return;
+        }
+
+        Line(text, string.Empty);
+        Line(text, "Does the stated range hold? Inputs removed from charts that had them; how often the 80 % plausible range then stated contains the estimate of the chart as it was (about 8 in 10 is honest):");
+        Line(text, string.Empty);
+        Line(text, "| inputs removed | charts | range contains the charted estimate | estimate above the range | below it |");
+        Line(text, "|---|---:|---:|---:|---:|");
+        foreach (var c in coverage)
+        {
+            Line(text, c.Rows == 0 ? $"| {c.Mask} | 0 | — | — | — |" : F($"| {c.Mask} | {c.Rows:N0} | {c.Covered:N0} ({c.Share:P0}) | {c.Above:N0} | {c.Below:N0} |"));
+        }
     }
 
     /// <summary>The report of `clinicalcds evaluate`: a trained model on data it never saw.</summary>
@@ -38,6 +61,7 @@ public static class EvaluationReport
         Performance(text, evaluation.Metrics, evaluation.Baselines, subgroups, null, null);
         Line(text, string.Empty);
         Line(text, F($"Tiers as in the card (chosen on the training data's validation split): moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
+        Coverage(text, evaluation.RangeCoverage);
         return text.ToString();
     }
 

@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Models.Evaluation;
+using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
 using System.Security.Cryptography;
 using ClinicalCds.Application.Training.BuildDataset;
@@ -52,10 +53,11 @@ public static class ModelTrainer
     /// <summary>How the card says missing inputs are handled (ADR 0004).</summary>
     public const string MissingInputsMethod =
         "A missing input is averaged over its plausible values given the inputs that are recorded: 20 quantiles of its distribution conditional on them, " +
-        "from a Gaussian copula of the training rows (each input's 100 quantiles and the correlation of their normal scores, dependence.json; ADR 0009). " +
+        "from a Gaussian copula of the training rows (each input's 100 quantiles and the correlation of their normal scores, dependence.json; ADR 0009), " +
+        "not conditioned on the vital-sign inputs the model is monotone in, so a worse vital sign never lowers the risk through a completion. " +
         "The trees' raw output is the mean over every combination of the missing inputs' conditional values, computed exactly by following both branches of " +
         "a split on a missing input by the share of its values on each side, then calibrated; complete rows are scored by ONNX Runtime. The plausible range " +
-        "is the 10th to 90th percentile over 50 joint draws of the missing inputs from their conditional distribution. Training rows had each missing input " +
+        "is the 10th to 90th percentile (order statistics holding 80 % of a further draw) over 100 joint draws of the missing inputs from their conditional distribution. Training rows had each missing input " +
         "filled with one training reference value drawn at random.";
 
     public static TrainingResult Train(
@@ -137,7 +139,7 @@ public static class ModelTrainer
         // rows with missing inputs by the trees, averaged over the reference values.
         // How the inputs vary together (ADR 0009): a missing input is completed given the recorded ones.
         progress?.Report("Estimating how the inputs vary together (Gaussian copula of the training rows)");
-        var dependence = InputDependence.Fit([.. fit.Select(r => (IReadOnlyList<double?>)MissingInputs.AsModelInput(r.Features.Values))], width);
+        var dependence = InputDependence.Fit([.. fit.Select(r => (IReadOnlyList<double?>)MissingInputs.AsModelInput(r.Features.Values))], width, increasing);
         var inputReference = new Domain.Explanations.InputReference(reference);
         double[] Scores(IReadOnlyList<DatasetRow> data) => ModelInference.RawScores([.. data.Select(r => r.Features.Values)], inputReference, ensemble, OnnxRaw, dependence);
 
@@ -191,7 +193,22 @@ public static class ModelTrainer
             Convert.ToHexStringLower(SHA256.HashData(onnx)),
             $"{Warning} {SyntheticMargins(evaluation.Metrics.Auroc, evaluation.Baselines, oracleBaseline)}",
             Oracle: oracleBaseline);
+        // Whether the stated range holds on the test split, for each way charts miss inputs (issue 31 item 2).
+        progress?.Report("Checking the stated plausible range against the test split's charts with inputs removed");
+        card = card with { RangeCoverage = RangeCoverage.Measure(new TrainedModel(card, ensemble, dependence, OnnxRaw), [.. test.Select(r => r.Features)]) };
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores, dependence);
+    }
+
+    /// <summary>The model just trained, served as the registry will serve it (for checks before it is written).</summary>
+    private sealed class TrainedModel(ModelCard card, Domain.Explanations.TreeEnsemble trees, InputDependence dependence, Func<IReadOnlyList<float[]>, double[]> onnx) : IRiskModel
+    {
+        public ModelCard Card => card;
+
+        public Domain.Explanations.TreeEnsemble Trees => trees;
+
+        public InputDependence? Dependence => dependence;
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => onnx(rows);
     }
 
     /// <summary>Raw outputs of complete rows by ONNX Runtime from the exported graph (the runtime the server uses).</summary>

@@ -11,6 +11,14 @@ namespace ClinicalCds.Application.Models;
 /// </summary>
 public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[][] Correlation)
 {
+    /// <summary>
+    /// Recorded inputs the completion does not condition on: those the model must never be lowered by raising (vital signs'
+    /// derangements, reduced consciousness, oxygen; ADR 0007). Completing other inputs given them could make a worse vital
+    /// sign lower the risk through a shifted completion; so a vital sign moves the risk only through the trees. Written by
+    /// training from the feature catalog.
+    /// </summary>
+    public IReadOnlyList<int>? NotConditionedOn { get; init; }
+
     public const string Method = "Gaussian copula";
 
     public const int QuantileCount = 100;
@@ -31,7 +39,7 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
     public int Width => Quantiles.Count;
 
     /// <summary>The copula of <paramref name="rows"/> (each of <paramref name="width"/> inputs, null where not recorded).</summary>
-    public static InputDependence Fit(IReadOnlyList<IReadOnlyList<double?>> rows, int width)
+    public static InputDependence Fit(IReadOnlyList<IReadOnlyList<double?>> rows, int width, IEnumerable<int>? notConditionedOn = null)
     {
         var quantiles = Enumerable.Range(0, width).Select(j =>
         {
@@ -59,20 +67,15 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
             }
         }
 
-        return new InputDependence(quantiles, PositiveDefinite(correlation));
+        return new InputDependence(quantiles, PositiveDefinite(correlation)) { NotConditionedOn = notConditionedOn?.Order().ToArray() };
     }
 
     /// <summary>The normal score of a value of input j: Φ⁻¹ of its mid-rank among the input's quantiles.</summary>
     public double Score(int j, double value)
     {
         var q = Quantiles[j];
-        int below = 0, equal = 0;
-        foreach (var x in q)
-        {
-            below += x < value ? 1 : 0;
-            equal += x == value ? 1 : 0;
-        }
-
+        var below = LowerBound(q, value);
+        var equal = UpperBound(q, value) - below;
         var u = (below + (0.5 * equal)) / q.Length;
         return Math.Clamp(StandardNormal.Quantile(Math.Clamp(u, 0.5 / q.Length, 1 - (0.5 / q.Length))), -MaxScore, MaxScore);
     }
@@ -92,13 +95,39 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
     public ConditionalInputs Given(IReadOnlyList<double?> x)
     {
         var missing = Enumerable.Range(0, Width).Where(j => x[j] is null && Quantiles[j].Length > 0).ToArray();
-        var observed = Enumerable.Range(0, Width).Where(j => x[j] is not null && Quantiles[j].Length > 0).ToArray();
         if (missing.Length == 0)
         {
-            return new ConditionalInputs(this, missing, [], new double[0, 0]);
+            return new ConditionalInputs(this, missing, [], new double[0, 0], null);
         }
 
-        var zObserved = observed.Select(j => Score(j, x[j]!.Value)).ToArray();
+        // The regression of the missing scores on the recorded ones depends only on which inputs are missing: computed
+        // once per pattern (charts miss inputs in few patterns), then one product per vector.
+        var pattern = _patterns.TryGetValue(string.Join(',', missing), out var known) ? known : Pattern(missing);
+        var mean = new double[missing.Length];
+        for (var o = 0; o < pattern.Observed.Length; o++)
+        {
+            var z = Score(pattern.Observed[o], x[pattern.Observed[o]]!.Value);
+            for (var m = 0; m < missing.Length; m++)
+            {
+                mean[m] += pattern.Weights[o, m] * z;
+            }
+        }
+
+        return new ConditionalInputs(this, missing, mean, pattern.Covariance, pattern.Factor);
+    }
+
+    /// <summary>What a pattern of missing inputs needs: the recorded inputs, R_OO⁻¹ R_OM, the conditional covariance and its factor.</summary>
+    private sealed record MissingPattern(int[] Observed, double[,] Weights, double[,] Covariance, double[,]? Factor);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MissingPattern> _patterns = new(StringComparer.Ordinal);
+
+    /// <summary>Patterns kept at most (a bound on memory whatever the charts).</summary>
+    private const int MaxPatterns = 4096;
+
+    private MissingPattern Pattern(int[] missing)
+    {
+        var observed = Enumerable.Range(0, Width)
+            .Where(j => Array.IndexOf(missing, j) < 0 && Quantiles[j].Length > 0 && !(NotConditionedOn?.Contains(j) ?? false)).ToArray();
         var rOO = Sub(observed, observed);
         var rMO = Sub(missing, observed);
         var lOO = Cholesky(rOO) ?? throw new InvalidOperationException("The correlation of the recorded inputs is not positive definite.");
@@ -114,15 +143,9 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
             }
         }
 
-        var mean = new double[missing.Length];
         var covariance = Sub(missing, missing);
         for (var m = 0; m < missing.Length; m++)
         {
-            for (var o = 0; o < observed.Length; o++)
-            {
-                mean[m] += w[o, m] * zObserved[o];
-            }
-
             for (var n = 0; n < missing.Length; n++)
             {
                 for (var o = 0; o < observed.Length; o++)
@@ -132,7 +155,53 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
             }
         }
 
-        return new ConditionalInputs(this, missing, mean, covariance);
+        var pattern = new MissingPattern(observed, w, covariance, Cholesky(covariance));
+        if (_patterns.Count < MaxPatterns)
+        {
+            _patterns.TryAdd(string.Join(',', missing), pattern);
+        }
+
+        return pattern;
+    }
+
+    /// <summary>The number of sorted values below <paramref name="value"/>.</summary>
+    private static int LowerBound(double[] sorted, double value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (sorted[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The number of sorted values at or below <paramref name="value"/>.</summary>
+    private static int UpperBound(double[] sorted, double value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (sorted[mid] <= value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private double[,] Sub(int[] rows, int[] columns)
@@ -276,10 +345,10 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
 /// A patient's missing inputs given the recorded ones (<see cref="InputDependence.Given"/>): the conditional mean and
 /// covariance of their normal scores.
 /// </summary>
-public sealed class ConditionalInputs(InputDependence dependence, int[] missing, double[] mean, double[,] covariance)
+public sealed class ConditionalInputs(InputDependence dependence, int[] missing, double[] mean, double[,] covariance, double[,]? factor)
 {
     /// <summary>Joint completions drawn for the plausible range: enough that its 10th and 90th percentiles are stable.</summary>
-    public const int DrawCount = 50;
+    public const int DrawCount = 100;
 
     /// <summary>A fixed seed: the same vector always gets the same completions, so the same card.</summary>
     private const int Seed = 20_260_601;
@@ -308,7 +377,7 @@ public sealed class ConditionalInputs(InputDependence dependence, int[] missing,
     /// </summary>
     public float[][] Draws(IReadOnlyList<double?> x)
     {
-        var l = missing.Length == 0 ? new double[0, 0] : InputDependence.Cholesky(covariance) ?? Diagonal();
+        var l = missing.Length == 0 ? new double[0, 0] : factor ?? Diagonal();
         var random = new Random(Seed);
         var rows = new float[DrawCount][];
         for (var k = 0; k < DrawCount; k++)

@@ -71,7 +71,21 @@ public sealed record CardSubgroup(
     double MeanPredicted, double Observed, IReadOnlyList<CardTierRates> AtTiers, string? Note);
 
 /// <summary>The evaluation of a model on data it was not trained on (e.g. a hospital's own patients), kept in its card.</summary>
-public sealed record CardExternalEvaluation(string Data, DateTimeOffset EvaluatedAt, CardMetrics Metrics, IReadOnlyList<CardBaseline> Baselines, string Summary);
+public sealed record CardExternalEvaluation(
+    string Data, DateTimeOffset EvaluatedAt, CardMetrics Metrics, IReadOnlyList<CardBaseline> Baselines, string Summary,
+    IReadOnlyList<CardRangeCoverage>? RangeCoverage = null);
+
+/// <summary>
+/// Whether the stated plausible range holds (issue 31): with the inputs of <see cref="Mask"/> removed from charts that
+/// had them, how often the range the card then states contains the estimate of the chart as it was.
+/// </summary>
+public sealed record CardRangeCoverage(string Mask, int Rows, int Covered, int Above = 0)
+{
+    /// <summary>Charts whose estimate fell below the range stated without the inputs (the rest of the misses are <see cref="Above"/>).</summary>
+    public int Below => Rows - Covered - Above;
+
+    public double Share => Rows == 0 ? double.NaN : (double)Covered / Rows;
+}
 
 /// <summary>
 /// model-card.json: what the model is for, what it predicts, on which features (in ONNX input order), how it was trained
@@ -99,7 +113,8 @@ public sealed record ModelCard(
     string Sha256,
     string Warning,
     IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null,
-    CardBaseline? Oracle = null)
+    CardBaseline? Oracle = null,
+    IReadOnlyList<CardRangeCoverage>? RangeCoverage = null)
 {
     /// <summary>How its answers name their source ("readmission model 0.3.0"), and the method under which they are stored and monitored.</summary>
     [JsonIgnore]

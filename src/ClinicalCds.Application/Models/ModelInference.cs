@@ -17,7 +17,11 @@ public sealed record ModelAssessment(
     int InputCount,
     IReadOnlyList<MissingInput> Missing,
     double PlausibleLow,
-    double PlausibleHigh);
+    double PlausibleHigh)
+{
+    /// <summary>The inputs the model leans on most (<see cref="ModelInference.MainInputCount"/> of them), when none was recorded; else empty.</summary>
+    public IReadOnlyList<string> MainInputsMissing { get; init; } = [];
+}
 
 /// <summary>
 /// The one way a loaded model is asked for probabilities and explanations (ADR 0004). A complete vector is scored by
@@ -27,6 +31,15 @@ public sealed record ModelAssessment(
 /// </summary>
 public static class ModelInference
 {
+    /// <summary>The inputs a model "leans on most": this many, by <see cref="TreeEnsemble.Importance"/>.</summary>
+    public const int MainInputCount = 3;
+
+    /// <summary>The indices of the inputs the model leans on most, most first.</summary>
+    public static IReadOnlyList<int> MainInputs(IRiskModel model) =>
+        [.. model.Trees.Importance(model.Card.Features.Count).Select((importance, j) => (importance, j))
+            .Where(p => model.Card.Features[p.j].Reference.Count > 0 && p.importance > 0)
+            .OrderByDescending(p => p.importance).Take(MainInputCount).Select(p => p.j)];
+
     public static double Calibrate(ModelCard card, double rawScore) =>
         1 / (1 + Math.Exp(-(card.Calibration.Intercept + (card.Calibration.Slope * rawScore))));
 
@@ -92,6 +105,7 @@ public static class ModelInference
         // Inputs never recorded in training (a discharge disposition for a model scored during stays) are no inputs of the
         // model: its trees never split on them, so they are neither counted nor reported missing.
         var inputs = marginal.Values.Count(r => r.Count > 0);
+        var main = MainInputs(model);
         var assessments = new ModelAssessment[vectors.Count];
         for (var i = 0; i < vectors.Count; i++)
         {
@@ -113,12 +127,7 @@ public static class ModelInference
                 return new MissingInput(card.Features[j].Name, swept.Min(), swept.Max());
             }).OrderByDescending(m => m.Spread).ThenBy(m => m.Feature, StringComparer.Ordinal).ToList();
 
-            var band = missingIndices.Count == 0
-                ? [probabilities[i]]
-                : (conditional?.Draws(x) ?? MissingInputs.Completions(x, reference.Values))
-                    .Select(row => Calibrate(card, trees.Predict(Array.ConvertAll(row, v => (double)v))))
-                    .Order()
-                    .ToArray();
+            var (low, high) = Band(card, trees, x, probabilities[i], conditional, reference, missingIndices.Count > 0);
             var phi = TreeShap.Contributions(trees, x, reference, width);
             assessments[i] = new ModelAssessment(
                 probabilities[i],
@@ -126,14 +135,55 @@ public static class ModelInference
                 [.. phi.Select(p => slope * p)],
                 inputs,
                 missing,
-                Math.Min(probabilities[i], Percentile(band, 0.1)),
-                Math.Max(probabilities[i], Percentile(band, 0.9)));
+                low,
+                high)
+            {
+                MainInputsMissing = main.All(j => x[j] is null) ? [.. main.Select(j => card.Features[j].Name)] : [],
+            };
         }
 
         return assessments;
     }
 
-    private static double Percentile(double[] sorted, double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
+    /// <summary>Each vector's probability and plausible range only (what <see cref="Assess"/> states, without the explanation).</summary>
+    public static IReadOnlyList<(double Probability, double Low, double High)> PlausibleRanges(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
+    {
+        var trees = Check(model, vectors);
+        var marginal = References(model.Card);
+        var probabilities = model.Predict(vectors);
+        return [.. vectors.Select((vector, i) =>
+        {
+            var x = MissingInputs.AsModelInput(vector.Values);
+            var conditional = model.Dependence?.Given(x);
+            var reference = conditional is null ? marginal : new InputReference(conditional.Reference(marginal.Values, MissingInputs.ReferenceSize));
+            var (low, high) = Band(model.Card, trees, x, probabilities[i], conditional, reference, MissingInputs.MissingIndices(x).Any(j => reference.Values[j].Count > 0));
+            return (probabilities[i], low, high);
+        })];
+    }
+
+    /// <summary>
+    /// The plausible range: the 10th to 90th percentile of the probability over completions of the missing inputs — joint
+    /// draws given the recorded ones (ADR 0009), else the reference values paired (ADR 0004) — widened to include the estimate.
+    /// </summary>
+    private static (double Low, double High) Band(
+        ModelCard card, TreeEnsemble trees, double?[] x, double probability, ConditionalInputs? conditional, InputReference reference, bool anyMissing)
+    {
+        if (!anyMissing)
+        {
+            return (probability, probability);
+        }
+
+        var band = (conditional?.Draws(x) ?? MissingInputs.Completions(x, reference.Values))
+            .Select(row => Calibrate(card, trees.Predict(Array.ConvertAll(row, v => (double)v))))
+            .Order()
+            .ToArray();
+        // Order statistics that hold 80 % of a further draw: X(⌊0.1(n+1)⌋) to X(⌈0.9(n+1)⌉) (with 100 draws the 10th and 91st
+        // of them, which cover (91 − 10)/101 = 80.2 %); the 10th and 90th percentiles by rounding would cover less.
+        var n = band.Length;
+        var low = band[Math.Max(0, (int)Math.Floor(0.1 * (n + 1)) - 1)];
+        var high = band[Math.Min(n - 1, (int)Math.Ceiling(0.9 * (n + 1)) - 1)];
+        return (Math.Min(probability, low), Math.Max(probability, high));
+    }
 
     private static TreeEnsemble Check(IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {

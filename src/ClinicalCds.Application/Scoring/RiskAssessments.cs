@@ -45,7 +45,7 @@ public static class RiskAssessments
     public static RiskAssessment Proposed(PatientRisk risk, DateTimeOffset assessedAt) => Create(
         risk.Explanation.Risk.Name, risk.Explanation.Risk, risk.PatientId, risk.Target.Stay.EncounterId, assessedAt, risk.Features.AsOf,
         ProbabilityOf(risk.Explanation), TierOf(risk.Explanation), risk.Explanation.SourceLabel, risk.Explanation.Summary,
-        risk.Explanation.TopFactors, risk.Explanation.PublishedScore);
+        risk.Explanation.TopFactors, risk.Explanation.PublishedScore, risk.Explanation.NotRecorded);
 
     /// <summary>The tier as stored and as the RiskAssessment's qualitative risk code ("high", "moderate", "low").</summary>
     public static string TierCode(RiskTier tier) => tier.ToString().ToLowerInvariant();
@@ -61,7 +61,7 @@ public static class RiskAssessments
 
     private static RiskAssessment Create(
         string model, RiskDefinition? risk, string patientId, string encounterId, DateTimeOffset assessedAt, DateTimeOffset featuresAsOf, double? probability,
-        string tier, string method, string summary, IReadOnlyList<string> topFactors, string publishedScore)
+        string tier, string method, string summary, IReadOnlyList<string> topFactors, string publishedScore, string? notRecorded = null)
     {
         var prediction = new RiskAssessment.PredictionComponent
         {
@@ -88,7 +88,8 @@ public static class RiskAssessments
             [
                 new Annotation
                 {
-                    Text = new Markdown($"{summary}. What drove it: {string.Join("; ", topFactors)}. Published score for reference: {publishedScore}."),
+                    Text = new Markdown($"{summary}. What drove it: {string.Join("; ", topFactors)}. Published score for reference: {publishedScore}."
+                        + (notRecorded is null ? string.Empty : $" {notRecorded}")),
                 },
             ],
         };

@@ -83,7 +83,8 @@ internal static class EvaluateCommand
             var evaluation = ModelEvaluation.Evaluate(ModelTrainer.EvaluatedRows(risk, rows, probabilities), [.. risk.Baselines.Select(b => b.Name)], card.Tiers);
             var external = new CardExternalEvaluation(
                 data, DateTimeOffset.UtcNow, evaluation.Metrics, evaluation.Baselines,
-                $"{risk.Name} {card.Version} on every labeled target with data up to {asOf.Value:yyyy-MM-dd}: {EvaluationReport.Summary(evaluation.Metrics, evaluation.Baselines)}.");
+                $"{risk.Name} {card.Version} on every labeled target with data up to {asOf.Value:yyyy-MM-dd}: {EvaluationReport.Summary(evaluation.Metrics, evaluation.Baselines)}.",
+                RangeCoverage.Measure(served, [.. rows.Select(r => r.Features)]));
 
             var folder = output ?? Path.Combine("evaluations", $"{risk.Name}-{card.Version}-{DateTime.UtcNow:yyyyMMdd}");
             Directory.CreateDirectory(folder);

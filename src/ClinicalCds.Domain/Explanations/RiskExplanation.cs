@@ -18,6 +18,9 @@ public sealed record MissingInput(string Feature, double LowestProbability, doub
 /// </summary>
 public sealed record MissingEvidence(int InputCount, IReadOnlyList<MissingInput> Inputs, double PlausibleLow, double PlausibleHigh)
 {
+    /// <summary>The inputs the model leans on most (<see cref="TreeEnsemble.Importance"/>) when every one of them is missing; else empty.</summary>
+    public IReadOnlyList<string> MainInputsMissing { get; init; } = [];
+
     public static readonly MissingEvidence None = new(0, [], 0, 0);
 
     /// <summary>A missing input that could move the probability by less than this is counted, not named.</summary>
@@ -153,7 +156,10 @@ public static class ScoreExplanations
         var what = risk.Phrase;
         // One line per measurement: a vital sign's two derangement inputs are missing together and named once.
         var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).DistinctBy(i => FactorWording.LabelOf(i.Feature)).Take(6).ToList();
-        var insufficient = guard is null && missing.Inputs.Count > 0 && TierOf(missing.PlausibleLow) == RiskTier.Low && TierOf(missing.PlausibleHigh) == RiskTier.High;
+        // Insufficient data (issue 31 item 3): the plausible range reaches into another tier — the data cannot tell which
+        // tier the patient is in — or the inputs the model leans on most were none of them recorded.
+        var insufficient = guard is null && missing.Inputs.Count > 0
+            && (TierOf(missing.PlausibleLow) != TierOf(missing.PlausibleHigh) || missing.MainInputsMissing.Count > 0);
         var text = new StringBuilder();
         if (guard is not null)
         {
@@ -166,7 +172,9 @@ public static class ScoreExplanations
         if (insufficient)
         {
             text.Append(CultureInfo.InvariantCulture, $"**Insufficient data to estimate the {what}** ({model}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC: ");
-            text.Append(CultureInfo.InvariantCulture, $"depending on what was not recorded it could be anywhere from {Percent(missing.PlausibleLow)} (low) to {Percent(missing.PlausibleHigh)} (high), so no tier is given.\n\n");
+            text.Append(missing.MainInputsMissing.Count > 0 && TierOf(missing.PlausibleLow) == TierOf(missing.PlausibleHigh)
+                ? $"the inputs it leans on most ({string.Join(", ", missing.MainInputsMissing.Select(FactorWording.LabelOf).Distinct())}) were none of them recorded, so no estimate or tier is given.\n\n"
+                : $"depending on what was not recorded it could be anywhere from {Percent(missing.PlausibleLow)} ({TierWord(TierOf(missing.PlausibleLow)).ToLowerInvariant()}) to {Percent(missing.PlausibleHigh)} ({TierWord(TierOf(missing.PlausibleHigh)).ToLowerInvariant()}), so no tier is given.\n\n");
         }
         else
         {

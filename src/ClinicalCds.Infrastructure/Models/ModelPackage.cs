@@ -89,14 +89,15 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
             {
                 dependence = JsonSerializer.Deserialize<InputDependence>(File.ReadAllText(Path.Combine(folder, DependenceFile)), ModelCard.Json);
             }
-            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or JsonException or NotSupportedException or UnauthorizedAccessException)
             {
                 return (null, $"{DependenceFile} cannot be read (it completes missing inputs given the recorded ones): {e.Message}");
             }
 
             var width = card.Features.Count;
             if (dependence is null || dependence.Quantiles.Count != width || dependence.Correlation.Length != width || dependence.Correlation.Any(r => r.Length != width)
-                || Enumerable.Range(0, width).Any(j => (dependence.Quantiles[j].Length == 0) != (card.Features[j].Reference!.Count == 0)))
+                || Enumerable.Range(0, width).Any(j => (dependence.Quantiles[j].Length == 0) != (card.Features[j].Reference!.Count == 0))
+                || (dependence.NotConditionedOn ?? []).Any(j => j < 0 || j >= width))
             {
                 return (null, $"{DependenceFile} does not describe the card's {width} inputs");
             }

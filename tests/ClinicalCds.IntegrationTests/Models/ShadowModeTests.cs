@@ -210,7 +210,8 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         }
 
         // 4. Monitoring: the candidate's months beside the active version's, with the paired comparison — the same
-        //    ranking, so the same AUROC and a difference of exactly zero.
+        //    ranking, so a paired difference of exactly zero (the candidate's own AUROC also counts the targets where the
+        //    active version answered "insufficient data", which have no probability to pair).
         await using (var scope = fixture.Services.CreateAsyncScope())
         {
             var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
@@ -223,9 +224,8 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
                 Assert.True(p.Shadow);
                 var comparison = Assert.Single(p.Comparisons);
                 Assert.Equal($"active: {Active}", comparison.Name);
-                if (p.Metrics.Auroc.Value is var auroc && !double.IsNaN(auroc))
+                if (!double.IsNaN(comparison.Auroc.Value))
                 {
-                    Assert.Equal(auroc, comparison.Auroc.Value, 12);
                     Assert.Equal(0, comparison.ModelMinusBaseline.Value, 12);
                 }
             });

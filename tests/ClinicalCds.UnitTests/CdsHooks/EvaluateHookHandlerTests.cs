@@ -343,6 +343,23 @@ public sealed class EvaluateHookHandlerTests
     }
 
     [Fact]
+    public async Task The_RiskAssessment_filed_from_a_card_carries_its_missing_data_caveat()
+    {
+        // Issue 31 item 5: what the card says was not recorded travels with the assessment the EHR files.
+        var withoutHemoglobin = PatientTimeline.Create(Facts.PatientId,
+            [new(Patient: Patient("1946-01-01")), new(Encounter: Stay("stay", "2026-03-01T08:00:00Z", "2026-03-10T10:00:00Z", priority: "EM"))]);
+        var (handler, _, _) = Handler(storeFallback: true, withoutHemoglobin, options => options.SystemActions = true, model: new HemoglobinModel());
+
+        var answer = JsonDocument.Parse(Json(await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default))).RootElement;
+
+        var resource = Assert.Single(answer.GetProperty("systemActions").EnumerateArray()).GetProperty("resource");
+        var assessment = Assert.IsType<Hl7.Fhir.Model.RiskAssessment>(
+            ClinicalCds.Fhir.FhirJson.TryParse(System.Text.Encoding.UTF8.GetBytes(resource.GetRawText()), out _), exactMatch: false);
+        Assert.Contains("Not recorded: 1 of the model's", assessment.Note.Single().Text, StringComparison.Ordinal);
+        Assert.Null(assessment.Prediction.Single().QualitativeRisk); // insufficient data: no tier filed
+    }
+
+    [Fact]
     public async Task With_system_actions_on_the_answer_creates_the_RiskAssessment_of_the_card_and_without_them_has_none()
     {
         var (handler, _, _) = Handler(storeFallback: true, HighRiskPatient(), options => options.SystemActions = true, model: new FixedModel());

@@ -136,4 +136,18 @@ public sealed class MissingInputTreeTests
             Assert.Equal(Value(trees, x, reference, []), trees.ExpectedValue(x, reference), 12);
         }
     }
+
+    [Fact]
+    public void Importance_is_the_mean_absolute_change_of_the_score_at_the_splits_on_an_input()
+    {
+        // A stump on input 0 (leaves −1 and +1, a quarter of the rows left): a row moves from the split's expected score
+        // (−0.25 + 0.75 = 0.5) to −1 or +1: ¼·1.5 + ¾·0.5 = 0.75. A second tree of weight 2 splits input 2 at its root,
+        // half the rows each way, leaves 0 and 0.4: 2 · 0.2 = 0.4. Input 1 is never split.
+        var stump = new RegressionTree([0], [1.5], [~0], [~1], [-1, 1], [4], [1, 3], 1);
+        var other = new RegressionTree([2], [0.5], [~0], [~1], [0, 0.4], [2], [1, 1], 2);
+        var importance = new TreeEnsemble(0, [stump, other]).Importance(3);
+        Assert.Equal(0.75, importance[0], 12);
+        Assert.Equal(0, importance[1]);
+        Assert.Equal(0.4, importance[2], 12);
+    }
 }

@@ -52,4 +52,30 @@ public sealed class MissingWordingTests
         Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies between 29% and 34%", detail, StringComparison.Ordinal);
         Assert.Contains("not the model's own error", detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_range_reaching_into_another_tier_is_insufficient_data_not_a_tier()
+    {
+        // Issue 31 item 3: tiers at 13 % and 40 %; a range of 10–20 % cannot tell low from moderate.
+        var risk = ScoreExplanations.FromModel(
+            RiskCatalog.Readmission, "readmission model 0.3.0", 0.15, 0.13, 0.40, [], Features,
+            new MissingEvidence(78, [new MissingInput("HemoglobinGdl", 0.09, 0.22)], 0.10, 0.20));
+        Assert.True(risk.InsufficientData);
+        Assert.Contains("could be anywhere from 10% (low) to 20% (moderate), so no tier is given", risk.DetailMarkdown, StringComparison.Ordinal);
+
+        var within = ScoreExplanations.FromModel(
+            RiskCatalog.Readmission, "readmission model 0.3.0", 0.15, 0.13, 0.40, [], Features,
+            new MissingEvidence(78, [new MissingInput("HemoglobinGdl", 0.14, 0.18)], 0.14, 0.17));
+        Assert.False(within.InsufficientData);
+    }
+
+    [Fact]
+    public void With_every_input_the_model_leans_on_most_missing_the_answer_is_insufficient_data_whatever_the_range()
+    {
+        var risk = ScoreExplanations.FromModel(
+            RiskCatalog.Readmission, "readmission model 0.3.0", 0.15, 0.13, 0.40, [], Features,
+            new MissingEvidence(78, [new MissingInput("HemoglobinGdl", 0.14, 0.18)], 0.14, 0.17) { MainInputsMissing = ["HemoglobinGdl", "SodiumMmolL"] });
+        Assert.True(risk.InsufficientData);
+        Assert.Contains("the inputs it leans on most (hemoglobin, sodium) were none of them recorded", risk.DetailMarkdown, StringComparison.Ordinal);
+    }
 }
