@@ -1,0 +1,61 @@
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Features;
+
+namespace ClinicalCds.UnitTests.Models;
+
+/// <summary>How the coverage of the stated range is counted (issue 31 item 2).</summary>
+public sealed class RangeCoverageTests
+{
+    private static readonly List<string> Names = [.. FeatureCatalog.Features.Select(f => f.Name)];
+    private static readonly CardEstimate None = new(double.NaN, double.NaN, double.NaN);
+
+    /// <summary>
+    /// A model decided by hemoglobin at 10 g/dL (log-odds +1.5 below, −4.5 above), its plausible values half 8 and half
+    /// 12; every other input has a reference but no effect.
+    /// </summary>
+    private sealed class HemoglobinModel : IRiskModel
+    {
+        public ModelCard Card { get; } = new(
+            "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", "test",
+            [.. FeatureCatalog.Features.Select(f => new CardFeature(f.Name, f.Unit, f.Definition, 0, 0, 0,
+                f.Name == "HemoglobinGdl" ? [.. Enumerable.Repeat(8.0, 10), .. Enumerable.Repeat(12.0, 10)] : [.. Enumerable.Repeat(0.0, 20)]))], "test",
+            new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
+            new CardMetrics(0, 0, 0, None, None, None, None, None, None, [], [], "none"), [], null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
+
+        public TreeEnsemble Trees { get; } = new(-1.5, [new RegressionTree([Names.IndexOf("HemoglobinGdl")], [10], [~0], [~1], [3, -3], [2], [1, 1], 1)]);
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => [.. rows.Select(r => Trees.Predict(Array.ConvertAll(r, v => (double)v)))];
+    }
+
+    private static FeatureVector Chart(double? hemoglobin, double charlson = 0)
+    {
+        var values = Names.Select(n => (double?)0).ToArray();
+        values[Names.IndexOf("HemoglobinGdl")] = hemoglobin;
+        values[Names.IndexOf("CharlsonIndex")] = charlson;
+        foreach (var vital in new[] { "OxygenSaturationBelow96Percent", "SupplementalOxygen", "WhiteBloodCellsPerNl" })
+        {
+            values[Names.IndexOf(vital)] = null;
+        }
+
+        return new FeatureVector(FeatureCatalog.Version, values);
+    }
+
+    [Fact]
+    public void Each_mask_counts_the_charts_it_changes_and_whether_the_range_then_stated_holds_their_estimate()
+    {
+        // Hemoglobin 9 and 11 lie on either side of the split: without it, the range spans both leaves and holds both.
+        // Two charts without hemoglobin are not changed by the blood-count mask; nobody has pulse oximetry to remove;
+        // one chart has a Charlson index, which the conditions mask reads as none — a range cannot cover that.
+        FeatureVector[] charts = [Chart(9), Chart(11), Chart(9), Chart(null), Chart(null), Chart(11, charlson: 3)];
+        var coverage = RangeCoverage.Measure(new HemoglobinModel(), charts).ToDictionary(c => c.Mask, StringComparer.Ordinal);
+
+        Assert.Equal(RangeCoverage.Masks.Count, coverage.Count);
+        Assert.Equal(new CardRangeCoverage("blood count (hemoglobin, white cells)", 4, 4, 0), coverage["blood count (hemoglobin, white cells)"]);
+        Assert.Equal(0, coverage["pulse oximetry and oxygen"].Rows);
+        // The other labs are recorded (0) in these charts: the all-labs mask changes all six.
+        Assert.Equal(6, coverage["all labs"].Rows);
+        Assert.Equal(1, coverage["conditions"].Rows);
+    }
+}
