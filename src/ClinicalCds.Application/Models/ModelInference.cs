@@ -34,11 +34,32 @@ public static class ModelInference
     /// <summary>The inputs a model "leans on most": this many, by <see cref="TreeEnsemble.Importance"/>.</summary>
     public const int MainInputCount = 3;
 
-    /// <summary>The indices of the inputs the model leans on most, most first.</summary>
-    public static IReadOnlyList<int> MainInputs(IRiskModel model) =>
-        [.. model.Trees.Importance(model.Card.Features.Count).Select((importance, j) => (importance, j))
-            .Where(p => model.Card.Features[p.j].Reference.Count > 0 && p.importance > 0)
-            .OrderByDescending(p => p.importance).Take(MainInputCount).Select(p => p.j)];
+    /// <summary>The indices of the inputs the model leans on most, most first: computed once per loaded model, not per call.</summary>
+    public static IReadOnlyList<int> MainInputs(IRiskModel model) => MainInputsOf.GetValue(model, m =>
+        [.. m.Trees.Importance(m.Card.Features.Count).Select((importance, j) => (importance, j))
+            .Where(p => m.Card.Features[p.j].Reference.Count > 0 && p.importance > 0)
+            .OrderByDescending(p => p.importance).Take(MainInputCount).Select(p => p.j)]);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IRiskModel, IReadOnlyList<int>> MainInputsOf = [];
+
+    /// <summary>
+    /// A vector as the model reads it (float32 values, missing ones null) with what its missing inputs are averaged over:
+    /// their distribution given the recorded inputs (ADR 0009) when the model keeps its inputs' dependence, else the
+    /// training reference (ADR 0004). Computed once per vector and shared by the probability, the explanation and the range.
+    /// </summary>
+    private sealed record Prepared(double?[] X, bool AnyMissing, ConditionalInputs? Conditional, InputReference Reference);
+
+    private static Prepared Prepare(IReadOnlyList<double?> values, InputReference marginal, InputDependence? dependence)
+    {
+        var x = MissingInputs.AsModelInput(values);
+        if (dependence is null || !x.Any(v => v is null))
+        {
+            return new Prepared(x, x.Any(v => v is null), null, marginal);
+        }
+
+        var conditional = dependence.Given(x);
+        return new Prepared(x, true, conditional, new InputReference(conditional.Reference(marginal.Values, MissingInputs.ReferenceSize)));
+    }
 
     public static double Calibrate(ModelCard card, double rawScore) =>
         1 / (1 + Math.Exp(-(card.Calibration.Intercept + (card.Calibration.Slope * rawScore))));
@@ -47,19 +68,21 @@ public static class ModelInference
 
     /// <summary>
     /// Raw outputs: complete vectors by <paramref name="onnx"/> (one call for all of them), vectors with missing inputs by
-    /// <paramref name="trees"/> averaged over the reference.
+    /// <paramref name="trees"/> averaged over their plausible values (<see cref="ReferenceFor"/>).
     /// </summary>
     public static double[] RawScores(
-        IReadOnlyList<IReadOnlyList<double?>> vectors, InputReference reference, TreeEnsemble trees, Func<IReadOnlyList<float[]>, double[]> onnx, InputDependence? dependence)
+        IReadOnlyList<IReadOnlyList<double?>> vectors, InputReference reference, TreeEnsemble trees, Func<IReadOnlyList<float[]>, double[]> onnx, InputDependence? dependence) =>
+        RawScores([.. vectors.Select(v => Prepare(v, reference, dependence))], trees, onnx);
+
+    private static double[] RawScores(Prepared[] prepared, TreeEnsemble trees, Func<IReadOnlyList<float[]>, double[]> onnx)
     {
         var complete = new List<int>();
-        var scores = new double[vectors.Count];
-        for (var i = 0; i < vectors.Count; i++)
+        var scores = new double[prepared.Length];
+        for (var i = 0; i < prepared.Length; i++)
         {
-            if (vectors[i].Any(v => v is null))
+            if (prepared[i].AnyMissing)
             {
-                var x = MissingInputs.AsModelInput(vectors[i]);
-                scores[i] = trees.PredictWithMissing(x, ReferenceFor(x, reference, dependence));
+                scores[i] = trees.PredictWithMissing(prepared[i].X, prepared[i].Reference);
             }
             else
             {
@@ -67,7 +90,7 @@ public static class ModelInference
             }
         }
 
-        var onnxScores = onnx([.. complete.Select(i => MissingInputs.Row(vectors[i]))]);
+        var onnxScores = onnx([.. complete.Select(i => MissingInputs.Row(prepared[i].X))]);
         for (var k = 0; k < complete.Count; k++)
         {
             scores[complete[k]] = onnxScores[k];
@@ -81,13 +104,14 @@ public static class ModelInference
     /// model keeps its inputs' dependence (ADR 0009), else the training reference, taken as independent (ADR 0004).
     /// </summary>
     public static InputReference ReferenceFor(IReadOnlyList<double?> x, InputReference reference, InputDependence? dependence) =>
-        dependence is null ? reference : new InputReference(dependence.Given(x).Reference(reference.Values, MissingInputs.ReferenceSize));
+        Prepare(x, reference, dependence).Reference;
 
     /// <summary>Calibrated probabilities, one per vector (any batch size), missing inputs averaged over their reference.</summary>
     public static IReadOnlyList<double> Predict(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {
         var trees = Check(model, vectors);
-        return RawScores([.. vectors.Select(v => v.Values)], References(model.Card), trees, model.RawScores, model.Dependence)
+        var marginal = References(model.Card);
+        return RawScores([.. vectors.Select(v => Prepare(v.Values, marginal, model.Dependence))], trees, model.RawScores)
             .Select(raw => Calibrate(model.Card, raw))
             .ToList();
     }
@@ -99,7 +123,8 @@ public static class ModelInference
         var card = model.Card;
         var marginal = References(card);
         var width = card.Features.Count;
-        var probabilities = model.Predict(vectors);
+        var prepared = vectors.Select(v => Prepare(v.Values, marginal, model.Dependence)).ToArray();
+        var probabilities = RawScores(prepared, trees, model.RawScores).Select(raw => Calibrate(card, raw)).ToArray();
         var slope = card.Calibration.Slope;
 
         // Inputs never recorded in training (a discharge disposition for a model scored during stays) are no inputs of the
@@ -109,9 +134,7 @@ public static class ModelInference
         var assessments = new ModelAssessment[vectors.Count];
         for (var i = 0; i < vectors.Count; i++)
         {
-            var x = MissingInputs.AsModelInput(vectors[i].Values);
-            var conditional = model.Dependence?.Given(x);
-            var reference = conditional is null ? marginal : new InputReference(conditional.Reference(marginal.Values, MissingInputs.ReferenceSize));
+            var (x, _, conditional, reference) = prepared[i];
             var missingIndices = MissingInputs.MissingIndices(x).Where(j => reference.Values[j].Count > 0).ToList();
 
             // How far each missing input alone could move the answer: its reference values, the other missing inputs
@@ -150,13 +173,11 @@ public static class ModelInference
     {
         var trees = Check(model, vectors);
         var marginal = References(model.Card);
-        var probabilities = model.Predict(vectors);
-        return [.. vectors.Select((vector, i) =>
+        var prepared = vectors.Select(v => Prepare(v.Values, marginal, model.Dependence)).ToArray();
+        var probabilities = RawScores(prepared, trees, model.RawScores).Select(raw => Calibrate(model.Card, raw)).ToArray();
+        return [.. prepared.Select((p, i) =>
         {
-            var x = MissingInputs.AsModelInput(vector.Values);
-            var conditional = model.Dependence?.Given(x);
-            var reference = conditional is null ? marginal : new InputReference(conditional.Reference(marginal.Values, MissingInputs.ReferenceSize));
-            var (low, high) = Band(model.Card, trees, x, probabilities[i], conditional, reference, MissingInputs.MissingIndices(x).Any(j => reference.Values[j].Count > 0));
+            var (low, high) = Band(model.Card, trees, p.X, probabilities[i], p.Conditional, p.Reference, MissingInputs.MissingIndices(p.X).Any(j => p.Reference.Values[j].Count > 0));
             return (probabilities[i], low, high);
         })];
     }

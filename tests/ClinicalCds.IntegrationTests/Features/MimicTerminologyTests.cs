@@ -102,12 +102,7 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
     /// their profile but carry encounter-ed and encounter-icu identifiers).
     /// </summary>
     private List<(string Id, string Patient, DateTimeOffset Start, DateTimeOffset End)> Admissions() =>
-    [
-        .. mimic.Resources["Encounter"]
-            .Where(e => e.GetProperty("identifier")[0].GetProperty("system").GetString()!.EndsWith("/identifier/encounter-hosp", StringComparison.Ordinal)
-                && e.GetProperty("period").TryGetProperty("end", out _))
-            .Select(e => (e.GetProperty("id").GetString()!, PatientOf(e), At(e.GetProperty("period"), "start"), At(e.GetProperty("period"), "end"))),
-    ];
+        [.. mimic.Raw.Admissions.Where(a => a.End is not null).Select(a => (a.Id, a.Patient, a.Start.Instant, a.End!.Value.Instant))];
 
     [Fact]
     public async Task Labs_under_MIMIC_itemids_are_present_at_nine_in_ten_discharges_that_had_such_a_draw_in_the_stay()
