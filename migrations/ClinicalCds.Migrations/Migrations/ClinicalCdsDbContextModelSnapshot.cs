@@ -1079,6 +1079,10 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("method");
 
+                    b.Property<string>("NotRecorded")
+                        .HasColumnType("text")
+                        .HasColumnName("not_recorded");
+
                     b.Property<string>("PreviousTier")
                         .HasColumnType("text")
                         .HasColumnName("previous_tier");

@@ -32,7 +32,8 @@ public sealed record ScoreRecord(
     string? PublishedScore = null,
     string? Method = null,
     IReadOnlyList<double?>? Inputs = null,
-    ShadowScore? Candidate = null);
+    ShadowScore? Candidate = null,
+    string? NotRecorded = null);
 
 /// <summary>
 /// Where hook calls keep the scores behind their answers — the active model's (what the card showed) and a candidate's
@@ -66,7 +67,11 @@ public sealed record StoredScore(
     string Summary,
     IReadOnlyList<string> TopFactors,
     string PublishedScore,
-    string Method);
+    string Method)
+{
+    /// <summary>What the model did not know, as the card said it (the missing-data caveat); null when nothing was missing.</summary>
+    public string? NotRecorded { get; init; }
+}
 
 public sealed record RunSummary(
     long RunId,

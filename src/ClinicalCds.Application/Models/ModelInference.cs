@@ -21,6 +21,9 @@ public sealed record ModelAssessment(
 {
     /// <summary>The inputs the model leans on most (<see cref="ModelInference.MainInputCount"/> of them), when none was recorded; else empty.</summary>
     public IReadOnlyList<string> MainInputsMissing { get; init; } = [];
+
+    /// <summary>How low the probability could be were the missing labs and vital signs normal; null when none of them is missing.</summary>
+    public double? IfNormalLow { get; init; }
 }
 
 /// <summary>
@@ -162,14 +165,18 @@ public static class ModelInference
                 high)
             {
                 MainInputsMissing = main.All(j => x[j] is null) ? [.. main.Select(j => card.Features[j].Name)] : [],
+                IfNormalLow = IfNormal(model, trees, x, reference),
             };
         }
 
         return assessments;
     }
 
-    /// <summary>Each vector's probability and plausible range only (what <see cref="Assess"/> states, without the explanation).</summary>
-    public static IReadOnlyList<(double Probability, double Low, double High)> PlausibleRanges(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
+    /// <summary>
+    /// Each vector's probability, plausible range and how low it could be were its missing labs and vital signs normal
+    /// (what <see cref="Assess"/> states, without the explanation).
+    /// </summary>
+    public static IReadOnlyList<(double Probability, double Low, double High, double? IfNormalLow)> PlausibleRanges(this IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {
         var trees = Check(model, vectors);
         var marginal = References(model.Card);
@@ -178,7 +185,7 @@ public static class ModelInference
         return [.. prepared.Select((p, i) =>
         {
             var (low, high) = Band(model.Card, trees, p.X, probabilities[i], p.Conditional, p.Reference, MissingInputs.MissingIndices(p.X).Any(j => p.Reference.Values[j].Count > 0));
-            return (probabilities[i], low, high);
+            return (probabilities[i], low, high, IfNormal(model, trees, p.X, p.Reference));
         })];
     }
 
@@ -205,6 +212,47 @@ public static class ModelInference
         var high = band[Math.Min(n - 1, (int)Math.Ceiling(0.9 * (n + 1)) - 1)];
         return (Math.Min(probability, low), Math.Max(probability, high));
     }
+
+    /// <summary>
+    /// The lowest probability if the missing inputs that have normal values (<see cref="NormalLimits"/>: labs, the
+    /// creatinine course, vital signs) were normal (issue 31 item 4). The plausible range completes them like patients
+    /// with the same recorded inputs, and a normal value is often rarer there than in the patient: a lab not taken is
+    /// more often a lab nobody needed than a population's average (Agniel, Kohane and Weber, "Biases in electronic health
+    /// record data due to processes within the healthcare system", BMJ 2018;361:k1479). So the card also says how low the
+    /// estimate would go were they normal — any values within their normal intervals (for the patient's sex when
+    /// recorded), the other missing inputs averaged over their plausible values as for the estimate — as a bound that no
+    /// normal values go below (<see cref="TreeEnsemble.LowestOver"/>). Null when no such input is missing.
+    /// </summary>
+    private static double? IfNormal(IRiskModel model, TreeEnsemble trees, double?[] x, InputReference reference)
+    {
+        var card = model.Card;
+        var (normalizable, femaleAt) = NormalInputs(model);
+        bool? female = femaleAt is { } f && x[f] is { } v ? v > 0.5 : null;
+        (double Low, double High)?[]? box = null;
+        foreach (var j in normalizable.Where(j => x[j] is null))
+        {
+            var interval = NormalLimits.Of(card.Features[j].Name, female)!;
+            box ??= new (double, double)?[x.Length];
+            box[j] = (interval.Low, interval.High);
+        }
+
+        // A lower bound on the raw score is one on the probability only while calibration keeps their order.
+        return box is null || card.Calibration.Slope <= 0 ? null : Calibrate(card, trees.LowestOver(x, reference, box));
+    }
+
+    /// <summary>A model's inputs that have normal values (recorded in training) and where its sex input is.</summary>
+    private sealed record NormalInputIndices(int[] Normalizable, int? Female);
+
+    /// <summary>The model's <see cref="NormalInputIndices"/>, computed once per loaded model.</summary>
+    private static NormalInputIndices NormalInputs(IRiskModel model) => NormalInputsOf.GetValue(model, m =>
+    {
+        var features = m.Card.Features;
+        return new NormalInputIndices(
+            [.. Enumerable.Range(0, features.Count).Where(j => features[j].Reference.Count > 0 && NormalLimits.Of(features[j].Name, null) is not null)],
+            Enumerable.Range(0, features.Count).Where(j => features[j].Name == "Female").Cast<int?>().FirstOrDefault());
+    });
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IRiskModel, NormalInputIndices> NormalInputsOf = [];
 
     private static TreeEnsemble Check(IRiskModel model, IReadOnlyList<FeatureVector> vectors)
     {

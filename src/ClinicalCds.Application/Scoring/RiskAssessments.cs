@@ -9,7 +9,7 @@ namespace ClinicalCds.Application.Scoring;
 /// <summary>
 /// A stored score as a FHIR R4 RiskAssessment: status final, the patient and stay, when it was assessed, the method
 /// (model or published score, with its version), the predicted outcome with its probability and qualitative risk over
-/// the outcome's window, and the top factors as a note. The id names the run, model and patient, so it is stable.
+/// the outcome's window, and the top factors with the missing-data caveat as a note. The id names the run, model and patient, so it is stable.
 /// </summary>
 public static class RiskAssessments
 {
@@ -33,7 +33,7 @@ public static class RiskAssessments
     public static RiskAssessment From(StoredScore score, RiskCatalog risks)
     {
         var assessment = Create(score.Model, risks.Find(score.Model), score.PatientId, score.EncounterId, score.AsOf, score.FeaturesAsOf, score.Probability,
-            score.Tier, score.Method, score.Summary, score.TopFactors, score.PublishedScore);
+            score.Tier, score.Method, score.Summary, score.TopFactors, score.PublishedScore, score.NotRecorded);
         assessment.Id = Id(score.RunId, score.Model, score.PatientId);
         assessment.Meta = new Meta { LastUpdatedElement = new Instant(score.ScoredAt) };
         return assessment;

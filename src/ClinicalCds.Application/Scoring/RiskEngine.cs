@@ -57,7 +57,7 @@ public static class RiskEngine
                 ? ScoreExplanations.FromModel(
                     risk, model!.Card.SourceLabel, a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
                     FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
-                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh) { MainInputsMissing = a.MainInputsMissing }, evidence)
+                    new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh) { MainInputsMissing = a.MainInputsMissing, IfNormalLow = a.IfNormalLow }, evidence)
                 : risk.Published(features[i]);
             risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation)
             {

@@ -74,6 +74,14 @@ public sealed record WorklistRow(
     /// <summary>The factors that drove the score, strongest first (the worklist shows three).</summary>
     public IReadOnlyList<string> TopFactors { get; init; } = [];
 
+    /// <summary>What the model did not know, as the card said it (the missing-data caveat); null when nothing was missing.</summary>
+    public string? NotRecorded { get; init; }
+
+    /// <summary>The caveat's first sentence ("Not recorded: 9 of the model's 78 inputs"), for the list; the whole of it on hover and on the patient's page.</summary>
+    public string? NotRecordedHeadline => NotRecorded is { } text
+        ? text.Split(". ", 2)[0].Split(", none of which", 2)[0].TrimEnd('.')
+        : null;
+
     /// <summary>Whole days in hospital: to the discharge, or to the scoring instant for a stay in progress.</summary>
     public int? LengthOfStayDays => Admitted is { } start ? (int)((Discharge ?? AsOf) - start).TotalDays : null;
 

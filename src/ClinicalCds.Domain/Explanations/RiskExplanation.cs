@@ -21,6 +21,12 @@ public sealed record MissingEvidence(int InputCount, IReadOnlyList<MissingInput>
     /// <summary>The inputs the model leans on most (<see cref="TreeEnsemble.Importance"/>) when every one of them is missing; else empty.</summary>
     public IReadOnlyList<string> MainInputsMissing { get; init; } = [];
 
+    /// <summary>
+    /// How low the probability could be were the missing labs and vital signs normal (a bound no normal values go
+    /// below); null when none of them is missing.
+    /// </summary>
+    public double? IfNormalLow { get; init; }
+
     public static readonly MissingEvidence None = new(0, [], 0, 0);
 
     /// <summary>A missing input that could move the probability by less than this is counted, not named.</summary>
@@ -196,7 +202,7 @@ public static class ScoreExplanations
             notRecorded = $"Not recorded: {missing.Inputs.Count} of the model's {missing.InputCount} inputs"
                 + (named.Count == 0 ? ", none of which could move the estimate by half a point."
                     : insufficient ? ". Recording these and asking again gives an estimate."
-                    : Plausible(missing));
+                    : Plausible(missing) + IfNormal(missing, TierOf(missing.PlausibleLow), TierOf));
             text.Append(notRecorded);
             if (named.Count > 0)
             {
@@ -256,6 +262,23 @@ public static class ScoreExplanations
     private static string Plausible(MissingEvidence missing) =>
         $". For 8 in 10 plausible values of what is missing, the estimate lies {Between(missing.PlausibleLow, missing.PlausibleHigh)} "
         + "(plausible for patients like this one on what was recorded: how much the missing data could change the estimate, not the model's own error).";
+
+    /// <summary>
+    /// How low the estimate could be were the missing labs and vital signs normal, when that is below the plausible range
+    /// (issue 31 item 4: a well patient whose labs were not taken is not told a range that excludes them), with its tier
+    /// when that is another one.
+    /// </summary>
+    private static string IfNormal(MissingEvidence missing, RiskTier rangeTier, Func<double, RiskTier> tierOf)
+    {
+        if (missing.IfNormalLow is not { } normal || normal >= missing.PlausibleLow)
+        {
+            return string.Empty;
+        }
+
+        var said = Percent(normal) != Percent(missing.PlausibleLow) ? Percent(normal) : Tenths(normal) != Tenths(missing.PlausibleLow) ? Tenths(normal) : null;
+        var tier = tierOf(normal) != rangeTier ? $" ({TierWord(tierOf(normal)).ToLowerInvariant()} tier)" : string.Empty;
+        return said is null ? string.Empty : $" Were the missing labs and vital signs all normal, it could be as low as {said}{tier}.";
+    }
 
     /// <summary>
     /// A range of probabilities that never reads as "31% to 31%": to a tenth of a point when whole points meet, "at about

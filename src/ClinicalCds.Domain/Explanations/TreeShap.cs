@@ -60,6 +60,85 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
     /// </summary>
     public double ExpectedValue(IReadOnlyList<double?> x, InputReference reference) => Walk(x, reference, coverForKnown: true);
 
+    /// <summary>
+    /// A lower bound on <see cref="PredictWithMissing"/> over every value the inputs with a <paramref name="box"/> (non-null
+    /// entries) could take within it, the other missing inputs averaged over their reference: each tree's lowest weighted
+    /// score over the box, summed — a tree's minimum is never above its score at any one point of the box, so neither is the
+    /// sum. Exact when no two trees' lowest leaves need different values of a boxed input.
+    /// </summary>
+    public double LowestOver(IReadOnlyList<double?> x, InputReference reference, IReadOnlyList<(double Low, double High)?> box)
+    {
+        var bounds = new InputReference.Bounds(x.Count);
+        var within = box.Select(b => b is { } v ? ((float)v.Low, (float)v.High) : (float.NegativeInfinity, float.PositiveInfinity)).ToArray();
+        var total = Bias;
+        foreach (var tree in Trees)
+        {
+            total += tree.Feature.Length == 0 ? tree.Weight * tree.LeafValue[0] : Lowest(tree, 0, x, reference, box, within, bounds);
+        }
+
+        return total;
+    }
+
+    private static double Lowest(
+        RegressionTree tree, int node, IReadOnlyList<double?> x, InputReference reference, IReadOnlyList<(double Low, double High)?> box, (float Low, float High)[] within, InputReference.Bounds bounds)
+    {
+        if (node < 0)
+        {
+            return tree.Weight * tree.LeafValue[~node];
+        }
+
+        var feature = tree.Feature[node];
+        var threshold = tree.Threshold[node];
+        if (box[feature] is not null)
+        {
+            // Both branches when the box straddles the threshold, each with the box narrowed to its side.
+            var (low, high) = within[feature];
+            var lowest = double.PositiveInfinity;
+            if (low <= threshold)
+            {
+                within[feature] = (low, Math.Min(high, AtOrBelow(threshold)));
+                lowest = Lowest(tree, tree.Left[node], x, reference, box, within, bounds);
+            }
+
+            if (high > threshold)
+            {
+                within[feature] = (Math.Max(low, Above(threshold)), high);
+                lowest = Math.Min(lowest, Lowest(tree, tree.Right[node], x, reference, box, within, bounds));
+            }
+
+            within[feature] = (low, high);
+            return lowest;
+        }
+
+        if (x[feature] is { } value)
+        {
+            return Lowest(tree, value <= threshold ? tree.Left[node] : tree.Right[node], x, reference, box, within, bounds);
+        }
+
+        var left = reference.LeftShare(feature, threshold, bounds);
+        var total = 0.0;
+        if (left > 0)
+        {
+            var upper = bounds.NarrowBelow(feature, threshold);
+            total += left * Lowest(tree, tree.Left[node], x, reference, box, within, bounds);
+            bounds.Upper[feature] = upper;
+        }
+
+        if (left < 1)
+        {
+            var lower = bounds.NarrowAbove(feature, threshold);
+            total += (1 - left) * Lowest(tree, tree.Right[node], x, reference, box, within, bounds);
+            bounds.Lower[feature] = lower;
+        }
+
+        return total;
+    }
+
+    /// <summary>The largest float32 input at or below the threshold, the smallest above it: the box's ends on either side of a split.</summary>
+    private static float AtOrBelow(double threshold) => (float)threshold is var f && f > threshold ? MathF.BitDecrement(f) : f;
+
+    private static float Above(double threshold) => (float)threshold is var f && f <= threshold ? MathF.BitIncrement(f) : f;
+
     private double Walk(IReadOnlyList<double?> x, InputReference reference, bool coverForKnown)
     {
         // One set of bounds for all trees: every walk restores what it narrows.

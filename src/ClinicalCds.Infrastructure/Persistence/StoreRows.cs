@@ -248,6 +248,8 @@ public sealed class RiskScoreRow
     public string? Method { get; set; }
     /// <summary>jsonb: the feature vector scored, in catalog order (null where not recorded), for the input-drift check.</summary>
     public string? Inputs { get; set; }
+    /// <summary>The missing-data caveat as the card said it ("Not recorded: 9 of the model's 78 inputs ..."); null when nothing was missing.</summary>
+    public string? NotRecorded { get; set; }
 }
 
 public sealed class LatestRiskScoreRow

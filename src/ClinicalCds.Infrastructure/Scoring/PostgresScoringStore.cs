@@ -156,21 +156,22 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
             WITH run AS (SELECT model, as_of FROM score_runs WHERE run_id = $1),
             input AS (
                 SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::float8[], $8::text[],
-                                     $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::jsonb[])
+                                     $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::jsonb[], $14::text[])
                     AS t(patient_id, status, reason, encounter_id, features_as_of, probability, tier, summary, top_factors, published_score, method,
-                         inputs))
+                         inputs, not_recorded))
             INSERT INTO risk_scores (run_id, patient_id, model, as_of, scored_at, status, reason, encounter_id, features_as_of, probability,
-                                     tier, previous_tier, summary, top_factors, published_score, method, inputs)
+                                     tier, previous_tier, summary, top_factors, published_score, method, inputs, not_recorded)
             SELECT $1, i.patient_id, run.model, run.as_of, now(), i.status, i.reason, i.encounter_id, i.features_as_of, i.probability,
                    i.tier, CASE WHEN l.run_id = $1 OR (l.as_of = run.as_of AND l.method IS NOT DISTINCT FROM i.method) THEN l.previous_tier ELSE l.tier END, i.summary, i.top_factors, i.published_score, i.method,
-                   i.inputs
+                   i.inputs, i.not_recorded
             FROM input i CROSS JOIN run
             LEFT JOIN latest_risk_scores l ON l.patient_id = i.patient_id AND l.model = run.model
             ON CONFLICT (run_id, patient_id, model) DO UPDATE SET
                 scored_at = excluded.scored_at, status = excluded.status, reason = excluded.reason, encounter_id = excluded.encounter_id,
                 features_as_of = excluded.features_as_of, probability = excluded.probability, tier = excluded.tier,
                 previous_tier = excluded.previous_tier, summary = excluded.summary, top_factors = excluded.top_factors,
-                published_score = excluded.published_score, method = excluded.method, inputs = excluded.inputs
+                published_score = excluded.published_score, method = excluded.method, inputs = excluded.inputs,
+                not_recorded = excluded.not_recorded
             """, connection, transaction))
         {
             upsert.Parameters.Add(new() { Value = runId });
@@ -194,6 +195,7 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
                 Value = records.Select(r => r.Inputs is null ? null : JsonSerializer.Serialize(r.Inputs)).ToArray(),
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
             });
+            AddArray(upsert, records, r => r.NotRecorded);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -443,7 +445,7 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT s.run_id, s.patient_id, s.model, s.as_of, s.scored_at, s.encounter_id, s.features_as_of, s.probability, s.tier,
-                   s.previous_tier, s.summary, s.top_factors::text, s.published_score, s.method
+                   s.previous_tier, s.summary, s.top_factors::text, s.published_score, s.method, s.not_recorded
             FROM risk_scores s
             {ScoresWhere}
             ORDER BY s.as_of DESC, s.run_id DESC, s.model, s.patient_id
@@ -460,7 +462,10 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
                 reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6),
                 reader.IsDBNull(7) ? null : reader.GetDouble(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.GetString(10), JsonSerializer.Deserialize<string[]>(reader.GetString(11))!, reader.GetString(12), reader.GetString(13)));
+                reader.GetString(10), JsonSerializer.Deserialize<string[]>(reader.GetString(11))!, reader.GetString(12), reader.GetString(13))
+            {
+                NotRecorded = reader.IsDBNull(14) ? null : reader.GetString(14),
+            });
         }
 
         return scores;

@@ -49,7 +49,8 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
                     WHERE a.patient_id = page.patient_id AND a.resource_type = 'Appointment' AND a.is_current
                       AND a.content ->> 'status' IN ('proposed', 'pending', 'booked', 'arrived', 'checked-in')
                       AND a.content ->> 'start' ~ '^\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$'
-                      AND (a.content ->> 'start')::timestamptz >= coalesce(page.discharge, page.as_of))
+                      AND (a.content ->> 'start')::timestamptz >= coalesce(page.discharge, page.as_of)),
+                   s.not_recorded
             FROM (SELECT l.patient_id, p.name, p.mrn, l.model, l.probability, l.tier, l.previous_tier, l.previous_probability, l.tier_changed,
                          l.top_factor, l.service, l.discharge, coalesce(r.reviewed, false), r.assignee, l.as_of, l.summary,
                          l.run_id, l.encounter_id, p.birth_date, l.tier_rank
@@ -88,6 +89,7 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
                 TopFactors = Str(reader, 23) is { } factors ? JsonSerializer.Deserialize<List<string>>(factors) ?? [] : [],
                 PrimaryCare = Str(reader, 24),
                 FollowUp = Time(reader, 25),
+                NotRecorded = Str(reader, 26),
             });
         }
 

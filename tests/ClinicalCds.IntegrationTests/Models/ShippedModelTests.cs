@@ -293,4 +293,110 @@ public sealed class ShippedModelTests(Xunit.Abstractions.ITestOutputHelper outpu
         values[index] = value;
         return row with { Values = values };
     }
+
+    /// <summary>
+    /// Issue 31 item 4, no inflation of the well: patients whose labs and vital signs are normal — each lab drawn within the
+    /// interval every reference range the MIMIC-IV laboratory charted calls normal (read here from the raw NDJSON), no
+    /// creatinine rise, no vital sign beyond NEWS2's 0-point band, alert, on air — and whose other inputs are drawn across
+    /// the card: with their labs and vital signs removed, the range the model states holds the estimate they had.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_well_patient_whose_labs_and_vital_signs_go_missing_is_told_a_range_that_holds_their_estimate(string name)
+    {
+        var intervals = MimicNormalIntervals();
+        using var model = Load(name);
+        var card = model.Card;
+        var index = card.Features.Select((f, j) => (f.Name, j)).ToDictionary(p => p.Name, p => p.j, StringComparer.Ordinal);
+        string[] zeroWhenNormal =
+        [
+            "AkiStageKdigo", "RespiratoryRateBelow12PerMin", "RespiratoryRateAbove20PerMin", "OxygenSaturationBelow96Percent", "SystolicBpBelow111MmHg",
+            "SystolicBpAbove219MmHg", "HeartRateBelow51PerMin", "HeartRateAbove90PerMin", "TemperatureBelow36_1Celsius", "TemperatureAbove38Celsius",
+            "NotAlert", "SupplementalOxygen",
+        ];
+        var removed = intervals.Keys.Select(k => k.Feature).Distinct().Append("CreatinineChange48hMgDl").Concat(zeroWhenNormal).Select(n => index[n]).ToHashSet();
+
+        var random = new Random(31);
+        var well = Rows(card, 200, seed: 31).Select(row =>
+        {
+            var values = row.Values.ToArray();
+            var female = values[index["Female"]] is { } f ? f > 0.5 : (bool?)null;
+            foreach (var feature in intervals.Keys.Select(k => k.Feature).Distinct())
+            {
+                // Sex not recorded: a value both sexes' intervals call normal.
+                var (low, high) = female is { } fem ? intervals[(feature, fem)]
+                    : (Math.Max(intervals[(feature, true)].Low, intervals[(feature, false)].Low), Math.Min(intervals[(feature, true)].High, intervals[(feature, false)].High));
+                values[index[feature]] = Math.Round(low + (random.NextDouble() * (high - low)), 1);
+            }
+
+            // No acute kidney injury: a creatinine change under KDIGO's 0.3 mg/dL rise.
+            values[index["CreatinineChange48hMgDl"]] = Math.Round(-0.3 + (random.NextDouble() * 0.59), 2);
+            foreach (var feature in zeroWhenNormal)
+            {
+                values[index[feature]] = 0;
+            }
+
+            return row with { Values = values };
+        }).ToList();
+        var missing = well.Select(r => r with { Values = [.. r.Values.Select((v, j) => removed.Contains(j) ? null : v)] }).ToList();
+
+        var estimates = model.Predict(well);
+        var ranges = model.PlausibleRanges(missing);
+        // What the card states: the plausible range, reaching down to how low the estimate could be were the missing labs
+        // and vital signs normal.
+        var stated = ranges.Select(r => (Low: Math.Min(r.Low, r.IfNormalLow ?? double.NaN), r.High)).ToList();
+        var outside = Enumerable.Range(0, well.Count).Where(i => !(estimates[i] >= stated[i].Low - 1e-6 && estimates[i] <= stated[i].High + 1e-6)).ToList();
+        var belowPlausible = Enumerable.Range(0, well.Count).Count(i => estimates[i] < ranges[i].Low - 1e-6);
+        var ratios = Enumerable.Range(0, well.Count).Select(i => ranges[i].Probability / estimates[i]).Order().ToList();
+        var slack = Enumerable.Range(0, well.Count).Select(i => estimates[i] / stated[i].Low).Order().ToList();
+        output.WriteLine($"{name}: {belowPlausible} of {well.Count} below the plausible range, {outside.Count} outside the stated one; served/normal median {ratios[ratios.Count / 2]:F2}, "
+            + $"max {ratios[^1]:F2}; normal/stated low median {slack[slack.Count / 2]:F2}, max {slack[^1]:F2}");
+        Assert.True(outside.Count == 0, string.Join("\n", outside.Take(10).Select(i => $"row {i}: normal {estimates[i]:P2}, stated {stated[i].Low:P2} to {stated[i].High:P2}")));
+    }
+
+    /// <summary>
+    /// The labs the readmission and complication models read, by MIMIC-IV lab item, and per sex the interval every reference
+    /// range charted with that item's results calls normal (their intersection), read from the raw NDJSON; and these are
+    /// the product's normal limits.
+    /// </summary>
+    private static Dictionary<(string Feature, bool Female), (double Low, double High)> MimicNormalIntervals()
+    {
+        var items = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["51222"] = "HemoglobinGdl", ["51301"] = "WhiteBloodCellsPerNl", ["50983"] = "SodiumMmolL",
+            ["50971"] = "PotassiumMmolL", ["50912"] = "CreatinineMgDl", ["50862"] = "AlbuminGdl",
+        };
+        var female = Ndjson("MimicPatient").ToDictionary(p => "Patient/" + p.GetProperty("id").GetString(), p => p.GetProperty("gender").GetString() == "female", StringComparer.Ordinal);
+        var intervals = new Dictionary<(string Feature, bool Female), (double Low, double High)>();
+        foreach (var o in Ndjson("MimicObservationLabevents"))
+        {
+            if (!items.TryGetValue(o.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString()!, out var feature)
+                || !o.TryGetProperty("referenceRange", out var range))
+            {
+                continue;
+            }
+
+            var key = (feature, female[o.GetProperty("subject").GetProperty("reference").GetString()!]);
+            var (low, high) = (range[0].GetProperty("low").GetProperty("value").GetDouble(), range[0].GetProperty("high").GetProperty("value").GetDouble());
+            intervals[key] = intervals.TryGetValue(key, out var seen) ? (Math.Max(seen.Low, low), Math.Min(seen.High, high)) : (low, high);
+        }
+
+        Assert.Equal(12, intervals.Count);
+        foreach (var ((feature, isFemale), (low, high)) in intervals)
+        {
+            var product = NormalLimits.Of(feature, isFemale);
+            Assert.True(product is not null && product.Low == low && product.High == high && product.IncludesHigh, $"{feature} female={isFemale}: MIMIC-IV {low}-{high}, product {product}");
+        }
+
+        return intervals;
+    }
+
+    private static IEnumerable<System.Text.Json.JsonElement> Ndjson(string name)
+    {
+        using var reader = new StreamReader(new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(Fixtures.MimicDirectory, $"{name}.ndjson.gz")), System.IO.Compression.CompressionMode.Decompress));
+        while (reader.ReadLine() is { } line)
+        {
+            yield return System.Text.Json.JsonDocument.Parse(line).RootElement.Clone();
+        }
+    }
 }

@@ -256,7 +256,8 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
     {
         var run = Assert.Single(await fixture.ScoreAsync("recent-discharges"));
         var row = (await RowsAsync(
-            "SELECT patient_id, encounter_id, probability, tier, top_factors ->> 0 AS factor FROM risk_scores WHERE run_id = $1 AND status = 'scored' ORDER BY patient_id LIMIT 1",
+            // A patient with an input not recorded first: the filed assessment carries the card's missing-data caveat (issue 31 item 5).
+            "SELECT patient_id, encounter_id, probability, tier, top_factors ->> 0 AS factor, not_recorded FROM risk_scores WHERE run_id = $1 AND status = 'scored' ORDER BY not_recorded IS NULL, patient_id LIMIT 1",
             run.RunId)).Single();
         var patient = (string)row["patient_id"]!;
 
@@ -282,6 +283,9 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
         Assert.Equal(Math.Round((double)row["probability"]!, 4), (double)Assert.IsType<FhirDecimal>(prediction.Probability).Value!.Value, 10);
         Assert.Equal(row["tier"], prediction.QualitativeRisk!.Coding.Single().Code);
         Assert.Contains((string)row["factor"]!, assessment.Note.Single().Text, StringComparison.Ordinal);
+        var caveat = Assert.IsType<string>(row["not_recorded"]);
+        Assert.Matches(@"^Not recorded: \d+ of the model's \d+ inputs", caveat);
+        Assert.EndsWith($" {caveat}", assessment.Note.Single().Text, StringComparison.Ordinal);
 
         using var read = await client.GetAsync($"/fhir/RiskAssessment/{assessment.Id}");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);

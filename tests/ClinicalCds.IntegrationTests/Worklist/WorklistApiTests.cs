@@ -70,6 +70,18 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         Assert.Contains("What was not recorded", patientPage, StringComparison.Ordinal);
         Assert.Contains(notRecorded.GetProperty("sentence").GetString()!, System.Net.WebUtility.HtmlDecode(patientPage), StringComparison.Ordinal);
 
+        // The list says it too (issue 31 item 5): the stored caveat on the row, its first sentence in the list, the whole on hover.
+        var listed = rows.Single(r => r.GetProperty("patientId").GetString() == withMissing.Id);
+        var stored = listed.GetProperty("notRecorded").GetString()!;
+        Assert.Equal(notRecorded.GetProperty("sentence").GetString(), stored);
+        var headline = listed.GetProperty("notRecordedHeadline").GetString()!;
+        Assert.Matches(@"^Not recorded: \d+ of the model's \d+ inputs$", headline);
+        using var listRequest = new HttpRequestMessage(HttpMethod.Get, $"/worklist?model=readmission&q={Uri.EscapeDataString(listed.GetProperty("mrn").GetString()!)}");
+        listRequest.Headers.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.CareManager));
+        using var listResponse = await signedIn.SendAsync(listRequest);
+        var listPage = System.Net.WebUtility.HtmlDecode(await listResponse.Content.ReadAsStringAsync());
+        Assert.Contains($"title=\"{stored}\">{headline}</span>", listPage, StringComparison.Ordinal);
+
         var csv = await client.GetStringAsync("/worklist.csv?model=readmission");
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("patient_id,name,mrn,model,probability,tier", lines[0], StringComparison.Ordinal);

@@ -150,4 +150,41 @@ public sealed class MissingInputTreeTests
         Assert.Equal(0, importance[1]);
         Assert.Equal(0.4, importance[2], 12);
     }
+
+    /// <summary>
+    /// The lowest answer over a box (issue 31 item 4, how low the estimate could be were the missing labs and vital signs
+    /// normal): never above the answer at any point of the box — checked at every value of a grid that reaches each side
+    /// of every threshold (thresholds at k + ½) — and, for one tree with nothing else missing, the lowest of them exactly.
+    /// </summary>
+    [Fact]
+    public void The_lowest_answer_over_a_box_is_never_above_the_answer_at_any_point_of_it_and_is_exact_for_one_tree()
+    {
+        var grid = new[] { 2.0, 2.5, 3.0, 3.5, 4.0 };
+        for (var seed = 0; seed < 200; seed++)
+        {
+            var (trees, reference, x) = Case(seed);
+            var single = seed % 2 == 0;
+            if (single)
+            {
+                trees = new TreeEnsemble(trees.Bias, [trees.Trees[0]]);
+                x = [.. x.Select(v => v ?? 1)];
+            }
+
+            // Inputs 0 and 1 somewhere in [2, 4], whatever was recorded.
+            (double Low, double High)?[] box = [(2, 4), (2, 4), null, null];
+            var lowest = trees.LowestOver(x, reference, box);
+            var answers = grid.SelectMany(a => grid.Select(b =>
+            {
+                var point = (double?[])x.Clone();
+                point[0] = a;
+                point[1] = b;
+                return trees.PredictWithMissing(point, reference);
+            })).ToList();
+            Assert.True(lowest <= answers.Min() + 1e-12, $"seed {seed}: bound {lowest} above the lowest answer {answers.Min()}");
+            if (single)
+            {
+                Assert.Equal(answers.Min(), lowest, 12);
+            }
+        }
+    }
 }

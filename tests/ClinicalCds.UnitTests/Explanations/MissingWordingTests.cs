@@ -78,4 +78,21 @@ public sealed class MissingWordingTests
         Assert.True(risk.InsufficientData);
         Assert.Contains("the inputs it leans on most (hemoglobin, sodium) were none of them recorded", risk.DetailMarkdown, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_card_says_how_low_the_estimate_could_be_were_the_missing_labs_and_vital_signs_normal()
+    {
+        // Issue 31 item 4: tiers at 13 % and 40 %; the plausible range 15–19 %, normal labs could take it to 9 % (low tier).
+        string DetailWith(double? ifNormal) => ScoreExplanations.FromModel(
+            RiskCatalog.Readmission, "readmission model 0.3.0", 0.17, 0.13, 0.40, [], Features,
+            new MissingEvidence(78, [new MissingInput("HemoglobinGdl", 0.14, 0.19)], 0.15, 0.19) { IfNormalLow = ifNormal }).DetailMarkdown;
+
+        Assert.Contains("the estimate lies between 15% and 19% (plausible for patients like this one on what was recorded: how much the missing data could change the estimate, not the model's own error). "
+            + "Were the missing labs and vital signs all normal, it could be as low as 9% (low tier).", DetailWith(0.09), StringComparison.Ordinal);
+        Assert.Contains("Were the missing labs and vital signs all normal, it could be as low as 14%.", DetailWith(0.14), StringComparison.Ordinal);
+        Assert.Contains("it could be as low as 14.6%.", DetailWith(0.146), StringComparison.Ordinal);
+        // Within the plausible range already, or none of them missing: nothing more to say.
+        Assert.DoesNotContain("Were the missing labs", DetailWith(0.16), StringComparison.Ordinal);
+        Assert.DoesNotContain("Were the missing labs", DetailWith(null), StringComparison.Ordinal);
+    }
 }

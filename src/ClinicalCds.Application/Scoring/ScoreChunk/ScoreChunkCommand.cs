@@ -104,5 +104,6 @@ public sealed class ScoreChunkHandler(
         PublishedScore: risk.Explanation.PublishedScore,
         Method: risk.Explanation.SourceLabel,
         Inputs: FeatureCatalog.Vectorize(risk.Features).Values,
-        Candidate: risk.Candidate);
+        Candidate: risk.Candidate,
+        NotRecorded: risk.Explanation.NotRecorded);
 }
