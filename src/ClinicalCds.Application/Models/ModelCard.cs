@@ -88,9 +88,17 @@ public sealed record CardRangeCoverage(string Mask, int Rows, int Covered, int A
 }
 
 /// <summary>
+/// What a package is sealed with when it is written (issue 32 item 2): the sha256 of each file besides model.onnx that
+/// changes an answer (<see cref="Trees"/>, <see cref="Dependence"/>; model.onnx's is <see cref="ModelCard.Sha256"/>) and of
+/// the card's own parts that do (<see cref="Answer"/>: name, version, catalog, ONNX names and hash, features with their
+/// reference values, calibration, tiers). Evaluations recorded later are not sealed: they change no answer.
+/// </summary>
+public sealed record CardManifest(string Trees, string? Dependence, string Answer);
+
+/// <summary>
 /// model-card.json: what the model is for, what it predicts, on which features (in ONNX input order), how it was trained
-/// and how well it did, its calibration and tier thresholds, and the sha256 of model.onnx (the runtime refuses a
-/// mismatch).
+/// and how well it did, its calibration and tier thresholds, the sha256 of model.onnx and the package's
+/// <see cref="CardManifest"/> (the runtime refuses a package that does not match them).
 /// </summary>
 public sealed record ModelCard(
     string Name,
@@ -114,7 +122,8 @@ public sealed record ModelCard(
     string Warning,
     IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null,
     CardBaseline? Oracle = null,
-    IReadOnlyList<CardRangeCoverage>? RangeCoverage = null)
+    IReadOnlyList<CardRangeCoverage>? RangeCoverage = null,
+    CardManifest? Manifest = null)
 {
     /// <summary>How its answers name their source ("readmission model 0.3.0"), and the method under which they are stored and monitored.</summary>
     [JsonIgnore]

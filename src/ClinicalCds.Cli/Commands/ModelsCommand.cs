@@ -16,23 +16,22 @@ internal static class ModelsCommand
 {
     public static Command Create()
     {
-        var reason = new Option<string?>("--reason") { Description = "Why (kept in the audit trail)." };
+        var reason = new Option<string?>("--reason") { Description = "Why (required; kept in the audit trail)." };
+        var by = new Option<string?>("--by") { Description = "The named person who makes the change (required; kept in the audit trail), e.g. \"Dr Ana Lopez, CMIO\"." };
         var model = new Argument<string>("model") { Description = "The model, e.g. readmission." };
         var version = new Argument<string>("version") { Description = "A valid version under models/<model>/." };
 
         var list = new Command("list", "Each model's active and candidate versions, its valid versions, and the latest changes.");
         list.SetAction((_, ct) => List(ct));
-        var promote = new Command("promote", "Make a version (normally the candidate) active; the active one becomes the version to roll back to.") { model, version, reason };
-        promote.SetAction((parse, ct) => Change(new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Promote, parse.GetValue(version), Actor(), parse.GetValue(reason)), ct));
-        var rollback = new Command("rollback", "Return to the version active before; the version left is retired (no longer the candidate).") { model, reason };
-        rollback.SetAction((parse, ct) => Change(new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Rollback, null, Actor(), parse.GetValue(reason)), ct));
+        var promote = new Command("promote", "Make a version (normally the candidate) active; the active one becomes the version to roll back to.") { model, version, by, reason };
+        promote.SetAction((parse, ct) => Change(new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Promote, parse.GetValue(version), parse.GetValue(by) ?? string.Empty, parse.GetValue(reason)), ct));
+        var rollback = new Command("rollback", "Return to the version active before; the version left is retired (no longer the candidate).") { model, by, reason };
+        rollback.SetAction((parse, ct) => Change(new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Rollback, null, parse.GetValue(by) ?? string.Empty, parse.GetValue(reason)), ct));
 
         var command = new Command("models", "Which model versions are active and which run in shadow; promote and roll back (audited).") { list, promote, rollback };
         command.SetAction((_, ct) => List(ct));
         return command;
     }
-
-    private static string Actor() => $"cli:{Environment.UserName}";
 
     private static Task<int> List(CancellationToken ct) =>
         CliHost.RunAsync(async services =>

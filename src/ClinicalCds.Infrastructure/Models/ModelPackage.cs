@@ -21,9 +21,11 @@ namespace ClinicalCds.Infrastructure.Models;
 /// a package from before it averages missing inputs as independent (ADR 0004);</item>
 /// <item>documents for people, written beside them: evaluation.md, roc.svg, calibration.svg.</item>
 /// </list>
-/// Reading checks what the package promises: the hash, the card's features equal to this build's feature catalog with
-/// reference values for each, trees over those features; whether ONNX Runtime can run the graph with the card's input
-/// and output is the registry's check.
+/// Writing seals the package (<see cref="CardManifest"/>): the hashes of trees.json, dependence.json and the card's
+/// answer-changing parts go into the card. Reading checks what the package promises: model.onnx's hash and the
+/// manifest (a file or a calibration, tier or reference value edited by hand after writing is refused, with the part
+/// named), the card's features equal to this build's feature catalog with reference values for each, trees over those
+/// features; whether ONNX Runtime can run the graph with the card's input and output is the registry's check.
 /// </summary>
 public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Trees, InputDependence? Dependence = null)
 {
@@ -31,6 +33,8 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
     public const string CardFile = "model-card.json";
     public const string TreesFile = "trees.json";
     public const string DependenceFile = "dependence.json";
+
+    private static readonly UTF8Encoding Utf8 = new(false);
 
     /// <summary>A folder holds a package when it holds a card (a half-copied folder is then refused, not skipped).</summary>
     public static bool IsPackage(string folder) => File.Exists(Path.Combine(folder, CardFile));
@@ -54,6 +58,11 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
         if (!string.Equals(hash, card.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             return (null, $"{OnnxFile} has sha256 {hash}, the card says {card.Sha256}");
+        }
+
+        if (Unsealed(folder, card) is { } edited)
+        {
+            return (null, edited);
         }
 
         if (card.FeatureCatalogVersion != FeatureCatalog.Version || !card.Features.Select(f => f.Name).SequenceEqual(FeatureCatalog.Features.Select(f => f.Name)))
@@ -106,6 +115,57 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
         return (new ModelPackage(card, onnx, trees, dependence), null);
     }
 
+    /// <summary>The seal of a package: the hashes of its trees.json and dependence.json bytes and of the card's answer-changing parts.</summary>
+    public static CardManifest ManifestOf(ModelCard card, byte[] trees, byte[]? dependence) =>
+        new(Sha256Of(trees), dependence is null ? null : Sha256Of(dependence), AnswerHash(card));
+
+    /// <summary>
+    /// The card's parts that change an answer, as one JSON text: who the model is (a relabelled version is another
+    /// package), what it reads and runs, its reference values, calibration and tiers.
+    /// </summary>
+    private static string AnswerHash(ModelCard card) => Sha256Of(JsonSerializer.SerializeToUtf8Bytes(
+        new { card.Name, card.Version, card.FeatureCatalogVersion, card.OnnxInput, card.OnnxOutput, card.Sha256, card.Features, card.Calibration, card.Tiers },
+        ModelCard.Json));
+
+    private static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>Why the package in <paramref name="folder"/> does not match the manifest it was written with; null when it does.</summary>
+    private static string? Unsealed(string folder, ModelCard card)
+    {
+        if (card.Manifest is not { } manifest)
+        {
+            return $"{CardFile} has no manifest: the package was not written by ClinicalCds (train or recalibrate), so nothing shows its calibration, tiers and files are as evaluated";
+        }
+
+        byte[] trees;
+        byte[]? dependence;
+        try
+        {
+            trees = File.ReadAllBytes(Path.Combine(folder, TreesFile));
+            dependence = File.Exists(Path.Combine(folder, DependenceFile)) ? File.ReadAllBytes(Path.Combine(folder, DependenceFile)) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{TreesFile} cannot be read (it averages missing inputs and explains answers): {e.Message}";
+        }
+
+        var actual = ManifestOf(card, trees, dependence);
+        if (actual.Trees != manifest.Trees)
+        {
+            return $"{TreesFile} has sha256 {actual.Trees}, the manifest says {manifest.Trees}: it was edited after the package was written";
+        }
+
+        if (actual.Dependence != manifest.Dependence)
+        {
+            return manifest.Dependence is null ? $"{DependenceFile} was added after the package was written"
+                : actual.Dependence is null ? $"{DependenceFile} is missing: the manifest says it was written with sha256 {manifest.Dependence}"
+                : $"{DependenceFile} has sha256 {actual.Dependence}, the manifest says {manifest.Dependence}: it was edited after the package was written";
+        }
+
+        return actual.Answer == manifest.Answer ? null
+            : $"the card's name, version, features, reference values, calibration or tiers were edited after the package was written (sha256 {actual.Answer}, the manifest says {manifest.Answer}); a new calibration is a new version (clinicalcds recalibrate or train)";
+    }
+
     /// <summary>
     /// Replaces only the card of the package in <paramref name="folder"/> (e.g. to record an evaluation), atomically: a
     /// registry watching the folder sees the old card or the new one, never a half-written file, and model.onnx is not touched.
@@ -121,16 +181,20 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
     public async Task WriteAsync(string folder, IReadOnlyDictionary<string, string>? documents = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(folder);
+        var trees = Utf8.GetBytes(JsonSerializer.Serialize(Trees, ModelCard.Json) + "\n");
+        var dependence = Dependence is null ? null : Utf8.GetBytes(JsonSerializer.Serialize(Dependence, ModelCard.Json) + "\n");
+        var card = Card with { Manifest = ManifestOf(Card, trees, dependence) };
         await File.WriteAllBytesAsync(Path.Combine(folder, OnnxFile), Onnx, cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(folder, CardFile), JsonSerializer.Serialize(Card, ModelCard.Json) + "\n", cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(folder, TreesFile), JsonSerializer.Serialize(Trees, ModelCard.Json) + "\n", cancellationToken);
-        if (Dependence is not null)
+        await File.WriteAllBytesAsync(Path.Combine(folder, TreesFile), trees, cancellationToken);
+        if (dependence is not null)
         {
-            await File.WriteAllTextAsync(Path.Combine(folder, DependenceFile), JsonSerializer.Serialize(Dependence, ModelCard.Json) + "\n", cancellationToken);
+            await File.WriteAllBytesAsync(Path.Combine(folder, DependenceFile), dependence, cancellationToken);
         }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, CardFile), JsonSerializer.Serialize(card, ModelCard.Json) + "\n", Utf8, cancellationToken);
         foreach (var (name, text) in documents ?? new Dictionary<string, string>())
         {
-            await File.WriteAllTextAsync(Path.Combine(folder, name), text, new UTF8Encoding(false), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder, name), text, Utf8, cancellationToken);
         }
     }
 }

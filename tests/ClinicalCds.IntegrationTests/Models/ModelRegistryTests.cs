@@ -68,7 +68,10 @@ public sealed class ModelRegistryTests : IDisposable
         Assert.Equal(served.Card.Version, registry.Find(RiskCatalog.Readmission.Name)!.Card.Version);
     }
 
-    /// <summary>Drops a copy of the model's served version as <paramref name="version"/>, the card last as a copy tool would.</summary>
+    /// <summary>
+    /// Drops a copy of the model's served version as <paramref name="version"/>, sealed as training writes a package (its
+    /// manifest names the new version), the card last as a copy tool would.
+    /// </summary>
     private string DropVersion(string model, string version, Func<ModelCard, ModelCard>? change = null)
     {
         var old = Folder(model);
@@ -81,7 +84,13 @@ public sealed class ModelRegistryTests : IDisposable
         }
 
         // The card last: until then the folder is no package.
-        File.WriteAllText(Path.Combine(next, ModelPackage.CardFile), JsonSerializer.Serialize((change ?? (c => c))(card with { Version = version }), ModelCard.Json));
+        var changed = (change ?? (c => c))(card with { Version = version });
+        var dependence = Path.Combine(next, ModelPackage.DependenceFile);
+        var sealedCard = changed with
+        {
+            Manifest = ModelPackage.ManifestOf(changed, File.ReadAllBytes(Path.Combine(next, ModelPackage.TreesFile)), File.Exists(dependence) ? File.ReadAllBytes(dependence) : null),
+        };
+        File.WriteAllText(Path.Combine(next, ModelPackage.CardFile), JsonSerializer.Serialize(sealedCard, ModelCard.Json));
         return next;
     }
 
@@ -146,5 +155,81 @@ public sealed class ModelRegistryTests : IDisposable
         WaitFor(() => registry.Find(RiskCatalog.Readmission.Name) is null, "the model to stop being served");
         Assert.Contains(registry.Refused, r => r.Contains("0.0.9", StringComparison.Ordinal));
         Assert.NotNull(registry.Find(RiskCatalog.Complication.Name));
+    }
+
+    /// <summary>
+    /// Issue 32 item 2: a package edited by hand after it was written is refused with the part named — the edit the review
+    /// made (the Platt intercept shifted in model-card.json, the label kept) first — while recording an evaluation, which
+    /// changes no answer, keeps it valid.
+    /// </summary>
+    [Theory]
+    [InlineData("calibration intercept", "calibration or tiers were edited")]
+    [InlineData("tier threshold", "calibration or tiers were edited")]
+    [InlineData("reference value", "reference values, calibration or tiers were edited")]
+    [InlineData("version label", "name, version, features")]
+    [InlineData("trees.json", "trees.json has sha256")]
+    [InlineData("dependence.json edited", "dependence.json has sha256")]
+    [InlineData("dependence.json removed", "dependence.json is missing")]
+    [InlineData("manifest removed", "has no manifest")]
+    public void A_package_edited_by_hand_is_refused_with_the_part_named(string edit, string reason)
+    {
+        var folder = Path.Combine(_root, RiskCatalog.Readmission.Name, Repository.ShippedVersion(RiskCatalog.Readmission.Name));
+        var (before, error) = OnnxModelRegistry.Load(folder);
+        Assert.True(before is not null, error);
+        before.Dispose();
+
+        var cardPath = Path.Combine(folder, ModelPackage.CardFile);
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cardPath))!;
+        switch (edit)
+        {
+            case "calibration intercept":
+                card["calibration"]!["intercept"] = card["calibration"]!["intercept"]!.GetValue<double>() + 0.5;
+                break;
+            case "tier threshold":
+                card["tiers"]!["high"] = card["tiers"]!["high"]!.GetValue<double>() * 0.9;
+                break;
+            case "reference value":
+                card["features"]![0]!["reference"]![0] = card["features"]![0]!["reference"]![0]!.GetValue<double>() + 1;
+                break;
+            case "version label":
+                card["version"] = "0.4.0";
+                break;
+            case "manifest removed":
+                card.AsObject().Remove("manifest");
+                break;
+            case "trees.json":
+                var trees = File.ReadAllText(Path.Combine(folder, ModelPackage.TreesFile));
+                var at = trees.IndexOf("\"leafValue\": [", StringComparison.Ordinal) + "\"leafValue\": [".Length;
+                File.WriteAllText(Path.Combine(folder, ModelPackage.TreesFile), trees[..at] + "0.5, " + trees[at..]);
+                break;
+            case "dependence.json edited":
+                File.AppendAllText(Path.Combine(folder, ModelPackage.DependenceFile), " ");
+                break;
+            case "dependence.json removed":
+                File.Delete(Path.Combine(folder, ModelPackage.DependenceFile));
+                break;
+        }
+
+        File.WriteAllText(cardPath, card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var (after, refusal) = OnnxModelRegistry.Load(folder);
+        after?.Dispose();
+        Assert.Null(after);
+        Assert.Contains(reason, refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Recording_an_evaluation_in_the_card_keeps_the_package_valid()
+    {
+        var folder = Path.Combine(_root, RiskCatalog.Readmission.Name, Repository.ShippedVersion(RiskCatalog.Readmission.Name));
+        var package = ModelPackage.Read(folder).Package!;
+        var evaluation = package.Card.ExternalEvaluations![0] with { Data = "another hospital", EvaluatedAt = DateTimeOffset.UnixEpoch };
+        await ModelPackage.ReplaceCardAsync(folder, package.Card with { ExternalEvaluations = [.. package.Card.ExternalEvaluations, evaluation] });
+
+        var (model, error) = OnnxModelRegistry.Load(folder);
+        Assert.True(model is not null, error);
+        using (model)
+        {
+            Assert.Contains(model.Card.ExternalEvaluations!, e => e.Data == "another hospital");
+        }
     }
 }

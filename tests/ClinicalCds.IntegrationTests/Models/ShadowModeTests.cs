@@ -54,6 +54,9 @@ public sealed class ShadowServerFixture() : ScoringServerFixture(
 public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture<ShadowServerFixture>
 {
     private static readonly string Shipped = Repository.ShippedVersion(RiskCatalog.Readmission.Name);
+
+    /// <summary>The named person a CLI serving change is made by (issue 32 item 2).</summary>
+    private const string Promoter = "Dr Ana Lopez, CMIO";
     private static readonly string Active = $"readmission model {Shipped}";
     private const string Candidate = "readmission model 9.0.0";
 
@@ -251,11 +254,19 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         }
 
         // 5. Promoted with the CLI (another process, same folder and database): the server follows, the change is audited.
-        var (refused, refusal) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "7.0.0");
+        var (refused, refusal) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "7.0.0", "--by", Promoter, "--reason", "four months in shadow");
         Assert.Equal(2, refused);
         Assert.Contains($"readmission 7.0.0 is not a valid model package (valid versions: {Shipped}, 9.0.0)", refusal, StringComparison.Ordinal);
+        // Issue 32 item 2: no change without a named person and a reason.
+        var (anonymous, nobody) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--reason", "four months in shadow");
+        Assert.Equal(2, anonymous);
+        Assert.Contains("Name the person who makes the change (--by)", nobody, StringComparison.Ordinal);
+        var (unexplained, why) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--by", Promoter, "--reason", " ");
+        Assert.Equal(2, unexplained);
+        Assert.Contains("Give the reason for the change (--reason)", why, StringComparison.Ordinal);
+        Assert.NotEqual(ShadowServerFixture.Candidate, models.Find("readmission")?.Card.Version);
 
-        var (exit, output) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--reason", "four months in shadow");
+        var (exit, output) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--by", Promoter, "--reason", "four months in shadow");
         Assert.True(exit == 0, output);
         Assert.Contains($"readmission 9.0.0 is active (was {Shipped})", output, StringComparison.Ordinal);
         await WaitForAsync(() => models.Find("readmission")?.Card.Version == ShadowServerFixture.Candidate, "the server to serve 9.0.0");
@@ -289,12 +300,12 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         {
             var overview = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetServingQuery());
             Assert.Equal(
-                [("rollback", "9.0.0", Shipped, ScoringServerFixture.Admin, "alert rate doubled"), ("promote", Shipped, "9.0.0", $"cli:{Environment.UserName}", "four months in shadow")],
+                [("rollback", "9.0.0", Shipped, ScoringServerFixture.Admin, "alert rate doubled"), ("promote", Shipped, "9.0.0", Promoter, "four months in shadow")],
                 overview.Changes.Select(c => (c.Action, c.FromVersion, c.ToVersion, c.Actor, c.Reason)));
             Assert.Equal(["9.0.0"], overview.Models.Single(m => m.Versions.Model == "readmission").Versions.State.Retired);
         }
 
-        var (again, nothing) = await CliProcess.RunAsync(Cli, "models", "rollback", "readmission");
+        var (again, nothing) = await CliProcess.RunAsync(Cli, "models", "rollback", "readmission", "--by", Promoter, "--reason", "once more");
         Assert.Equal(2, again);
         Assert.Contains($"readmission has no version that was active before {Shipped} to return to", nothing, StringComparison.Ordinal);
         var (listed, list) = await CliProcess.RunAsync(Cli, "models");

@@ -11,7 +11,11 @@ public enum ServingAction
     Rollback,
 }
 
-/// <summary>Makes a model's candidate (or any valid version) active, or returns to the version active before; audited.</summary>
+/// <summary>
+/// Makes a model's candidate (or any valid version) active, or returns to the version active before; audited with
+/// <paramref name="Actor"/>, the named person who makes the change (the signed-in administrator, or the CLI's --by), and
+/// <paramref name="Reason"/>, both required (issue 32 item 2).
+/// </summary>
 public sealed record ChangeServingCommand(string Model, ServingAction Action, string? Version, string Actor, string? Reason = null)
     : ICommand<ChangeServingResult>;
 
@@ -31,6 +35,16 @@ public sealed class ChangeServingHandler(IModelServing serving, IServingAudit au
         if (!risks.Names.Contains(command.Model, StringComparer.Ordinal))
         {
             return Failed($"There is no model '{command.Model}' (models: {string.Join(", ", risks.Names)}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(command.Actor))
+        {
+            return Failed("Name the person who makes the change (--by): a serving change is audited with who made it.");
+        }
+
+        if (string.IsNullOrWhiteSpace(command.Reason))
+        {
+            return Failed("Give the reason for the change (--reason): a serving change is audited with why it was made.");
         }
 
         var versions = serving.Versions(command.Model);
@@ -71,8 +85,7 @@ public sealed class ChangeServingHandler(IModelServing serving, IServingAudit au
         }
 
         var change = new ServingChange(
-            clock.GetUtcNow(), command.Model, command.Action.ToString().ToLowerInvariant(), versions.Active, next.Active!, command.Actor,
-            string.IsNullOrWhiteSpace(command.Reason) ? null : command.Reason.Trim());
+            clock.GetUtcNow(), command.Model, command.Action.ToString().ToLowerInvariant(), versions.Active, next.Active!, command.Actor.Trim(), command.Reason.Trim());
         await audit.RecordAsync(change, cancellationToken);
         logger.LogInformation("Model {Model}: {Action} from {From} to {To} by {Actor}", change.Model, change.Action, change.FromVersion, change.ToVersion, change.Actor);
         return new ChangeServingResult(change, null);
