@@ -26,6 +26,7 @@ root.Subcommands.Add(CoverageCommand.Create());
 root.Subcommands.Add(DatasetCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(RecalibrateCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(MonitorCommand.Create());
 root.Subcommands.Add(ExportValidationCommand.Create());

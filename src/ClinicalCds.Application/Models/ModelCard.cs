@@ -96,6 +96,16 @@ public sealed record CardRangeCoverage(string Mask, int Rows, int Covered, int A
 public sealed record CardManifest(string Trees, string? Dependence, string Answer);
 
 /// <summary>
+/// Where a recalibrated version's calibration came from (issue 32 item 1): the version it was refitted from, on which
+/// data and instant, by which method, on how many targets, patients and events, and the evaluation on those targets
+/// before, after (in sample: the refit's own data, optimistic) and cross-validated by patient (each fold's probabilities
+/// from a calibration fitted without its patients: the honest estimate).
+/// </summary>
+public sealed record CardRecalibration(
+    string FromVersion, string Data, DateTimeOffset AsOf, DateTimeOffset RecalibratedAt, string Method, int Rows, int Patients, int Events,
+    CardMetrics Before, CardMetrics After, CardMetrics? CrossValidated, string Note);
+
+/// <summary>
 /// model-card.json: what the model is for, what it predicts, on which features (in ONNX input order), how it was trained
 /// and how well it did, its calibration and tier thresholds, the sha256 of model.onnx and the package's
 /// <see cref="CardManifest"/> (the runtime refuses a package that does not match them).
@@ -123,7 +133,8 @@ public sealed record ModelCard(
     IReadOnlyList<CardExternalEvaluation>? ExternalEvaluations = null,
     CardBaseline? Oracle = null,
     IReadOnlyList<CardRangeCoverage>? RangeCoverage = null,
-    CardManifest? Manifest = null)
+    CardManifest? Manifest = null,
+    CardRecalibration? Recalibration = null)
 {
     /// <summary>How its answers name their source ("readmission model 0.3.0"), and the method under which they are stored and monitored.</summary>
     [JsonIgnore]

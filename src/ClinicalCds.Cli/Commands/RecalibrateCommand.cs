@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Domain.Risks;
+using ClinicalCds.Infrastructure.Models;
+using ClinicalCds.Training;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace ClinicalCds.Cli.Commands;
+
+/// <summary>
+/// clinicalcds recalibrate --model M --version V --data LABEL [--method logistic] [--as-of T]: the served model's
+/// calibration refitted on this store's labelled outcomes (<see cref="Recalibration"/>), written as version V beside it —
+/// same trees and explanations, sealed — where it enters as the candidate, scored in shadow until promoted.
+/// </summary>
+internal static class RecalibrateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "The risk whose served model is recalibrated: readmission, complication (or another known risk).", Required = true };
+        var version = new Option<string>("--version") { Description = "The new version's label (a folder beside the served one; it must not exist).", Required = true };
+        var data = new Option<string>("--data") { Description = "What the store holds, for the card (e.g. \"St Elsewhere discharges 2025\").", Required = true };
+        var method = new Option<string>("--method") { Description = "The calibration refitted: logistic (Platt, as training calibrates).", DefaultValueFactory = _ => Recalibration.Method };
+        var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now. Targets whose outcome window passes it are left out." };
+        var command = new Command("recalibrate", "Refit the served model's calibration on this store's outcomes and write it as a new version (the candidate).")
+        {
+            model, version, data, method, asOf,
+        };
+        command.SetAction((parse, ct) => Run(parse.GetValue(model)!, parse.GetValue(version)!, parse.GetValue(data)!, parse.GetValue(method)!, parse.GetValue(asOf), ct));
+        return command;
+    }
+
+    private static async Task<int> Run(string model, string version, string data, string method, string? asOfText, CancellationToken ct)
+    {
+        if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
+        {
+            return 2;
+        }
+
+        if (method != Recalibration.Method)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --method {method} is not supported: {Recalibration.Method} (Platt, the map the model was trained with) is.");
+            return 2;
+        }
+
+        if (string.IsNullOrWhiteSpace(data) || string.IsNullOrWhiteSpace(version) || version.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || version.Contains("..", StringComparison.Ordinal))
+        {
+            AnsiConsole.MarkupLine("[red]error:[/] --data must say what the store holds and --version must be a plain version label (e.g. 0.7.1).");
+            return 2;
+        }
+
+        return await CliHost.RunAsync(async services =>
+        {
+            if (!CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
+            {
+                return 2;
+            }
+
+            if (services.GetRequiredService<IRiskModels>().Find(risk.Name) is not OnnxRiskModel served)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] no {risk.Name} model is loaded from the models folder; nothing to recalibrate.");
+                return 2;
+            }
+
+            var folder = Path.Combine(Path.GetDirectoryName(served.Folder)!, version);
+            if (Directory.Exists(folder))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {folder} exists: a version is never overwritten; choose another --version.");
+                return 2;
+            }
+
+            var rows = new List<DatasetRow>();
+            await foreach (var row in services.GetRequiredService<IMediator>().CreateStream(new BuildDatasetQuery(risk, asOf!.Value, 0), ct))
+            {
+                if (row.Label is not null)
+                {
+                    rows.Add(row);
+                }
+            }
+
+            var card = served.Card;
+            var scores = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], ModelInference.References(card), served.Trees, served.RawScores, served.Dependence);
+            var result = Recalibration.Recalibrate(risk, card, rows, scores, data, asOf.Value, version, DateTimeOffset.UtcNow);
+            if (result.Card is not { Recalibration: { } record } recalibrated)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {result.Error}");
+                return 1;
+            }
+
+            var (package, error) = ModelPackage.Read(served.Folder);
+            if (package is null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot read {served.Folder}: {error}");
+                return 1;
+            }
+
+            var report = Report(recalibrated, record);
+            await (package with { Card = recalibrated }).WriteAsync(folder, new Dictionary<string, string> { ["recalibration.md"] = report }, ct);
+            Console.Out.Write(report);
+            if (result.Warning is { } warning)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+            }
+
+            AnsiConsole.MarkupLineInterpolated(
+                $"Wrote {risk.Name} {version} to {folder}: it is the candidate, scored in shadow beside {card.Version}; promote it with `clinicalcds models promote {risk.Name} {version} --by NAME --reason WHY`.");
+            return 0;
+        });
+    }
+
+    private static string Report(ModelCard card, CardRecalibration r)
+    {
+        static string Row(string name, CardMetrics m) => string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {m.Auroc.Show("F3")} | {m.CalibrationInTheLarge.Show("F2")} | {m.CalibrationSlope.Show("F2")} | {m.Brier.Show("F4")} | {m.ExpectedCalibrationError.Show("F3")} |\n");
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"# {card.Name} {card.Version}: recalibrated from {r.FromVersion}\n\n{r.Note}\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"Intercept {card.Calibration.Intercept:F4}, slope {card.Calibration.Slope:F4}. {r.Before.Method}\n\n");
+        text.Append("| calibration | AUROC | calibration-in-the-large | calibration slope | Brier | ECE |\n|---|---:|---:|---:|---:|---:|\n");
+        text.Append(Row($"before ({r.FromVersion})", r.Before));
+        text.Append(Row("after, in sample (optimistic)", r.After));
+        text.Append(r.CrossValidated is { } cv ? Row($"after, cross-validated ({Recalibration.Folds} patient folds)", cv) : $"| after, cross-validated | not estimable: a fold left too few events to fit on | | | | |\n");
+        text.Append(CultureInfo.InvariantCulture, $"\nThe cross-validated row pools the probabilities of {Recalibration.Folds} refits, each without one fold's patients: an AUROC below the model's own there is no loss of discrimination but refits that disagree — the calibration these data give is unstable.\n");
+        return text.ToString();
+    }
+}

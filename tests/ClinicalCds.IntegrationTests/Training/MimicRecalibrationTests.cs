@@ -1,0 +1,117 @@
+using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Domain.Risks;
+using ClinicalCds.Infrastructure.Models;
+using ClinicalCds.IntegrationTests.Features;
+using ClinicalCds.IntegrationTests.Infrastructure;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+
+namespace ClinicalCds.IntegrationTests.Training;
+
+/// <summary>
+/// Issue 32 item 1 on real data: `clinicalcds recalibrate` refits the shipped readmission model's calibration on the
+/// MIMIC-IV demo's outcomes and writes it as a new, sealed version that enters as the candidate — and says that 17 events
+/// cannot validate it.
+/// </summary>
+[Collection(MimicStoreFixture.Collection)]
+public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutputHelper output) : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("clinicalcds-recalibrate-");
+
+    [Fact]
+    public async Task The_readmission_model_is_recalibrated_on_MIMIC_outcomes_into_a_candidate_whose_card_says_how_little_17_events_establish()
+    {
+        var models = Path.Combine(_work.FullName, "models");
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "models"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(models, Path.GetRelativePath(Path.Combine(Repository.Root, "models"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
+            .Max(p => p.GetProperty("end").GetDateTimeOffset());
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
+            ["Models__Root"] = models,
+            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
+            ["Encounters__Profile"] = "mimic-iv",
+        };
+        string[] Arguments(params string[] more) =>
+            ["recalibrate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), .. more];
+
+        var (unsupported, why) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0", "--method", "isotonic"));
+        Assert.Equal(2, unsupported);
+        Assert.Contains("--method isotonic is not supported", why, StringComparison.Ordinal);
+
+        var (exit, printed) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0"));
+        Assert.True(exit == 0, $"exit {exit}: {printed}");
+        output.WriteLine(printed);
+        Assert.Contains("Only 17 events: at least 100 are needed", printed, StringComparison.Ordinal);
+        Assert.Contains("it is the candidate, scored in shadow", printed, StringComparison.Ordinal);
+
+        // A new version beside the shipped one, sealed, with the same trees and ONNX graph and a new calibration.
+        var shippedVersion = Repository.ShippedVersion("readmission");
+        var shipped = ModelPackage.Read(Path.Combine(models, "readmission", shippedVersion)).Package!;
+        var (package, error) = ModelPackage.Read(Path.Combine(models, "readmission", "9.1.0"));
+        Assert.True(package is not null, error);
+        Assert.Equal(shipped.Onnx, package.Onnx);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(models, "readmission", shippedVersion, ModelPackage.TreesFile)), File.ReadAllBytes(Path.Combine(models, "readmission", "9.1.0", ModelPackage.TreesFile)));
+        Assert.NotEqual(shipped.Card.Calibration.Intercept, package.Card.Calibration.Intercept);
+        Assert.True(File.Exists(Path.Combine(models, "readmission", "9.1.0", "recalibration.md")));
+
+        // Its provenance: every labelled index discharge, as the evaluation counts them.
+        var record = package.Card.Recalibration!;
+        var labels = (await mimic.TimelinesAsync()).SelectMany(t => RiskCatalog.Readmission.Examples(t, cutoff)).Where(e => e.Label is not null).ToList();
+        Assert.Equal((shippedVersion, "MIMIC-IV demo", "logistic"), (record.FromVersion, record.Data, record.Method));
+        Assert.Equal((labels.Count, labels.Count(e => e.Label == true), labels.Select(e => e.PatientId).Distinct().Count()), (record.Rows, record.Events, record.Patients));
+        Assert.Equal(17, record.Events);
+        // Before: what `evaluate` recorded for the shipped version on the same data; after: the same ranking.
+        var evaluated = shipped.Card.ExternalEvaluations!.Single(e => e.Data.StartsWith("MIMIC-IV", StringComparison.Ordinal)).Metrics;
+        Assert.Equal((evaluated.Auroc, evaluated.CalibrationInTheLarge), (record.Before.Auroc, record.Before.CalibrationInTheLarge));
+        Assert.Equal(record.Before.Auroc.Value, record.After.Auroc.Value, 12);
+        Assert.NotNull(record.CrossValidated);
+        Assert.Null(package.Card.ExternalEvaluations);
+
+        // The fit is the maximum-likelihood logistic map of the trees' raw score: its score equations, computed here, vanish.
+        var rows = new List<DatasetRow>();
+        await using (var scope = mimic.Api.Services.CreateAsyncScope())
+        {
+            await foreach (var row in scope.ServiceProvider.GetRequiredService<IMediator>().CreateStream(new BuildDatasetQuery(RiskCatalog.Readmission, cutoff, 0)))
+            {
+                if (row.Label is not null)
+                {
+                    rows.Add(row);
+                }
+            }
+        }
+
+        using var model = OnnxModelRegistry.Load(Path.Combine(models, "readmission", shippedVersion)).Model!;
+        var raw = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], ModelInference.References(model.Card), model.Trees, model.RawScores, model.Dependence);
+        var (a, b) = (package.Card.Calibration.Intercept, package.Card.Calibration.Slope);
+        var residuals = rows.Select((r, i) => (r.Label == true ? 1 : 0) - (1 / (1 + Math.Exp(-(a + (b * raw[i])))))).ToList();
+        Assert.InRange(residuals.Sum(), -1e-6, 1e-6);
+        Assert.InRange(residuals.Select((e, i) => e * raw[i]).Sum(), -1e-4, 1e-4);
+        // In sample, calibrated by construction.
+        Assert.InRange(record.After.CalibrationInTheLarge.Value, -0.01, 0.01);
+        Assert.InRange(record.After.CalibrationSlope.Value, 0.99, 1.01);
+
+        // It enters as the candidate: scored in shadow, not served.
+        using (var registry = new OnnxModelRegistry(models, NullLogger<OnnxModelRegistry>.Instance))
+        {
+            Assert.Equal(shippedVersion, registry.Find("readmission")!.Card.Version);
+            Assert.Equal("9.1.0", registry.Candidate("readmission")!.Card.Version);
+        }
+
+        // A version is never overwritten.
+        var (again, refused) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0"));
+        Assert.Equal(2, again);
+        Assert.Contains("exists: a version is never overwritten", refused, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _work.Delete(recursive: true);
+}
