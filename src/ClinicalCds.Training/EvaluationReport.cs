@@ -13,6 +13,7 @@ public static class EvaluationReport
         var text = new StringBuilder();
         Line(text, $"# {card.Name} {card.Version} — evaluation on the test split");
         Line(text, string.Empty);
+        FewEvents(text, card.Test);
         Line(text, $"> {card.Warning}");
         Line(text, string.Empty);
         Line(text, $"Outcome: {card.Outcome}");
@@ -54,6 +55,7 @@ public static class EvaluationReport
         var text = new StringBuilder();
         Line(text, $"# {card.Name} {card.Version} — evaluation on {evaluation.Data}");
         Line(text, string.Empty);
+        FewEvents(text, evaluation.Metrics);
         Line(text, F($"Evaluated {evaluation.EvaluatedAt:yyyy-MM-dd HH:mm} UTC. {evaluation.Summary}"));
         Line(text, string.Empty);
         Line(text, $"Outcome: {card.Outcome}");
@@ -63,6 +65,22 @@ public static class EvaluationReport
         Line(text, F($"Tiers as in the card (chosen on the training data's validation split): moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
         Coverage(text, evaluation.RangeCoverage);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The headline warning when the events are too few to establish performance (issue 32 item 4): fewer than
+    /// <see cref="ModelEvaluation.RecommendedEvents"/> (Collins, Ogundimu and Altman, Stat Med 2016;35:214-26).
+    /// </summary>
+    public static string? FewEventsWarning(CardMetrics m) => m.Positives >= ModelEvaluation.RecommendedEvents ? null
+        : F($"Only {m.Positives:N0} events in {m.Rows:N0} rows: at least {ModelEvaluation.RecommendedEvents} are needed to estimate discrimination and calibration with useful precision (Collins, Ogundimu and Altman, Stat Med 2016;35:214-26). These numbers cannot establish how the model performs here; read them with their intervals, as a check that nothing is grossly wrong.");
+
+    private static void FewEvents(StringBuilder text, CardMetrics m)
+    {
+        if (FewEventsWarning(m) is { } warning)
+        {
+            Line(text, $"> **{warning}**");
+            Line(text, string.Empty);
+        }
     }
 
     /// <summary>One line for a terminal: AUROC, calibration, the baselines' differences.</summary>

@@ -218,10 +218,18 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
 
         var served = Repository.ShippedModel("readmission");
         Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Model monitoring" }).IsVisibleAsync());
-        Assert.True(await page.GetByRole(AriaRole.Img, new() { Name = $"{served}: AUROC by month" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Img, new() { Name = $"{served}: AUROC by month (months with at least 10 events)" }).IsVisibleAsync());
         Assert.True(await page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex($"^{Regex.Escape(served)}: calibration, ") }).IsVisibleAsync());
         var months = page.GetByRole(AriaRole.Table, new() { Name = $"{served} outcomes by month" }).Locator("tbody tr");
         Assert.True(await months.CountAsync() >= 1);
+        // No headline number under the event minimum (issue 32 item 4): a month with fewer than 10 events shows its counts only.
+        for (var m = 0; m < await months.CountAsync(); m++)
+        {
+            var cells = months.Nth(m).Locator("td");
+            var events = int.Parse(await cells.Nth(3).InnerTextAsync(), System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+            var targets = int.Parse(await cells.Nth(1).InnerTextAsync(), System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(events < 10 || targets - events < 10, (await cells.Nth(4).InnerTextAsync()).Contains("not estimated", StringComparison.Ordinal));
+        }
         var inputs = page.GetByRole(AriaRole.Table, new() { Name = $"{served} inputs against training" }).Locator("tbody tr");
         Assert.Equal(ClinicalCds.Domain.Features.FeatureCatalog.Features.Count, await inputs.CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "monitoring.png"), FullPage = true });

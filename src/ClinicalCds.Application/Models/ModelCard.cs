@@ -11,17 +11,25 @@ namespace ClinicalCds.Application.Models;
 public sealed record CardFeature(
     string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare, IReadOnlyList<double> Reference);
 
-/// <summary>An estimate and its 95% interval (percentiles of a patient-level bootstrap; NaN when it could not be estimated).</summary>
+/// <summary>
+/// An estimate and its 95% interval (percentiles of a patient-level bootstrap; NaN bounds when no interval could be
+/// estimated — see <see cref="Evaluation.PatientBootstrap.Estimate"/> — and a NaN value when the estimate itself could not be).
+/// </summary>
 public sealed record CardEstimate(double Value, double Low, double High)
 {
-    /// <summary>"0.834 (0.825–0.843)" in <paramref name="format"/>; "—" for what could not be estimated.</summary>
+    public const string NoInterval = "interval not estimable";
+
+    /// <summary>"0.834 (0.825–0.843)" in <paramref name="format"/>; "0.000 (interval not estimable)"; "—" for what could not be estimated.</summary>
     public string Show(string format) =>
         double.IsNaN(Value) ? "—"
-        : double.IsNaN(Low) ? Value.ToString(format, CultureInfo.InvariantCulture)
+        : double.IsNaN(Low) ? $"{Value.ToString(format, CultureInfo.InvariantCulture)} ({NoInterval})"
         : $"{Value.ToString(format, CultureInfo.InvariantCulture)} ({Low.ToString(format, CultureInfo.InvariantCulture)}–{High.ToString(format, CultureInfo.InvariantCulture)})";
 
-    /// <summary>A rate in percent with its interval: "12.3 (10.1–14.6) %".</summary>
-    public string ShowPercent() => double.IsNaN(Value) ? "—" : new CardEstimate(Value * 100, Low * 100, High * 100).Show("0.0") + " %";
+    /// <summary>A rate in percent with its interval: "12.3 (10.1–14.6) %", "0.0 % (interval not estimable)".</summary>
+    public string ShowPercent() =>
+        double.IsNaN(Value) ? "—"
+        : double.IsNaN(Low) ? $"{(Value * 100).ToString("0.0", CultureInfo.InvariantCulture)} % ({NoInterval})"
+        : new CardEstimate(Value * 100, Low * 100, High * 100).Show("0.0") + " %";
 }
 
 /// <summary>One bin of the calibration curve: a tenth of the rows by predicted probability (equal counts, not equal widths).</summary>

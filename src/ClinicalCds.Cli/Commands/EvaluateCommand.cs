@@ -110,6 +110,11 @@ internal static class EvaluateCommand
             }
 
             AnsiConsole.MarkupLineInterpolated($"Wrote {folder}{(record ? $" and recorded it in {served.Folder}" : string.Empty)}. {external.Summary}");
+            if (EvaluationReport.FewEventsWarning(evaluation.Metrics) is { } few)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {few}");
+            }
+
             return 0;
         });
     }

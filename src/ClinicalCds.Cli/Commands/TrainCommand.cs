@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.Application.Models;
+using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Risks;
 using System.CommandLine;
 using System.Globalization;
@@ -30,18 +31,19 @@ internal static class TrainCommand
         var oracle = new Option<string?>("--oracle") { Description = "Synthetic ground truth CSV (ground-truth/<model>.csv) for the oracle AUROC." };
         var trees = new Option<int>("--trees") { Description = "Number of boosted trees.", DefaultValueFactory = _ => 150 };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => 8 };
+        var smallSample = new Option<bool>("--allow-small-sample") { Description = "Train even when the data are fewer than Riley 2020's minimum for this many predictors (the card then says so)." };
         var command = new Command("train", "Train, calibrate and evaluate a risk model on the store's data and write its ONNX file and model card.")
         {
-            model, output, version, asOf, seed, oracle, trees, leaves,
+            model, output, version, asOf, seed, oracle, trees, leaves, smallSample,
         };
         command.SetAction((parse, ct) => Run(
             parse.GetValue(model)!, parse.GetValue(output), parse.GetValue(version)!, parse.GetValue(asOf), parse.GetValue(seed), parse.GetValue(oracle),
-            (parse.GetValue(trees), parse.GetValue(leaves)), ct));
+            (parse.GetValue(trees), parse.GetValue(leaves)), parse.GetValue(smallSample), ct));
         return command;
     }
 
     private static async Task<int> Run(
-        string model, string? output, string version, string? asOfText, ulong seed, string? oraclePath, (int Trees, int Leaves) shape, CancellationToken ct)
+        string model, string? output, string version, string? asOfText, ulong seed, string? oraclePath, (int Trees, int Leaves) shape, bool allowSmallSample, CancellationToken ct)
     {
         if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
@@ -85,6 +87,15 @@ internal static class TrainCommand
                 }
             });
 
+            // Issue 32 item 4: enough development rows for this many candidate predictors (Riley et al. 2020), or a refusal.
+            var development = rows.Where(r => r.Label is not null && !r.IsTest).ToList();
+            var sample = SampleSize.Check(FeatureCatalog.Features.Count, development.Count, development.Count(r => r.Label == true));
+            if (!sample.Met && !allowSmallSample)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {sample.Explanation} Import more data, or train anyway with --allow-small-sample (the card will say so).");
+                return 2;
+            }
+
             var patients = rows.Select(r => r.PatientId).Distinct().Count();
             var description = $"{rows.Count:N0} {name} examples of {patients:N0} patients from the ClinicalCds store, data up to {cutoff:yyyy-MM-dd}; " +
                 $"{rows.Count(r => r.Label is null):N0} unlabeled (window past the data) left out; split by patient with seed {seed} (20% test).";
@@ -99,6 +110,12 @@ internal static class TrainCommand
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
                 return 1;
+            }
+
+            if (!sample.Met)
+            {
+                result = result with { Card = result.Card with { Warning = $"{result.Card.Warning} Trained below the minimum sample: {sample.Explanation}" } };
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {sample.Explanation}");
             }
 
             await new ModelPackage(result.Card, result.Onnx, result.Trees, result.Dependence).WriteAsync(folder, new Dictionary<string, string>

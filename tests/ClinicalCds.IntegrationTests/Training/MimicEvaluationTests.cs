@@ -60,7 +60,11 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
             Assert.True(File.Exists(Path.Combine(report, file)), file);
         }
 
-        Assert.Contains("MIMIC-IV demo", await File.ReadAllTextAsync(Path.Combine(report, "evaluation.md")), StringComparison.Ordinal);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(report, "evaluation.md"));
+        Assert.Contains("MIMIC-IV demo", markdown, StringComparison.Ordinal);
+        // Issue 32 item 4: the report's headline says that so few events establish nothing.
+        var few = $"Only {labels.Count(e => e.Label == true)} events in {labels.Count} rows: at least 100 are needed";
+        Assert.Contains($"> **{few}", markdown, StringComparison.Ordinal);
 
         // Recorded in the copy's card, which still loads (the ONNX file and its hash untouched).
         var folder = Directory.GetDirectories(Path.Combine(models, "readmission")).Single();

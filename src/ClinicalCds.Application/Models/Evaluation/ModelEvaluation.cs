@@ -30,6 +30,12 @@ public static class ModelEvaluation
     /// </summary>
     public const int RecommendedEvents = 100;
 
+    /// <summary>
+    /// Whether a sample's discrimination and calibration are headline numbers (issue 32 item 4): at least
+    /// <see cref="MinimumEvents"/> events and as many non-events; below that a month or group shows its counts, not an AUROC.
+    /// </summary>
+    public static bool HasEnoughEvents(CardMetrics m) => m.Positives >= MinimumEvents && m.Rows - m.Positives >= MinimumEvents;
+
     public static string Method(int resamples) =>
         $"95% intervals: 2.5th-97.5th percentiles over {resamples:N0} bootstrap resamples of patients (all of a drawn patient's rows); " +
         "calibration curve over deciles of predicted risk; calibration-in-the-large = intercept with logit(p) as offset, slope = coefficient of logit(p) (Van Calster 2016).";

@@ -56,7 +56,10 @@ public sealed class PatientBootstrap
     /// <summary>
     /// The estimate of each statistic with its 95% percentile interval over <paramref name="resamples"/> resamples. A
     /// statistic is a vector of values computed from row weights; NaN (undefined in a resample, e.g. no positive drawn)
-    /// is left out of that statistic's percentiles.
+    /// is left out of that statistic's percentiles. An interval that says nothing about precision is "not estimable"
+    /// (NaN bounds, issue 32 item 4): one that excludes its own estimate (a statistic biased in small samples, like the
+    /// expected calibration error, whose resamples all lie above it) or one of no width (nothing varied across resamples:
+    /// a group without an event has an observed rate of 0 in every one, which is no evidence that the rate is 0).
     /// </summary>
     public IReadOnlyList<CardEstimate> Estimate(Func<double[], double[]> statistics, int resamples, int seed)
     {
@@ -66,7 +69,7 @@ public sealed class PatientBootstrap
         return estimate.Select((value, s) =>
         {
             var (low, high) = Percentile95([.. values.Select(v => v[s]).Where(v => !double.IsNaN(v))]);
-            return new CardEstimate(value, low, high);
+            return low <= value && value <= high && low < high ? new CardEstimate(value, low, high) : new CardEstimate(value, double.NaN, double.NaN);
         }).ToList();
     }
 
