@@ -27,6 +27,22 @@ internal static class CliArguments
         return false;
     }
 
+    /// <summary>
+    /// --now no later than the data's present (<paramref name="present"/>: Scoring:AsOf, else the clock): outcomes after it
+    /// are not known yet, so labelling from a later instant would read every event still to come as absent (issue 32 item 6).
+    /// </summary>
+    public static bool NotInTheFuture(DateTimeOffset now, DateTimeOffset present)
+    {
+        if (now <= present)
+        {
+            return true;
+        }
+
+        AnsiConsole.MarkupLineInterpolated(
+            $"[red]error:[/] --now {now:yyyy-MM-dd HH:mm} UTC is after the data's present ({present:yyyy-MM-dd HH:mm} UTC: Scoring:AsOf, else the clock): outcomes after it are not known yet, and labels from it would read every event still to come as absent.");
+        return false;
+    }
+
     /// <summary>--model NAME: a risk of the installation's catalog (readmission, complication, ...).</summary>
     public static bool TryModel(string text, RiskCatalog risks, [NotNullWhen(true)] out RiskDefinition? risk)
     {

@@ -29,12 +29,21 @@ internal static class ExportValidationCommand
         await CliHost.RunAsync(async services =>
         {
             var configured = services.GetRequiredService<ScoringOptions>().AsOf ?? DateTimeOffset.UtcNow;
-            if (!CliArguments.TryInstant(nowText, configured, out var now) || !CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
+            if (!CliArguments.TryInstant(nowText, configured, out var now) || !CliArguments.NotInTheFuture(now!.Value, configured)
+                || !CliArguments.TryModel(model, services.GetRequiredService<RiskCatalog>(), out var risk))
             {
                 return 2;
             }
 
-            var export = await services.GetRequiredService<IMediator>().Send(new ExportValidationQuery(risk, now!.Value), ct);
+            var export = await services.GetRequiredService<IMediator>().Send(new ExportValidationQuery(risk, now.Value), ct);
+            if (export.Predictions.Count == 0)
+            {
+                // Nothing to validate is no success: a script that exports nightly must see it.
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[red]error:[/] nothing to export: no served {risk.Name} score has an outcome window closed by {now.Value:yyyy-MM-dd HH:mm} UTC (scores come from nightly runs and hooks; a window closes {risk.Window.TotalDays:0.#} days after the instant it was scored at). No files were written.");
+                return 1;
+            }
+
             await SeismometerFiles.WriteAsync(export, output, ct);
             AnsiConsole.MarkupLineInterpolated(
                 $"Wrote {output}: {export.Predictions.Count:N0} predictions of {export.Predictions.Select(p => p.PatientId).Distinct().Count():N0} patients, {export.Events.Count:N0} {export.EventName} events (windows closed by {now.Value:yyyy-MM-dd HH:mm} UTC).");

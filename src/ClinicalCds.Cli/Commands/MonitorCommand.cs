@@ -27,7 +27,7 @@ internal static class MonitorCommand
         await CliHost.RunAsync(async services =>
         {
             var configured = services.GetRequiredService<ScoringOptions>().AsOf ?? DateTimeOffset.UtcNow;
-            if (!CliArguments.TryInstant(nowText, configured, out var now))
+            if (!CliArguments.TryInstant(nowText, configured, out var now) || !CliArguments.NotInTheFuture(now!.Value, configured))
             {
                 return 2;
             }

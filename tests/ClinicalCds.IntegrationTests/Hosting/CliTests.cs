@@ -160,6 +160,26 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
     }
 
     [Fact]
+    public async Task Monitoring_and_validation_export_refuse_a_future_instant_and_an_empty_export_says_why()
+    {
+        // Issue 32 item 6: labels from an instant whose outcomes are not known yet would read every event to come as absent.
+        var future = DateTimeOffset.UtcNow.AddDays(40).ToString("O");
+        foreach (var verb in new[] { new[] { "monitor", "--now", future }, ["export-validation", "--model", "readmission", "--out", Path.GetTempPath(), "--now", future] })
+        {
+            var (exit, output) = await Run(verb);
+            Assert.Equal(2, exit);
+            Assert.Contains("is after the data's present", output, StringComparison.Ordinal);
+        }
+
+        // This store has served nothing: the export writes nothing and fails, saying why.
+        var folder = Path.Combine(Path.GetTempPath(), $"clinicalcds-export-{Guid.NewGuid():N}");
+        var (empty, said) = await Run("export-validation", "--model", "readmission", "--out", folder);
+        Assert.Equal(1, empty);
+        Assert.Contains("nothing to export: no served readmission score has an outcome window closed by", said, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any());
+    }
+
+    [Fact]
     public async Task Train_with_an_impossible_tree_shape_is_a_usage_error()
     {
         var noTrees = await Run("train", "--model", "readmission", "--trees", "0");
