@@ -66,7 +66,13 @@ public static class CdsHooksEndpoints
     {
         if (http.Request.ContentLength > MaxRequestBytes)
         {
-            return new FhirResult(Outcomes.Response(413, OperationOutcome.IssueType.TooCostly, "The request is too large."));
+            return TooLarge();
+        }
+
+        // A chunked body has no Content-Length: the server itself stops reading it past the cap (issue 33 item 7).
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxRequestBytes;
         }
 
         // The document lives until the answer is made (the use cases keep no element beyond the call), so the
@@ -80,6 +86,10 @@ public static class CdsHooksEndpoints
         {
             return new FhirResult(Outcomes.BadRequest($"The body is not valid JSON: {e.Message}"));
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
+        }
 
         using (document)
         {
@@ -88,6 +98,8 @@ public static class CdsHooksEndpoints
                 : Send(await send(document.RootElement));
         }
     }
+
+    private static FhirResult TooLarge() => new(Outcomes.Response(413, OperationOutcome.IssueType.TooCostly, $"The request is larger than {MaxRequestBytes / (1024 * 1024)} MB."));
 
     /// <summary>The use case's answer in HTTP: its body as JSON, or its failure as a FHIR OperationOutcome with the status CDS Hooks gives it.</summary>
     private static IResult Send(CdsAnswer answer) => answer.Failure switch

@@ -5,7 +5,9 @@ namespace ClinicalCds.Api.Hosting;
 /// that lets our server-rendered pages load nothing but their own origin's styles and images and run no script at
 /// all. The two third-party UIs mounted here (the jobs dashboard and the API reference) run their own scripts, so
 /// they get the same headers without the CSP. HSTS is added by UseHsts on requests that arrived over TLS (directly, or
-/// through a proxy when ASPNETCORE_FORWARDEDHEADERS_ENABLED=true).
+/// through a proxy when ASPNETCORE_FORWARDEDHEADERS_ENABLED=true). Every answer that does not set its own caching is
+/// <c>Cache-Control: no-store</c> (issue 33 item 7): the API, FHIR, CDS Hooks, the worklist and its CSV carry patient data
+/// that no browser or proxy cache may keep.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -25,6 +27,11 @@ public static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
+            if (string.IsNullOrEmpty(headers.CacheControl))
+            {
+                headers.CacheControl = "no-store";
+            }
+
             if (!scripted)
             {
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;

@@ -53,6 +53,55 @@ public sealed class CdsClientAuthenticationTests(CdsServerFixture server)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    /// <summary>Issue 33 item 7: the 16 MB cap holds for a chunked body (no Content-Length) from a trusted client.</summary>
+    [Fact]
+    public async Task A_chunked_body_over_the_cap_is_refused_413_and_the_answer_is_not_cached()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = new StreamContent(new PaddedCall(17 * 1024 * 1024)) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + server.Ehr.Token(Audience, SecurityAlgorithms.EcdsaSha384));
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Null(request.Content.Headers.ContentLength);
+        Assert.Contains("larger than 16 MB", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var ok = await Call("Bearer " + server.Ehr.Token(Audience, SecurityAlgorithms.EcdsaSha384));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal("no-store", ok.Headers.CacheControl?.ToString());
+    }
+
+    /// <summary>A valid call padded with a long string to <paramref name="length"/> bytes, read once, length unknown.</summary>
+    private sealed class PaddedCall(long length) : Stream
+    {
+        private static readonly byte[] Head = Encoding.UTF8.GetBytes("{\"hook\":\"patient-view\",\"pad\":\"");
+        private long _position;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                var at = _position + i;
+                buffer[offset + i] = at < Head.Length ? Head[at] : at == length - 2 ? (byte)'"' : at == length - 1 ? (byte)'}' : (byte)'x';
+            }
+
+            _position += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     public static TheoryData<string> Attacks => new()
     {
         "no header", "not bearer", "garbage", "alg none", "HS256 with the public key", "wrong aud", "expired", "iat in the future",

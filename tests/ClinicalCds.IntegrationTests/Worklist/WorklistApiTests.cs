@@ -82,6 +82,14 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         var listPage = System.Net.WebUtility.HtmlDecode(await listResponse.Content.ReadAsStringAsync());
         Assert.Contains($"title=\"{stored}\">{headline}</span>", listPage, StringComparison.Ordinal);
 
+        // Issue 33 item 7: patient data is never kept by a browser or proxy cache.
+        foreach (var path in new[] { "/api/worklist?model=readmission", $"/api/patients/{patient}/risk", "/worklist.csv?model=readmission", "/fhir/metadata", $"/fhir/RiskAssessment?patient={patient}" })
+        {
+            using var data = await client.GetAsync(path);
+            Assert.True(data.IsSuccessStatusCode, path);
+            Assert.True(data.Headers.CacheControl?.NoStore == true, $"{path}: Cache-Control {data.Headers.CacheControl}");
+        }
+
         var csv = await client.GetStringAsync("/worklist.csv?model=readmission");
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("patient_id,name,mrn,model,probability,tier", lines[0], StringComparison.Ordinal);
