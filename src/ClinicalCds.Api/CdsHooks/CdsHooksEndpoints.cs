@@ -184,8 +184,9 @@ public sealed class CdsClientAuthenticationFilter(
     {
         var service = ServiceOf(http);
         Telemetry.HookRefusals.Add(1, new("reason", reason), new("service", service));
+        var feedback = http.Request.Path.Value?.EndsWith("/feedback", StringComparison.Ordinal) == true ? "feedback " : string.Empty;
         await store.AuditAsync(new HookAudit(clock.GetUtcNow(), service, null, client, null, null, status,
-            $"refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+            $"{feedback}refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
     }
 
     /// <summary>Known service ids only: an unknown id is any text a caller sent.</summary>

@@ -117,7 +117,8 @@ public static class CompositionRoot
             options.PipelineBehaviors = [typeof(Application.TelemetryBehavior<,>)];
         });
         // The audit trail of hook calls: one pipeline step around the use case.
-        services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior>();
+        services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand>>();
+        services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.RecordFeedback.RecordFeedbackCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior<Application.CdsHooks.RecordFeedback.RecordFeedbackCommand>>();
         return services;
     }
 

@@ -72,6 +72,34 @@ public sealed class CdsFeedbackTests(CdsServerFixture server)
 
     private static long Count(System.Text.Json.JsonElement line, string name) => line.ValueKind == System.Text.Json.JsonValueKind.Undefined ? 0 : line.GetProperty(name).GetInt64();
 
+    /// <summary>Issue 33 item 8: every feedback call leaves an audit row with its outcome, never as if it were a hook call.</summary>
+    [Fact]
+    public async Task Every_feedback_call_is_audited_with_its_outcome()
+    {
+        Task<long> Audited(int status, string outcome) => server.Database.ScalarAsync(
+            "SELECT count(*) FROM cds_audit WHERE service_id = @s AND status = @status AND outcome = @o", ("s", Service), ("status", status), ("o", outcome));
+        async Task AuditedOnce(int status, string outcome, Func<Task> call)
+        {
+            var before = await Audited(status, outcome);
+            await call();
+            Assert.Equal(before + 1, await Audited(status, outcome));
+        }
+
+        var (card, other) = (Guid.NewGuid(), Guid.NewGuid());
+        await Issued(card);
+        await Issued(other);
+        await AuditedOnce(200, "feedback: 2 cards (1 accepted, 1 overridden)",
+            async () => Assert.Equal(HttpStatusCode.OK, (await PostFeedback(Feedback(Accepted(card, OfferedSuggestion), Overridden(other, "d7ecf885")))).Status));
+        await AuditedOnce(400, "feedback: InvalidRequest", async () => Assert.Equal(HttpStatusCode.BadRequest, (await PostFeedback(Feedback("""{"card":"not-a-uuid"}"""))).Status));
+        await AuditedOnce(409, "feedback: Conflict", async () => Assert.Equal(HttpStatusCode.Conflict, (await PostFeedback(Feedback(Overridden(card)))).Status));
+        await AuditedOnce(401, "feedback refused:no-bearer-token", async () =>
+        {
+            using var anonymous = new HttpClient { BaseAddress = server.BaseUrl };
+            using var refused = await anonymous.PostAsync(FeedbackPath, new StringContent(Feedback(Accepted(card, OfferedSuggestion)), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        });
+    }
+
     [Fact]
     public async Task Feedback_analytics_count_cards_shown_accepted_and_overridden_by_reason_and_the_patient_page_lists_them()
     {

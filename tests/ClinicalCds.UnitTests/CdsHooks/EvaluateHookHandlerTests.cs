@@ -157,7 +157,7 @@ public sealed class EvaluateHookHandlerTests
     });
 
     /// <summary>The use case as the mediator runs it: the handler inside its audit step.</summary>
-    private sealed class AuditedHandler(EvaluateHookHandler handler, HookAuditBehavior audit)
+    private sealed class AuditedHandler(EvaluateHookHandler handler, HookAuditBehavior<EvaluateHookCommand> audit)
     {
         public ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken) =>
             audit.Handle(command, (message, ct) => handler.Handle(message, ct), cancellationToken);
@@ -171,7 +171,7 @@ public sealed class EvaluateHookHandlerTests
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
         var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
-        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior(cards, clock)), cards, server);
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, clock)), cards, server);
     }
 
     [Fact]
@@ -392,6 +392,8 @@ public sealed class EvaluateHookHandlerTests
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
         Assert.Equal("""{"cards":[]}""", System.Text.Encoding.UTF8.GetString(Json(result)));
         Assert.Empty(cards.Issued);
+        // The audit row says why there is no card (issue 33 item 8).
+        Assert.Equal("no card: high readmission risk, no card at that tier (CdsHooks:Indicators)", cards.Audits.Single().Outcome);
     }
 
     [Fact]

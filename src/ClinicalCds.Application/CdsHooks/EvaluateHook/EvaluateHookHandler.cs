@@ -14,7 +14,7 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// <summary>
 /// A hook call: validate, gather the patient's data (prefetch → fhirServer → our store when configured → 412), build
 /// the timeline through the same builder as every other path, explain the risk and answer cards. Every call is audited
-/// (<see cref="HookAuditBehavior"/>) with what the answer says of it.
+/// (<see cref="HookAuditBehavior{TCommand}"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
     IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, ScoringOptions scoring, TimeProvider clock)
@@ -88,7 +88,9 @@ public sealed class EvaluateHookHandler(
 
         if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)
         {
-            return (request, CdsAnswer.Ok(new CdsResponse([])), risk.NotScored is { } why ? $"no card: {why}" : "no card");
+            // Every "no card" says why (issue 33 item 8): not scored (and why), or a tier the service shows no card at.
+            var why = risk.NotScored ?? (risk.Scored is { } quiet ? $"{RiskAssessments.TierOf(quiet.Explanation)} {quiet.Explanation.Risk.Noun} risk, no card at that tier (CdsHooks:Indicators)" : null);
+            return (request, CdsAnswer.Ok(new CdsResponse([])), why is null ? "no card" : $"no card: {why}");
         }
 
         if (fallback is not null)

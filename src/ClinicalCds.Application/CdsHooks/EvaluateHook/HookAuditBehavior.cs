@@ -4,18 +4,32 @@ using Mediator;
 
 namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 
-/// <summary>
-/// The audit trail of hook calls, as one pipeline step: every call that reaches the use case leaves a cds_audit row —
-/// time, service, client, the answer's hook instance, user, patient, status and outcome, and how long it took; never
-/// the request's data or token. (Calls refused before the use case, 401 and 429, are audited where they are refused.)
-/// </summary>
-public sealed class HookAuditBehavior(ICdsStore store, TimeProvider clock) : IPipelineBehavior<EvaluateHookCommand, CdsAnswer>
+/// <summary>A call of a CDS Service that leaves a cds_audit row: a hook call, or feedback on a card.</summary>
+public interface IAuditedCdsCall
 {
-    public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand message, MessageHandlerDelegate<EvaluateHookCommand, CdsAnswer> next, CancellationToken cancellationToken)
+    string ServiceId { get; }
+
+    string? ClientId { get; }
+
+    /// <summary>What the audit row calls it when the use case says nothing more: "hook" or "feedback".</summary>
+    string Kind => "hook";
+}
+
+/// <summary>
+/// The audit trail of CDS calls, as one pipeline step: every hook call and every feedback call that reaches its use case
+/// leaves a cds_audit row — time, service, client, the answer's hook instance, user, patient, status and outcome (a
+/// feedback row's outcome starts "feedback"), and how long it took; never the request's data or token. (Calls refused
+/// before the use case, 401 and 429, are audited where they are refused.)
+/// </summary>
+public sealed class HookAuditBehavior<TCommand>(ICdsStore store, TimeProvider clock) : IPipelineBehavior<TCommand, CdsAnswer>
+    where TCommand : IAuditedCdsCall, IMessage
+{
+    public async ValueTask<CdsAnswer> Handle(TCommand message, MessageHandlerDelegate<TCommand, CdsAnswer> next, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var answer = await next(message, cancellationToken);
-        var call = answer.Call ?? new HookCall(null, null, null, answer.Failure?.ToString() ?? "answered");
+        var outcome = answer.Failure?.ToString() ?? "answered";
+        var call = answer.Call ?? new HookCall(null, null, null, message.Kind == "hook" ? outcome : $"{message.Kind}: {outcome}");
         await store.AuditAsync(new HookAudit(
             clock.GetUtcNow(), message.ServiceId, call.HookInstance, message.ClientId, call.UserId, call.PatientId,
             answer.Status, call.Outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);

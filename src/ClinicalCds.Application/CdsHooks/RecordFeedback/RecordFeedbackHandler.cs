@@ -75,7 +75,11 @@ public sealed class RecordFeedbackHandler(ICdsStore store) : ICommandHandler<Rec
             return new FeedbackRecord(i.Card, command.ServiceId, i.Outcome, i.Key, i.At, json, hash, command.ClientId);
         }).ToList();
         var stored = await store.RecordFeedbackAsync(records, cancellationToken);
-        return stored.Conflicts.Count > 0 ? Conflict(stored.Conflicts, "it already has a different outcome") : CdsAnswer.Ok(new { });
+        return stored.Conflicts.Count > 0 ? Conflict(stored.Conflicts, "it already has a different outcome") : CdsAnswer.Ok(new { }) with
+        {
+            Call = new HookCall(null, null, null,
+                $"feedback: {records.Count} card{(records.Count == 1 ? string.Empty : "s")} ({string.Join(", ", records.GroupBy(r => r.Outcome).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))})"),
+        };
     }
 
     private static CdsAnswer Conflict(IEnumerable<Guid> cards, string why) =>
