@@ -37,6 +37,11 @@ public static class FhirEndpoints
 
         write.MapPost("/", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
+            if (Unsupported(request, BundleMediaTypes, "A Bundle") is { } refused)
+            {
+                return refused;
+            }
+
             var body = await ReadBodyAsync(request, ct);
             return body is null
                 ? new FhirResult(Outcomes.Response(413, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly, $"The Bundle is larger than {MaxBundleBytes} bytes."))
@@ -45,6 +50,11 @@ public static class FhirEndpoints
 
         write.MapPost("/$import", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
+            if (Unsupported(request, NdjsonMediaTypes, "NDJSON to import") is { } refused)
+            {
+                return refused;
+            }
+
             request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize = null;
             var body = request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
                 ? new GZipStream(request.Body, CompressionMode.Decompress)
@@ -83,6 +93,23 @@ public static class FhirEndpoints
 
     private static List<KeyValuePair<string, string>> Pairs(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> values) =>
         values.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? string.Empty))).ToList();
+
+    private static readonly string[] BundleMediaTypes = ["application/fhir+json", "application/json", "application/json+fhir"];
+
+    private static readonly string[] NdjsonMediaTypes = ["application/fhir+ndjson", "application/x-ndjson", "application/ndjson"];
+
+    /// <summary>
+    /// A write only in its own media type (issue 33 item 4): an HTML form on another site — even one on the same site,
+    /// which SameSite cookies do not stop — can send only text/plain, form or multipart bodies without a CORS preflight,
+    /// so a signed-in administrator's browser cannot be made to write ConceptMaps or patients by it. 415 otherwise.
+    /// </summary>
+    private static FhirResult? Unsupported(HttpRequest request, string[] allowed, string what)
+    {
+        var mediaType = request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
+        return mediaType is not null && allowed.Contains(mediaType) ? null
+            : new FhirResult(Outcomes.Response(415, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+                $"{what} is sent as {string.Join(" or ", allowed)}, not {(string.IsNullOrEmpty(request.ContentType) ? "without a Content-Type" : request.ContentType)}."));
+    }
 
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
 

@@ -41,6 +41,33 @@ public sealed class FhirBrowserAccessTests(CdsServerFixture server)
         Assert.Equal("OperationOutcome", (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["resourceType"]!);
     }
 
+    /// <summary>
+    /// Issue 33 item 4: what an HTML form can send (text/plain, form, multipart) — from another site or one on the same
+    /// site that SameSite cookies let through — writes nothing: 415 whatever the credential.
+    /// </summary>
+    [Theory]
+    [InlineData("/fhir", "text/plain")]
+    [InlineData("/fhir", "application/x-www-form-urlencoded")]
+    [InlineData("/fhir", "multipart/form-data; boundary=x")]
+    [InlineData("/fhir/$import", "text/plain")]
+    [InlineData("/fhir/$import", "application/x-www-form-urlencoded")]
+    public async Task A_write_in_a_media_type_an_HTML_form_can_send_is_refused_415_and_writes_nothing(string path, string mediaType)
+    {
+        var id = $"csrf-{Guid.NewGuid():N}";
+        var body = path == "/fhir"
+            ? $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient","id":"{{{id}}}","gender":"other"},"request":{"method":"PUT","url":"Patient/{{{id}}}"}}]}"""
+            : $$"""{"resourceType":"Patient","id":"{{id}}","gender":"other"}""";
+        using var client = TestAdmin.Client(server.BaseUrl);
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", mediaType);
+        using var response = await client.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("OperationOutcome", (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["resourceType"]!);
+        using var read = await client.GetAsync($"/fhir/Patient/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
     [Fact]
     public async Task Reading_needs_a_credential_unless_anonymous_reading_is_switched_on_and_writing_always_does()
     {

@@ -95,6 +95,7 @@ public sealed class SyntheaImportTests(SyntheaImportFixture fixture)
     {
         using var client = fixture.Api.CreateClient();
         using var content = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+        content.Headers.ContentType = new("application/fhir+json");
         using var response = await client.PostAsync("/fhir", content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
