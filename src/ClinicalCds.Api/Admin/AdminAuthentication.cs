@@ -42,6 +42,10 @@ public static class AdminAuthentication
             })
             .AddEntityFrameworkStores<ClinicalCdsDbContext>()
             .AddDefaultTokenProviders();
+        // A session ends on the server, not only in the browser (issue 33 item 5): every cookie is checked against the
+        // user's security stamp on every request, and sign-out and a new password change the stamp, so a copied cookie
+        // stops working at once — on every replica, since the stamp lives in PostgreSQL.
+        services.Configure<SecurityStampValidatorOptions>(stamp => stamp.ValidationInterval = TimeSpan.Zero);
         // Cookies and antiforgery tokens must be readable by every API replica: the key ring lives in PostgreSQL.
         services.AddDataProtection().SetApplicationName("ClinicalCds").PersistKeysToDbContext<ClinicalCdsDbContext>();
         services.ConfigureApplicationCookie(cookie =>
