@@ -48,7 +48,7 @@ public static class FhirEndpoints
                 : new FhirResult(BundleResponse.ToResponse(await mediator.Send(new IngestBundleCommand(body), ct)));
         });
 
-        write.MapPost("/$import", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>
+        write.MapPost("/$import", async (HttpRequest request, IMediator mediator, IConfiguration configuration, CancellationToken ct) =>
         {
             if (Unsupported(request, NdjsonMediaTypes, "NDJSON to import") is { } refused)
             {
@@ -61,7 +61,11 @@ public static class FhirEndpoints
                 : request.Body;
             await using (body)
             {
-                var result = await mediator.Send(new ImportNdjsonCommand(body, "request body"), ct);
+                // What an import holds is bounded by Fhir:ImportBatchMegabytes (default 32) whatever the compression ratio.
+                var result = await mediator.Send(new ImportNdjsonCommand(body, "request body")
+                {
+                    MaxBatchBytes = Math.Max(1, configuration.GetValue("Fhir:ImportBatchMegabytes", 32)) * 1024L * 1024,
+                }, ct);
                 return new FhirResult(ImportReport.ToResponse(result));
             }
         });

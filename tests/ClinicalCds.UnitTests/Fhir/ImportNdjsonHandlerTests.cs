@@ -71,6 +71,28 @@ public sealed class ImportNdjsonHandlerTests
         Assert.True(store.Writes.First(w => w.Writer == "store").Sequence > store.CompletedAt, "the store wrote only after the load completed");
     }
 
+    /// <summary>Issue 33 item 2: long lines close a batch by its bytes, so what an import holds is bounded by configuration.</summary>
+    [Fact]
+    public async Task Long_lines_close_a_batch_at_its_byte_budget_and_short_ones_at_its_line_count()
+    {
+        var store = new RecordingStore();
+        var padding = new string('x', 300 * 1024);
+        var lines = Enumerable.Range(0, 40).Select(i => $$$"""{"resourceType":"Patient","id":"long{{{i}}}","name":[{"text":"{{{padding}}}"}]}""");
+
+        var result = await new ImportNdjsonHandler(store, Terminology.None).Handle(
+            new ImportNdjsonCommand([Ndjson(lines)]) { MaxBatchBytes = 1024 * 1024 }, CancellationToken.None);
+
+        Assert.Equal(40, result.Stored);
+        // 300 KB lines and a 1 MB budget: a batch closes at its 4th line (1.2 MB), never later.
+        Assert.True(store.Writes.Max(w => w.Resources.Count) <= 4, $"a write of {store.Writes.Max(w => w.Resources.Count)} long lines");
+        Assert.True(store.Writes.Count >= 10);
+
+        var small = new RecordingStore();
+        await new ImportNdjsonHandler(small, Terminology.None).Handle(
+            new ImportNdjsonCommand([Ndjson(Enumerable.Range(0, 4_000).Select(i => Patient($"s{i}", i)))]), CancellationToken.None);
+        Assert.True(small.Writes.Max(w => w.Resources.Count) > 100, "short lines still go in batches of 2,000");
+    }
+
     [Fact]
     public async Task Without_an_initial_load_asked_for_none_is_begun()
     {

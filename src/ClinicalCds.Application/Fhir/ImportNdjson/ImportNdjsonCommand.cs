@@ -24,6 +24,15 @@ public sealed record ImportNdjsonCommand(
 {
     public const int DefaultMaxLineBytes = 8 * 1024 * 1024;
 
+    public const long DefaultMaxBatchBytes = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// A batch closes at this many bytes of lines as well as at its line count (issue 33 item 2): with lines of up to
+    /// <see cref="MaxLineBytes"/> a batch of 2,000 could hold 16 GB; so the memory an import holds — the batch read, the
+    /// batch prepared and those queued to each write lane — is a bounded multiple of this, whatever the compression ratio.
+    /// </summary>
+    public long MaxBatchBytes { get; init; } = DefaultMaxBatchBytes;
+
     /// <summary>One stream, left open, named <paramref name="source"/>; never an initial load.</summary>
     public ImportNdjsonCommand(Stream body, string source, IProgress<ImportProgress>? progress = null, int maxLineBytes = DefaultMaxLineBytes)
         : this([new NdjsonSource(source, () => body, LeaveOpen: true)], progress, maxLineBytes)

@@ -6,7 +6,8 @@ using Mediator;
 namespace ClinicalCds.Application.Fhir.ImportNdjson;
 
 /// <summary>
-/// Streams NDJSON in batches parsed and validated on every core, written by <see cref="WriteLanes"/> while the next
+/// Streams NDJSON in batches (2,000 lines, or <see cref="ImportNdjsonCommand.MaxBatchBytes"/> of them, whichever comes
+/// first) parsed and validated on every core, written by <see cref="WriteLanes"/> while the next
 /// batch is prepared. Into an empty store, when asked, the import is an <see cref="IInitialLoad"/> until a resource
 /// comes a second time: the load then completes (indexes built) and the store takes over from that batch on, so the
 /// repeat gets its version just as in any import. Each bad line is rejected with its line number and reason; every
@@ -28,6 +29,7 @@ public sealed class ImportNdjsonHandler(IFhirStore store, Domain.Clinical.Termin
         try
         {
             var batch = new List<NdjsonLine>(BatchSize);
+            long batchBytes = 0;
             foreach (var source in command.Sources)
             {
                 var stream = source.Open();
@@ -37,13 +39,16 @@ public sealed class ImportNdjsonHandler(IFhirStore store, Domain.Clinical.Termin
                     {
                         lines++;
                         batch.Add(line);
-                        if (batch.Count == BatchSize)
+                        batchBytes += line.Bytes?.Length ?? 0;
+                        if (batch.Count == BatchSize || batchBytes >= command.MaxBatchBytes)
                         {
                             await Enqueue(batch, source.Name);
+                            batchBytes = 0;
                         }
                     }
 
                     await Enqueue(batch, source.Name);
+                    batchBytes = 0;
                 }
                 finally
                 {
