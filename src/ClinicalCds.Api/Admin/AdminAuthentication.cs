@@ -36,12 +36,12 @@ public static class AdminAuthentication
                 identity.Password.RequireLowercase = false;
                 identity.Password.RequireUppercase = false;
                 identity.Password.RequireNonAlphanumeric = false;
-                identity.Lockout.MaxFailedAccessAttempts = 5;
-                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                identity.Lockout.AllowedForNewUsers = true;
+                // No account lockout: anyone could lock anyone out; failures slow the address instead (SignInThrottle).
+                identity.Lockout.AllowedForNewUsers = false;
             })
             .AddEntityFrameworkStores<ClinicalCdsDbContext>()
             .AddDefaultTokenProviders();
+        services.AddSingleton<SignInThrottle>();
         // A session ends on the server, not only in the browser (issue 33 item 5): every cookie is checked against the
         // user's security stamp on every request, and sign-out and a new password change the stamp, so a copied cookie
         // stops working at once — on every replica, since the stamp lives in PostgreSQL.
