@@ -57,6 +57,7 @@ public static class CompositionRoot
         }
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DatabaseOutage>();
         services.AddSingleton(_ => DatabaseOptions.CreateDataSource(connectionString));
         services.AddDbContext<ClinicalCdsDbContext>((provider, options) => options.UseClinicalCdsDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton<PostgresFhirStore>();

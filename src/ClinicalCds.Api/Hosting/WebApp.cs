@@ -75,15 +75,37 @@ public static class WebApp
             app.UseHsts();
         }
 
-        app.UseExceptionHandler(errors => errors.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A database outage is reported by DatabaseOutage, rate-limited, not as one stack trace per request.
+            SuppressDiagnosticsCallback = context => DatabaseOutage.Caused(context.Exception),
+            ExceptionHandler = async context =>
         {
             // An unexpected failure answers an OperationOutcome without details: exception messages can carry data.
             var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (DatabaseOutage.Caused(failure))
+            {
+                context.RequestServices.GetRequiredService<DatabaseOutage>().Refused();
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (IsBrowserPage(context.Request))
+                {
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    await context.Response.WriteAsync(OutagePage);
+                    return;
+                }
+
+                await new FhirResult(Outcomes.Response(503, OperationOutcome.IssueType.Transient, "The database cannot be reached; the request was not completed. Try again shortly."))
+                    .ExecuteAsync(context);
+                return;
+            }
+
             var status = failure is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
             var message = status == 500 ? "An internal error occurred; the request was not completed." : "The request could not be read.";
             await new FhirResult(Outcomes.Response(status, status == 500 ? OperationOutcome.IssueType.Exception : OperationOutcome.IssueType.Invalid, message))
                 .ExecuteAsync(context);
-        }));
+        },
+        });
         app.MapGet("/", () => Results.Redirect("/worklist")).ExcludeFromDescription();
         // The icon browsers ask every page for: served here (no external host), the same at both addresses.
         app.MapGet("/favicon.svg", () => Results.Text(Favicon, "image/svg+xml")).ExcludeFromDescription();
@@ -123,4 +145,19 @@ public static class WebApp
         app.MapHangfireDashboardWithAuthorizationPolicy(AdminAuthentication.Policy, "/jobs", new DashboardOptions { Authorization = [], DashboardTitle = "ClinicalCds jobs" });
         return app;
     }
+
+    /// <summary>A browser asking for a page (not the API, FHIR, CDS Hooks or a download): it gets HTML, not JSON.</summary>
+    private static bool IsBrowserPage(HttpRequest request) =>
+        request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        && !new[] { "/api", "/fhir", "/cds-services", "/admin/scoring", "/health" }.Any(p => request.Path.StartsWithSegments(p));
+
+    private const string OutagePage = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>ClinicalCds is briefly unavailable</title></head>
+        <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto">
+        <h1>ClinicalCds is briefly unavailable</h1>
+        <p>Its database cannot be reached just now. Nothing you did caused this, and nothing was changed.</p>
+        <p>Reload the page in a few seconds. If this lasts, tell the team that runs ClinicalCds.</p>
+        </body></html>
+        """;
 }

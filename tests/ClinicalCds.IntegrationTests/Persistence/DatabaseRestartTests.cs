@@ -144,6 +144,9 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
             ["CdsHooks__RequireAuthentication"] = "false",
             ["CdsHooks__StoreFallback"] = "true",
             ["CdsHooks__ShowLowRisk"] = "true",
+            ["Auth__SeedUsers__0__Email"] = "outage.watcher@hospital.test",
+            ["Auth__SeedUsers__0__Password"] = "correct horse battery staple",
+            ["Auth__SeedUsers__0__Role"] = "care-manager",
         };
         await using var api = CliProcess.Start(environment, "serve", "--urls", url.ToString());
         using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
@@ -161,7 +164,10 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
         }, 60, $"the server\n{api.Output}");
 
         var patient = await PatientIdAsync();
+        var cookie = await SignInAsync(url, "outage.watcher@hospital.test", "correct horse battery staple");
         var calls = new List<(TimeSpan At, HttpStatusCode? Status)>();
+        var retryAfter = new List<TimeSpan?>();
+        (HttpStatusCode Status, string? RetryAfter, string Body)? pageWhileDown = null;
         var clock = Stopwatch.StartNew();
         TimeSpan? downAt = null, upAt = null;
         HttpStatusCode? readyWhileDown = null;
@@ -178,6 +184,10 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
                     ["context"] = new JsonObject { ["userId"] = "Practitioner/load", ["patientId"] = patient },
                 });
                 calls.Add((at, response.StatusCode));
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    retryAfter.Add(response.Headers.RetryAfter?.Delta);
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -201,6 +211,12 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
             using var ready = await client.GetAsync("/health/ready");
             readyWhileDown = ready.StatusCode;
             await TrafficAsync(clock.Elapsed + TimeSpan.FromSeconds(4));
+            // A care manager's browser asks for the worklist: a page that says what is happening, not raw JSON.
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/worklist");
+            request.Headers.Add("Cookie", cookie);
+            request.Headers.Add("Accept", "text/html,application/xhtml+xml");
+            using var page = await client.SendAsync(request);
+            pageWhileDown = (page.StatusCode, page.Headers.RetryAfter?.ToString(), await page.Content.ReadAsStringAsync());
         });
         upAt = clock.Elapsed;
         await TrafficAsync(upAt.Value + TimeSpan.FromSeconds(12));
@@ -222,6 +238,17 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
         Assert.NotEmpty(during);
         Assert.All(during, c => Assert.NotNull(c.Status));
         Assert.Contains(during, c => c.Status != HttpStatusCode.OK);
+        // Issue 33 item 1: the calls the outage fails are 503 with Retry-After, never 500; a browser gets a page; the log
+        // reports the outage a few times, not a stack trace per request.
+        Assert.All(during.Where(c => c.Status != HttpStatusCode.OK), c => Assert.Equal(HttpStatusCode.ServiceUnavailable, c.Status));
+        Assert.NotEmpty(retryAfter);
+        Assert.All(retryAfter, r => Assert.Equal(TimeSpan.FromSeconds(5), r));
+        Assert.NotNull(pageWhileDown);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "5"), (pageWhileDown.Value.Status, pageWhileDown.Value.RetryAfter));
+        Assert.Contains("ClinicalCds is briefly unavailable", pageWhileDown.Value.Body, StringComparison.Ordinal);
+        var reports = Regex.Count(api.Output, "The database cannot be reached");
+        Assert.InRange(reports, 1, 4);
+        Assert.DoesNotContain("An unhandled exception has occurred while executing the request", api.Output, StringComparison.Ordinal);
         Assert.True(after.Count > 10, $"{after.Count} calls after recovery");
         Assert.All(after, c => Assert.Equal(HttpStatusCode.OK, c.Status));
     }
@@ -232,5 +259,19 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT patient_id FROM patients ORDER BY patient_id LIMIT 1", connection);
         return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> SignInAsync(Uri url, string email, string password)
+    {
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = url };
+        var form = await browser.GetStringAsync("/account/login");
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var login = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        return $"clinicalcds={cookies.GetCookies(url)["clinicalcds"]!.Value}";
     }
 }
