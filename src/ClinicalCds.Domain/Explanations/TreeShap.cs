@@ -64,95 +64,39 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
     /// A lower bound on <see cref="PredictWithMissing"/> over every value the inputs with a <paramref name="box"/> (non-null
     /// entries) could take within it, the other missing inputs averaged over their reference: each tree's lowest weighted
     /// score over the box, summed — a tree's minimum is never above its score at any one point of the box, so neither is the
-    /// sum. Exact when no two trees' lowest leaves need different values of a boxed input.
+    /// sum. Exact when no two trees' lowest leaves need different values of a boxed input. The same walk as
+    /// <see cref="PredictWithMissing"/>: a boxed input starts with the box as its bounds, and a split on it takes the
+    /// lower of the branches the box still reaches instead of their average.
     /// </summary>
-    public double LowestOver(IReadOnlyList<double?> x, InputReference reference, IReadOnlyList<(double Low, double High)?> box)
+    public double LowestOver(IReadOnlyList<double?> x, InputReference reference, IReadOnlyList<(double Low, double High)?> box) =>
+        Walk(x, reference, coverForKnown: false, box);
+
+    private double Walk(IReadOnlyList<double?> x, InputReference reference, bool coverForKnown, IReadOnlyList<(double Low, double High)?>? box = null)
     {
+        // One set of bounds for all trees: every walk restores what it narrows. Bounds are (lower, upper] on the float32
+        // inputs, so a box [low, high] starts just below its low end.
         var bounds = new InputReference.Bounds(x.Count);
-        var within = box.Select(b => b is { } v ? ((float)v.Low, (float)v.High) : (float.NegativeInfinity, float.PositiveInfinity)).ToArray();
+        for (var j = 0; box is not null && j < box.Count; j++)
+        {
+            if (box[j] is { } b)
+            {
+                (bounds.Lower[j], bounds.Upper[j]) = (MathF.BitDecrement((float)b.Low), (float)b.High);
+            }
+        }
+
         var total = Bias;
         foreach (var tree in Trees)
         {
-            total += tree.Feature.Length == 0 ? tree.Weight * tree.LeafValue[0] : Lowest(tree, 0, x, reference, box, within, bounds);
+            // The lowest weighted score: the lowest leaf value for a positive weight, the highest for a negative one.
+            total += tree.Weight * (tree.Feature.Length == 0 ? tree.LeafValue[0] : Walk(tree, 0, x, reference, bounds, coverForKnown, box, lowest: tree.Weight >= 0));
         }
 
         return total;
     }
 
-    private static double Lowest(
-        RegressionTree tree, int node, IReadOnlyList<double?> x, InputReference reference, IReadOnlyList<(double Low, double High)?> box, (float Low, float High)[] within, InputReference.Bounds bounds)
-    {
-        if (node < 0)
-        {
-            return tree.Weight * tree.LeafValue[~node];
-        }
-
-        var feature = tree.Feature[node];
-        var threshold = tree.Threshold[node];
-        if (box[feature] is not null)
-        {
-            // Both branches when the box straddles the threshold, each with the box narrowed to its side.
-            var (low, high) = within[feature];
-            var lowest = double.PositiveInfinity;
-            if (low <= threshold)
-            {
-                within[feature] = (low, Math.Min(high, AtOrBelow(threshold)));
-                lowest = Lowest(tree, tree.Left[node], x, reference, box, within, bounds);
-            }
-
-            if (high > threshold)
-            {
-                within[feature] = (Math.Max(low, Above(threshold)), high);
-                lowest = Math.Min(lowest, Lowest(tree, tree.Right[node], x, reference, box, within, bounds));
-            }
-
-            within[feature] = (low, high);
-            return lowest;
-        }
-
-        if (x[feature] is { } value)
-        {
-            return Lowest(tree, value <= threshold ? tree.Left[node] : tree.Right[node], x, reference, box, within, bounds);
-        }
-
-        var left = reference.LeftShare(feature, threshold, bounds);
-        var total = 0.0;
-        if (left > 0)
-        {
-            var upper = bounds.NarrowBelow(feature, threshold);
-            total += left * Lowest(tree, tree.Left[node], x, reference, box, within, bounds);
-            bounds.Upper[feature] = upper;
-        }
-
-        if (left < 1)
-        {
-            var lower = bounds.NarrowAbove(feature, threshold);
-            total += (1 - left) * Lowest(tree, tree.Right[node], x, reference, box, within, bounds);
-            bounds.Lower[feature] = lower;
-        }
-
-        return total;
-    }
-
-    /// <summary>The largest float32 input at or below the threshold, the smallest above it: the box's ends on either side of a split.</summary>
-    private static float AtOrBelow(double threshold) => (float)threshold is var f && f > threshold ? MathF.BitDecrement(f) : f;
-
-    private static float Above(double threshold) => (float)threshold is var f && f <= threshold ? MathF.BitIncrement(f) : f;
-
-    private double Walk(IReadOnlyList<double?> x, InputReference reference, bool coverForKnown)
-    {
-        // One set of bounds for all trees: every walk restores what it narrows.
-        var bounds = new InputReference.Bounds(x.Count);
-        var total = Bias;
-        foreach (var tree in Trees)
-        {
-            total += tree.Weight * (tree.Feature.Length == 0 ? tree.LeafValue[0] : Walk(tree, 0, x, reference, bounds, coverForKnown));
-        }
-
-        return total;
-    }
-
-    private static double Walk(RegressionTree tree, int node, IReadOnlyList<double?> x, InputReference reference, InputReference.Bounds bounds, bool coverForKnown)
+    private static double Walk(
+        RegressionTree tree, int node, IReadOnlyList<double?> x, InputReference reference, InputReference.Bounds bounds, bool coverForKnown,
+        IReadOnlyList<(double Low, double High)?>? box, bool lowest)
     {
         if (node < 0)
         {
@@ -161,9 +105,31 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
 
         var feature = tree.Feature[node];
         var threshold = tree.Threshold[node];
+        if (box?[feature] is not null)
+        {
+            // Each branch the box still reaches, with the box narrowed to its side; the lower (or higher) of them.
+            double? best = null;
+            if (bounds.Lower[feature] < threshold)
+            {
+                var upper = bounds.NarrowBelow(feature, threshold);
+                best = Walk(tree, tree.Left[node], x, reference, bounds, coverForKnown, box, lowest);
+                bounds.Upper[feature] = upper;
+            }
+
+            if (bounds.Upper[feature] > threshold)
+            {
+                var lower = bounds.NarrowAbove(feature, threshold);
+                var right = Walk(tree, tree.Right[node], x, reference, bounds, coverForKnown, box, lowest);
+                bounds.Lower[feature] = lower;
+                best = best is not { } l ? right : lowest ? Math.Min(l, right) : Math.Max(l, right);
+            }
+
+            return best ?? throw new InvalidOperationException("unreachable: a box reaches at least one branch of every split");
+        }
+
         if (x[feature] is { } value && !coverForKnown)
         {
-            return Walk(tree, value <= threshold ? tree.Left[node] : tree.Right[node], x, reference, bounds, coverForKnown);
+            return Walk(tree, value <= threshold ? tree.Left[node] : tree.Right[node], x, reference, bounds, coverForKnown, box, lowest);
         }
 
         var left = x[feature] is null ? reference.LeftShare(feature, threshold, bounds) : TreeShap.CoverShare(tree, node, tree.Left[node]);
@@ -171,14 +137,14 @@ public sealed record TreeEnsemble(double Bias, IReadOnlyList<RegressionTree> Tre
         if (left > 0)
         {
             var upper = bounds.NarrowBelow(feature, threshold);
-            total += left * Walk(tree, tree.Left[node], x, reference, bounds, coverForKnown);
+            total += left * Walk(tree, tree.Left[node], x, reference, bounds, coverForKnown, box, lowest);
             bounds.Upper[feature] = upper;
         }
 
         if (left < 1)
         {
             var lower = bounds.NarrowAbove(feature, threshold);
-            total += (1 - left) * Walk(tree, tree.Right[node], x, reference, bounds, coverForKnown);
+            total += (1 - left) * Walk(tree, tree.Right[node], x, reference, bounds, coverForKnown, box, lowest);
             bounds.Lower[feature] = lower;
         }
 
