@@ -31,21 +31,36 @@ public static class EvaluationReport
     /// Whether the stated 80 % plausible range holds: per way charts miss inputs, how often the range stated without them
     /// contains the estimate of the chart as it was (an honest range: about 8 in 10).
     /// </summary>
-    public static void Coverage(StringBuilder text, IReadOnlyList<CardRangeCoverage>? coverage)
+    public static void Coverage(StringBuilder text, IReadOnlyList<CardRangeCoverage>? coverage, IReadOnlyList<CardRangeCoverage>? local = null)
     {
         if (coverage is null || coverage.Count == 0)
         {
             return;
         }
 
+        static string Cell(CardRangeCoverage c) => c.Rows == 0 ? "— | — | —" : F($"{c.Covered:N0} ({c.Share:P0}) | {c.Above:N0} | {c.Below:N0}");
         Line(text, string.Empty);
         Line(text, "Does the stated range hold? Inputs removed from charts that had them; how often the 80 % plausible range then stated contains the estimate of the chart as it was (about 8 in 10 is honest):");
         Line(text, string.Empty);
-        Line(text, "| inputs removed | charts | range contains the charted estimate | estimate above the range | below it |");
-        Line(text, "|---|---:|---:|---:|---:|");
-        foreach (var c in coverage)
+        if (local is null)
         {
-            Line(text, c.Rows == 0 ? $"| {c.Mask} | 0 | — | — | — |" : F($"| {c.Mask} | {c.Rows:N0} | {c.Covered:N0} ({c.Share:P0}) | {c.Above:N0} | {c.Below:N0} |"));
+            Line(text, "| inputs removed | charts | range contains the charted estimate | estimate above the range | below it |");
+            Line(text, "|---|---:|---:|---:|---:|");
+            foreach (var c in coverage)
+            {
+                Line(text, $"| {c.Mask} | {c.Rows:N0} | {Cell(c)} |");
+            }
+
+            return;
+        }
+
+        Line(text, F($"With the model's completions, and with their distributions refitted on these charts (`recalibrate --completions local`), cross-validated over {RangeCoverage.Folds} patient folds:"));
+        Line(text, string.Empty);
+        Line(text, "| inputs removed | charts | range holds it | above | below | refitted: range holds it | above | below |");
+        Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (c, l) in coverage.Zip(local))
+        {
+            Line(text, $"| {c.Mask} | {c.Rows:N0} | {Cell(c)} | {Cell(l)} |");
         }
     }
 
@@ -63,7 +78,7 @@ public static class EvaluationReport
         Performance(text, evaluation.Metrics, evaluation.Baselines, subgroups, null, null);
         Line(text, string.Empty);
         Line(text, F($"Tiers as in the card (chosen on the training data's validation split): moderate from {card.Tiers.Moderate:P1}, high from {card.Tiers.High:P1}."));
-        Coverage(text, evaluation.RangeCoverage);
+        Coverage(text, evaluation.RangeCoverage, evaluation.LocalRangeCoverage);
         return text.ToString();
     }
 

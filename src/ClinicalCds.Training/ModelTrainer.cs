@@ -57,7 +57,7 @@ public static class ModelTrainer
         "not conditioned on the vital-sign inputs the model is monotone in, so a worse vital sign never lowers the risk through a completion. " +
         "The trees' raw output is the mean over every combination of the missing inputs' conditional values, computed exactly by following both branches of " +
         "a split on a missing input by the share of its values on each side, then calibrated; complete rows are scored by ONNX Runtime. The plausible range " +
-        "is the 10th to 90th percentile (order statistics holding 80 % of a further draw) over 100 joint draws of the missing inputs from their conditional distribution. Training rows had each missing input " +
+        "is the narrowest range of order statistics holding 80 % of a further draw (the 10th to 91st when the distribution is symmetric) over 100 joint draws of the missing inputs from their conditional distribution. Training rows had each missing input " +
         "filled with one training reference value drawn at random.";
 
     public static TrainingResult Train(

@@ -26,13 +26,19 @@ public static class Recalibration
     public const int Folds = 5;
 
     /// <param name="rawScores">The served model's raw score for each row (<see cref="ModelInference.RawScores(IReadOnlyList{IReadOnlyList{double?}}, Domain.Explanations.InputReference, Domain.Explanations.TreeEnsemble, Func{IReadOnlyList{float[]}, double[]}, InputDependence?)"/>), in row order.</param>
+    /// <param name="localScores">
+    /// The raw scores with missing inputs completed from distributions refitted on these data
+    /// (<see cref="InputDependence.WithLocalMarginals"/>), when the new version completes so: the calibration is fitted on them.
+    /// </param>
     public static RecalibrationResult Recalibrate(
         RiskDefinition risk, ModelCard card, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> rawScores, string data, DateTimeOffset asOf,
-        string version, DateTimeOffset now)
+        string version, DateTimeOffset now, IReadOnlyList<double>? localScores = null)
     {
+        var localCompletions = localScores is not null;
         var labelled = Enumerable.Range(0, rows.Count).Where(i => rows[i].Label is not null).ToArray();
         var outcomes = labelled.Select(i => rows[i].Label == true).ToArray();
-        var scores = labelled.Select(i => rawScores[i]).ToArray();
+        var served = labelled.Select(i => rawScores[i]).ToArray();
+        var scores = labelled.Select(i => (localScores ?? rawScores)[i]).ToArray();
         var events = outcomes.Count(o => o);
         if (events < 2 || outcomes.Length - events < 2)
         {
@@ -51,7 +57,7 @@ public static class Recalibration
         CardMetrics Evaluate(IReadOnlyList<double> probabilities) =>
             ModelEvaluation.Evaluate(ModelTrainer.EvaluatedRows(risk, chosen, probabilities), baselines, card.Tiers).Metrics;
 
-        var before = Evaluate([.. scores.Select(s => ModelInference.Calibrate(card, s))]);
+        var before = Evaluate([.. served.Select(s => ModelInference.Calibrate(card, s))]);
         var after = Evaluate([.. scores.Select(s => Metrics.Sigmoid(intercept + (slope * s)))]);
         var crossValidated = CrossValidated(chosen, scores, outcomes) is { } folds ? Evaluate(folds) : null;
         var patients = chosen.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).Count();
@@ -59,8 +65,11 @@ public static class Recalibration
         var few = events < ModelEvaluation.RecommendedEvents
             ? $"Only {events} events: at least {ModelEvaluation.RecommendedEvents} are needed to estimate calibration with useful precision (Collins, Ogundimu and Altman, Stat Med 2016;35:214-26), so this calibration cannot be validated on these data; the intervals say how little they establish. "
             : string.Empty;
+        var completions = localCompletions
+            ? $"Missing inputs are completed with each input's distribution refitted on {data} (where recorded at least {InputDependence.MinLocalValues} times; how the inputs vary together kept from training), and the calibration fitted on the scores so completed. "
+            : string.Empty;
         var note = $"Refitted from {card.Name} {card.Version} on {data} ({outcomes.Length:N0} targets, {patients:N0} patients, {events:N0} events, data up to {asOf:yyyy-MM-dd}): "
-            + $"probability = 1 / (1 + exp(-(intercept + slope * Score.output))), maximum likelihood. {few}"
+            + $"probability = 1 / (1 + exp(-(intercept + slope * Score.output))), maximum likelihood. {completions}{few}"
             + "In sample the fit is calibrated by construction (calibration-in-the-large 0, slope 1); the cross-validated row is the honest estimate.";
         var recalibrated = card with
         {
@@ -69,7 +78,11 @@ public static class Recalibration
             // Evaluations of the version it came from were of another calibration; this version's own is its recalibration record.
             ExternalEvaluations = null,
             Manifest = null,
-            Recalibration = new CardRecalibration(card.Version, data, asOf, now, Method, outcomes.Length, patients, events, before, after, crossValidated, note),
+            Recalibration = new CardRecalibration(card.Version, data, asOf, now, Method, outcomes.Length, patients, events, before, after, crossValidated, note)
+            {
+                Completions = localCompletions ? "local" : null,
+            },
+            MissingInputs = localCompletions ? $"{card.MissingInputs} Recalibrated on {data}: {completions.TrimEnd()}" : card.MissingInputs,
             Warning = $"{card.Warning} Recalibrated from {card.Version} on {data}: the test-split figures above are the original calibration's; discrimination is unchanged (a monotone map), calibration is the recalibration record's.",
         };
         return new(recalibrated, null) { Warning = few.Length > 0 ? few.TrimEnd() : null };

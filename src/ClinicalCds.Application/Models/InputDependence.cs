@@ -41,13 +41,7 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
     /// <summary>The copula of <paramref name="rows"/> (each of <paramref name="width"/> inputs, null where not recorded).</summary>
     public static InputDependence Fit(IReadOnlyList<IReadOnlyList<double?>> rows, int width, IEnumerable<int>? notConditionedOn = null)
     {
-        var quantiles = Enumerable.Range(0, width).Select(j =>
-        {
-            var recorded = rows.Select(r => r[j]).OfType<double>().Order().ToArray();
-            return recorded.Length == 0 ? [] : Enumerable.Range(0, QuantileCount)
-                .Select(k => recorded[Math.Min(recorded.Length - 1, (int)((k + 0.5) / QuantileCount * recorded.Length))])
-                .ToArray();
-        }).ToList();
+        var quantiles = Enumerable.Range(0, width).Select(j => QuantilesOf(rows, j)).ToList();
         var partial = new InputDependence(quantiles, Identity(width));
 
         // Every k-th row, so a sample of at most MaxRows spans the whole (patient-ordered) training set.
@@ -68,6 +62,34 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
         }
 
         return new InputDependence(quantiles, PositiveDefinite(correlation)) { NotConditionedOn = notConditionedOn?.Order().ToArray() };
+    }
+
+    /// <summary>Local inputs recorded fewer times than this keep the distribution they were fitted with.</summary>
+    public const int MinLocalValues = 20;
+
+    /// <summary>
+    /// This copula with each input's distribution refitted on a hospital's own <paramref name="rows"/> where it records the
+    /// input at least <see cref="MinLocalValues"/> times, the dependence between inputs kept (issue 31 item 2): a copula
+    /// separates what each input's values are from how the inputs move together (Sklar's theorem), and the first is what
+    /// differs most between populations — the MIMIC-IV demo's discharges are more anaemic than the synthetic population
+    /// the shipped models learned from, so a missing hemoglobin completed from the training distribution falls short of
+    /// what their charts say. No outcome is read: only the recorded values of the inputs.
+    /// </summary>
+    public InputDependence WithLocalMarginals(IReadOnlyList<IReadOnlyList<double?>> rows) =>
+        // The cached regressions per pattern of missing inputs depend on the correlation alone, which is kept: shared.
+        this with
+        {
+            Quantiles = [.. Enumerable.Range(0, Width).Select(j =>
+                rows.Count(r => r[j] is not null) >= MinLocalValues ? QuantilesOf(rows, j) : Quantiles[j])],
+        };
+
+    /// <summary>The <see cref="QuantileCount"/> quantiles of input j's recorded values in <paramref name="rows"/>; empty when none.</summary>
+    private static double[] QuantilesOf(IReadOnlyList<IReadOnlyList<double?>> rows, int j)
+    {
+        var recorded = rows.Select(r => r[j]).OfType<double>().Order().ToArray();
+        return recorded.Length == 0 ? [] : Enumerable.Range(0, QuantileCount)
+            .Select(k => recorded[Math.Min(recorded.Length - 1, (int)((k + 0.5) / QuantileCount * recorded.Length))])
+            .ToArray();
     }
 
     /// <summary>The normal score of a value of input j: Φ⁻¹ of its mid-rank among the input's quantiles.</summary>

@@ -81,7 +81,14 @@ public sealed record CardSubgroup(
 /// <summary>The evaluation of a model on data it was not trained on (e.g. a hospital's own patients), kept in its card.</summary>
 public sealed record CardExternalEvaluation(
     string Data, DateTimeOffset EvaluatedAt, CardMetrics Metrics, IReadOnlyList<CardBaseline> Baselines, string Summary,
-    IReadOnlyList<CardRangeCoverage>? RangeCoverage = null);
+    IReadOnlyList<CardRangeCoverage>? RangeCoverage = null)
+{
+    /// <summary>
+    /// The same coverage with the completions' distributions refitted on these data, cross-validated by patient
+    /// (<see cref="Models.RangeCoverage.MeasureWithLocalMarginals"/>): what `clinicalcds recalibrate --completions local` would give.
+    /// </summary>
+    public IReadOnlyList<CardRangeCoverage>? LocalRangeCoverage { get; init; }
+}
 
 /// <summary>
 /// Whether the stated plausible range holds (issue 31): with the inputs of <see cref="Mask"/> removed from charts that
@@ -111,7 +118,14 @@ public sealed record CardManifest(string Trees, string? Dependence, string Answe
 /// </summary>
 public sealed record CardRecalibration(
     string FromVersion, string Data, DateTimeOffset AsOf, DateTimeOffset RecalibratedAt, string Method, int Rows, int Patients, int Events,
-    CardMetrics Before, CardMetrics After, CardMetrics? CrossValidated, string Note);
+    CardMetrics Before, CardMetrics After, CardMetrics? CrossValidated, string Note)
+{
+    /// <summary>
+    /// Whether the completions of missing inputs were refitted on the same data ("local": each input's distribution,
+    /// <see cref="InputDependence.WithLocalMarginals"/>) or kept from training (null).
+    /// </summary>
+    public string? Completions { get; init; }
+}
 
 /// <summary>
 /// model-card.json: what the model is for, what it predicts, on which features (in ONNX input order), how it was trained

@@ -1,10 +1,11 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 
 namespace ClinicalCds.Application.Models;
 
-/// <summary>A way charts miss inputs: the inputs it removes, or (conditions) sets to what a chart without any reads as.</summary>
-public sealed record CoverageMask(string Name, IReadOnlySet<string> Inputs, bool ReadsAsNone = false);
+/// <summary>A way charts miss inputs: the inputs it removes.</summary>
+public sealed record CoverageMask(string Name, IReadOnlySet<string> Inputs);
 
 /// <summary>
 /// Whether the stated plausible range holds (issue 31 item 2): for each way charts miss inputs — one lab panel, all
@@ -32,9 +33,9 @@ public static class RangeCoverage
         new("pulse oximetry and oxygen", PulseOximetry.ToHashSet()),
         new("all vital signs", VitalSigns.ToHashSet()),
         new("labs and vital signs", Labs.Concat(VitalSigns).ToHashSet()),
-        // A chart whose conditions are not there reads as one without any (the builder cannot tell them apart).
+        // A chart without a single condition has its comorbidity inputs missing (catalog 4), as this mask leaves them.
         new("conditions", FeatureCatalog.Features.Select(f => f.Name)
-            .Where(n => n.StartsWith("Charlson", StringComparison.Ordinal) || n.StartsWith("Elixhauser", StringComparison.Ordinal)).ToHashSet(), ReadsAsNone: true),
+            .Where(n => n.StartsWith("Charlson", StringComparison.Ordinal) || n.StartsWith("Elixhauser", StringComparison.Ordinal)).ToHashSet()),
     ];
 
     /// <summary>
@@ -49,7 +50,7 @@ public static class RangeCoverage
         {
             var indices = names.Select((n, j) => (n, j)).Where(p => mask.Inputs.Contains(p.n)).Select(p => p.j).ToArray();
             var changed = charted
-                .Select(v => (Charted: v, Masked: Masked(v, indices, mask.ReadsAsNone)))
+                .Select(v => (Charted: v, Masked: Masked(v, indices)))
                 .Where(p => !p.Charted.Values.SequenceEqual(p.Masked.Values))
                 .ToList();
             var step = Math.Max(1, (changed.Count + maxRows - 1) / maxRows);
@@ -72,12 +73,54 @@ public static class RangeCoverage
         return results;
     }
 
-    private static FeatureVector Masked(FeatureVector vector, int[] indices, bool asNone)
+    /// <summary>Patient folds for <see cref="MeasureWithLocalMarginals"/>.</summary>
+    public const int Folds = 5;
+
+    /// <summary>
+    /// The coverage the range would have were the model's completions refitted on these charts
+    /// (<see cref="InputDependence.WithLocalMarginals"/>), measured honestly: patients are dealt to <see cref="Folds"/>
+    /// folds in order of id, and each fold's charts are measured with distributions fitted on the other folds' charts —
+    /// never on their own values. Null when the model has no dependence to refit.
+    /// </summary>
+    public static IReadOnlyList<CardRangeCoverage>? MeasureWithLocalMarginals(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts)
+    {
+        if (model.Dependence is not { } dependence)
+        {
+            return null;
+        }
+
+        var fold = charts.Select(c => c.PatientId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select((id, k) => (id, k)).ToDictionary(p => p.id, p => p.k % Folds, StringComparer.Ordinal);
+        var totals = Masks.Select(m => new CardRangeCoverage(m.Name, 0, 0)).ToArray();
+        for (var f = 0; f < Folds; f++)
+        {
+            var local = dependence.WithLocalMarginals([.. charts.Where(c => fold[c.PatientId] != f).Select(c => c.Charted.Values)]);
+            var held = charts.Where(c => fold[c.PatientId] == f).Select(c => c.Charted).ToList();
+            var measured = Measure(new CompletedWith(model, local), held);
+            totals = [.. totals.Zip(measured, (t, m) => t with { Rows = t.Rows + m.Rows, Covered = t.Covered + m.Covered, Above = t.Above + m.Above })];
+        }
+
+        return totals;
+    }
+
+    /// <summary>A model served with other completions of its missing inputs (the same trees, calibration and card).</summary>
+    public sealed class CompletedWith(IRiskModel model, InputDependence dependence) : IRiskModel
+    {
+        public ModelCard Card => model.Card;
+
+        public TreeEnsemble Trees => model.Trees;
+
+        public InputDependence? Dependence => dependence;
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => model.RawScores(rows);
+    }
+
+    private static FeatureVector Masked(FeatureVector vector, int[] indices)
     {
         var values = vector.Values.ToArray();
         foreach (var j in indices)
         {
-            values[j] = asNone ? 0 : null;
+            values[j] = null;
         }
 
         return vector with { Values = values };

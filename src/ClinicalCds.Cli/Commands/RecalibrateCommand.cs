@@ -14,9 +14,11 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds recalibrate --model M --version V --data LABEL [--method logistic] [--as-of T]: the served model's
-/// calibration refitted on this store's labelled outcomes (<see cref="Recalibration"/>), written as version V beside it —
-/// same trees and explanations, sealed — where it enters as the candidate, scored in shadow until promoted.
+/// clinicalcds recalibrate --model M --version V --data LABEL [--method logistic] [--as-of T] [--completions shipped|local]:
+/// the served model's calibration refitted on this store's labelled outcomes (<see cref="Recalibration"/>) — with
+/// --completions local, after each input's distribution is refitted on its charts (<see cref="InputDependence.WithLocalMarginals"/>)
+/// — written as version V beside it, same trees and explanations, sealed, where it enters as the candidate, scored in
+/// shadow until promoted.
 /// </summary>
 internal static class RecalibrateCommand
 {
@@ -27,15 +29,22 @@ internal static class RecalibrateCommand
         var data = new Option<string>("--data") { Description = "What the store holds, for the card (e.g. \"St Elsewhere discharges 2025\").", Required = true };
         var method = new Option<string>("--method") { Description = "The calibration refitted: logistic (Platt, as training calibrates).", DefaultValueFactory = _ => Recalibration.Method };
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now. Targets whose outcome window passes it are left out." };
-        var command = new Command("recalibrate", "Refit the served model's calibration on this store's outcomes and write it as a new version (the candidate).")
+        var completions = new Option<string>("--completions")
         {
-            model, version, data, method, asOf,
+            Description = "How missing inputs are completed: shipped (the training population's distributions) or local (each input's distribution refitted on this store's charts, how inputs vary together kept).",
+            DefaultValueFactory = _ => "shipped",
         };
-        command.SetAction((parse, ct) => Run(parse.GetValue(model)!, parse.GetValue(version)!, parse.GetValue(data)!, parse.GetValue(method)!, parse.GetValue(asOf), ct));
+        completions.AcceptOnlyFromAmong("shipped", "local");
+        var command = new Command("recalibrate", "Refit the served model's calibration (and, with --completions local, how it completes missing inputs) on this store's data and write it as a new version (the candidate).")
+        {
+            model, version, data, method, asOf, completions,
+        };
+        command.SetAction((parse, ct) => Run(
+            parse.GetValue(model)!, parse.GetValue(version)!, parse.GetValue(data)!, parse.GetValue(method)!, parse.GetValue(asOf), parse.GetValue(completions) == "local", ct));
         return command;
     }
 
-    private static async Task<int> Run(string model, string version, string data, string method, string? asOfText, CancellationToken ct)
+    private static async Task<int> Run(string model, string version, string data, string method, string? asOfText, bool localCompletions, CancellationToken ct)
     {
         if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
@@ -74,18 +83,32 @@ internal static class RecalibrateCommand
                 return 2;
             }
 
-            var rows = new List<DatasetRow>();
+            // Every target, labelled or not: a distribution of the inputs needs no outcome; the calibration is fitted on the labelled.
+            var all = new List<DatasetRow>();
             await foreach (var row in services.GetRequiredService<IMediator>().CreateStream(new BuildDatasetQuery(risk, asOf!.Value, 0), ct))
             {
-                if (row.Label is not null)
-                {
-                    rows.Add(row);
-                }
+                all.Add(row);
             }
 
+            var rows = all.Where(r => r.Label is not null).ToList();
             var card = served.Card;
-            var scores = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], ModelInference.References(card), served.Trees, served.RawScores, served.Dependence);
-            var result = Recalibration.Recalibrate(risk, card, rows, scores, data, asOf.Value, version, DateTimeOffset.UtcNow);
+            var references = ModelInference.References(card);
+            var scores = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], references, served.Trees, served.RawScores, served.Dependence);
+            var dependence = served.Dependence;
+            double[]? localScores = null;
+            if (localCompletions)
+            {
+                if (dependence is null)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {risk.Name} {card.Version} has no {ModelPackage.DependenceFile}: it completes missing inputs independently, and there are no distributions to refit.");
+                    return 2;
+                }
+
+                dependence = dependence.WithLocalMarginals([.. all.Select(r => r.Features.Values)]);
+                localScores = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], references, served.Trees, served.RawScores, dependence);
+            }
+
+            var result = Recalibration.Recalibrate(risk, card, rows, scores, data, asOf.Value, version, DateTimeOffset.UtcNow, localScores);
             if (result.Card is not { Recalibration: { } record } recalibrated)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {result.Error}");
@@ -100,7 +123,16 @@ internal static class RecalibrateCommand
             }
 
             var report = Report(recalibrated, record);
-            await (package with { Card = recalibrated }).WriteAsync(folder, new Dictionary<string, string> { ["recalibration.md"] = report }, ct);
+            if (localCompletions)
+            {
+                // What refitting the completions does to the stated range on these charts, measured honestly (patient folds).
+                var text = new StringBuilder(report);
+                var charts = all.Select(r => (r.PatientId, r.Features)).ToList();
+                EvaluationReport.Coverage(text, RangeCoverage.Measure(served, [.. charts.Select(c => c.Features)]), RangeCoverage.MeasureWithLocalMarginals(served, charts));
+                report = text.ToString();
+            }
+
+            await (package with { Card = recalibrated, Dependence = dependence }).WriteAsync(folder, new Dictionary<string, string> { ["recalibration.md"] = report }, ct);
             Console.Out.Write(report);
             if (result.Warning is { } warning)
             {

@@ -107,7 +107,8 @@ public static class FactorWording
     /// <summary>
     /// The factors that moved the prediction most, largest first; measured values older than a day carry their age. The
     /// two Charlson weightings (1987 and Quan 2011) are one fact of the patient: one driver, their contributions summed,
-    /// both totals said, "not age-adjusted"; with no condition recorded at all it says so rather than "Charlson 0".
+    /// both totals said, "not age-adjusted"; with no condition recorded at all (the comorbidity inputs then missing and
+    /// completed, <see cref="FeatureCatalog"/>) it says so rather than "Charlson not recorded".
     /// </summary>
     public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count, ClinicalFeatures? features = null)
     {
@@ -137,7 +138,7 @@ public static class FactorWording
     {
         var direction = contribution > 0 ? "raises risk" : "lowers risk";
         var text = nothingRecorded
-            ? "No conditions recorded (Charlson index 0 for want of any)"
+            ? "No conditions recorded (comorbidity taken as that of patients like this one on what was recorded)"
             : $"Charlson comorbidity index {original?.ToString("0", CultureInfo.InvariantCulture) ?? "not recorded"} (Quan 2011: {quan?.ToString("0", CultureInfo.InvariantCulture) ?? "not recorded"}; not age-adjusted)";
         return new Factor("CharlsonIndex", $"{text} — {direction}", contribution);
     }

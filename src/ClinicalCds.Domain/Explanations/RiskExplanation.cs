@@ -14,7 +14,7 @@ public sealed record MissingInput(string Feature, double LowestProbability, doub
 
 /// <summary>
 /// What a model's estimate did not know: how many of its inputs, which ones (those that matter most first), and the
-/// plausible range of the probability given them (10th to 90th percentile over their reference values).
+/// plausible range of the probability given them (the narrowest range holding 8 in 10 of its values over their completions).
 /// </summary>
 public sealed record MissingEvidence(int InputCount, IReadOnlyList<MissingInput> Inputs, double PlausibleLow, double PlausibleHigh)
 {
@@ -257,7 +257,7 @@ public static class ScoreExplanations
     private static string Percent(double p) => p.ToString("0%", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The 10th–90th percentile of the estimate over the missing inputs' plausible values, said as what it is and is not.
+    /// The narrowest range holding 8 in 10 of the estimates over the missing inputs' plausible values, said as what it is and is not.
     /// </summary>
     private static string Plausible(MissingEvidence missing) =>
         $". For 8 in 10 plausible values of what is missing, the estimate lies {Between(missing.PlausibleLow, missing.PlausibleHigh)} "

@@ -43,12 +43,28 @@ public sealed record FeatureVector(string CatalogVersion, IReadOnlyList<double?>
 /// </summary>
 public static class FeatureCatalog
 {
-    public const string Version = "clinicalcds-features/3";
+    public const string Version = "clinicalcds-features/4";
 
     private static double Flag(bool value) => value ? 1.0 : 0.0;
 
     private static FeatureDefinition Feature(string name, string unit, string definition, string codes, Func<ClinicalFeatures, double?> read, bool canBeMissing = false) =>
         new(name, unit, definition, codes, canBeMissing) { Read = read };
+
+    /// <summary>
+    /// A comorbidity input, read from the conditions known at the instant — and not recorded when no condition at all is:
+    /// a chart without a single condition is one whose problem list and diagnoses did not reach us, not a patient without
+    /// comorbidity. Every inpatient stay carries at least one diagnosis (the principal diagnosis a hospital claim must
+    /// name: CMS UB-04 / 837I, form locator 67), so for the stays these models score an empty list means unknown, and the
+    /// model completes the comorbidity like patients with the same recorded inputs (ADR 0009) instead of reading it as
+    /// none — which put the charted estimate above the stated range on 94 % of charts whose conditions went missing
+    /// (issue 31 item 2). Of the synthetic population's inpatient stays 0.4 % have no condition by their discharge; of
+    /// the MIMIC-IV demo's, none.
+    /// </summary>
+    private static FeatureDefinition Comorbidity(string name, string unit, string definition, string codes, Func<ClinicalFeatures, double> read) =>
+        new(name, unit, $"{definition}; not recorded when no condition at all is known at the instant", codes, CanBeMissing: true)
+        {
+            Read = f => f.ConditionsRecorded == 0 ? null : read(f),
+        };
 
     private static FeatureDefinition Measured(string name, string unit, string definition, string codes, Func<ClinicalFeatures, Measurement?> read) =>
         new(name, unit, definition, codes, CanBeMissing: true) { Read = f => read(f)?.Value, MeasuredAt = f => read(f)?.At };
@@ -115,20 +131,20 @@ public static class FeatureCatalog
 
         foreach (var category in CodeList.Charlson.Categories)
         {
-            list.Add(Feature($"Charlson_{category.Key}", "1/0", $"Charlson category present: {category.Name} (any condition known at the instant, not refuted)",
+            list.Add(Comorbidity($"Charlson_{category.Key}", "1/0", $"Charlson category present: {category.Name} (any condition known at the instant, not refuted)",
                 $"Quan 2005 ICD-10 {string.Join(' ', category.Icd10Prefixes)}; SNOMED CT per snomed_charlson.csv", f => Flag(f.CharlsonCategories.Contains(category.Key))));
         }
 
-        list.Add(Feature("CharlsonIndex", "points", "Charlson comorbidity index, original 1987 weights, severe form replaces mild", "Charlson categories", f => CharlsonIndex.Score(f.CharlsonCategories, CharlsonWeights.Charlson1987).Total));
-        list.Add(Feature("CharlsonIndexQuan2011", "points", "Charlson comorbidity index, Quan 2011 weights, severe form replaces mild", "Charlson categories", f => CharlsonIndex.Score(f.CharlsonCategories, CharlsonWeights.Quan2011).Total));
+        list.Add(Comorbidity("CharlsonIndex", "points", "Charlson comorbidity index, original 1987 weights, severe form replaces mild", "Charlson categories", f => CharlsonIndex.Score(f.CharlsonCategories, CharlsonWeights.Charlson1987).Total));
+        list.Add(Comorbidity("CharlsonIndexQuan2011", "points", "Charlson comorbidity index, Quan 2011 weights, severe form replaces mild", "Charlson categories", f => CharlsonIndex.Score(f.CharlsonCategories, CharlsonWeights.Quan2011).Total));
 
         foreach (var category in CodeList.Elixhauser.Categories)
         {
-            list.Add(Feature($"Elixhauser_{category.Key}", "1/0", $"Elixhauser category present: {category.Name} (ICD-10 coded conditions known at the instant)",
+            list.Add(Comorbidity($"Elixhauser_{category.Key}", "1/0", $"Elixhauser category present: {category.Name} (ICD-10 coded conditions known at the instant)",
                 $"Quan 2005 ICD-10 {string.Join(' ', category.Icd10Prefixes)}", f => Flag(f.ElixhauserCategories.Contains(category.Key))));
         }
 
-        list.Add(Feature("ElixhauserVanWalraven", "points", "Elixhauser score with van Walraven weights", "Elixhauser categories", f => ElixhauserIndex.Score(f.ElixhauserCategories).Total));
+        list.Add(Comorbidity("ElixhauserVanWalraven", "points", "Elixhauser score with van Walraven weights", "Elixhauser categories", f => ElixhauserIndex.Score(f.ElixhauserCategories).Total));
 
         list.AddRange(
         [

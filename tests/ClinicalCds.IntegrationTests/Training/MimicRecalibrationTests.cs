@@ -113,5 +113,55 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
         Assert.Contains("exists: a version is never overwritten", refused, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task With_local_completions_each_inputs_distribution_is_refitted_on_the_hospitals_charts_and_the_stated_range_measured_across_patient_folds()
+    {
+        var models = Path.Combine(_work.FullName, "models");
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "models", "readmission"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(models, "readmission", Path.GetRelativePath(Path.Combine(Repository.Root, "models", "readmission"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var cutoff = mimic.Raw.Admissions.Where(a => a.End is not null).Max(a => a.End!.Value.Instant);
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
+            ["Models__Root"] = models,
+            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
+            ["Encounters__Profile"] = "mimic-iv",
+        };
+        var (exit, printed) = await CliProcess.RunAsync(
+            environment, "recalibrate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--version", "9.2.0", "--completions", "local");
+        Assert.True(exit == 0, $"exit {exit}: {printed}");
+        output.WriteLine(printed);
+
+        var shippedVersion = Repository.ShippedVersion("readmission");
+        var shipped = ModelPackage.Read(Path.Combine(models, "readmission", shippedVersion)).Package!;
+        var (package, error) = ModelPackage.Read(Path.Combine(models, "readmission", "9.2.0"));
+        Assert.True(package is not null, error);
+        Assert.Equal("local", package.Card.Recalibration!.Completions);
+        Assert.Contains("refitted on MIMIC-IV demo", package.Card.MissingInputs, StringComparison.Ordinal);
+        // How the inputs move together is kept; what each one's values are is the hospital's.
+        Assert.Equal(shipped.Dependence!.Correlation, package.Dependence!.Correlation);
+
+        // Hemoglobin at the MIMIC-IV discharges, read from the raw NDJSON (lab item 51222, the latest from 24 h before
+        // admission up to the discharge): the refitted distribution is theirs, not the synthetic population's.
+        var hemoglobin = mimic.Raw.IndexDischarges().Where(a => a.End!.Value.Instant <= cutoff)
+            .Select(a => mimic.Raw.LatestAtDischarge(a, "51222")).Where(l => l.Count > 0).Select(l => l[0].Value).Order().ToList();
+        var j = package.Card.Features.ToList().FindIndex(f => f.Name == "HemoglobinGdl");
+        double Median(IReadOnlyList<double> sorted) => sorted[sorted.Count / 2];
+        output.WriteLine($"hemoglobin at {hemoglobin.Count} MIMIC discharges: median {Median(hemoglobin):F1} g/dL; refitted {Median(package.Dependence.Quantiles[j]):F1}, shipped {Median(shipped.Dependence.Quantiles[j]):F1}");
+        Assert.True(hemoglobin.Count >= InputDependence.MinLocalValues);
+        Assert.InRange(Median(package.Dependence.Quantiles[j]), Median(hemoglobin) - 0.3, Median(hemoglobin) + 0.3);
+        Assert.True(Median(shipped.Dependence.Quantiles[j]) > Median(hemoglobin) + 1, "the synthetic population is less anaemic than the demo's discharges");
+
+        // The report measures the stated range with the refitted completions across patient folds, beside the shipped ones.
+        var report = await File.ReadAllTextAsync(Path.Combine(models, "readmission", "9.2.0", "recalibration.md"));
+        Assert.Contains($"cross-validated over {RangeCoverage.Folds} patient folds", report, StringComparison.Ordinal);
+        Assert.Contains("| blood count (hemoglobin, white cells) |", report, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 }

@@ -86,14 +86,18 @@ public sealed class FactorWordingTests
         Assert.Equal(0.35, top[0].Contribution, 12);
         Assert.Equal("Charlson comorbidity index 7 (Quan 2011: 4; not age-adjusted) — raises risk", top[0].Text);
 
-        // A patient with no condition recorded at all: the index is 0 for want of any, not because there is no comorbidity.
+        // A patient with no condition recorded at all: the comorbidity is unknown (its inputs missing and completed), not none.
         var nothing = ClinicalCds.Domain.Features.FeatureBuilder.Build(
             ClinicalCds.Domain.Timeline.PatientTimeline.Create(Facts.PatientId,
                 [new ProjectedFacts(Patient: Facts.Patient()), new ProjectedFacts(Encounter: Facts.Stay("stay", "2026-03-10T00:00:00Z", "2026-03-12T00:00:00Z"))]),
             "stay", Facts.At("2026-03-12T00:00:00Z"))!;
         Assert.Equal(0, nothing.ConditionsRecorded);
-        (values[index["CharlsonIndex"]], contributions[index["CharlsonIndex"]]) = (0, -0.2);
-        (values[index["CharlsonIndexQuan2011"]], contributions[index["CharlsonIndexQuan2011"]]) = (0, -0.1);
-        Assert.Equal("No conditions recorded (Charlson index 0 for want of any) — lowers risk", FactorWording.Top(values, contributions, 1, nothing).Single().Text);
+        var vector = FeatureCatalog.Vectorize(nothing).Values;
+        Assert.Null(vector[index["CharlsonIndex"]]);
+        Assert.Null(vector[index["Elixhauser_chf"]]);
+        (values[index["CharlsonIndex"]], contributions[index["CharlsonIndex"]]) = (null, 0.2);
+        (values[index["CharlsonIndexQuan2011"]], contributions[index["CharlsonIndexQuan2011"]]) = (null, 0.1);
+        Assert.Equal("No conditions recorded (comorbidity taken as that of patients like this one on what was recorded) — raises risk",
+            FactorWording.Top(values, contributions, 1, nothing).Single().Text);
     }
 }

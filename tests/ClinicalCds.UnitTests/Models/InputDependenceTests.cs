@@ -71,6 +71,46 @@ public sealed class InputDependenceTests
     }
 
     [Fact]
+    public void Local_marginals_move_a_completion_to_the_hospitals_values_and_keep_how_the_inputs_move_together()
+    {
+        var dependence = InputDependence.Fit(Rows(0.8), 4);
+        var marginal = dependence.Quantiles.Select(q => (IReadOnlyList<double>)q.Where((_, k) => k % 5 == 2).ToArray()).ToList();
+
+        // A hospital whose b runs 10 lower (130 ± 4) and which records d only 10 times: b refitted, d kept.
+        var local = Rows(0.8, count: 400, seed: 11).Select(r => (IReadOnlyList<double?>)[r[0], r[1] - 10, r[2], null]).ToList();
+        for (var i = 0; i < 10; i++)
+        {
+            local[i] = [local[i][0], local[i][1], local[i][2], 99.0];
+        }
+
+        var refitted = dependence.WithLocalMarginals(local);
+        Assert.Equal(dependence.Correlation, refitted.Correlation);
+        Assert.Equal(dependence.Quantiles[3], refitted.Quantiles[3]);
+        Assert.InRange(refitted.Quantiles[1].Average(), 129, 131);
+
+        // b given a recorded two standard deviations high: the same rise on the normal scale, from the hospital's centre.
+        var before = dependence.Given([2.0, null, 0.0, 1.0]).Reference(marginal, 20)[1].Average();
+        var after = refitted.Given([2.0, null, 0.0, 1.0]).Reference(marginal, 20)[1].Average();
+        Assert.InRange(before - after, 8, 12);
+    }
+
+    [Fact]
+    public void The_stated_range_is_the_narrowest_holding_8_in_10_and_the_central_one_where_the_values_are_symmetric()
+    {
+        // Symmetric: the 10th to the 91st of 100 ordered values (81 apart, holding 81/101 of a further draw).
+        var even = Enumerable.Range(1, 100).Select(i => (double)i).ToArray();
+        Assert.Equal((10.0, 91.0), ModelInference.Shortest80(even));
+
+        // Most completions of a missing vital sign are normal, where a model monotone in it is lowest: 60 values at 0.05,
+        // the rest spread above. The central range (0.05 to the 91st) would hold nearly all; the narrowest starts at 0.05.
+        var pinned = Enumerable.Repeat(0.05, 60).Concat(Enumerable.Range(1, 40).Select(i => 0.05 + (i * 0.01))).ToArray();
+        var (low, high) = ModelInference.Shortest80(pinned);
+        Assert.Equal(0.05, low);
+        Assert.Equal(pinned[81], high);
+        Assert.True(high < pinned[90]);
+    }
+
+    [Fact]
     public void Joint_draws_keep_missing_inputs_that_move_together_together_and_are_the_same_every_time()
     {
         var dependence = InputDependence.Fit(Rows(0.9), 4);
