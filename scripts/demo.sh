@@ -38,6 +38,9 @@ export Auth__SeedUsers__0__Password="$(cat .data/demo-password)" Auth__SeedUsers
 # The demo's hooks read the synthetic population from the store when a call brings no data of its own.
 export CdsHooks__PublicBaseUrl="${CdsHooks__PublicBaseUrl:-$urls}"
 export CdsHooks__StoreFallback="${CdsHooks__StoreFallback:-true}"
+# The shipped models are validated on no hospital's patients, so in production they would run silent (scored, no card)
+# until `clinicalcds models go-live`. The demo turns that gate off, and each model card says so.
+export Models__GoLive__Required="${Models__GoLive__Required:-false}"
 
 echo
 echo "ClinicalCds is starting on $urls"
@@ -51,5 +54,7 @@ echo "  Risk history:    $urls/fhir/RiskAssessment?patient=ID"
 echo "  Example calls:   cds-hooks/examples/*.json (real requests against today's demo patients; cds-hooks/README.md)"
 echo "  Jobs dashboard:  $urls/jobs and admin API $urls/admin/scoring/runs"
 echo "                   (Authorization: Bearer \$(cat .data/admin-key))"
+echo "  Go-live gate:    off for the demo (Models__GoLive__Required=false): model cards say the models"
+echo "                   were not validated here; in production a version shows cards only once it goes live."
 echo "Stop with Ctrl-C."
 exec "${cli[@]}" serve --urls "$urls"

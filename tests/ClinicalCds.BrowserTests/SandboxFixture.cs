@@ -61,6 +61,7 @@ public sealed class SandboxFixture : IAsyncLifetime
             $"--CdsHooks:Clients:1:JwksFile={ehrJwks}",
             $"--CdsHooks:CorsOrigins:0={SandboxUrl.GetLeftPart(UriPartial.Authority)}",
             "--Fhir:AnonymousRead=true",
+            "--Models:GoLive:Required=false",
             TestAdmin.Setting,
             "--Logging:LogLevel:Default=Warning",
         ]);

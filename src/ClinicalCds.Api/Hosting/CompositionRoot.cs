@@ -81,6 +81,8 @@ public static class CompositionRoot
         services.AddSingleton<IRiskModels>(provider => provider.GetRequiredService<OnnxModelRegistry>());
         services.AddSingleton<IModelServing>(provider => provider.GetRequiredService<OnnxModelRegistry>());
         services.AddSingleton<IServingAudit, PostgresServingAudit>();
+        services.AddSingleton(configuration.GetSection(Application.Models.GoLiveOptions.Section).Get<Application.Models.GoLiveOptions>() ?? new Application.Models.GoLiveOptions());
+        services.AddSingleton(configuration.GetSection(Application.Models.PromotionOptions.Section).Get<Application.Models.PromotionOptions>() ?? new Application.Models.PromotionOptions());
 
         var cdsHooks = CdsHooksSettings(configuration);
         services.AddSingleton(cdsHooks);

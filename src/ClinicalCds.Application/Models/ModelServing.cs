@@ -12,18 +12,31 @@ public sealed record ServingState(string? Active, IReadOnlyList<string> Previous
 {
     public const string File = "serving.json";
 
+    /// <summary>
+    /// The versions live at this site: validated on its patients or accepted by a named administrator
+    /// (<see cref="GoLiveOptions"/>). While <see cref="GoLiveOptions.Required"/>, a version not in it runs silent — scored,
+    /// recorded and monitored, its hook answers without a card.
+    /// </summary>
+    public IReadOnlyList<string> Live { get; init; } = [];
+
+    /// <summary>The same state with <paramref name="version"/> live.</summary>
+    public ServingState GoLive(string version) => this with { Live = [.. Live.Where(v => v != version), version] };
+
     public static ServingState Unset { get; } = new(null, [], []);
 
     /// <summary>Makes <paramref name="version"/> active; the active one goes first in <see cref="Previous"/>.</summary>
     public ServingState Promote(string version) => new(
         version,
         Active is null || Active == version ? [.. Previous.Where(v => v != version)] : [Active, .. Previous.Where(v => v != version && v != Active)],
-        [.. Retired.Where(v => v != version)]);
+        [.. Retired.Where(v => v != version)])
+    {
+        Live = Live,
+    };
 
     /// <summary>The version active before this one becomes active again; null when there is none.</summary>
     public ServingState? Rollback() => Previous.Count == 0
         ? null
-        : new ServingState(Previous[0], [.. Previous.Skip(1)], Active is null ? Retired : [.. Retired.Where(v => v != Active), Active]);
+        : new ServingState(Previous[0], [.. Previous.Skip(1)], Active is null ? Retired : [.. Retired.Where(v => v != Active), Active]) { Live = Live };
 
     /// <summary>The version that answers, of the valid versions <paramref name="available"/>: the one named, else the newest.</summary>
     public string? ActiveOf(IReadOnlyCollection<string> available) =>

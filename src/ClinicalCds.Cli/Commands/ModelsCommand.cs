@@ -8,8 +8,8 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds models [list | promote M V | rollback M]: which version of each model is active and which is the candidate
-/// scored beside it (shadow mode), and the audited changes between them. Servers and workers on the same models folder
+/// clinicalcds models [list | promote M V | rollback M | go-live M V]: which version of each model is active and which is the
+/// candidate scored beside it (shadow mode), which may show cards here, and the audited changes between them. Servers and workers on the same models folder
 /// follow a change at once.
 /// </summary>
 internal static class ModelsCommand
@@ -23,12 +23,19 @@ internal static class ModelsCommand
 
         var list = new Command("list", "Each model's active and candidate versions, its valid versions, and the latest changes.");
         list.SetAction((_, ct) => List(ct));
-        var promote = new Command("promote", "Make a version (normally the candidate) active; the active one becomes the version to roll back to.") { model, version, by, reason };
-        promote.SetAction((parse, ct) => Change(new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Promote, parse.GetValue(version), parse.GetValue(by) ?? string.Empty, parse.GetValue(reason)), ct));
+        var overrideEvidence = new Option<bool>("--override") { Description = "Promote without the shadow evidence Models:Promotion asks for (audited as an override)." };
+        var promote = new Command("promote", "Make a version (normally the candidate, on its shadow evidence) active; the active one becomes the version to roll back to.") { model, version, by, reason, overrideEvidence };
+        promote.SetAction((parse, ct) => Change(
+            new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Promote, parse.GetValue(version), parse.GetValue(by) ?? string.Empty, parse.GetValue(reason)) { Override = parse.GetValue(overrideEvidence) }, ct));
         var rollback = new Command("rollback", "Return to the version active before; the version left is retired (no longer the candidate).") { model, by, reason };
         rollback.SetAction((parse, ct) => Change(new ChangeServingCommand(parse.GetValue(model)!, ServingAction.Rollback, null, parse.GetValue(by) ?? string.Empty, parse.GetValue(reason)), ct));
 
-        var command = new Command("models", "Which model versions are active and which run in shadow; promote and roll back (audited).") { list, promote, rollback };
+        var accept = new Option<bool>("--accept") { Description = "Accept the version without a local evaluation that meets the go-live minimums (audited as an acceptance)." };
+        var goLive = new Command("go-live", "Let a version show cards at this site: on a recorded local evaluation that meets Models:GoLive's minimums, or accepted (--accept).") { model, version, by, reason, accept };
+        goLive.SetAction((parse, ct) => Change(
+            new ChangeServingCommand(parse.GetValue(model)!, ServingAction.GoLive, parse.GetValue(version), parse.GetValue(by) ?? string.Empty, parse.GetValue(reason)) { Accept = parse.GetValue(accept) }, ct));
+
+        var command = new Command("models", "Which model versions are active and which run in shadow; promote, roll back and go live (audited).") { list, promote, rollback, goLive };
         command.SetAction((_, ct) => List(ct));
         return command;
     }
@@ -37,11 +44,12 @@ internal static class ModelsCommand
         CliHost.RunAsync(async services =>
         {
             var overview = await services.GetRequiredService<IMediator>().Send(new GetServingQuery(10), ct);
-            var table = new Table().AddColumns("Model", "Active", "Candidate (shadow)", "Valid versions", "Roll back to");
+            var table = new Table().AddColumns("Model", "Active", "Candidate (shadow)", "Valid versions", "Roll back to", "Live (shows cards)");
             foreach (var m in overview.Models)
             {
                 var v = m.Versions;
-                table.AddRow(v.Model, v.Active ?? "none (published score)", v.Candidate ?? "none", string.Join(", ", v.Available), v.State.Previous.Count > 0 ? v.State.Previous[0] : "-");
+                table.AddRow(v.Model, v.Active ?? "none (published score)", v.Candidate ?? "none", string.Join(", ", v.Available), v.State.Previous.Count > 0 ? v.State.Previous[0] : "-",
+                    v.State.Live.Count > 0 ? string.Join(", ", v.State.Live) : "none");
             }
 
             CliOutput.Write(table);
@@ -74,8 +82,16 @@ internal static class ModelsCommand
                 return 2;
             }
 
-            AnsiConsole.MarkupLineInterpolated(
-                $"{change.Model} {change.ToVersion} is active (was {change.FromVersion ?? "none"}); the change is audited. Servers and workers on this models folder follow it now.");
+            if (command.Action == ServingAction.GoLive)
+            {
+                AnsiConsole.MarkupLineInterpolated($"{change.Model} {change.ToVersion} is live here ({change.Action}): it shows cards while it is the active version. The change is audited: {change.Reason}");
+            }
+            else
+            {
+                AnsiConsole.MarkupLineInterpolated(
+                    $"{change.Model} {change.ToVersion} is active (was {change.FromVersion ?? "none"}); the change is audited: {change.Reason}. Servers and workers on this models folder follow it now.");
+            }
+
             return 0;
         });
 }

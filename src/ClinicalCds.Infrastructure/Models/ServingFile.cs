@@ -20,7 +20,7 @@ public static class ServingFile
         try
         {
             var state = JsonSerializer.Deserialize<ServingState>(File.ReadAllText(path), ModelCard.Json) ?? throw new JsonException("empty");
-            return (state with { Previous = state.Previous ?? [], Retired = state.Retired ?? [] }, null);
+            return (state with { Previous = state.Previous ?? [], Retired = state.Retired ?? [], Live = state.Live ?? [] }, null);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {

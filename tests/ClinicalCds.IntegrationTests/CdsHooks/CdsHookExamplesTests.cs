@@ -73,6 +73,7 @@ public sealed class DemoServerFixture : IAsyncLifetime
             "--CdsHooks:RequireAuthentication=false",
             "--CdsHooks:StoreFallback=true",
             TestAdmin.Setting,
+            "--Models:GoLive:Required=false",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _api.StartAsync();

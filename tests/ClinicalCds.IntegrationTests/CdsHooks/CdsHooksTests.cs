@@ -373,6 +373,61 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     }
 
     [Fact]
+    public async Task A_shipped_model_runs_silent_until_a_named_administrator_makes_it_live_and_the_published_score_answers_meanwhile()
+    {
+        // Issue 32 item 3 with the gate on, as in production: the shipped readmission model, validated on no hospital's
+        // patients, is scored but its card is the published score's until `models go-live`.
+        var models = Directory.CreateTempSubdirectory("clinicalcds-golive-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "models", "readmission"), "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(models.FullName, "readmission", Path.GetRelativePath(Path.Combine(Repository.Root, "models", "readmission"), file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            var version = Repository.ShippedVersion("readmission");
+            var (app, url) = await server.StartAnotherAsync($"--Models:Root={models.FullName}", "--Models:GoLive:Required=true", $"--Scoring:AsOf={AtDischarge:O}");
+            await using var _ = app;
+            await server.ImportOnceAsync(PatientFile);
+            var (patientId, _) = Bundle();
+            async Task<JsonNode> Card()
+            {
+                var (status, body, text) = await Post("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)), baseUrl: url);
+                Assert.True(status == HttpStatusCode.OK, text);
+                return body!["cards"]!.AsArray().Single()!;
+            }
+
+            var silent = await Card();
+            Assert.Contains(" 30-day readmission risk: HOSPITAL score", (string)silent["summary"]!, StringComparison.Ordinal);
+            Assert.Contains($"Readmission {version} has not gone live here", (string)silent["detail"]!, StringComparison.Ordinal);
+            Assert.DoesNotContain($"readmission model {version}", (string)silent["detail"]!, StringComparison.Ordinal);
+
+            // Its recorded evaluation (the MIMIC-IV demo: 17 events) does not meet the minimums: refused, saying why.
+            var environment = new Dictionary<string, string> { ["ConnectionStrings__ClinicalCds"] = server.Database.ConnectionString, ["Models__Root"] = models.FullName };
+            var (refused, why) = await CliProcess.RunAsync(environment, "models", "go-live", "readmission", version, "--by", "Dr Ana Lopez, CMIO", "--reason", "committee 2026-12");
+            Assert.Equal(2, refused);
+            Assert.Contains("no local evaluation that meets the go-live minimums", why, StringComparison.Ordinal);
+            Assert.Contains("17 events (at least 100)", why, StringComparison.Ordinal);
+
+            // A named administrator accepts it without one: audited as an acceptance, and the running server follows at once.
+            var (accepted, printed) = await CliProcess.RunAsync(environment, "models", "go-live", "readmission", version, "--by", "Dr Ana Lopez, CMIO", "--reason", "committee 2026-12", "--accept");
+            Assert.True(accepted == 0, printed);
+            Assert.Equal(1, await server.Database.ScalarAsync(
+                "SELECT count(*) FROM model_serving_changes WHERE model = 'readmission' AND action = 'accept' AND to_version = @v AND actor = 'Dr Ana Lopez, CMIO' AND reason LIKE 'committee 2026-12 (accepted without a qualifying local evaluation: %'",
+                ("v", version)));
+            var live = await Card();
+            Assert.Contains($"readmission model {version}", (string)live["detail"]!, StringComparison.Ordinal);
+            Assert.DoesNotContain("gone live", (string)live["detail"]!, StringComparison.Ordinal);
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Each_call_is_audited_without_the_access_token()
     {
         var hookInstance = Guid.NewGuid().ToString();

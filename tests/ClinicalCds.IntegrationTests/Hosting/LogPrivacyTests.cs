@@ -36,6 +36,7 @@ public sealed class LogPrivacyTests : IAsyncLifetime
             $"--urls={_baseUrl}",
             $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Models:Root={Path.Combine(Repository.Root, "models")}",
+            "--Models:GoLive:Required=false",
             "--Jobs:RunServerInApi=true",
             "--Jobs:QueuePollIntervalSeconds=1",
             $"--Scoring:AsOf={new DateTimeOffset(SyntheticOptions.DefaultAsOf):O}",

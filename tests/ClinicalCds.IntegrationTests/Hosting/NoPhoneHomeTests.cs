@@ -47,6 +47,7 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
             ["CdsHooks__RequireAuthentication"] = "false",
             ["CdsHooks__StoreFallback"] = "true",
             ["CdsHooks__ShowLowRisk"] = "true",
+            ["Models__GoLive__Required"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
         }, out var output, "serve", "--urls", baseUrl.ToString());
         try

@@ -60,6 +60,8 @@ public sealed class CliProcess : IAsyncDisposable
         }
 
         start.Environment["COLUMNS"] = "200";
+        // As ApiFactory: the shipped models' cards shown, as in the demo, unless a test sets the gate itself.
+        start.Environment["Models__GoLive__Required"] = "false";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -81,6 +81,8 @@ public sealed class CdsServerFixture : IAsyncLifetime
             // No models: these tests check the published-score cards (model cards are tested at the handler).
             $"--Models:Root={Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "clinicalcds-no-models")).FullName}",
             "--CdsHooks:ShowLowRisk=true",
+            // Where a test loads the shipped models, their cards are shown as in the demo (the gate: GoLive tests).
+            "--Models:GoLive:Required=false",
             $"--CdsHooks:CorsOrigins:0={BrowserOrigin}",
             "--Logging:LogLevel:Default=Warning",
         ];

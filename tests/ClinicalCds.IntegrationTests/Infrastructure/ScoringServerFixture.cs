@@ -92,6 +92,7 @@ public class ScoringServerFixture : IAsyncLifetime
             $"--urls={BaseUrl}",
             $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
             $"--Models:Root={_modelsRoot}",
+            "--Models:GoLive:Required=false",
             "--Jobs:RunServerInApi=true",
             "--Jobs:WorkerCount=2",
             "--Jobs:QueuePollIntervalSeconds=1",

@@ -266,7 +266,16 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         Assert.Contains("Give the reason for the change (--reason)", why, StringComparison.Ordinal);
         Assert.NotEqual(ShadowServerFixture.Candidate, models.Find("readmission")?.Card.Version);
 
-        var (exit, output) = await CliProcess.RunAsync(Cli, "models", "promote", "readmission", "9.0.0", "--by", Promoter, "--reason", "four months in shadow");
+        // Issue 32 item 3: a promotion shows and needs the shadow evidence — at least Models:Promotion:MinimumEvents events,
+        // not significantly worse than the active version on the same targets — or an override, audited as one. (The
+        // candidate here ranks as the active version does: a paired difference of exactly 0.)
+        var strict = new Dictionary<string, string>(Cli) { ["Models__Promotion__MinimumEvents"] = "100000" };
+        var (unproven, shortfall) = await CliProcess.RunAsync(strict, "models", "promote", "readmission", "9.0.0", "--by", Promoter, "--reason", "four months in shadow");
+        Assert.Equal(2, unproven);
+        Assert.Matches(@"readmission 9\.0\.0 cannot replace [0-9.]+ yet: [0-9]+ events in shadow \(at least 100000\) \([0-9]+ targets in shadow, [0-9]+ events; AUROC candidate − active \+0\.000", shortfall.ReplaceLineEndings(" "));
+        Assert.NotEqual(ShadowServerFixture.Candidate, models.Find("readmission")?.Card.Version);
+
+        var (exit, output) = await CliProcess.RunAsync(strict, "models", "promote", "readmission", "9.0.0", "--by", Promoter, "--reason", "four months in shadow", "--override");
         Assert.True(exit == 0, output);
         Assert.Contains($"readmission 9.0.0 is active (was {Shipped})", output, StringComparison.Ordinal);
         await WaitForAsync(() => models.Find("readmission")?.Card.Version == ShadowServerFixture.Candidate, "the server to serve 9.0.0");
@@ -300,8 +309,9 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         {
             var overview = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetServingQuery());
             Assert.Equal(
-                [("rollback", "9.0.0", Shipped, ScoringServerFixture.Admin, "alert rate doubled"), ("promote", Shipped, "9.0.0", Promoter, "four months in shadow")],
-                overview.Changes.Select(c => (c.Action, c.FromVersion, c.ToVersion, c.Actor, c.Reason)));
+                [("rollback", "9.0.0", Shipped, ScoringServerFixture.Admin, "alert rate doubled"), ("promote (override)", Shipped, "9.0.0", Promoter, "four months in shadow")],
+                overview.Changes.Select(c => (c.Action, c.FromVersion, c.ToVersion, c.Actor, c.Reason!.Split(" (")[0])));
+            Assert.Contains("(promoted without the shadow evidence: ", overview.Changes.Single(c => c.Action == "promote (override)").Reason, StringComparison.Ordinal);
             Assert.Equal(["9.0.0"], overview.Models.Single(m => m.Versions.Model == "readmission").Versions.State.Retired);
         }
 
@@ -311,5 +321,36 @@ public sealed class ShadowModeTests(ShadowServerFixture fixture) : IClassFixture
         var (listed, list) = await CliProcess.RunAsync(Cli, "models");
         Assert.Equal(0, listed);
         Assert.Contains("alert rate doubled", list, StringComparison.Ordinal);
+
+        // 7. Going live from the admin page (issue 32 item 3): the active version is shown as not live here; without a
+        // qualifying local evaluation the administrator must accept it, and the acceptance is audited with the evidence.
+        using (var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = fixture.BaseUrl })
+        {
+            browser.DefaultRequestHeaders.Add("Cookie", await fixture.SignInAsync(ScoringServerFixture.Admin));
+            var page = await browser.GetStringAsync("/models");
+            Assert.Contains("not live here: runs silent, the published score answers", page, StringComparison.Ordinal);
+            Assert.Contains($"Go live with {Shipped}", page, StringComparison.Ordinal);
+            var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+            FormUrlEncodedContent Form(bool accept) => new(new Dictionary<string, string>
+            {
+                ["model"] = "readmission", ["version"] = Shipped, ["reason"] = "AI committee, 2026-12-01", ["accept"] = accept ? "true" : "false", ["__RequestVerificationToken"] = token,
+            });
+            using (var unaccepted = await browser.PostAsync("/models?handler=GoLive", Form(accept: false)))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, unaccepted.StatusCode);
+            }
+
+            Assert.Contains("no local evaluation that meets the go-live minimums", await browser.GetStringAsync("/models"), StringComparison.Ordinal);
+            using (var accepted = await browser.PostAsync("/models?handler=GoLive", Form(accept: true)))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+            }
+
+            Assert.Contains("live: shows cards", await browser.GetStringAsync("/models"), StringComparison.Ordinal);
+        }
+
+        var acceptance = await QueryAsync(
+            $"SELECT actor || ' | ' || reason FROM model_serving_changes WHERE action = 'accept' AND to_version = '{Shipped}'", r => r.GetString(0));
+        Assert.StartsWith($"{ScoringServerFixture.Admin} | AI committee, 2026-12-01 (accepted without a qualifying local evaluation: ", Assert.Single(acceptance), StringComparison.Ordinal);
     }
 }

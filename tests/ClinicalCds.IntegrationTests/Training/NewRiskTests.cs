@@ -78,6 +78,7 @@ public sealed class NewRiskTests(SyntheticStoreFixture store) : IClassFixture<Sy
             $"--urls={baseUrl}",
             $"--ConnectionStrings:ClinicalCds={store.Api.Database.ConnectionString}",
             $"--Models:Root={_models}",
+            "--Models:GoLive:Required=false",
             "--Jobs:RunServerInApi=true",
             "--Jobs:QueuePollIntervalSeconds=1",
             $"--Scoring:AsOf={store.AsOf:O}",

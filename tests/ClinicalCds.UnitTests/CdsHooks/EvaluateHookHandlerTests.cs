@@ -83,6 +83,18 @@ public sealed class EvaluateHookHandlerTests
         public IReadOnlyList<string> Refused => [];
     }
 
+    /// <summary>The served versions: every loaded version live here unless <paramref name="live"/> says which are.</summary>
+    private sealed class Serving(IRiskModels models, IReadOnlyList<string>? live) : IModelServing
+    {
+        public ServedVersions Versions(string name)
+        {
+            var active = models.Find(name)?.Card.Version;
+            return new ServedVersions(name, active, null, active is null ? [] : [active], new ServingState(active, [], []) { Live = live ?? (active is null ? [] : [active]) });
+        }
+
+        public void Change(string name, ServingState state) => throw new NotSupportedException();
+    }
+
     /// <summary>
     /// A model of three stumps, evaluated here: 42% for the high-risk patient below, driven by prior admissions (+0.8),
     /// hemoglobin (+0.3) and age (−0.1) in log-odds.
@@ -164,14 +176,15 @@ public sealed class EvaluateHookHandlerTests
     }
 
     private static (AuditedHandler Handler, Cards Cards, UnreachableFhirServer Server) Handler(
-        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null, IRiskModel? model = null, IRiskModel? candidate = null)
+        bool storeFallback, PatientTimeline? stored, Action<CdsHooksOptions>? configure = null, IRiskModel? model = null, IRiskModel? candidate = null,
+        IReadOnlyList<string>? live = null, bool goLiveRequired = true)
     {
         var cards = new Cards();
         var server = new UnreachableFhirServer();
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
         var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
-        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, clock)), cards, server);
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), new Serving(new Models(model, candidate), live), new GoLiveOptions { Required = goLiveRequired }, options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, clock)), cards, server);
     }
 
     [Fact]
@@ -276,6 +289,36 @@ public sealed class EvaluateHookHandlerTests
         await published.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
         Assert.Single(publishedCards.Issued);
         Assert.Empty(publishedCards.Scores);
+    }
+
+    [Fact]
+    public async Task A_model_version_not_live_here_runs_silent_its_score_recorded_and_the_published_score_on_the_card()
+    {
+        // Issue 32 item 3: readmission 9.9.9 has not gone live at this site.
+        var (handler, cards, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel(), live: []);
+        var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
+
+        // Scored and kept for monitoring as if it were live ...
+        var served = Assert.Single(cards.Scores);
+        Assert.Equal(("readmission model 9.9.9", 0.42), (served.ActiveMethod, Math.Round(served.ActiveProbability!.Value, 6)));
+        // ... but the card is the published score's (HOSPITAL 9, high), saying why; the model's 42 % is nowhere on it.
+        var card = JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards")[0];
+        Assert.Equal("High 30-day readmission risk: HOSPITAL score 9 (high), LACE 8", card.GetProperty("summary").GetString());
+        Assert.Contains("Readmission 9.9.9 has not gone live here", card.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("42%", card.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("(published score; readmission 9.9.9 has not gone live here", Assert.Single(cards.Audits).Outcome, StringComparison.Ordinal);
+
+        // Live, the model answers.
+        var (liveHandler, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel(), live: ["9.9.9"]);
+        var answered = JsonDocument.Parse(Json(await liveHandler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default))).RootElement;
+        Assert.Contains("42%", answered.GetProperty("cards")[0].GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("gone live", answered.GetProperty("cards")[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // With the gate turned off (a demonstration), the model answers and its card says it was not validated here.
+        var (demo, _, _) = Handler(storeFallback: true, HighRiskPatient(), model: new FixedModel(), live: [], goLiveRequired: false);
+        var shown = JsonDocument.Parse(Json(await demo.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default))).RootElement.GetProperty("cards")[0];
+        Assert.Contains("42%", shown.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Go-live gate off (Models:GoLive:Required is false, a demonstration): readmission 9.9.9 has not gone live here", shown.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Risks;
@@ -17,7 +18,8 @@ namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 /// (<see cref="HookAuditBehavior{TCommand}"/>) with what the answer says of it.
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, ScoringOptions scoring, TimeProvider clock)
+    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, IModelServing serving, GoLiveOptions goLive,
+    CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, ScoringOptions scoring, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
     public async ValueTask<CdsAnswer> Handle(EvaluateHookCommand command, CancellationToken cancellationToken)
@@ -86,11 +88,30 @@ public sealed class EvaluateHookHandler(
                 FeatureCatalog.Vectorize(served.Features).Values), ct);
         }
 
+        // A model version not live here (issue 32 item 3) runs silent: its score is recorded above for monitoring, and the
+        // card is the published score's, as if no model were loaded — so a published score's alarm is never silenced.
+        var silent = risk.Scored is { } modelled ? NotLive(modelled) : null;
+        if (silent is not null && goLive.Required)
+        {
+            risk = risk with { Scored = risk.Scored! with { Explanation = risk.Scored.Explanation.Risk.Published(risk.Scored.Features) } };
+        }
+
         if (risk.Scored is not { } scored || RiskCards.Create(scored.Explanation, scored.Features, options) is not { } card)
         {
             // Every "no card" says why (issue 33 item 8): not scored (and why), or a tier the service shows no card at.
             var why = risk.NotScored ?? (risk.Scored is { } quiet ? $"{RiskAssessments.TierOf(quiet.Explanation)} {quiet.Explanation.Risk.Noun} risk, no card at that tier (CdsHooks:Indicators)" : null);
+            why = silent is not null && goLive.Required ? $"{why}; {silent}, the published score answered" : why;
             return (request, CdsAnswer.Ok(new CdsResponse([])), why is null ? "no card" : $"no card: {why}");
+        }
+
+        if (silent is not null)
+        {
+            card = card with
+            {
+                Detail = goLive.Required
+                    ? $"{card.Detail}\n\n_{Capitalized(silent)}: this card is the published score's; the model's estimate is recorded for monitoring, not shown._"
+                    : $"{card.Detail}\n\n_Go-live gate off (Models:GoLive:Required is false, a demonstration): {silent}; in production it would run silent until it is._",
+            };
         }
 
         if (fallback is not null)
@@ -107,8 +128,21 @@ public sealed class EvaluateHookHandler(
             ? [new CdsAction("create", "Record this risk assessment in the patient's chart",
                 JsonNode.Parse(FhirJson.ToUtf8(RiskAssessments.Proposed(scored, now)))!.AsObject())]
             : null;
-        return (request, CdsAnswer.Ok(new CdsResponse([card], systemActions)), $"card {card.Indicator}");
+        return (request, CdsAnswer.Ok(new CdsResponse([card], systemActions)), silent is not null && goLive.Required ? $"card {card.Indicator} (published score; {silent})" : $"card {card.Indicator}");
     }
+
+    /// <summary>Why a model's answer is not live here ("readmission 0.8.0 has not gone live here"); null for a live version or a published score.</summary>
+    private string? NotLive(PatientRisk scored)
+    {
+        var name = scored.Explanation.Risk.Name;
+        return RiskAssessments.ProbabilityOf(scored.Explanation) is not null
+            && models.Find(name)?.Card.Version is { } version
+            && !serving.Versions(name).State.Live.Contains(version)
+            ? $"{name} {version} has not gone live here (no local validation or acceptance: clinicalcds models go-live)"
+            : null;
+    }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     private sealed record Risk(PatientRisk? Scored, string? Error, string? NotScored = null);
 
