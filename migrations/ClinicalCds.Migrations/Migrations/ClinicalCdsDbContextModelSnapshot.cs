@@ -716,6 +716,14 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("computed_at");
 
+                    b.Property<int>("Late")
+                        .HasColumnType("integer")
+                        .HasColumnName("late");
+
+                    b.Property<double?>("MedianLagHours")
+                        .HasColumnType("double precision")
+                        .HasColumnName("median_lag_hours");
+
                     b.Property<string>("Metrics")
                         .IsRequired()
                         .HasColumnType("jsonb")

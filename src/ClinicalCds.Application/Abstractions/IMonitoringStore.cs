@@ -1,6 +1,8 @@
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Models.Evaluation;
 
+using ClinicalCds.Application.Scoring;
+
 namespace ClinicalCds.Application.Abstractions;
 
 /// <summary>
@@ -14,6 +16,14 @@ public sealed record ServedScore(string PatientId, string EncounterId, DateTimeO
     public string? ActiveMethod { get; init; }
 
     public double? ActiveProbability { get; init; }
+
+    /// <summary>
+    /// The instant the first score was made at, in the data's own time: a run's as-of, a hook's judged instant (null when
+    /// unknown). <see cref="Lag"/> after the target's instant.
+    /// </summary>
+    public DateTimeOffset? MadeAt { get; init; }
+
+    public TimeSpan? Lag => MadeAt - Instant;
 }
 
 /// <summary>
@@ -26,6 +36,16 @@ public sealed record MonitoringPeriod(string Model, string Method, DateOnly Mont
     public bool Shadow { get; init; }
 
     public IReadOnlyList<CardBaseline> Comparisons { get; init; } = [];
+
+    /// <summary>
+    /// Targets left out because they were first scored later than <see cref="ScoringOptions.MonitoringMaxLagHours"/> after
+    /// their instant (issue 32 item 4): a discharge first scored 16 days late is one whose early readmissions had no score
+    /// to count against, so counting it biases the month.
+    /// </summary>
+    public int Late { get; init; }
+
+    /// <summary>The median time from a counted target's instant to its first score, in hours (null when none had one).</summary>
+    public double? MedianLagHours { get; init; }
 }
 
 /// <summary>One input-drift check: a method's served inputs from <see cref="From"/> until <see cref="Until"/> against its card.</summary>

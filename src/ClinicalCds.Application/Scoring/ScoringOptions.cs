@@ -41,6 +41,14 @@ public sealed class ScoringOptions
     /// <summary>When the outcome monitoring runs (cron, in <see cref="TimeZone"/>): after the nightly runs.</summary>
     public string MonitoringCron { get; set; } = "0 5 * * *";
 
+    /// <summary>
+    /// The outcome monitoring counts a target only when it was first scored within this many hours of its instant
+    /// (issue 32 item 4): a nightly run scores yesterday's discharges within about a day, a hook at once. A target first
+    /// scored later — a run that failed for two weeks, a backfill — is left out and counted as late: its outcomes up to
+    /// the first score were never at stake.
+    /// </summary>
+    public double MonitoringMaxLagHours { get; set; } = 48;
+
     /// <summary>IANA or Windows time zone id of <see cref="Cron"/>.</summary>
     public string TimeZone { get; set; } = "UTC";
 

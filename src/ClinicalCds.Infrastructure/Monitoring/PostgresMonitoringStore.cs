@@ -15,18 +15,22 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         await using var command = dataSource.CreateCommand(
             """
             SELECT DISTINCT ON (patient_id, encounter_id, features_as_of, method)
-                   patient_id, encounter_id, features_as_of, probability, tier, method, shadow, active_method, active_probability
+                   patient_id, encounter_id, features_as_of, probability, tier, method, shadow, active_method, active_probability, made_at
+            -- made_at: the instant the score was made at in the data's own time — a run's as-of (a run pinned to a past
+            -- instant scores as of then), a hook's judged instant — from which the monitoring's lag rule is read.
             FROM (SELECT patient_id, encounter_id, features_as_of, probability, tier, method, false AS shadow,
-                         NULL::text AS active_method, NULL::float8 AS active_probability, scored_at
+                         NULL::text AS active_method, NULL::float8 AS active_probability, scored_at, as_of AS made_at
                   FROM risk_scores
                   WHERE model = @model AND status = 'scored' AND probability IS NOT NULL AND encounter_id IS NOT NULL
                     AND method IS NOT NULL AND features_as_of < @before
                   UNION ALL
-                  SELECT patient_id, encounter_id, features_as_of, probability, tier, method, false, NULL, NULL, scored_at
+                  SELECT patient_id, encounter_id, features_as_of, probability, tier, method, false, NULL, NULL, scored_at, features_as_of
                   FROM hook_scores WHERE model = @model AND features_as_of < @before
                   UNION ALL
-                  SELECT patient_id, encounter_id, features_as_of, probability, tier, method, true, active_method, active_probability, scored_at
-                  FROM shadow_scores WHERE model = @model AND features_as_of < @before) served
+                  SELECT s.patient_id, s.encounter_id, s.features_as_of, s.probability, s.tier, s.method, true, s.active_method, s.active_probability, s.scored_at,
+                         COALESCE(r.as_of, s.features_as_of)
+                  FROM shadow_scores s LEFT JOIN score_runs r ON r.run_id = s.run_id
+                  WHERE s.model = @model AND s.features_as_of < @before) served
             ORDER BY patient_id, encounter_id, features_as_of, method, scored_at
             """);
         command.Parameters.AddWithValue("model", model);
@@ -42,6 +46,7 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
                 Shadow = reader.GetBoolean(6),
                 ActiveMethod = reader.IsDBNull(7) ? null : reader.GetString(7),
                 ActiveProbability = reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                MadeAt = reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
             });
         }
 
@@ -56,11 +61,12 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         {
             await using var command = new NpgsqlCommand(
                 """
-                INSERT INTO model_monitoring (method, month, model, computed_at, rows, positives, metrics, subgroups, comparisons, shadow)
-                VALUES (@method, @month, @model, @computed, @rows, @positives, @metrics, @subgroups, @comparisons, @shadow)
+                INSERT INTO model_monitoring (method, month, model, computed_at, rows, positives, metrics, subgroups, comparisons, shadow, late, median_lag_hours)
+                VALUES (@method, @month, @model, @computed, @rows, @positives, @metrics, @subgroups, @comparisons, @shadow, @late, @lag)
                 ON CONFLICT (method, month) DO UPDATE SET
                     model = excluded.model, computed_at = excluded.computed_at, rows = excluded.rows, positives = excluded.positives,
-                    metrics = excluded.metrics, subgroups = excluded.subgroups, comparisons = excluded.comparisons, shadow = excluded.shadow
+                    metrics = excluded.metrics, subgroups = excluded.subgroups, comparisons = excluded.comparisons, shadow = excluded.shadow,
+                    late = excluded.late, median_lag_hours = excluded.median_lag_hours
                 """, connection, transaction);
             command.Parameters.AddWithValue("method", period.Method);
             command.Parameters.AddWithValue("month", period.Month);
@@ -72,6 +78,8 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
             command.Parameters.AddWithValue("subgroups", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Subgroups, ModelCard.Json));
             command.Parameters.AddWithValue("comparisons", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(period.Comparisons, ModelCard.Json));
             command.Parameters.AddWithValue("shadow", period.Shadow);
+            command.Parameters.AddWithValue("late", period.Late);
+            command.Parameters.Add(new NpgsqlParameter("lag", NpgsqlDbType.Double) { Value = (object?)period.MedianLagHours ?? DBNull.Value });
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -82,7 +90,7 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT model, method, month, computed_at, metrics::text, subgroups::text, comparisons::text, shadow FROM model_monitoring
+            SELECT model, method, month, computed_at, metrics::text, subgroups::text, comparisons::text, shadow, late, median_lag_hours FROM model_monitoring
             WHERE @model::text IS NULL OR model = @model
             ORDER BY model, month DESC, method
             """);
@@ -98,6 +106,8 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
             {
                 Comparisons = JsonSerializer.Deserialize<List<CardBaseline>>(reader.GetString(6), ModelCard.Json)!,
                 Shadow = reader.GetBoolean(7),
+                Late = reader.GetInt32(8),
+                MedianLagHours = reader.IsDBNull(9) ? null : reader.GetDouble(9),
             });
         }
 

@@ -331,6 +331,10 @@ public sealed class ModelMonitoringRow
     public string Comparisons { get; set; } = "[]";
     /// <summary>Every target of the period was scored as a candidate (never shown).</summary>
     public bool Shadow { get; set; }
+    /// <summary>Targets left out for being first scored later than the monitoring's maximum lag after their instant.</summary>
+    public int Late { get; set; }
+    /// <summary>Median hours from a counted target's instant to its first score.</summary>
+    public double? MedianLagHours { get; set; }
 }
 
 /// <summary>

@@ -98,6 +98,9 @@ public class ScoringServerFixture : IAsyncLifetime
             "--Jobs:QueuePollIntervalSeconds=1",
             $"--Scoring:AsOf={AsOf:O}",
             $"--Scoring:ChunkSize={ChunkSize}",
+            // The tests score runs at past instants up to a fortnight apart, each scoring discharges of the 30 days before it:
+            // every target first scored by one counts (OutcomeMonitoringTests checks the shipped 48 h rule itself).
+            "--Scoring:MonitoringMaxLagHours=744",
             $"--Scoring:ExternalFhirEndpoint={new Uri(new Uri(_receiver.Urls.First()), "/fhir")}",
             TestAdmin.Setting,
             $"--Auth:SeedUsers:0:Email={CareManager}",

@@ -78,6 +78,46 @@ public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture)
             again.Periods.Select(p => (p.Method, p.Month, p.Metrics.Rows, p.Metrics.Auroc)).Order());
         Assert.Equal(again.Periods.Count, await fixture.Database.ScalarAsync("SELECT count(*) FROM model_monitoring"));
 
+        // Issue 32 item 4: with the shipped lag rule — a target counts only when first scored within 48 h of its instant —
+        // the runs a fortnight apart leave out every discharge first scored by a run days after it, counted as late;
+        // checked against the same first-served scores read here with their run's as-of.
+        var lagged = new List<(string Method, string Month, bool Late)>();
+        await using (var connection = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                """
+                SELECT DISTINCT ON (patient_id, encounter_id, features_as_of, method) method, features_as_of, as_of - features_as_of > interval '48 hours'
+                FROM risk_scores WHERE model = 'readmission' AND status = 'scored' AND features_as_of < @closed
+                ORDER BY patient_id, encounter_id, features_as_of, method, scored_at
+                """, connection);
+            command.Parameters.AddWithValue("closed", fixture.AsOf.AddDays(-30));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                lagged.Add((reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1).UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture), reader.GetBoolean(2)));
+            }
+        }
+
+        var shipped = new MonitorOutcomesHandler(
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IMonitoringStore>(),
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Monitoring.ServedOutcomes>(),
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Domain.Risks.RiskCatalog>(),
+            new ClinicalCds.Application.Scoring.ScoringOptions(),
+            TimeProvider.System);
+        var timely = (await shipped.Handle(new MonitorOutcomesCommand(fixture.AsOf), default)).Periods.Where(p => p.Model == "readmission").ToList();
+        Assert.Contains(lagged, l => l.Late);
+        Assert.Equal(lagged.Count(l => !l.Late), timely.Sum(p => p.Metrics.Rows));
+        foreach (var period in timely)
+        {
+            var month = lagged.Where(l => l.Method == period.Method && l.Month == period.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal((month.Count(l => !l.Late), month.Count(l => l.Late)), (period.Metrics.Rows, period.Late));
+            Assert.InRange(period.MedianLagHours!.Value, 0, 48);
+        }
+
+        // Back to the fixture's rule for what follows.
+        await mediator.Send(new MonitorOutcomesCommand(fixture.AsOf));
+
         // The same numbers for administrators as JSON.
         using var client = fixture.AdminClient();
         using var response = await client.GetAsync("/api/admin/monitoring?model=readmission");

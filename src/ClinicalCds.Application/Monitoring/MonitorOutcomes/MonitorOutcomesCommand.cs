@@ -20,7 +20,7 @@ public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<Monitorin
 /// served, per sex and age band, patient-level bootstrap intervals). Recomputing replaces a month's numbers: a nightly
 /// job may run it any number of times.
 /// </summary>
-public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, TimeProvider clock)
+public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, Scoring.ScoringOptions scoring, TimeProvider clock)
     : ICommandHandler<MonitorOutcomesCommand, MonitorOutcomesResult>
 {
     public async ValueTask<MonitorOutcomesResult> Handle(MonitorOutcomesCommand command, CancellationToken cancellationToken)
@@ -32,15 +32,28 @@ public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcome
         {
             var scores = await outcomes.LabelAsync(risk, now, cancellationToken);
             labelled += scores.Count;
-            foreach (var period in scores.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
+            var maxLag = TimeSpan.FromHours(scoring.MonitoringMaxLagHours);
+            foreach (var month in scores.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
             {
+                // Only targets first scored within the maximum lag of their instant count (issue 32 item 4); the rest are
+                // counted as late. A score without a time (none is written so) counts.
+                var period = month.Where(o => !(o.Score.Lag > maxLag)).ToList();
+                var late = month.Count() - period.Count;
+                var lags = period.Select(o => o.Score.Lag).OfType<TimeSpan>().Select(l => l.TotalHours).Order().ToList();
+                if (period.Count == 0)
+                {
+                    continue; // nothing scored in time: no month to evaluate
+                }
+
                 var tiers = ServedTiers([.. period.Select(o => o.Score)]);
                 var rows = period.Select(o => new EvaluatedRow(o.Score.PatientId, o.Score.Probability, o.Outcome.Label == true, [], [.. Groups(o)])).ToList();
                 var result = ModelEvaluation.Evaluate(rows, [], tiers);
-                periods.Add(new MonitoringPeriod(risk.Name, period.Key.Method, period.Key.Month, now, result.Metrics, result.Subgroups)
+                periods.Add(new MonitoringPeriod(risk.Name, month.Key.Method, month.Key.Month, now, result.Metrics, result.Subgroups)
                 {
                     Shadow = period.All(o => o.Score.Shadow),
                     Comparisons = ActiveBeside([.. period], tiers),
+                    Late = late,
+                    MedianLagHours = lags.Count == 0 ? null : lags[lags.Count / 2],
                 });
             }
         }
