@@ -228,8 +228,13 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
             var cells = months.Nth(m).Locator("td");
             var events = int.Parse(await cells.Nth(3).InnerTextAsync(), System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
             var targets = int.Parse(await cells.Nth(1).InnerTextAsync(), System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(events < 10 || targets - events < 10, (await cells.Nth(4).InnerTextAsync()).Contains("not estimated", StringComparison.Ordinal));
+            Assert.Equal(events < 10 || targets - events < 10, (await cells.Nth(5).InnerTextAsync()).Contains("not estimated", StringComparison.Ordinal));
+            // Issue 32 item 4: targets scored too late to count, with the median lag of those counted.
+            Assert.Matches(@"^[0-9,]+ \(([0-9.]+ h|—)\)$", await cells.Nth(4).InnerTextAsync());
         }
+
+        // The served model's rolling-window check, alarm or not.
+        Assert.Contains(served, await page.Locator("#performance li").First.InnerTextAsync(), StringComparison.Ordinal);
         var inputs = page.GetByRole(AriaRole.Table, new() { Name = $"{served} inputs against training" }).Locator("tbody tr");
         Assert.Equal(ClinicalCds.Domain.Features.FeatureCatalog.Features.Count, await inputs.CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "monitoring.png"), FullPage = true });

@@ -760,6 +760,48 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("model_monitoring", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelPerformanceRow", b =>
+                {
+                    b.Property<string>("Method")
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Alarms")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("alarms");
+
+                    b.Property<double>("CardAuroc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("card_auroc");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Metrics")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metrics");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<DateOnly>("Until")
+                        .HasColumnType("date")
+                        .HasColumnName("until");
+
+                    b.HasKey("Method")
+                        .HasName("pk_model_performance");
+
+                    b.ToTable("model_performance", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelServingChangeRow", b =>
                 {
                     b.Property<long>("Id")

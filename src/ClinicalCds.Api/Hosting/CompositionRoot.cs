@@ -105,6 +105,8 @@ public static class CompositionRoot
         services.AddSingleton<IHookScores>(provider => provider.GetRequiredService<PostgresScoringStore>());
         services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
         services.AddTransient<Application.Monitoring.ServedOutcomes>();
+        services.AddSingleton(configuration.GetSection(Application.Monitoring.PerformanceAlarmOptions.Section).Get<Application.Monitoring.PerformanceAlarmOptions>()
+            ?? new Application.Monitoring.PerformanceAlarmOptions());
         services.AddSingleton(configuration.GetSection(Application.Models.Evaluation.DriftThresholds.Section).Get<Application.Models.Evaluation.DriftThresholds>()
             ?? new Application.Models.Evaluation.DriftThresholds());
         services.AddSingleton<IWorklistStore, PostgresWorklistStore>();

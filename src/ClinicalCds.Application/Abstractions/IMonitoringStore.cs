@@ -78,4 +78,10 @@ public interface IMonitoringStore
 
     /// <summary>The latest check of each method.</summary>
     Task<IReadOnlyList<DriftCheck>> LatestDriftAsync(CancellationToken cancellationToken);
+
+    /// <summary>Keeps each method's latest performance check (<see cref="Monitoring.PerformanceCheck"/>), replacing the one before.</summary>
+    Task SavePerformanceAsync(IReadOnlyList<Monitoring.PerformanceCheck> checks, CancellationToken cancellationToken);
+
+    /// <summary>Each method's latest performance check.</summary>
+    Task<IReadOnlyList<Monitoring.PerformanceCheck>> LatestPerformanceAsync(CancellationToken cancellationToken);
 }

@@ -73,6 +73,29 @@ public sealed class InputDriftHealthCheck(IMonitoringStore store, IRiskModels mo
     }
 }
 
+/// <summary>
+/// The latest outcome-performance check of each model now served raised no alarm (issue 32 item 4): discrimination or
+/// calibration significantly degraded over a window with enough events degrades the service, naming what moved.
+/// </summary>
+public sealed class ModelPerformanceHealthCheck(IMonitoringStore store, IRiskModels models, Domain.Risks.RiskCatalog risks) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var served = risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card.SourceLabel).ToHashSet(StringComparer.Ordinal);
+            var alarmed = (await store.LatestPerformanceAsync(cancellationToken)).Where(c => served.Contains(c.Method) && c.Alarms.Count > 0).ToList();
+            return alarmed.Count == 0
+                ? HealthCheckResult.Healthy("No performance alarm at the last outcome monitoring.")
+                : HealthCheckResult.Degraded($"Model performance: {string.Join("; ", alarmed.Select(c => c.Summary))}.");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            return HealthCheckResult.Degraded($"The last performance check cannot be read ({e.GetType().Name}).");
+        }
+    }
+}
+
 /// <summary>Hangfire's storage answers, and at least one job server (a worker, or an API running jobs) is heart-beating.</summary>
 public sealed class JobsHealthCheck(JobStorage storage) : IHealthCheck
 {

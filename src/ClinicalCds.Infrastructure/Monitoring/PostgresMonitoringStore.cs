@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Monitoring;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
@@ -184,6 +185,51 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
                 reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt32(5),
                 JsonSerializer.Deserialize<List<FeatureDrift>>(reader.GetString(6), ModelCard.Json)!));
+        }
+
+        return checks;
+    }
+
+    public async Task SavePerformanceAsync(IReadOnlyList<PerformanceCheck> checks, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var check in checks)
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                INSERT INTO model_performance (method, model, "from", until, computed_at, metrics, card_auroc, alarms)
+                VALUES (@method, @model, @from, @until, @computed, @metrics, @card, @alarms)
+                ON CONFLICT (method) DO UPDATE SET
+                    model = excluded.model, "from" = excluded."from", until = excluded.until, computed_at = excluded.computed_at,
+                    metrics = excluded.metrics, card_auroc = excluded.card_auroc, alarms = excluded.alarms
+                """, connection, transaction);
+            command.Parameters.AddWithValue("method", check.Method);
+            command.Parameters.AddWithValue("model", check.Model);
+            command.Parameters.AddWithValue("from", check.From);
+            command.Parameters.AddWithValue("until", check.Until);
+            command.Parameters.AddWithValue("computed", check.ComputedAt);
+            command.Parameters.Add(new NpgsqlParameter("metrics", NpgsqlDbType.Jsonb) { Value = check.Metrics is null ? DBNull.Value : JsonSerializer.Serialize(check.Metrics, ModelCard.Json) });
+            command.Parameters.AddWithValue("card", check.CardAuroc);
+            command.Parameters.AddWithValue("alarms", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(check.Alarms, ModelCard.Json));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PerformanceCheck>> LatestPerformanceAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """SELECT model, method, "from", until, computed_at, metrics::text, card_auroc, alarms::text FROM model_performance ORDER BY model, method""");
+        var checks = new List<PerformanceCheck>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            checks.Add(new PerformanceCheck(
+                reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateOnly>(2), reader.GetFieldValue<DateOnly>(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<CardMetrics>(reader.GetString(5), ModelCard.Json), reader.GetDouble(6),
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(7), ModelCard.Json)!));
         }
 
         return checks;

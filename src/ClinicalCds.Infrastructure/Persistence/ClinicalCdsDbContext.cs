@@ -29,6 +29,8 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
     public DbSet<PatientReviewEventRow> PatientReviewEvents => Set<PatientReviewEventRow>();
     public DbSet<WorklistAuditRow> WorklistAudit => Set<WorklistAuditRow>();
     public DbSet<ModelMonitoringRow> ModelMonitoring => Set<ModelMonitoringRow>();
+
+    public DbSet<ModelPerformanceRow> ModelPerformance => Set<ModelPerformanceRow>();
     public DbSet<ModelDriftRow> ModelDrift => Set<ModelDriftRow>();
     public DbSet<ShadowScoreRow> ShadowScores => Set<ShadowScoreRow>();
     public DbSet<HookScoreRow> HookScores => Set<HookScoreRow>();
@@ -201,6 +203,14 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.ToTable("model_serving_changes");
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.Model, r.At });
+        });
+
+        modelBuilder.Entity<ModelPerformanceRow>(e =>
+        {
+            e.ToTable("model_performance");
+            e.HasKey(r => r.Method);
+            e.Property(r => r.Metrics).HasColumnType("jsonb");
+            e.Property(r => r.Alarms).HasColumnType("jsonb");
         });
 
         modelBuilder.Entity<ModelDriftRow>(e =>

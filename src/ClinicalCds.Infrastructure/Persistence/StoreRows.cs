@@ -414,3 +414,18 @@ public sealed class ModelDriftRow
     /// <summary>jsonb: FeatureDrift[].</summary>
     public required string Features { get; set; }
 }
+
+/// <summary>model_performance: each served method's latest rolling-window performance check and its alarms (issue 32 item 4).</summary>
+public sealed class ModelPerformanceRow
+{
+    public required string Method { get; set; }
+    public required string Model { get; set; }
+    public DateOnly From { get; set; }
+    public DateOnly Until { get; set; }
+    public DateTimeOffset ComputedAt { get; set; }
+    /// <summary>jsonb: CardMetrics over the window; null when it held too few events to judge.</summary>
+    public string? Metrics { get; set; }
+    public double CardAuroc { get; set; }
+    /// <summary>jsonb: string[].</summary>
+    public required string Alarms { get; set; }
+}

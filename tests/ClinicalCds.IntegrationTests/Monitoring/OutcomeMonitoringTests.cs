@@ -15,7 +15,7 @@ namespace ClinicalCds.IntegrationTests.Monitoring;
 /// the monitoring's numbers equal those computed here from the generator's own ground truth (not from the store).
 /// </summary>
 [Collection(ScoringServerFixture.Collection)]
-public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture)
+public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Served_readmission_scores_are_labelled_after_30_days_as_the_ground_truth_says_and_recomputing_changes_nothing()
@@ -104,6 +104,8 @@ public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture)
             scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Monitoring.ServedOutcomes>(),
             scope.ServiceProvider.GetRequiredService<ClinicalCds.Domain.Risks.RiskCatalog>(),
             new ClinicalCds.Application.Scoring.ScoringOptions(),
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IRiskModels>(),
+            new ClinicalCds.Application.Monitoring.PerformanceAlarmOptions(),
             TimeProvider.System);
         var timely = (await shipped.Handle(new MonitorOutcomesCommand(fixture.AsOf), default)).Periods.Where(p => p.Model == "readmission").ToList();
         Assert.Contains(lagged, l => l.Late);
@@ -116,7 +118,35 @@ public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture)
         }
 
         // Back to the fixture's rule for what follows.
-        await mediator.Send(new MonitorOutcomesCommand(fixture.AsOf));
+        var final = await mediator.Send(new MonitorOutcomesCommand(fixture.AsOf));
+
+        // The served model's rolling-window check (issue 32 item 4): over the latest whole months, on as many of the
+        // counted targets as the window holds, kept and reported by /health/ready — degraded exactly when it alarms.
+        var check = Assert.Single(final.Performance, c => c.Model == "readmission");
+        output.WriteLine(check.Summary);
+        Assert.Equal(Repository.ShippedModel("readmission"), check.Method);
+        var windowed = served.Where(s => s.Method == check.Method
+            && DateOnly.FromDateTime(s.Instant.UtcDateTime) >= check.From && DateOnly.FromDateTime(s.Instant.UtcDateTime) < check.Until.AddMonths(1)).ToList();
+        if (check.Metrics is { } pooled)
+        {
+            Assert.Equal((windowed.Count, windowed.Count(s => s.Outcome)), (pooled.Rows, pooled.Positives));
+            Assert.True(pooled.Positives >= 100);
+        }
+        else
+        {
+            Assert.True(served.Count(s => s.Outcome) < 100 || windowed.Count(s => s.Outcome) < 100, check.Summary);
+        }
+
+        var stored = (await scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IMonitoringStore>().LatestPerformanceAsync(default))
+            .Single(c => c.Method == check.Method);
+        Assert.Equal((check.From, check.Until, check.Metrics?.Rows), (stored.From, stored.Until, stored.Metrics?.Rows));
+        Assert.Equal(check.Alarms, stored.Alarms);
+        using (var anonymous = new HttpClient { BaseAddress = fixture.BaseUrl })
+        {
+            var ready = JsonDocument.Parse(await (await anonymous.GetAsync("/health/ready")).Content.ReadAsStringAsync()).RootElement;
+            var performance = ready.GetProperty("checks").GetProperty("model-performance");
+            Assert.Equal(check.Alarms.Count > 0 ? "Degraded" : "Healthy", performance.GetProperty("status").GetString());
+        }
 
         // The same numbers for administrators as JSON.
         using var client = fixture.AdminClient();

@@ -9,7 +9,11 @@ namespace ClinicalCds.Application.Monitoring.MonitorOutcomes;
 /// <summary>Labels every served score whose outcome window has closed by <see cref="Now"/> and computes each method's monthly performance.</summary>
 public sealed record MonitorOutcomesCommand(DateTimeOffset? Now = null) : ICommand<MonitorOutcomesResult>;
 
-public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<MonitoringPeriod> Periods);
+public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<MonitoringPeriod> Periods)
+{
+    /// <summary>Each served model's rolling-window check and its alarms (issue 32 item 4).</summary>
+    public IReadOnlyList<PerformanceCheck> Performance { get; init; } = [];
+}
 
 /// <summary>
 /// Outcome monitoring (issue 22 item 2): a served score is labelled once its window has closed — 30 days after a
@@ -20,19 +24,33 @@ public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<Monitorin
 /// served, per sex and age band, patient-level bootstrap intervals). Recomputing replaces a month's numbers: a nightly
 /// job may run it any number of times.
 /// </summary>
-public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, Scoring.ScoringOptions scoring, TimeProvider clock)
+public sealed class MonitorOutcomesHandler(
+    IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, Scoring.ScoringOptions scoring, IRiskModels models, PerformanceAlarmOptions alarms, TimeProvider clock)
     : ICommandHandler<MonitorOutcomesCommand, MonitorOutcomesResult>
 {
     public async ValueTask<MonitorOutcomesResult> Handle(MonitorOutcomesCommand command, CancellationToken cancellationToken)
     {
         var now = command.Now ?? clock.GetUtcNow();
         var periods = new List<MonitoringPeriod>();
+        var checks = new List<PerformanceCheck>();
         var labelled = 0;
         foreach (var risk in risks.All)
         {
             var scores = await outcomes.LabelAsync(risk, now, cancellationToken);
             labelled += scores.Count;
             var maxLag = TimeSpan.FromHours(scoring.MonitoringMaxLagHours);
+            // The served model's rolling window (issue 32 item 4): its timely targets, judged against its card.
+            if (models.Find(risk.Name) is { } served)
+            {
+                var method = served.Card.SourceLabel;
+                var timely = scores.Where(o => o.Score.Method == method && !o.Score.Shadow && !(o.Score.Lag > maxLag)).ToList();
+                checks.Add(PerformanceCheck.Judge(
+                    risk.Name, method,
+                    [.. timely.Select(o => (new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1),
+                        new EvaluatedRow(o.Score.PatientId, o.Score.Probability, o.Outcome.Label == true, [], [])))],
+                    served.Card, alarms, now, ServedTiers([.. timely.Select(o => o.Score)])));
+            }
+
             foreach (var month in scores.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
             {
                 // Only targets first scored within the maximum lag of their instant count (issue 32 item 4); the rest are
@@ -59,7 +77,8 @@ public sealed class MonitorOutcomesHandler(IMonitoringStore store, ServedOutcome
         }
 
         await store.SaveAsync(periods, cancellationToken);
-        return new MonitorOutcomesResult(labelled, periods);
+        await store.SavePerformanceAsync(checks, cancellationToken);
+        return new MonitorOutcomesResult(labelled, periods) { Performance = checks };
     }
 
     /// <summary>
