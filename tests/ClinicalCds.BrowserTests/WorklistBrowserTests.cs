@@ -234,7 +234,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         }
 
         // The served model's rolling-window check, alarm or not.
-        Assert.Contains(served, await page.Locator("#performance li").First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator("#performance li", new() { HasText = $"{served}:" }).CountAsync());
         var inputs = page.GetByRole(AriaRole.Table, new() { Name = $"{served} inputs against training" }).Locator("tbody tr");
         Assert.Equal(ClinicalCds.Domain.Features.FeatureCatalog.Features.Count, await inputs.CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "monitoring.png"), FullPage = true });
