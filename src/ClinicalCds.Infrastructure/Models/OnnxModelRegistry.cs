@@ -174,7 +174,10 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
         // One reload at a time: a file event's reload and a promotion's must not interleave their sessions.
         lock (_reloading)
         {
-            ReloadOnce();
+            if (!_disposed)
+            {
+                ReloadOnce();
+            }
         }
     }
 
@@ -328,15 +331,23 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
         return (new OnnxRiskModel(folder, card, session, trees, dependence), null);
     }
 
+    /// <summary>
+    /// Stops watching, waits for a reload a file event started (a command that writes into the folder it serves from —
+    /// `recalibrate`, `evaluate --record` — starts one as it ends: disposing sessions under it, or exiting while it still
+    /// runs native ONNX Runtime code, ended the process with SIGSEGV in CI), then releases every session.
+    /// </summary>
     public void Dispose()
     {
         _disposed = true;
         _watcher.Dispose();
-        lock (_gate)
+        lock (_reloading)
         {
-            foreach (var model in _models.Values.SelectMany(s => new[] { s.Active, s.Candidate }).OfType<OnnxRiskModel>())
+            lock (_gate)
             {
-                model.Dispose();
+                foreach (var model in _models.Values.SelectMany(s => new[] { s.Active, s.Candidate }).OfType<OnnxRiskModel>())
+                {
+                    model.Dispose();
+                }
             }
         }
     }
