@@ -23,7 +23,7 @@ public static class Recalibration
     public const string Method = "logistic";
 
     /// <summary>Patient folds for the cross-validated estimate.</summary>
-    public const int Folds = 5;
+    public const int Folds = PatientFolds.Count;
 
     /// <param name="rawScores">The served model's raw score for each row (<see cref="ModelInference.RawScores(IReadOnlyList{IReadOnlyList{double?}}, Domain.Explanations.InputReference, Domain.Explanations.TreeEnsemble, Func{IReadOnlyList{float[]}, double[]}, InputDependence?)"/>), in row order.</param>
     /// <param name="localScores">
@@ -94,12 +94,11 @@ public static class Recalibration
     /// </summary>
     private static double[]? CrossValidated(IReadOnlyList<DatasetRow> rows, double[] scores, bool[] outcomes)
     {
-        var fold = rows.Select(r => r.PatientId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select((id, k) => (id, k)).ToDictionary(p => p.id, p => p.k % Folds, StringComparer.Ordinal);
+        var fold = PatientFolds.Of([.. rows.Select(r => r.PatientId)], Folds);
         var probabilities = new double[rows.Count];
         for (var f = 0; f < Folds; f++)
         {
-            var train = Enumerable.Range(0, rows.Count).Where(i => fold[rows[i].PatientId] != f).ToArray();
+            var train = Enumerable.Range(0, rows.Count).Where(i => fold[i] != f).ToArray();
             var trainOutcomes = train.Select(i => outcomes[i]).ToArray();
             if (trainOutcomes.Count(o => o) < 2 || trainOutcomes.Count(o => !o) < 2)
             {
@@ -107,7 +106,7 @@ public static class Recalibration
             }
 
             var (a, b) = LogisticFit.Fit([.. train.Select(i => scores[i])], trainOutcomes);
-            foreach (var i in Enumerable.Range(0, rows.Count).Where(i => fold[rows[i].PatientId] == f))
+            foreach (var i in Enumerable.Range(0, rows.Count).Where(i => fold[i] == f))
             {
                 probabilities[i] = Metrics.Sigmoid(a + (b * scores[i]));
             }

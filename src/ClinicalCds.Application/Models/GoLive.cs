@@ -113,7 +113,9 @@ public sealed record ShadowEvidence(int Targets, int Events, CardEstimate? Activ
         : null;
 
     /// <summary>The evidence in one line, as the audit trail and the CLI say it.</summary>
-    public string Summary => Difference is { } d && !double.IsNaN(d.Value)
+    public string Summary => Difference is { Value: 0, Low: 0, High: 0 }
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Targets} targets in shadow, {Events} events; AUROC candidate − active 0 (the two rank every target alike, as a recalibration does)")
+        : Difference is { } d && !double.IsNaN(d.Value)
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Targets} targets in shadow, {Events} events; AUROC candidate − active {d.Value:+0.000;-0.000} ({d.Low:+0.000;-0.000} to {d.High:+0.000;-0.000})")
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Targets} targets in shadow, {Events} events");
 
@@ -128,6 +130,19 @@ public sealed record ShadowEvidence(int Targets, int Events, CardEstimate? Activ
 
         var rows = paired.Select(p => new Evaluation.EvaluatedRow(p.PatientId, p.Candidate, p.Outcome, [p.Active], [])).ToList();
         var baseline = Evaluation.ModelEvaluation.Evaluate(rows, ["active"], new CardTiers(1, 1, "none")).Baselines.Single();
-        return new ShadowEvidence(paired.Count, events, baseline.Auroc, baseline.ModelMinusBaseline);
+        return new ShadowEvidence(paired.Count, events, baseline.Auroc, RankIdentically(paired) ? new CardEstimate(0, 0, 0) : baseline.ModelMinusBaseline);
+    }
+
+    /// <summary>
+    /// Whether the two versions order every pair of targets alike (ties included): then their AUROCs are equal in every
+    /// resample, and the difference is exactly 0 — not "not estimable". A recalibrated candidate (a monotone map of the
+    /// same trees) is the common case.
+    /// </summary>
+    private static bool RankIdentically(IReadOnlyList<(string PatientId, double Candidate, double Active, bool Outcome)> paired)
+    {
+        var sorted = paired.OrderBy(p => p.Candidate).ThenBy(p => p.Active).ToList();
+        return sorted.Zip(sorted.Skip(1)).All(pair => pair.First.Candidate == pair.Second.Candidate
+            ? pair.First.Active == pair.Second.Active
+            : pair.First.Active < pair.Second.Active);
     }
 }

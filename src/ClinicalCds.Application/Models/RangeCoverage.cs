@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 
@@ -74,7 +75,7 @@ public static class RangeCoverage
     }
 
     /// <summary>Patient folds for <see cref="MeasureWithLocalMarginals"/>.</summary>
-    public const int Folds = 5;
+    public const int Folds = PatientFolds.Count;
 
     /// <summary>
     /// The coverage the range would have were the model's completions refitted on these charts
@@ -89,13 +90,12 @@ public static class RangeCoverage
             return null;
         }
 
-        var fold = charts.Select(c => c.PatientId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select((id, k) => (id, k)).ToDictionary(p => p.id, p => p.k % Folds, StringComparer.Ordinal);
+        var fold = PatientFolds.Of([.. charts.Select(c => c.PatientId)], Folds);
         var totals = Masks.Select(m => new CardRangeCoverage(m.Name, 0, 0)).ToArray();
         for (var f = 0; f < Folds; f++)
         {
-            var local = dependence.WithLocalMarginals([.. charts.Where(c => fold[c.PatientId] != f).Select(c => c.Charted.Values)]);
-            var held = charts.Where(c => fold[c.PatientId] == f).Select(c => c.Charted).ToList();
+            var local = dependence.WithLocalMarginals([.. charts.Where((_, i) => fold[i] != f).Select(c => c.Charted.Values)]);
+            var held = charts.Where((_, i) => fold[i] == f).Select(c => c.Charted).ToList();
             var measured = Measure(new CompletedWith(model, local), held);
             totals = [.. totals.Zip(measured, (t, m) => t with { Rows = t.Rows + m.Rows, Covered = t.Covered + m.Covered, Above = t.Above + m.Above })];
         }

@@ -182,5 +182,6 @@ public static class FactorWording
         : value == 1 && text is "days" or "years" ? " " + text[..^1]
         : " " + text;
 
-    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    /// <summary>The text with its first letter upper case (a label opening a sentence).</summary>
+    public static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

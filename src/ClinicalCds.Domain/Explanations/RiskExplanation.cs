@@ -195,7 +195,7 @@ public static class ScoreExplanations
             text.Append('\n');
         }
 
-        var notRecordedInputs = named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))}: {FromTo(i.LowestProbability, i.HighestProbability)}").ToList();
+        var notRecordedInputs = named.Select(i => $"{FactorWording.Capitalized(FactorWording.LabelOf(i.Feature))}: {FromTo(i.LowestProbability, i.HighestProbability)}").ToList();
         string? notRecorded = null;
         if (missing.Inputs.Count > 0)
         {
@@ -244,7 +244,7 @@ public static class ScoreExplanations
         {
             SourceLabel = model,
             Probability = probability,
-            TopFactors = insufficient ? [.. named.Select(i => $"{Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")]
+            TopFactors = insufficient ? [.. named.Select(i => $"{FactorWording.Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")]
                 : guard is not null ? [guard.Reason, .. factors.Select(f => f.Text)] : [.. factors.Select(f => f.Text)],
             InsufficientData = insufficient,
             Guardrail = guard,
@@ -296,8 +296,6 @@ public static class ScoreExplanations
         : $"about {Percent(low)} whatever its value";
 
     private static string Tenths(double p) => p.ToString("0.0%", CultureInfo.InvariantCulture);
-
-    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>The raised components of a score, highest first: "Sodium at discharge: 133 mmol/L (+1)".</summary>
     private static IReadOnlyList<string> Drivers(ScoreResult score) =>

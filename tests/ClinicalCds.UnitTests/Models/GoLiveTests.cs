@@ -102,4 +102,18 @@ public sealed class ShadowEvidenceTests
         Assert.Equal("12 events in shadow (at least 100)", few.Shortfall(new PromotionOptions()));
         Assert.Equal("the paired difference in AUROC is not estimable", ShadowEvidence.Of([("p1", 0.2, 0.3, false)]).Shortfall(new PromotionOptions { MinimumEvents = 0 }));
     }
+
+    [Fact]
+    public void A_recalibrated_candidate_that_ranks_every_target_alike_differs_by_exactly_0_and_may_be_promoted()
+    {
+        var active = Paired(1.0, 1.0);
+        var recalibrated = active.Select(p => (p.PatientId, 1 / (1 + Math.Exp(-((0.7 * Math.Log(p.Active / (1 - p.Active))) - 0.4))), p.Active, p.Outcome)).ToList();
+        var evidence = ShadowEvidence.Of(recalibrated);
+        Assert.Equal(new CardEstimate(0, 0, 0), evidence.Difference);
+        Assert.Null(evidence.Shortfall(new PromotionOptions()));
+        Assert.EndsWith("AUROC candidate − active 0 (the two rank every target alike, as a recalibration does)", evidence.Summary, StringComparison.Ordinal);
+
+        var oneSwapped = recalibrated.Select((p, i) => i == 0 ? (p.PatientId, p.Item2 + 0.5, p.Active, p.Outcome) : p).ToList();
+        Assert.NotEqual(0, ShadowEvidence.Of(oneSwapped).Difference!.Value);
+    }
 }

@@ -43,3 +43,17 @@ public sealed class BootstrapIntervalTests
         Assert.Equal("0.000 (interval not estimable)", biased.Show("0.000"));
     }
 }
+
+/// <summary>Cross-validation deals patients, not rows, to folds (issue 31 item 2, issue 32 item 1).</summary>
+public sealed class PatientFoldsTests
+{
+    [Fact]
+    public void Every_row_of_a_patient_lands_in_one_fold_and_patients_are_dealt_evenly_in_order_of_id()
+    {
+        string[] rows = ["p3", "p1", "p2", "p1", "p5", "p4", "p3", "p6"];
+        var fold = PatientFolds.Of(rows, 5);
+        Assert.Equal([2, 0, 1, 0, 4, 3, 2, 0], fold);
+        Assert.Equal(fold, PatientFolds.Of(rows, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PatientFolds.Of(rows, 1));
+    }
+}

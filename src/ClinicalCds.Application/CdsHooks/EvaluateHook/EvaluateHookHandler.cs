@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Clinical;
+using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Risks;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Scoring;
@@ -109,7 +110,7 @@ public sealed class EvaluateHookHandler(
             card = card with
             {
                 Detail = goLive.Required
-                    ? $"{card.Detail}\n\n_{Capitalized(silent)}: this card is the published score's; the model's estimate is recorded for monitoring, not shown._"
+                    ? $"{card.Detail}\n\n_{FactorWording.Capitalized(silent)}: this card is the published score's; the model's estimate is recorded for monitoring, not shown._"
                     : $"{card.Detail}\n\n_Go-live gate off (Models:GoLive:Required is false, a demonstration): {silent}; in production it would run silent until it is._",
             };
         }
@@ -141,8 +142,6 @@ public sealed class EvaluateHookHandler(
             ? $"{name} {version} has not gone live here (no local validation or acceptance: clinicalcds models go-live)"
             : null;
     }
-
-    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     private sealed record Risk(PatientRisk? Scored, string? Error, string? NotScored = null);
 
