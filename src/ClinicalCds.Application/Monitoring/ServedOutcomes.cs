@@ -16,8 +16,15 @@ public sealed record LabelledScore(ServedScore Score, OutcomeExample Outcome, Pa
 /// <see cref="RiskDefinition.Outcome"/> — the rule that labels training rows — once per target, as first served.
 /// Shared by the outcome monitoring and the local-validation export.
 /// </summary>
-public sealed class ServedOutcomes(IMonitoringStore store, IPatientTimelineReader timelines)
+public sealed class ServedOutcomes(IMonitoringStore store, IPatientTimelineReader timelines, Scoring.ScoringOptions scoring)
 {
+    /// <summary>
+    /// Whether a target counts: first scored within <see cref="Scoring.ScoringOptions.MonitoringMaxLagHours"/> of its
+    /// instant (issue 32 item 4). A discharge first scored weeks late was scored knowing it had not yet been readmitted:
+    /// counting it would bias the monitoring and the validation export alike. A score without a time counts.
+    /// </summary>
+    public bool Timely(LabelledScore labelled) => !(labelled.Score.Lag > TimeSpan.FromHours(scoring.MonitoringMaxLagHours));
+
     public async Task<IReadOnlyList<LabelledScore>> LabelAsync(RiskDefinition risk, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var served = await store.ServedScoresAsync(risk.Name, now - risk.Window, cancellationToken);

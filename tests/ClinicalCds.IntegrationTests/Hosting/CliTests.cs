@@ -175,7 +175,7 @@ public sealed class CliTests(TestDatabase database) : IClassFixture<TestDatabase
         var folder = Path.Combine(Path.GetTempPath(), $"clinicalcds-export-{Guid.NewGuid():N}");
         var (empty, said) = await Run("export-validation", "--model", "readmission", "--out", folder);
         Assert.Equal(1, empty);
-        Assert.Contains("nothing to export: no served readmission score has an outcome window closed by", said, StringComparison.Ordinal);
+        Assert.Contains("nothing to export: no score of readmission model ", said, StringComparison.Ordinal);
         Assert.False(Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any());
     }
 

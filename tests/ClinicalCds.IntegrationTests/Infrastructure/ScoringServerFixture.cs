@@ -61,6 +61,18 @@ public class ScoringServerFixture : IAsyncLifetime
     public IServiceProvider Services => _api!.Services;
     public DateTimeOffset AsOf { get; } = new(SyntheticOptions.DefaultAsOf);
 
+    /// <summary>The monitoring's lag rule here: the tests score runs up to a fortnight apart, each over the 30 days before it.</summary>
+    public const int MonitoringMaxLagHours = 744;
+
+    /// <summary>The environment a CLI process needs to act on this server's database, models and instant, by its rules.</summary>
+    public Dictionary<string, string> CliEnvironment() => new()
+    {
+        ["ConnectionStrings__ClinicalCds"] = Database.ConnectionString,
+        ["Models__Root"] = ModelsRoot,
+        ["Scoring__AsOf"] = AsOf.ToString("O"),
+        ["Scoring__MonitoringMaxLagHours"] = MonitoringMaxLagHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>Every transaction Bundle the external FHIR server received.</summary>
     public ConcurrentQueue<JsonDocument> Delivered { get; } = new();
 
@@ -100,7 +112,7 @@ public class ScoringServerFixture : IAsyncLifetime
             $"--Scoring:ChunkSize={ChunkSize}",
             // The tests score runs at past instants up to a fortnight apart, each scoring discharges of the 30 days before it:
             // every target first scored by one counts (OutcomeMonitoringTests checks the shipped 48 h rule itself).
-            "--Scoring:MonitoringMaxLagHours=744",
+            $"--Scoring:MonitoringMaxLagHours={MonitoringMaxLagHours}",
             $"--Scoring:ExternalFhirEndpoint={new Uri(new Uri(_receiver.Urls.First()), "/fhir")}",
             TestAdmin.Setting,
             $"--Auth:SeedUsers:0:Email={CareManager}",

@@ -101,9 +101,11 @@ public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture, Xunit.A
 
         var shipped = new MonitorOutcomesHandler(
             scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IMonitoringStore>(),
-            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Monitoring.ServedOutcomes>(),
+            new ClinicalCds.Application.Monitoring.ServedOutcomes(
+                scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IMonitoringStore>(),
+                scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IPatientTimelineReader>(),
+                new ClinicalCds.Application.Scoring.ScoringOptions()),
             scope.ServiceProvider.GetRequiredService<ClinicalCds.Domain.Risks.RiskCatalog>(),
-            new ClinicalCds.Application.Scoring.ScoringOptions(),
             scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IRiskModels>(),
             new ClinicalCds.Application.Monitoring.PerformanceAlarmOptions(),
             TimeProvider.System);
@@ -115,6 +117,23 @@ public sealed class OutcomeMonitoringTests(ScoringServerFixture fixture, Xunit.A
             var month = lagged.Where(l => l.Method == period.Method && l.Month == period.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture)).ToList();
             Assert.Equal((month.Count(l => !l.Late), month.Count(l => l.Late)), (period.Metrics.Rows, period.Late));
             Assert.InRange(period.MedianLagHours!.Value, 0, 48);
+        }
+
+        // An alarm turns readiness Degraded, naming the model: a slope floor no model can meet (100), judged on any event.
+        var alarming = await new MonitorOutcomesHandler(
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IMonitoringStore>(),
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Monitoring.ServedOutcomes>(),
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Domain.Risks.RiskCatalog>(),
+            scope.ServiceProvider.GetRequiredService<ClinicalCds.Application.Abstractions.IRiskModels>(),
+            new ClinicalCds.Application.Monitoring.PerformanceAlarmOptions { MinimumEvents = 1, MinimumSlope = 100 },
+            TimeProvider.System).Handle(new MonitorOutcomesCommand(fixture.AsOf), default);
+        Assert.NotEmpty(Assert.Single(alarming.Performance, c => c.Model == "readmission").Alarms);
+        using (var anonymous = new HttpClient { BaseAddress = fixture.BaseUrl })
+        {
+            var ready = JsonDocument.Parse(await (await anonymous.GetAsync("/health/ready")).Content.ReadAsStringAsync()).RootElement;
+            var performance = ready.GetProperty("checks").GetProperty("model-performance");
+            Assert.Equal("Degraded", performance.GetProperty("status").GetString());
+            Assert.Contains("readmission", performance.GetRawText(), StringComparison.Ordinal);
         }
 
         // Back to the fixture's rule for what follows.

@@ -25,7 +25,7 @@ public sealed record MonitorOutcomesResult(int Labelled, IReadOnlyList<Monitorin
 /// job may run it any number of times.
 /// </summary>
 public sealed class MonitorOutcomesHandler(
-    IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, Scoring.ScoringOptions scoring, IRiskModels models, PerformanceAlarmOptions alarms, TimeProvider clock)
+    IMonitoringStore store, ServedOutcomes outcomes, RiskCatalog risks, IRiskModels models, PerformanceAlarmOptions alarms, TimeProvider clock)
     : ICommandHandler<MonitorOutcomesCommand, MonitorOutcomesResult>
 {
     public async ValueTask<MonitorOutcomesResult> Handle(MonitorOutcomesCommand command, CancellationToken cancellationToken)
@@ -38,12 +38,11 @@ public sealed class MonitorOutcomesHandler(
         {
             var scores = await outcomes.LabelAsync(risk, now, cancellationToken);
             labelled += scores.Count;
-            var maxLag = TimeSpan.FromHours(scoring.MonitoringMaxLagHours);
             // The served model's rolling window (issue 32 item 4): its timely targets, judged against its card.
             if (models.Find(risk.Name) is { } served)
             {
                 var method = served.Card.SourceLabel;
-                var timely = scores.Where(o => o.Score.Method == method && !o.Score.Shadow && !(o.Score.Lag > maxLag)).ToList();
+                var timely = scores.Where(o => o.Score.Method == method && !o.Score.Shadow && outcomes.Timely(o)).ToList();
                 checks.Add(PerformanceCheck.Judge(
                     risk.Name, method,
                     [.. timely.Select(o => (new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1),
@@ -53,9 +52,8 @@ public sealed class MonitorOutcomesHandler(
 
             foreach (var month in scores.GroupBy(o => (o.Score.Method, Month: new DateOnly(o.Score.Instant.UtcDateTime.Year, o.Score.Instant.UtcDateTime.Month, 1))))
             {
-                // Only targets first scored within the maximum lag of their instant count (issue 32 item 4); the rest are
-                // counted as late. A score without a time (none is written so) counts.
-                var period = month.Where(o => !(o.Score.Lag > maxLag)).ToList();
+                // Only targets first scored within the maximum lag of their instant count; the rest are counted as late.
+                var period = month.Where(outcomes.Timely).ToList();
                 var late = month.Count() - period.Count;
                 var lags = period.Select(o => o.Score.Lag).OfType<TimeSpan>().Select(l => l.TotalHours).Order().ToList();
                 if (period.Count == 0)
