@@ -5,7 +5,10 @@ using Mediator;
 
 namespace ClinicalCds.Application.Monitoring.CheckInputDrift;
 
-/// <summary>Compares each served model's inputs of the last <see cref="DriftThresholds.Days"/> days before <see cref="Now"/> with its card.</summary>
+/// <summary>
+/// Compares each served model's inputs of the last <see cref="DriftThresholds.Days"/> days before <see cref="Now"/> (more,
+/// up to <see cref="DriftThresholds.MaximumDays"/>, while they hold too few targets) with its card.
+/// </summary>
 public sealed record CheckInputDriftCommand(DateTimeOffset? Now = null) : ICommand<IReadOnlyList<DriftCheck>>;
 
 /// <summary>
@@ -20,7 +23,6 @@ public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels m
     public async ValueTask<IReadOnlyList<DriftCheck>> Handle(CheckInputDriftCommand command, CancellationToken cancellationToken)
     {
         var until = command.Now ?? clock.GetUtcNow();
-        var from = until.AddDays(-thresholds.Days);
         var checks = new List<DriftCheck>();
         foreach (var risk in risks.All)
         {
@@ -28,7 +30,15 @@ public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels m
             foreach (var model in new[] { models.Find(risk.Name), models.Candidate(risk.Name) }.OfType<IRiskModel>())
             {
                 var method = model.Card.SourceLabel;
+                // The last Days days, grown a period at a time while they hold too few targets (a small hospital).
+                var from = until.AddDays(-thresholds.Days);
                 var inputs = await store.ServedInputsAsync(risk.Name, method, from, until, cancellationToken);
+                while (inputs.Count < thresholds.MinimumInputs && from > until.AddDays(-thresholds.MaximumDays))
+                {
+                    from = Max(from.AddDays(-thresholds.Days), until.AddDays(-thresholds.MaximumDays));
+                    inputs = await store.ServedInputsAsync(risk.Name, method, from, until, cancellationToken);
+                }
+
                 var check = new DriftCheck(risk.Name, method, from, until, clock.GetUtcNow(), inputs.Count, InputDrift.Compare(model.Card.Features, inputs, thresholds));
                 await store.SaveDriftAsync(check, cancellationToken);
                 if (ReferenceEquals(model, models.Find(risk.Name)))
@@ -42,4 +52,6 @@ public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels m
 
         return checks;
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }
