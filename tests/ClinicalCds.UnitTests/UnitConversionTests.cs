@@ -40,4 +40,21 @@ public sealed class UnitConversionTests
     [Fact]
     public void A_code_without_a_rule_keeps_its_unit() =>
         Assert.Equal(new CanonicalQuantity(172, "cm"), UnitConversion.ToCanonical("8302-2", 172, "cm"));
+
+    [Theory]
+    // MIMIC code repository's bounds (UnitConversion.PlausibleOf): only what no living patient shows is refused.
+    [InlineData(Loinc.HemoglobinMassBlood, 154, "g/dL", false)] // g/L labelled g/dL
+    [InlineData(Loinc.HemoglobinMassBlood, 154, "g/L", true)]
+    [InlineData(Loinc.HemoglobinMassBlood, 50, "g/dL", true)]
+    [InlineData(Loinc.PotassiumSerumPlasma, 31, "mmol/L", false)]
+    [InlineData(Loinc.SodiumSerumPlasma, 0, "mmol/L", false)]
+    [InlineData(Loinc.CreatinineSerumPlasma, 13260, "umol/L", true)] // 150 mg/dL
+    [InlineData(Loinc.BodyTemperature, 34.7, "[degF]", false)] // a Celsius reading charted as Fahrenheit: 1.5 °C
+    [InlineData(Loinc.BodyTemperature, 95.0, "[degF]", true)]
+    [InlineData(Loinc.BodyTemperature, 98.6, "Cel", false)] // a Fahrenheit reading charted as Celsius
+    [InlineData(Loinc.HeartRate, 300, "/min", false)]
+    [InlineData(Loinc.OxygenSaturationPulseOximetry, 100, "%", true)]
+    [InlineData(Loinc.OxygenSaturationPulseOximetry, 0, "%", false)]
+    public void A_converted_value_no_living_patient_can_show_is_not_usable(string loinc, double value, string unit, bool usable) =>
+        Assert.Equal(usable, UnitConversion.ToCanonical(loinc, value, unit) is not null);
 }

@@ -1095,6 +1095,36 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("procedures", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ResultFeedCheckRow", b =>
+                {
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.Property<string>("Alarmed")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("alarmed");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Feeds")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("feeds");
+
+                    b.Property<DateTimeOffset>("From")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from");
+
+                    b.HasKey("Until")
+                        .HasName("pk_result_feed_checks");
+
+                    b.ToTable("result_feed_checks", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.RiskScoreRow", b =>
                 {
                     b.Property<long>("RunId")

@@ -22,6 +22,7 @@ public static class HealthEndpoints
             .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: timeout)
             .AddCheck<ModelsHealthCheck>("models", tags: [Ready], timeout: timeout)
             .AddCheck<InputDriftHealthCheck>("input-drift", tags: [Ready], timeout: timeout)
+            .AddCheck<ResultFeedHealthCheck>("result-feed", tags: [Ready], timeout: timeout)
             .AddCheck<ModelPerformanceHealthCheck>("model-performance", tags: [Ready], timeout: timeout)
             .AddCheck<JobsHealthCheck>("jobs", tags: [Ready], timeout: timeout);
         return services;

@@ -79,6 +79,19 @@ public interface IMonitoringStore
     /// <summary>The latest check of each method.</summary>
     Task<IReadOnlyList<DriftCheck>> LatestDriftAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Per code of <paramref name="codes"/>, the numeric results received with an instant in [from, until) (not entered in
+    /// error), how many were not usable (no canonical value), and the units those came in.
+    /// </summary>
+    Task<IReadOnlyList<Monitoring.CheckResultFeed.ResultFeed>> ResultFeedsAsync(
+        IReadOnlyCollection<string> codes, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>Stores a result-feed check, replacing one of the same period end.</summary>
+    Task SaveFeedAsync(Monitoring.CheckResultFeed.FeedCheck check, CancellationToken cancellationToken);
+
+    /// <summary>The latest result-feed check; null before the first.</summary>
+    Task<Monitoring.CheckResultFeed.FeedCheck?> LatestFeedAsync(CancellationToken cancellationToken);
+
     /// <summary>Keeps each method's latest performance check (<see cref="Monitoring.PerformanceCheck"/>), replacing the one before.</summary>
     Task SavePerformanceAsync(IReadOnlyList<Monitoring.PerformanceCheck> checks, CancellationToken cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ClinicalCds.Application.Monitoring.CheckInputDrift;
+using ClinicalCds.Application.Monitoring.CheckResultFeed;
 using ClinicalCds.Application.Monitoring.MonitorOutcomes;
 using ClinicalCds.Application.Scoring;
 using Mediator;
@@ -60,6 +61,20 @@ internal static class MonitorCommand
 
                     CliOutput.Write(alarms);
                 }
+            }
+
+            var feed = await services.GetRequiredService<IMediator>().Send(new CheckResultFeedCommand(now.Value), ct);
+            AnsiConsole.MarkupLineInterpolated(
+                $"Result feed, {feed.From:yyyy-MM-dd} to {feed.Until:yyyy-MM-dd}: {feed.Feeds.Sum(f => f.Results):N0} results of {feed.Feeds.Count} codes, {(feed.Alarmed.Count == 0 ? "no alarm" : $"{feed.Alarmed.Count} codes with results not usable")}.");
+            if (feed.Alarmed.Count > 0)
+            {
+                var faults = new Table().AddColumns("LOINC", "Results", "Not usable", "Their units");
+                foreach (var f in feed.Feeds.Where(f => feed.Alarmed.Contains(f.Code)))
+                {
+                    faults.AddRow(f.Code, $"{f.Results:N0}", $"{f.Unusable:N0} ({f.UnusableShare:P1})", Markup.Escape(string.Join(", ", f.UnusableUnits)));
+                }
+
+                CliOutput.Write(faults);
             }
 
             return 0;

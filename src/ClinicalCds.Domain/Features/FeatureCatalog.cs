@@ -26,12 +26,6 @@ public sealed record FeatureDefinition(string Name, string Unit, string Definiti
     /// <summary>For a derangement, its measurement's normal band edge in words ("above 90"); null for other features.</summary>
     public string? Beyond { get; init; }
 
-    /// <summary>
-    /// The values this input can take in a living patient, in its own unit (null where any value can occur): a served
-    /// value outside is a data fault — a unit mixed up, a misplaced decimal — not a patient (see <see cref="PlausibleRange"/>).
-    /// </summary>
-    public PlausibleRange? Plausible { get; init; }
-
     /// <summary>When this feature's value was measured in <paramref name="features"/>; null when it is not a measurement.</summary>
     public DateTimeOffset? MeasuredIn(ClinicalFeatures features) => MeasuredAt(features);
 
@@ -41,20 +35,6 @@ public sealed record FeatureDefinition(string Name, string Unit, string Definiti
 
 /// <summary>A feature vector in catalog order; a null value was not observed.</summary>
 public sealed record FeatureVector(string CatalogVersion, IReadOnlyList<double?> Values);
-
-/// <summary>
-/// The open interval (<see cref="Above"/>, <see cref="Below"/>) a measurement can lie in. The bounds are those the MIT
-/// Laboratory for Computational Physiology's MIMIC code repository applies before any analysis (MIT-LCP/mimic-code,
-/// commit 8bcbd190ca75670cd5281f9ead3611ae1cefb73e: mimic-iii/concepts/firstday/labs_first_day.sql — a lab value is
-/// above 0 and hemoglobin at most 50 g/dL, sodium 200 mmol/L, potassium 30 mmol/L, creatinine 150 mg/dL, leukocytes
-/// 1,000 × 10³/µL, albumin 10 g/dL; vitals_first_day.sql — heart rate 0–300 /min, systolic pressure 0–400 mm Hg,
-/// respiratory rate 0–70 /min, temperature 10–50 °C, SpO2 0–100 %). They are deliberately wide: only what cannot be a
-/// patient falls outside — hemoglobin in g/L labelled g/dL (154 "g/dL"), a Fahrenheit temperature read as Celsius.
-/// </summary>
-public sealed record PlausibleRange(double Above, double Below)
-{
-    public bool Contains(double value) => value > Above && value < Below;
-}
 
 /// <summary>
 /// The versioned list of model features, in input order. Changing a definition, the order or the set of features
@@ -86,17 +66,16 @@ public static class FeatureCatalog
             Read = f => f.ConditionsRecorded == 0 ? null : read(f),
         };
 
-    private static FeatureDefinition Measured(string name, string unit, string definition, string codes, Func<ClinicalFeatures, Measurement?> read, double below) =>
-        new(name, unit, definition, codes, CanBeMissing: true) { Read = f => read(f)?.Value, MeasuredAt = f => read(f)?.At, Plausible = new PlausibleRange(0, below) };
+    private static FeatureDefinition Measured(string name, string unit, string definition, string codes, Func<ClinicalFeatures, Measurement?> read) =>
+        new(name, unit, definition, codes, CanBeMissing: true) { Read = f => read(f)?.Value, MeasuredAt = f => read(f)?.At };
 
     /// <summary>
     /// How far a vital sign lies beyond an edge of NEWS2's 0-point band, read as NEWS2 reads it (whole numbers;
     /// temperature to 0.1 °C): 0 inside the band, rising with derangement — so that a U-shaped physiology enters the
     /// model as two inputs that each never lower the risk (ADR 0007). Not recorded when the vital sign was not.
     /// </summary>
-    /// <summary>A vital sign's distance beyond a band edge; plausible up to the distance of the raw value's own plausible bounds (<paramref name="raw"/>).</summary>
     private static FeatureDefinition Deranged(
-        string name, string unit, string parameter, string beyond, string codes, Func<ClinicalFeatures, Measurement?> read, Func<double, double> distance, PlausibleRange raw, int decimals = 0) =>
+        string name, string unit, string parameter, string beyond, string codes, Func<ClinicalFeatures, Measurement?> read, Func<double, double> distance, int decimals = 0) =>
         new(name, unit, $"How far {parameter} lies {beyond} (NEWS2's 0-point band edge; 0 within it), {VitalSet}", codes, CanBeMissing: true)
         {
             Read = f => read(f) is { } m ? Math.Max(0, distance(Math.Round(m.Value, decimals, MidpointRounding.AwayFromZero))) : null,
@@ -104,15 +83,7 @@ public static class FeatureCatalog
             Measured = f => read(f)?.Value,
             NeverLowersRisk = true,
             Beyond = beyond,
-            Plausible = new PlausibleRange(double.NegativeInfinity, Math.Max(distance(raw.Above), distance(raw.Below))),
         };
-
-    // Raw vital signs' plausible bounds (PlausibleRange: MIMIC code, vitals_first_day.sql; SpO2 up to and including 100 %).
-    private static readonly PlausibleRange RespiratoryRate = new(0, 70);
-    private static readonly PlausibleRange OxygenSaturation = new(0, 100.5);
-    private static readonly PlausibleRange SystolicPressure = new(0, 400);
-    private static readonly PlausibleRange HeartRate = new(0, 300);
-    private static readonly PlausibleRange Temperature = new(10, 50);
 
     private const string VitalSet = "each vital sign's latest value charted in the 24 h before the instant, within the index stay or the 24 h before admission; not recorded when none is that recent";
 
@@ -177,24 +148,24 @@ public static class FeatureCatalog
 
         list.AddRange(
         [
-            Measured("HemoglobinGdl", "g/dL", $"Hemoglobin, {Window}", "LOINC 718-7, 20509-6 (blood-gas co-oximetry not pooled)", f => f.Hemoglobin, below: 50),
-            Measured("SodiumMmolL", "mmol/L", $"Sodium, {Window}", "LOINC 2951-2, 2947-0", f => f.Sodium, below: 200),
-            Measured("PotassiumMmolL", "mmol/L", $"Potassium, {Window}", "LOINC 2823-3, 6298-4", f => f.Potassium, below: 30),
-            Measured("CreatinineMgDl", "mg/dL", $"Creatinine, {Window}", "LOINC 2160-0, 38483-4, 14682-9", f => f.Creatinine, below: 150),
-            Measured("WhiteBloodCellsPerNl", "10*3/uL", $"Leukocytes, {Window}", "LOINC 6690-2, 26464-8", f => f.WhiteBloodCells, below: 1000),
-            Measured("AlbuminGdl", "g/dL", $"Albumin, {Window}", "LOINC 1751-7", f => f.Albumin, below: 10),
+            Measured("HemoglobinGdl", "g/dL", $"Hemoglobin, {Window}", "LOINC 718-7, 20509-6 (blood-gas co-oximetry not pooled)", f => f.Hemoglobin),
+            Measured("SodiumMmolL", "mmol/L", $"Sodium, {Window}", "LOINC 2951-2, 2947-0", f => f.Sodium),
+            Measured("PotassiumMmolL", "mmol/L", $"Potassium, {Window}", "LOINC 2823-3, 6298-4", f => f.Potassium),
+            Measured("CreatinineMgDl", "mg/dL", $"Creatinine, {Window}", "LOINC 2160-0, 38483-4, 14682-9", f => f.Creatinine),
+            Measured("WhiteBloodCellsPerNl", "10*3/uL", $"Leukocytes, {Window}", "LOINC 6690-2, 26464-8", f => f.WhiteBloodCells),
+            Measured("AlbuminGdl", "g/dL", $"Albumin, {Window}", "LOINC 1751-7", f => f.Albumin),
             Feature("CreatinineChange48hMgDl", "mg/dL", "Latest creatinine minus the lowest creatinine in the 48 h before it; missing without an earlier value", "creatinine LOINC codes", f => f.CreatinineCourse is { LowestPrior48hMgDl: { } low } c ? c.LatestMgDl - low : null, canBeMissing: true),
             Feature("AkiStageKdigo", "stage", "KDIGO AKI stage 0-3 from the creatinine course (rise within 48 h, ratio to the lowest value within 7 days, ≥ 4.0 mg/dL)", "creatinine LOINC codes", f => f.CreatinineCourse is { } c ? Kdigo.Stage(c) : null, canBeMissing: true),
             // Vital signs as derangements beyond NEWS2's 0-point band (RCP NEWS2 2017, Chart 1), each direction its own input.
-            Deranged("RespiratoryRateBelow12PerMin", "/min", "the respiratory rate", "below 12", "LOINC 9279-1", f => f.RespiratoryRate, v => 12 - v, RespiratoryRate),
-            Deranged("RespiratoryRateAbove20PerMin", "/min", "the respiratory rate", "above 20", "LOINC 9279-1", f => f.RespiratoryRate, v => v - 20, RespiratoryRate),
-            Deranged("OxygenSaturationBelow96Percent", "%", "SpO2 by pulse oximetry", "below 96", "LOINC 59408-5 (arterial SaO2 not pooled)", f => f.OxygenSaturation, v => 96 - v, OxygenSaturation),
-            Deranged("SystolicBpBelow111MmHg", "mm[Hg]", "the systolic blood pressure (own observation or panel component)", "below 111", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure, v => 111 - v, SystolicPressure),
-            Deranged("SystolicBpAbove219MmHg", "mm[Hg]", "the systolic blood pressure (own observation or panel component)", "above 219", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure, v => v - 219, SystolicPressure),
-            Deranged("HeartRateBelow51PerMin", "/min", "the heart rate", "below 51", "LOINC 8867-4", f => f.HeartRate, v => 51 - v, HeartRate),
-            Deranged("HeartRateAbove90PerMin", "/min", "the heart rate", "above 90", "LOINC 8867-4", f => f.HeartRate, v => v - 90, HeartRate),
-            Deranged("TemperatureBelow36_1Celsius", "Cel", "the body temperature", "below 36.1", "LOINC 8310-5", f => f.Temperature, v => 36.1 - v, Temperature, decimals: 1),
-            Deranged("TemperatureAbove38Celsius", "Cel", "the body temperature", "above 38.0", "LOINC 8310-5", f => f.Temperature, v => v - 38.0, Temperature, decimals: 1),
+            Deranged("RespiratoryRateBelow12PerMin", "/min", "the respiratory rate", "below 12", "LOINC 9279-1", f => f.RespiratoryRate, v => 12 - v),
+            Deranged("RespiratoryRateAbove20PerMin", "/min", "the respiratory rate", "above 20", "LOINC 9279-1", f => f.RespiratoryRate, v => v - 20),
+            Deranged("OxygenSaturationBelow96Percent", "%", "SpO2 by pulse oximetry", "below 96", "LOINC 59408-5 (arterial SaO2 not pooled)", f => f.OxygenSaturation, v => 96 - v),
+            Deranged("SystolicBpBelow111MmHg", "mm[Hg]", "the systolic blood pressure (own observation or panel component)", "below 111", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure, v => 111 - v),
+            Deranged("SystolicBpAbove219MmHg", "mm[Hg]", "the systolic blood pressure (own observation or panel component)", "above 219", "LOINC 8480-6 (in 85354-9)", f => f.SystolicBloodPressure, v => v - 219),
+            Deranged("HeartRateBelow51PerMin", "/min", "the heart rate", "below 51", "LOINC 8867-4", f => f.HeartRate, v => 51 - v),
+            Deranged("HeartRateAbove90PerMin", "/min", "the heart rate", "above 90", "LOINC 8867-4", f => f.HeartRate, v => v - 90),
+            Deranged("TemperatureBelow36_1Celsius", "Cel", "the body temperature", "below 36.1", "LOINC 8310-5", f => f.Temperature, v => 36.1 - v, decimals: 1),
+            Deranged("TemperatureAbove38Celsius", "Cel", "the body temperature", "above 38.0", "LOINC 8310-5", f => f.Temperature, v => v - 38.0, decimals: 1),
             Feature("NotAlert", "1/0", $"Level of consciousness other than alert (new confusion, voice, pain, unresponsive), {Set}", "LOINC 67775-7 answer (SNOMED CT ACVPU concepts)", f => f.Consciousness is { } c ? Flag(c != Consciousness.Alert) : null, canBeMissing: true) with { NeverLowersRisk = true },
             Feature("SupplementalOxygen", "1/0", $"On supplemental oxygen (flow > 0 L/min or FiO2 > 21 %), {Set}; not recorded (never \"air\") when neither was charted", "LOINC 3151-8, 3150-0", f => f.SupplementalOxygen is { } o ? Flag(o) : null, canBeMissing: true) with { NeverLowersRisk = true },
             Feature("ActiveMedicationCount", "count", "Distinct medications ordered in the 365 days up to the instant (not cancelled, draft or entered-in-error)", "MedicationRequest.medication[x], authoredOn", f => f.ActiveMedicationCount),

@@ -6,10 +6,21 @@ namespace ClinicalCds.Domain.Units;
 public readonly record struct CanonicalQuantity(double Value, string Unit);
 
 /// <summary>
+/// The values a living patient can show, in a canonical unit: above <see cref="Above"/> and below <see cref="Below"/>
+/// (up to and including it when <see cref="BelowIncluded"/>).
+/// </summary>
+public sealed record PlausibleRange(double Above, double Below, bool BelowIncluded = false)
+{
+    public bool Contains(double value) => value > Above && (BelowIncluded ? value <= Below : value < Below);
+}
+
+/// <summary>
 /// Converts laboratory values and vital signs to one canonical UCUM unit per LOINC code, so that a hospital reporting
 /// creatinine in µmol/L and one reporting mg/dL give the same feature. Factors are the usual molar masses:
 /// creatinine 113.12 g/mol (1 mg/dL = 88.42 µmol/L), hemoglobin as the tetramer-free monomer convention used by
 /// laboratories reporting mmol/L (1 mmol/L = 1.611 g/dL); sodium and potassium are monovalent, so mEq/L = mmol/L.
+/// A converted value no living patient can show is not usable either (<see cref="PlausibleOf"/>): it is kept as received
+/// and never read as the patient's.
 /// </summary>
 public static class UnitConversion
 {
@@ -115,8 +126,50 @@ public static class UnitConversion
     };
 
     /// <summary>
+    /// What a living patient can show, per LOINC code in its canonical unit: the bounds the MIT Laboratory for
+    /// Computational Physiology's MIMIC code repository applies before any analysis (MIT-LCP/mimic-code, commit
+    /// 8bcbd190ca75670cd5281f9ead3611ae1cefb73e). mimic-iii/concepts/firstday/labs_first_day.sql: a result above 0 and
+    /// hemoglobin at most 50 g/dL, sodium 200 mmol/L, potassium 30 mmol/L, creatinine 150 mg/dL, leukocytes 1,000 ×10³/µL,
+    /// albumin 10 g/dL; vitals_first_day.sql: heart rate 0–300 /min, systolic pressure 0–400 and diastolic 0–300 mm Hg,
+    /// respiratory rate 0–70 /min, temperature 10–50 °C, SpO2 above 0 up to 100 %. Deliberately wide: only what cannot be a
+    /// patient falls outside — hemoglobin in g/L labelled g/dL (154 "g/dL"), a Celsius temperature charted as Fahrenheit
+    /// (34.7 "°F", 1.5 °C).
+    /// </summary>
+    private static readonly Dictionary<string, PlausibleRange> Plausible = new(StringComparer.Ordinal)
+    {
+        [Loinc.HemoglobinMassBlood] = new(0, 50, true),
+        [Loinc.HemoglobinMassBloodCalculated] = new(0, 50, true),
+        [Loinc.HemoglobinMassArterialBlood] = new(0, 50, true),
+        [Loinc.HemoglobinMassVenousBlood] = new(0, 50, true),
+        [Loinc.SodiumSerumPlasma] = new(0, 200, true),
+        [Loinc.SodiumBlood] = new(0, 200, true),
+        [Loinc.PotassiumSerumPlasma] = new(0, 30, true),
+        [Loinc.PotassiumBlood] = new(0, 30, true),
+        [Loinc.CreatinineSerumPlasma] = new(0, 150, true),
+        [Loinc.CreatinineBlood] = new(0, 150, true),
+        [Loinc.CreatinineMolesSerumPlasma] = new(0, 150, true),
+        [Loinc.LeukocytesBlood] = new(0, 1000, true),
+        [Loinc.LeukocytesBloodManualCount] = new(0, 1000, true),
+        [Loinc.AlbuminSerumPlasma] = new(0, 10, true),
+        [Loinc.HeartRate] = new(0, 300),
+        [Loinc.SystolicBloodPressure] = new(0, 400),
+        [Loinc.DiastolicBloodPressure] = new(0, 300),
+        [Loinc.RespiratoryRate] = new(0, 70),
+        [Loinc.BodyTemperature] = new(10, 50),
+        [Loinc.OxygenSaturationPulseOximetry] = new(0, 100, true),
+        [Loinc.OxygenSaturationArterial] = new(0, 100, true),
+    };
+
+    /// <summary>The values a living patient can show for <paramref name="loincCode"/>, in its canonical unit; null where no bound is set.</summary>
+    public static PlausibleRange? PlausibleOf(string loincCode) => Plausible.GetValueOrDefault(loincCode);
+
+    /// <summary>The LOINC codes whose values are converted and checked: a result of one that is not usable is a feed fault.</summary>
+    public static IReadOnlyCollection<string> CheckedCodes => ByLoinc.Keys;
+
+    /// <summary>
     /// The value in the canonical unit of <paramref name="loincCode"/>. Codes without a rule keep their unit;
-    /// a unit the rule does not know returns null, so a value is never silently misread.
+    /// a unit the rule does not know, or a converted value no patient can show (<see cref="PlausibleOf"/>), returns
+    /// null, so a value is never silently misread.
     /// </summary>
     public static CanonicalQuantity? ToCanonical(string loincCode, double value, string? unit)
     {
@@ -130,9 +183,15 @@ public static class UnitConversion
             return null;
         }
 
-        return rule.FromUnit.TryGetValue(unit.Trim(), out var convert)
-            ? new CanonicalQuantity(convert(value), rule.CanonicalUnit)
-            : null;
+        if (!rule.FromUnit.TryGetValue(unit.Trim(), out var convert))
+        {
+            return null;
+        }
+
+        var canonical = convert(value);
+        return Plausible.TryGetValue(loincCode, out var plausible) && !plausible.Contains(canonical)
+            ? null
+            : new CanonicalQuantity(canonical, rule.CanonicalUnit);
     }
 
     private static readonly Dictionary<string, string> Written = new(StringComparer.Ordinal)

@@ -96,6 +96,30 @@ public sealed class ModelPerformanceHealthCheck(IMonitoringStore store, IRiskMod
     }
 }
 
+/// <summary>
+/// The last result-feed check (issue 32 item 5): a code whose results arrive in part not usable — an unknown unit, a value
+/// no patient can show — is a feed fault the scores cannot see (those values are left out), so readiness says it.
+/// </summary>
+public sealed class ResultFeedHealthCheck(IMonitoringStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var check = await store.LatestFeedAsync(cancellationToken);
+            var faults = check?.Feeds.Where(f => check.Alarmed.Contains(f.Code)).ToList() ?? [];
+            return faults.Count == 0
+                ? HealthCheckResult.Healthy(check is null ? "No result-feed check has run yet." : "No result-feed alarm at the last check.")
+                : HealthCheckResult.Degraded(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Results not usable: {string.Join("; ", faults.Select(f => $"LOINC {f.Code}: {f.Unusable} of {f.Results} ({string.Join(", ", f.UnusableUnits)})"))}."));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            return HealthCheckResult.Degraded($"The last result-feed check cannot be read ({e.GetType().Name}).");
+        }
+    }
+}
+
 /// <summary>Hangfire's storage answers, and at least one job server (a worker, or an API running jobs) is heart-beating.</summary>
 public sealed class JobsHealthCheck(JobStorage storage) : IHealthCheck
 {

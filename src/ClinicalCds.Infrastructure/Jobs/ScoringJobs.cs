@@ -2,6 +2,7 @@ using ClinicalCds.Application.Scoring.DeliverRiskAssessments;
 using ClinicalCds.Application.Scoring.ScoreChunk;
 using ClinicalCds.Application.Scoring.StartRun;
 using ClinicalCds.Application.Monitoring.CheckInputDrift;
+using ClinicalCds.Application.Monitoring.CheckResultFeed;
 using ClinicalCds.Application.Monitoring.MonitorOutcomes;
 using ClinicalCds.Application.Scoring;
 using ClinicalCds.Application.Abstractions;
@@ -75,6 +76,9 @@ public sealed class ScoringJobs(IMediator mediator, IScoringStore store, Scoring
         {
             logger.LogInformation("Input drift of {Method}: {Targets} targets, {Alarms} features with alarms", check.Method, check.Targets, check.Alarmed.Count);
         }
+
+        var feed = await mediator.Send(new CheckResultFeedCommand(options.AsOf), cancellationToken);
+        logger.LogInformation("Result feed: {Codes} codes, {Alarms} with results not usable", feed.Feeds.Count, feed.Alarmed.Count);
     }
 
     /// <summary>Retried soon at first (an external server's blip), then ever more patiently (an outage), for about a day.</summary>

@@ -1,3 +1,4 @@
+using ClinicalCds.Application.Monitoring.CheckResultFeed;
 using ClinicalCds.Application.Monitoring;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
@@ -188,6 +189,65 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         }
 
         return checks;
+    }
+
+    public async Task<IReadOnlyList<ResultFeed>> ResultFeedsAsync(
+        IReadOnlyCollection<string> codes, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        // A numeric result received (original_value) without a canonical value (value) was not usable: FactMapper keeps
+        // what it cannot read as the patient's as received, and nothing reads it.
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT code, count(*)::int, (count(*) FILTER (WHERE value IS NULL))::int,
+                   coalesce(array_agg(DISTINCT coalesce(original_unit, '(none)')) FILTER (WHERE value IS NULL), '{}')
+            FROM observations
+            WHERE system = 'http://loinc.org' AND code = ANY(@codes) AND original_value IS NOT NULL
+              AND effective >= @from AND effective < @until AND status IS DISTINCT FROM 'entered-in-error'
+            GROUP BY code ORDER BY code
+            """);
+        command.Parameters.AddWithValue("codes", codes.ToArray());
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("until", until);
+        var feeds = new List<ResultFeed>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            feeds.Add(new ResultFeed(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetFieldValue<string[]>(3)));
+        }
+
+        return feeds;
+    }
+
+    public async Task SaveFeedAsync(FeedCheck check, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO result_feed_checks (until, "from", computed_at, feeds, alarmed)
+            VALUES (@until, @from, @computed, @feeds, @alarmed)
+            ON CONFLICT (until) DO UPDATE SET
+                "from" = excluded."from", computed_at = excluded.computed_at, feeds = excluded.feeds, alarmed = excluded.alarmed
+            """);
+        command.Parameters.AddWithValue("until", check.Until);
+        command.Parameters.AddWithValue("from", check.From);
+        command.Parameters.AddWithValue("computed", check.ComputedAt);
+        command.Parameters.AddWithValue("feeds", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(check.Feeds, ModelCard.Json));
+        command.Parameters.AddWithValue("alarmed", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(check.Alarmed, ModelCard.Json));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<FeedCheck?> LatestFeedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT "from", until, computed_at, feeds::text, alarmed::text FROM result_feed_checks ORDER BY until DESC, computed_at DESC LIMIT 1
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new FeedCheck(
+                reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2),
+                JsonSerializer.Deserialize<List<ResultFeed>>(reader.GetString(3), ModelCard.Json)!,
+                JsonSerializer.Deserialize<List<string>>(reader.GetString(4), ModelCard.Json)!)
+            : null;
     }
 
     public async Task SavePerformanceAsync(IReadOnlyList<PerformanceCheck> checks, CancellationToken cancellationToken)

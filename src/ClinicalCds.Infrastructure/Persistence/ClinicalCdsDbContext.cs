@@ -32,6 +32,8 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
 
     public DbSet<ModelPerformanceRow> ModelPerformance => Set<ModelPerformanceRow>();
     public DbSet<ModelDriftRow> ModelDrift => Set<ModelDriftRow>();
+
+    public DbSet<ResultFeedCheckRow> ResultFeedChecks => Set<ResultFeedCheckRow>();
     public DbSet<ShadowScoreRow> ShadowScores => Set<ShadowScoreRow>();
     public DbSet<HookScoreRow> HookScores => Set<HookScoreRow>();
     public DbSet<ModelServingChangeRow> ModelServingChanges => Set<ModelServingChangeRow>();
@@ -218,6 +220,14 @@ public sealed class ClinicalCdsDbContext(DbContextOptions<ClinicalCdsDbContext> 
             e.ToTable("model_drift");
             e.HasKey(r => new { r.Method, r.Until });
             e.Property(r => r.Features).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<ResultFeedCheckRow>(e =>
+        {
+            e.ToTable("result_feed_checks");
+            e.HasKey(r => r.Until);
+            e.Property(r => r.Feeds).HasColumnType("jsonb");
+            e.Property(r => r.Alarmed).HasColumnType("jsonb");
         });
 
         modelBuilder.Entity<LatestRiskScoreRow>(e =>

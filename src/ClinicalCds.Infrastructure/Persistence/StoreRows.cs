@@ -415,6 +415,18 @@ public sealed class ModelDriftRow
     public required string Features { get; set; }
 }
 
+/// <summary>result_feed_checks: one check of the laboratory and vital-sign results received over a period (issue 32 item 5).</summary>
+public sealed class ResultFeedCheckRow
+{
+    public DateTimeOffset Until { get; set; }
+    public DateTimeOffset From { get; set; }
+    public DateTimeOffset ComputedAt { get; set; }
+    /// <summary>jsonb: ResultFeed[].</summary>
+    public required string Feeds { get; set; }
+    /// <summary>jsonb: string[], the codes with alarms.</summary>
+    public required string Alarmed { get; set; }
+}
+
 /// <summary>model_performance: each served method's latest rolling-window performance check and its alarms (issue 32 item 4).</summary>
 public sealed class ModelPerformanceRow
 {

@@ -99,36 +99,11 @@ public sealed class InputDriftTests
         Assert.All(InputDrift.Compare(Features, inputs.Take(100).ToList(), Thresholds), f => Assert.Empty(f.Alarms));
     }
 
-    [Fact]
-    public void A_tenth_of_hemoglobin_in_g_per_l_labelled_g_per_dl_is_implausible_at_any_sample_size_where_range_and_psi_miss_it()
-    {
-        // The catalog's hemoglobin input (plausible below 50 g/dL, MIMIC code's bound): one result in ten reported in g/L
-        // under g/dL (145 for 14.5), as a feed with one misconfigured analyser sends.
-        CardFeature[] features = [Features[0] with { Name = "HemoglobinGdl" }, Features[1], Features[2]];
-        var random = new Random(5);
-        var inputs = Inputs(2000, 5).Select(v => (IReadOnlyList<double?>)[v[0] is { } h && random.NextDouble() < 0.1 ? h * 10 : v[0], v[1], v[2]]).ToList();
-
-        var hemoglobin = InputDrift.Compare(features, inputs, Thresholds)[0];
-        Assert.Contains(InputDrift.ImplausibleValues, hemoglobin.Alarms);
-        Assert.DoesNotContain(InputDrift.OutOfRange, hemoglobin.Alarms); // about 10 % + 5 % beyond the reference: under 15 %
-        Assert.InRange(hemoglobin.Implausible, 0.08 * hemoglobin.Recorded, 0.12 * hemoglobin.Recorded);
-
-        // A small hospital's 60 inputs: below the PSI minimum, but implausible values are a fault however few.
-        Assert.Contains(InputDrift.ImplausibleValues, InputDrift.Compare(features, inputs.Take(60).ToList(), Thresholds)[0].Alarms);
-        // The same feed, correct: nothing.
-        Assert.DoesNotContain(InputDrift.ImplausibleValues, InputDrift.Compare(features, Inputs(2000, 5), Thresholds)[0].Alarms);
-    }
-
     [Theory]
-    [InlineData("HemoglobinGdl", 14.5, true)]
-    [InlineData("HemoglobinGdl", 145, false)]
-    [InlineData("CreatinineMgDl", 0, false)]
-    [InlineData("SodiumMmolL", 199, true)]
-    [InlineData("TemperatureAbove38Celsius", 60.6, false)] // 98.6 °F read as °C: 60.6 beyond 38
-    [InlineData("TemperatureAbove38Celsius", 4.5, true)] // 42.5 °C
-    [InlineData("HeartRateAbove90PerMin", 215, false)] // 305 /min
-    [InlineData("OxygenSaturationBelow96Percent", 95, true)] // 1 %
-    [InlineData("OxygenSaturationBelow96Percent", 96, false)] // 0 %: the raw value must be above 0
-    public void The_catalog_knows_what_a_living_patient_can_show(string feature, double value, bool plausible) =>
-        Assert.Equal(plausible, ClinicalCds.Domain.Features.FeatureCatalog.Features.Single(f => f.Name == feature).Plausible!.Contains(value));
+    [InlineData(2000, 200, true)] // a tenth of a lab in g/L labelled g/dL
+    [InlineData(60, 3, true)] // a small hospital's month: a fault however few the patients
+    [InlineData(60, 2, false)] // two mistyped results are typos
+    [InlineData(1000, 5, false)] // 0.5 %
+    public void A_result_feed_is_faulty_when_more_than_1_percent_and_at_least_3_results_are_not_usable(int results, int unusable, bool alarmed) =>
+        Assert.Equal(alarmed, new ClinicalCds.Application.Monitoring.CheckResultFeed.ResultFeed("718-7", results, unusable, ["g/dL"]).Alarmed(Thresholds));
 }

@@ -1,5 +1,3 @@
-using ClinicalCds.Domain.Features;
-
 namespace ClinicalCds.Application.Models.Evaluation;
 
 /// <summary>When a feature's served inputs count as drifted (section "Monitoring" of the configuration).</summary>
@@ -24,16 +22,6 @@ public sealed class DriftThresholds
     public double OutOfRange { get; set; } = 0.15;
 
     /// <summary>
-    /// The share of recorded inputs outside what a living patient can show (<see cref="FeatureDefinition.Plausible"/>)
-    /// above which, with at least <see cref="MinimumImplausible"/> such values, the input is implausible: a unit mixed up in
-    /// part of the feed. Any sample size: a data fault is one however few the patients.
-    /// </summary>
-    public double Implausible { get; set; } = 0.01;
-
-    /// <summary>Implausible values needed for the alarm: one mistyped result is a typo, not a feed fault.</summary>
-    public int MinimumImplausible { get; set; } = 3;
-
-    /// <summary>
     /// Recorded inputs needed before the PSI and out-of-range alarms may sound: with 20 reference bins the PSI of an
     /// unchanged population is about 19 / n, so small samples alone would look shifted.
     /// </summary>
@@ -48,15 +36,20 @@ public sealed class DriftThresholds
     /// discharges about 50 a month: four months reach 200).
     /// </summary>
     public int MaximumDays { get; set; } = 365;
+
+    /// <summary>
+    /// The share of a code's numeric results not usable — an unknown unit, or a value no living patient can show —
+    /// above which (with at least <see cref="MinimumUnusable"/> of them) the result feed is faulty.
+    /// </summary>
+    public double Unusable { get; set; } = 0.01;
+
+    /// <summary>Unusable results needed for the alarm: one mistyped result is a typo, not a feed fault.</summary>
+    public int MinimumUnusable { get; set; } = 3;
 }
 
 /// <summary>One feature's served inputs against its training reference, and the alarms they raise.</summary>
 public sealed record FeatureDrift(
-    string Feature, int Inputs, int Recorded, double Psi, double MissingShare, double ReferenceMissingShare, double OutOfRangeShare, IReadOnlyList<string> Alarms)
-{
-    /// <summary>Recorded inputs no living patient shows (<see cref="FeatureDefinition.Plausible"/>).</summary>
-    public int Implausible { get; init; }
-}
+    string Feature, int Inputs, int Recorded, double Psi, double MissingShare, double ReferenceMissingShare, double OutOfRangeShare, IReadOnlyList<string> Alarms);
 
 /// <summary>
 /// Input drift and data quality of a model's served inputs against its card (issue 22 item 3). Each feature's reference
@@ -69,7 +62,6 @@ public static class InputDrift
     public const string Shifted = "shifted";
     public const string MissingChanged = "missing share changed";
     public const string OutOfRange = "out of range";
-    public const string ImplausibleValues = "implausible values";
 
     public static IReadOnlyList<FeatureDrift> Compare(IReadOnlyList<CardFeature> features, IReadOnlyList<IReadOnlyList<double?>> inputs, DriftThresholds thresholds) =>
         [.. features.Select((feature, j) => Feature(feature, [.. inputs.Select(v => v[j])], thresholds))];
@@ -99,14 +91,7 @@ public static class InputDrift
             alarms.Add(OutOfRange);
         }
 
-        var plausible = FeatureCatalog.Features.FirstOrDefault(f => f.Name == feature.Name)?.Plausible;
-        var implausible = plausible is null ? 0 : recorded.Count(v => !plausible.Contains(v));
-        if (implausible >= thresholds.MinimumImplausible && implausible > thresholds.Implausible * recorded.Count)
-        {
-            alarms.Add(ImplausibleValues);
-        }
-
-        return new FeatureDrift(feature.Name, served.Count, recorded.Count, psi, missingShare, feature.MissingShare, outOfRange, alarms) { Implausible = implausible };
+        return new FeatureDrift(feature.Name, served.Count, recorded.Count, psi, missingShare, feature.MissingShare, outOfRange, alarms);
     }
 
     private static double Psi(IReadOnlyList<double> sortedReference, IReadOnlyList<double> recorded)

@@ -10,6 +10,9 @@ public sealed record ModelMonitoring(IReadOnlyList<MonitoringPeriod> Outcomes, I
 {
     /// <summary>Each served method's latest rolling-window performance check and its alarms (issue 32 item 4).</summary>
     public IReadOnlyList<PerformanceCheck> Performance { get; init; } = [];
+
+    /// <summary>The latest check of the laboratory and vital-sign results received (issue 32 item 5); null before the first.</summary>
+    public CheckResultFeed.FeedCheck? ResultFeed { get; init; }
 }
 
 public sealed class GetMonitoringHandler(IMonitoringStore store) : IQueryHandler<GetMonitoringQuery, ModelMonitoring>
@@ -19,5 +22,6 @@ public sealed class GetMonitoringHandler(IMonitoringStore store) : IQueryHandler
             [.. (await store.LatestDriftAsync(cancellationToken)).Where(c => query.Model is null || c.Model == query.Model)])
         {
             Performance = [.. (await store.LatestPerformanceAsync(cancellationToken)).Where(c => query.Model is null || c.Model == query.Model)],
+            ResultFeed = await store.LatestFeedAsync(cancellationToken),
         };
 }
