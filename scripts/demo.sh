@@ -8,8 +8,10 @@ patients="${DEMO_PATIENTS:-2000}"
 urls="${DEMO_URLS:-http://127.0.0.1:5080}"
 
 # One story: the demo's population is a hospital's active patients today — in hospital now or discharged in the last
-# 30 days — with three years of history ending at 00:00 UTC today. Hooks, the CLI, the worklist and the nightly jobs
-# all judge against the clock (no Scoring__AsOf), so they agree. Each day's demo has its own population and database.
+# 30 days — with three years of history ending at the minute the day's demo first starts, so that its inpatients'
+# charts are current when it is scored (a chart that ended at midnight has no vital signs of the last 24 h by the
+# evening). Hooks, the CLI, the worklist and the nightly jobs all judge against the clock (no Scoring__AsOf), so they
+# agree. Each day's demo has its own population and database.
 day="$(date -u +%Y-%m-%d)"
 export CLINICALCDS_DB="${CLINICALCDS_DB:-clinicalcds_demo_${day//-/}}"
 eval "$(scripts/pg.sh start)"
@@ -19,7 +21,7 @@ cli=(dotnet "src/ClinicalCds.Cli/bin/Release/net10.0/clinicalcds.dll")
 "${cli[@]}" db migrate
 population="$root/.data/demo-$day-$patients"
 find "$root/.data" -maxdepth 1 -name 'demo-*' ! -name "demo-$day-*" -exec rm -rf {} + 2>/dev/null || true
-[ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --recent-care 30 --as-of "$day" --seed 42 --out "$population"
+[ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --recent-care 30 --as-of "$(date -u +%Y-%m-%dT%H:%M:00Z)" --seed 42 --out "$population"
 "${cli[@]}" import --if-store-empty "$population"
 
 # The server runs the nightly jobs itself here (a production layout runs `clinicalcds worker` processes instead;

@@ -9,7 +9,14 @@ namespace ClinicalCds.Application.Models;
 /// <see cref="Reference"/> values (the plausible values a missing input is averaged over; see <see cref="MissingInputs"/>).
 /// </summary>
 public sealed record CardFeature(
-    string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare, IReadOnlyList<double> Reference);
+    string Name, string Unit, string Definition, double Mean, double StandardDeviation, double MissingShare, IReadOnlyList<double> Reference)
+{
+    /// <summary>
+    /// The input as nightly runs see it in the training population, which input drift is judged against (issue 32 item 5);
+    /// null on cards trained before it, which are judged against <see cref="Reference"/> and <see cref="MissingShare"/>.
+    /// </summary>
+    public Evaluation.ServingReference? Serving { get; init; }
+}
 
 /// <summary>
 /// An estimate and its 95% interval (percentiles of a patient-level bootstrap; NaN bounds when no interval could be

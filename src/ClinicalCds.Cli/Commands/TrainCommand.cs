@@ -6,6 +6,8 @@ using ClinicalCds.Domain.Risks;
 using System.CommandLine;
 using System.Globalization;
 using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Application.Training.BuildServingReference;
+using ClinicalCds.Application.Scoring;
 using ClinicalCds.Training;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +19,9 @@ namespace ClinicalCds.Cli.Commands;
 /// clinicalcds train --model readmission|complication [--out DIR] [--version V] [--as-of T] [--seed S] [--oracle CSV]
 /// [--trees N] [--leaves N]:
 /// builds the dataset from the store, trains, calibrates, evaluates and writes model.onnx, model-card.json and
-/// trees.json (for TreeSHAP), evaluation.md, roc.svg and calibration.svg into models/&lt;model&gt;/&lt;version&gt;/.
+/// trees.json (for TreeSHAP), evaluation.md, roc.svg and calibration.svg into models/&lt;model&gt;/&lt;version&gt;/; the
+/// card's features carry the serving reference input drift is judged against (the development patients' inputs at the
+/// instants the nightly run, Scoring:Cron in Scoring:TimeZone, would score them).
 /// </summary>
 internal static class TrainCommand
 {
@@ -118,6 +122,24 @@ internal static class TrainCommand
                 AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {sample.Explanation}");
             }
 
+            // Issue 32 item 5: the inputs as nightly runs will see them, for input drift to be judged against.
+            var scoring = services.GetRequiredService<ScoringOptions>();
+            if (!TryNightlyRunTime(scoring.Cron, out var runTime))
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] Scoring:Cron '{scoring.Cron}' is not one run a day ('minute hour * * *'): the serving reference needs the nightly run's time.");
+                return 2;
+            }
+
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(scoring.TimeZone);
+            var serving = await AnsiConsole.Status().StartAsync("Taking the serving reference: the inputs at nightly run instants", _ =>
+                mediator.Send(new BuildServingReferenceQuery(risk, cutoff, runTime, zone, seed), ct).AsTask());
+            result = result with
+            {
+                Card = result.Card with { Features = [.. result.Card.Features.Select((f, j) => f with { Serving = serving.Features[j] })] },
+            };
+            AnsiConsole.MarkupLineInterpolated(
+                $"Serving reference: {serving.Targets:N0} targets a run at {runTime:HH:mm} ({scoring.TimeZone}) would score in the development patients.");
+
             await new ModelPackage(result.Card, result.Onnx, result.Trees, result.Dependence).WriteAsync(folder, new Dictionary<string, string>
             {
                 ["evaluation.md"] = EvaluationReport.Markdown(result.Card),
@@ -129,6 +151,22 @@ internal static class TrainCommand
                 $"Wrote {folder}. Test split: {EvaluationReport.Summary(result.Card.Test, result.Card.Baselines)}{oracle}; ONNX Runtime vs ML.NET max |Δscore| {result.MaxOnnxDifference:E1}.");
             return 0;
         });
+    }
+
+    /// <summary>The time of day of a cron expression of one run a day ("0 2 * * *" is 02:00).</summary>
+    internal static bool TryNightlyRunTime(string cron, out TimeOnly time)
+    {
+        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        time = default;
+        if (fields.Length != 5 || fields[2..].Any(f => f != "*")
+            || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute) || minute > 59
+            || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hour) || hour > 23)
+        {
+            return false;
+        }
+
+        time = new TimeOnly(hour, minute);
+        return true;
     }
 
     private static Dictionary<(string, DateTimeOffset), double> ReadOracle(string path) =>

@@ -17,11 +17,11 @@ public static class IndexStays
     public static DateTimeOffset InstantFor(Clinical.EncounterFact stay, DateTimeOffset asOf) =>
         stay.End is { } end && end <= asOf ? end : asOf;
 
-    /// <summary>Every completed inpatient stay, each with its discharge instant: the index discharges of training.</summary>
     /// <summary>Whether the patient died in <paramref name="stay"/>: discharged as expired, or recorded dead by its end.</summary>
     public static bool DiedIn(PatientTimeline timeline, Clinical.EncounterFact stay) =>
         stay.DischargeDisposition == "exp" || (stay.End is { } end && timeline.Patient?.DeceasedAt <= end);
 
+    /// <summary>Every completed inpatient stay, each with its discharge instant: the index discharges of training.</summary>
     public static IEnumerable<(Clinical.EncounterFact Stay, DateTimeOffset Discharge)> Discharges(PatientTimeline timeline) =>
         timeline.Encounters
             .Where(e => EncounterKinds.IsInpatient(e) && e.Start is not null && e.End is not null && e.End >= e.Start)

@@ -52,7 +52,9 @@ public sealed record FeatureDrift(
     string Feature, int Inputs, int Recorded, double Psi, double MissingShare, double ReferenceMissingShare, double OutOfRangeShare, IReadOnlyList<string> Alarms);
 
 /// <summary>
-/// Input drift and data quality of a model's served inputs against its card (issue 22 item 3). Each feature's reference
+/// Input drift and data quality of a model's served inputs against its card (issue 22 item 3). A card with a serving
+/// reference (<see cref="ServingReference"/>, issue 32 item 5) is judged against it: the training population at the
+/// instants nightly runs score, binned at its deciles with each bin's own share. An older card: each feature's reference
 /// is its 20 training values at the (k + ½)/20 quantiles (<see cref="MissingInputs.ReferenceOf"/>), each standing for 5 %
 /// of training: the bins are those values (ties merged, edges half-way between them), the expected share of a bin its
 /// count of reference values / 20. PSI = Σ (a − e) ln(a / e) over the bins, an empty bin counted as 0.5 / n.
@@ -71,8 +73,11 @@ public static class InputDrift
         var recorded = served.OfType<double>().ToList();
         var missingShare = served.Count == 0 ? double.NaN : 1 - (recorded.Count / (double)served.Count);
         var reference = feature.Reference.Order().ToList();
-        var (psi, outOfRange) = reference.Count == 0 || recorded.Count == 0
-            ? (double.NaN, double.NaN)
+        var referenceMissing = feature.Serving?.MissingShare ?? feature.MissingShare;
+        var (psi, outOfRange) = recorded.Count == 0 ? (double.NaN, double.NaN)
+            : feature.Serving is { } serving
+                ? (serving.Psi(recorded), recorded.Count(v => v < serving.Low || v > serving.High) / (double)recorded.Count)
+            : reference.Count == 0 ? (double.NaN, double.NaN)
             : (Psi(reference, recorded), recorded.Count(v => v < reference[0] || v > reference[^1]) / (double)recorded.Count);
 
         var alarms = new List<string>();
@@ -81,7 +86,7 @@ public static class InputDrift
             alarms.Add(Shifted);
         }
 
-        if (served.Count >= thresholds.MinimumInputs && Math.Abs(missingShare - feature.MissingShare) > thresholds.MissingShare)
+        if (served.Count >= thresholds.MinimumInputs && Math.Abs(missingShare - referenceMissing) > thresholds.MissingShare)
         {
             alarms.Add(MissingChanged);
         }
@@ -91,7 +96,7 @@ public static class InputDrift
             alarms.Add(OutOfRange);
         }
 
-        return new FeatureDrift(feature.Name, served.Count, recorded.Count, psi, missingShare, feature.MissingShare, outOfRange, alarms);
+        return new FeatureDrift(feature.Name, served.Count, recorded.Count, psi, missingShare, referenceMissing, outOfRange, alarms);
     }
 
     private static double Psi(IReadOnlyList<double> sortedReference, IReadOnlyList<double> recorded)
