@@ -55,6 +55,9 @@ public sealed record DriftCheck(
     public IReadOnlyList<FeatureDrift> Alarmed => [.. Features.Where(f => f.Alarms.Count > 0)];
 }
 
+/// <summary>One target's inputs as a population run scored them, and the run's as-of instant.</summary>
+public sealed record RunInputs(DateTimeOffset RunAsOf, IReadOnlyList<double?> Inputs);
+
 /// <summary>What was served, and what the outcome monitoring concluded about it.</summary>
 public interface IMonitoringStore
 {
@@ -70,8 +73,11 @@ public interface IMonitoringStore
 
     Task<IReadOnlyList<MonitoringPeriod>> ListAsync(string? model, CancellationToken cancellationToken);
 
-    /// <summary>The inputs of every distinct target <paramref name="method"/> scored (served or as candidate) at an instant in [from, until), as first scored.</summary>
-    Task<IReadOnlyList<IReadOnlyList<double?>>> ServedInputsAsync(string model, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+    /// <summary>
+    /// The inputs of every distinct target a population run scored with <paramref name="method"/> (served or as candidate)
+    /// at an instant in [from, until), as first scored, each with the as-of instant of its run.
+    /// </summary>
+    Task<IReadOnlyList<RunInputs>> RunInputsAsync(string model, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <summary>Stores a check, replacing one of the same method and period end.</summary>
     Task SaveDriftAsync(DriftCheck check, CancellationToken cancellationToken);

@@ -52,6 +52,26 @@ public sealed class ScoringOptions
     /// <summary>IANA or Windows time zone id of <see cref="Cron"/>.</summary>
     public string TimeZone { get; set; } = "UTC";
 
+    /// <summary>
+    /// The time of day of the nightly run, when <see cref="Cron"/> is one run a day ("0 2 * * *" is 02:00); null for any
+    /// other schedule. Input drift is judged on the nightly runs' inputs against a reference taken at that time.
+    /// </summary>
+    public TimeOnly? NightlyRunTime
+    {
+        get
+        {
+            var fields = Cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length == 5 && fields[2..].All(f => f == "*")
+                && int.TryParse(fields[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var minute) && minute <= 59
+                && int.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hour) && hour <= 23
+                ? new TimeOnly(hour, minute)
+                : null;
+        }
+    }
+
+    /// <summary>The time zone of <see cref="Cron"/>.</summary>
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
     /// <summary>Patients per chunk job: the unit of work a worker claims, retries and commits.</summary>
     public int ChunkSize { get; set; } = 1000;
 

@@ -124,13 +124,13 @@ internal static class TrainCommand
 
             // Issue 32 item 5: the inputs as nightly runs will see them, for input drift to be judged against.
             var scoring = services.GetRequiredService<ScoringOptions>();
-            if (!TryNightlyRunTime(scoring.Cron, out var runTime))
+            if (scoring.NightlyRunTime is not { } runTime)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] Scoring:Cron '{scoring.Cron}' is not one run a day ('minute hour * * *'): the serving reference needs the nightly run's time.");
                 return 2;
             }
 
-            var zone = TimeZoneInfo.FindSystemTimeZoneById(scoring.TimeZone);
+            var zone = scoring.Zone;
             var serving = await AnsiConsole.Status().StartAsync("Taking the serving reference: the inputs at nightly run instants", _ =>
                 mediator.Send(new BuildServingReferenceQuery(risk, cutoff, runTime, zone, seed), ct).AsTask());
             result = result with
@@ -151,22 +151,6 @@ internal static class TrainCommand
                 $"Wrote {folder}. Test split: {EvaluationReport.Summary(result.Card.Test, result.Card.Baselines)}{oracle}; ONNX Runtime vs ML.NET max |Δscore| {result.MaxOnnxDifference:E1}.");
             return 0;
         });
-    }
-
-    /// <summary>The time of day of a cron expression of one run a day ("0 2 * * *" is 02:00).</summary>
-    internal static bool TryNightlyRunTime(string cron, out TimeOnly time)
-    {
-        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        time = default;
-        if (fields.Length != 5 || fields[2..].Any(f => f != "*")
-            || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute) || minute > 59
-            || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hour) || hour > 23)
-        {
-            return false;
-        }
-
-        time = new TimeOnly(hour, minute);
-        return true;
     }
 
     private static Dictionary<(string, DateTimeOffset), double> ReadOracle(string path) =>

@@ -116,35 +116,33 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         return periods;
     }
 
-    public async Task<IReadOnlyList<IReadOnlyList<double?>>> ServedInputsAsync(
+    public async Task<IReadOnlyList<RunInputs>> RunInputsAsync(
         string model, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT inputs::text FROM (
-                SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) inputs
-                FROM (SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM risk_scores
-                      WHERE model = @model AND method = @method AND status = 'scored' AND inputs IS NOT NULL
-                        AND features_as_of >= @from AND features_as_of < @until
+            SELECT run_as_of, inputs::text FROM (
+                SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) run_as_of, inputs
+                FROM (SELECT s.patient_id, s.encounter_id, s.features_as_of, s.inputs, s.scored_at, r.as_of AS run_as_of
+                      FROM risk_scores s JOIN score_runs r ON r.run_id = s.run_id
+                      WHERE s.model = @model AND s.method = @method AND s.status = 'scored' AND s.inputs IS NOT NULL
+                        AND s.features_as_of >= @from AND s.features_as_of < @until
                       UNION ALL
-                      SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM hook_scores
-                      WHERE model = @model AND method = @method AND inputs IS NOT NULL
-                        AND features_as_of >= @from AND features_as_of < @until
-                      UNION ALL
-                      SELECT patient_id, encounter_id, features_as_of, inputs, scored_at FROM shadow_scores
-                      WHERE model = @model AND method = @method AND inputs IS NOT NULL
-                        AND features_as_of >= @from AND features_as_of < @until) scored
-                ORDER BY patient_id, encounter_id, features_as_of, scored_at) first_served
+                      SELECT s.patient_id, s.encounter_id, s.features_as_of, s.inputs, s.scored_at, r.as_of
+                      FROM shadow_scores s JOIN score_runs r ON r.run_id = s.run_id
+                      WHERE s.model = @model AND s.method = @method AND s.inputs IS NOT NULL
+                        AND s.features_as_of >= @from AND s.features_as_of < @until) scored
+                ORDER BY patient_id, encounter_id, features_as_of, scored_at) first_scored
             """);
         command.Parameters.AddWithValue("model", model);
         command.Parameters.AddWithValue("method", method);
         command.Parameters.AddWithValue("from", from);
         command.Parameters.AddWithValue("until", until);
-        var inputs = new List<IReadOnlyList<double?>>();
+        var inputs = new List<RunInputs>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            inputs.Add(JsonSerializer.Deserialize<double?[]>(reader.GetString(0))!);
+            inputs.Add(new RunInputs(reader.GetFieldValue<DateTimeOffset>(0), JsonSerializer.Deserialize<double?[]>(reader.GetString(1))!));
         }
 
         return inputs;

@@ -34,8 +34,11 @@ public sealed class InputDriftTests(ScoringServerFixture fixture)
 
         // A year's inputs and a small minimum so that the fixture's few dozen discharges are judged (defaults: 30 days, 200).
         var thresholds = new DriftThresholds { Days = 365, MinimumInputs = 10 };
-        CheckInputDriftHandler Handler(IServiceProvider services) => new(
-            services.GetRequiredService<IMonitoringStore>(), services.GetRequiredService<IRiskModels>(), RiskCatalog.Default, thresholds, TimeProvider.System);
+        // The fixture's runs are as of midnight UTC: its nightly run time here (issue 32 item 5: drift compares the nightly
+        // runs' inputs with a reference taken at the same time of day).
+        var midnight = new ClinicalCds.Application.Scoring.ScoringOptions { Cron = "0 0 * * *" };
+        CheckInputDriftHandler Handler(IServiceProvider services, ClinicalCds.Application.Scoring.ScoringOptions? scoring = null) => new(
+            services.GetRequiredService<IMonitoringStore>(), services.GetRequiredService<IRiskModels>(), RiskCatalog.Default, thresholds, scoring ?? midnight, TimeProvider.System);
         const string Scale = "UPDATE risk_scores SET inputs = jsonb_set(inputs, ARRAY[@i::text], to_jsonb((inputs ->> @i::int)::float8 * @factor)) " +
             "WHERE model = 'readmission' AND inputs ->> @i::int IS NOT NULL AND features_as_of >= @since";
         try
@@ -44,6 +47,23 @@ public sealed class InputDriftTests(ScoringServerFixture fixture)
             var before = (await Handler(scope.ServiceProvider).Handle(new CheckInputDriftCommand(fixture.AsOf), CancellationToken.None)).Single(c => c.Model == "readmission");
             Assert.Equal(Repository.ShippedModel("readmission"), before.Method);
             Assert.True(before.Targets > 30, $"{before.Targets} targets");
+            // A risk at discharge is judged as of the discharge whatever hour a run scores it: the same targets under a 02:00
+            // schedule. (A risk during the stay counts only the runs at the nightly hour: NightlyTargetsTests.)
+            var at2 = (await Handler(scope.ServiceProvider, new ClinicalCds.Application.Scoring.ScoringOptions()).Handle(new CheckInputDriftCommand(fixture.AsOf), CancellationToken.None))
+                .Single(c => c.Model == "readmission");
+            Assert.Equal(before.Targets, at2.Targets);
+
+            // A risk during the stay counts only the runs at the nightly hour: the inpatients at midnight, not at 18:00.
+            // (Ten days before the end of the data, when the fixture's population has patients in hospital.)
+            var midnight10 = fixture.AsOf.AddDays(-10);
+            var nightly = (await fixture.ScoreAsync("admitted", "complication", midnight10)).Single();
+            var evening = (await fixture.ScoreAsync("admitted", "complication", midnight10.AddHours(-6))).Single();
+            var complication = (await Handler(scope.ServiceProvider).Handle(new CheckInputDriftCommand(midnight10.AddMinutes(1)), CancellationToken.None))
+                .Single(c => c.Model == "complication");
+            Assert.True(nightly.Scored > 0 && evening.Scored > 0, $"{nightly.Scored} inpatients scored at midnight, {evening.Scored} at 18:00");
+            Assert.Equal(nightly.Scored, complication.Targets);
+            Assert.Equal(0, (await Handler(scope.ServiceProvider, new ClinicalCds.Application.Scoring.ScoringOptions()).Handle(
+                new CheckInputDriftCommand(midnight10.AddMinutes(1)), CancellationToken.None)).Single(c => c.Model == "complication").Targets);
             Assert.DoesNotContain(InputDrift.OutOfRange, before.Features[hemoglobin].Alarms);
 
             // Hemoglobin reported ten times too high, as a g/L value read as g/dL would be.

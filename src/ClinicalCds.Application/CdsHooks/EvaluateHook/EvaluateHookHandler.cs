@@ -132,7 +132,7 @@ public sealed class EvaluateHookHandler(
         return (request, CdsAnswer.Ok(new CdsResponse([card], systemActions)), silent is not null && goLive.Required ? $"card {card.Indicator} (published score; {silent})" : $"card {card.Indicator}");
     }
 
-    /// <summary>Why a model's answer is not live here ("readmission 0.8.0 has not gone live here"); null for a live version or a published score.</summary>
+    /// <summary>Why a model's answer is not live here ("readmission 0.9.0 has not gone live here"); null for a live version or a published score.</summary>
     private string? NotLive(PatientRisk scored)
     {
         var name = scored.Explanation.Risk.Name;

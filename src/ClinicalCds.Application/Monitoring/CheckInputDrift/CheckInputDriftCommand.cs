@@ -17,7 +17,8 @@ public sealed record CheckInputDriftCommand(DateTimeOffset? Now = null) : IComma
 /// reference's range (<see cref="InputDrift"/>). Each check is stored (replacing one of the same period) and its alarms
 /// counted in telemetry; the readiness check reports a model with alarms as degraded.
 /// </summary>
-public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels models, RiskCatalog risks, DriftThresholds thresholds, TimeProvider clock)
+public sealed class CheckInputDriftHandler(
+    IMonitoringStore store, IRiskModels models, RiskCatalog risks, DriftThresholds thresholds, Scoring.ScoringOptions scoring, TimeProvider clock)
     : ICommandHandler<CheckInputDriftCommand, IReadOnlyList<DriftCheck>>
 {
     public async ValueTask<IReadOnlyList<DriftCheck>> Handle(CheckInputDriftCommand command, CancellationToken cancellationToken)
@@ -32,11 +33,11 @@ public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels m
                 var method = model.Card.SourceLabel;
                 // The last Days days, grown a period at a time while they hold too few targets (a small hospital).
                 var from = until.AddDays(-thresholds.Days);
-                var inputs = await store.ServedInputsAsync(risk.Name, method, from, until, cancellationToken);
+                var inputs = await NightlyInputsAsync(risk, method, from, until, cancellationToken);
                 while (inputs.Count < thresholds.MinimumInputs && from > until.AddDays(-thresholds.MaximumDays))
                 {
                     from = Max(from.AddDays(-thresholds.Days), until.AddDays(-thresholds.MaximumDays));
-                    inputs = await store.ServedInputsAsync(risk.Name, method, from, until, cancellationToken);
+                    inputs = await NightlyInputsAsync(risk, method, from, until, cancellationToken);
                 }
 
                 var check = new DriftCheck(risk.Name, method, from, until, clock.GetUtcNow(), inputs.Count, InputDrift.Compare(model.Card.Features, inputs, thresholds));
@@ -51,6 +52,23 @@ public sealed class CheckInputDriftHandler(IMonitoringStore store, IRiskModels m
         }
 
         return checks;
+    }
+
+    /// <summary>
+    /// The inputs the population runs scored, at the instants the card's serving reference reproduces: a risk at discharge
+    /// is judged as of the discharge whenever a run scores it; a risk during the stay only by the runs as of the nightly
+    /// run's time of day (Scoring:Cron in Scoring:TimeZone; every run under a schedule that is not one a day). Hook answers
+    /// and runs at other hours are scored whenever they are asked for (an encounter-start is a length of stay of 0 by
+    /// definition) and are no sample of the same thing.
+    /// </summary>
+    private async Task<IReadOnlyList<IReadOnlyList<double?>>> NightlyInputsAsync(
+        RiskDefinition risk, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var runs = await store.RunInputsAsync(risk.Name, method, from, until, cancellationToken);
+        var (time, zone) = (scoring.NightlyRunTime, scoring.Zone);
+        return [.. runs
+            .Where(r => risk.Moment != RiskMoment.DuringStay || time is not { } t || TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(r.RunAsOf, zone).DateTime) == t)
+            .Select(r => r.Inputs)];
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
