@@ -55,8 +55,8 @@ public sealed record DriftCheck(
     public IReadOnlyList<FeatureDrift> Alarmed => [.. Features.Where(f => f.Alarms.Count > 0)];
 }
 
-/// <summary>One target's inputs as a population run scored them, and the run's as-of instant.</summary>
-public sealed record RunInputs(DateTimeOffset RunAsOf, IReadOnlyList<double?> Inputs);
+/// <summary>One target's inputs as a population run scored them: the target's instant and its run's as-of instant.</summary>
+public sealed record RunInputs(DateTimeOffset Instant, DateTimeOffset RunAsOf, IReadOnlyList<double?> Inputs);
 
 /// <summary>What was served, and what the outcome monitoring concluded about it.</summary>
 public interface IMonitoringStore

@@ -33,6 +33,13 @@ public interface IRiskModels
     IReadOnlyList<string> Refused { get; }
 }
 
+public static class RiskModelsExtensions
+{
+    /// <summary>The methods ("readmission model 0.9.0") of the active versions of <paramref name="names"/>: what is served now.</summary>
+    public static IReadOnlySet<string> ServedMethods(this IRiskModels models, IEnumerable<string> names) =>
+        names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card.SourceLabel).ToHashSet(StringComparer.Ordinal);
+}
+
 /// <summary>Which version of each model is active (<see cref="ServingState"/>), and changing it.</summary>
 public interface IModelServing
 {

@@ -57,7 +57,7 @@ public sealed class InputDriftHealthCheck(IMonitoringStore store, IRiskModels mo
     {
         try
         {
-            var served = risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card.SourceLabel).ToHashSet(StringComparer.Ordinal);
+            var served = models.ServedMethods(risks.Names);
             var alarms = (await store.LatestDriftAsync(cancellationToken))
                 .Where(c => served.Contains(c.Method))
                 .SelectMany(c => c.Alarmed.Select(f => $"{c.Method}: {f.Feature} {string.Join(", ", f.Alarms)}"))
@@ -83,7 +83,7 @@ public sealed class ModelPerformanceHealthCheck(IMonitoringStore store, IRiskMod
     {
         try
         {
-            var served = risks.Names.Select(models.Find).OfType<IRiskModel>().Select(m => m.Card.SourceLabel).ToHashSet(StringComparer.Ordinal);
+            var served = models.ServedMethods(risks.Names);
             var alarmed = (await store.LatestPerformanceAsync(cancellationToken)).Where(c => served.Contains(c.Method) && c.Alarms.Count > 0).ToList();
             return alarmed.Count == 0
                 ? HealthCheckResult.Healthy("No performance alarm at the last outcome monitoring.")

@@ -19,7 +19,7 @@ public static class RecurringScoring
 
     public static IReadOnlyList<string> Register(IRecurringJobManager manager, JobStorage storage, ScoringOptions options)
     {
-        var timeZone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
+        var timeZone = options.Zone;
         var wanted = new List<string>();
         foreach (var (cohort, definition) in options.EffectiveCohorts)
         {

@@ -121,8 +121,8 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT run_as_of, inputs::text FROM (
-                SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) run_as_of, inputs
+            SELECT features_as_of, run_as_of, inputs::text FROM (
+                SELECT DISTINCT ON (patient_id, encounter_id, features_as_of) features_as_of, run_as_of, inputs
                 FROM (SELECT s.patient_id, s.encounter_id, s.features_as_of, s.inputs, s.scored_at, r.as_of AS run_as_of
                       FROM risk_scores s JOIN score_runs r ON r.run_id = s.run_id
                       WHERE s.model = @model AND s.method = @method AND s.status = 'scored' AND s.inputs IS NOT NULL
@@ -142,7 +142,8 @@ public sealed class PostgresMonitoringStore(NpgsqlDataSource dataSource) : IMoni
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            inputs.Add(new RunInputs(reader.GetFieldValue<DateTimeOffset>(0), JsonSerializer.Deserialize<double?[]>(reader.GetString(1))!));
+            inputs.Add(new RunInputs(
+                reader.GetFieldValue<DateTimeOffset>(0), reader.GetFieldValue<DateTimeOffset>(1), JsonSerializer.Deserialize<double?[]>(reader.GetString(2))!));
         }
 
         return inputs;

@@ -37,8 +37,8 @@ public sealed class InputDriftTests(ScoringServerFixture fixture)
         // The fixture's runs are as of midnight UTC: its nightly run time here (issue 32 item 5: drift compares the nightly
         // runs' inputs with a reference taken at the same time of day).
         var midnight = new ClinicalCds.Application.Scoring.ScoringOptions { Cron = "0 0 * * *" };
-        CheckInputDriftHandler Handler(IServiceProvider services, ClinicalCds.Application.Scoring.ScoringOptions? scoring = null) => new(
-            services.GetRequiredService<IMonitoringStore>(), services.GetRequiredService<IRiskModels>(), RiskCatalog.Default, thresholds, scoring ?? midnight, TimeProvider.System);
+        CheckInputDriftHandler Handler(IServiceProvider services, ClinicalCds.Application.Scoring.ScoringOptions? scoring = null, DriftThresholds? judged = null) => new(
+            services.GetRequiredService<IMonitoringStore>(), services.GetRequiredService<IRiskModels>(), RiskCatalog.Default, judged ?? thresholds, scoring ?? midnight, TimeProvider.System);
         const string Scale = "UPDATE risk_scores SET inputs = jsonb_set(inputs, ARRAY[@i::text], to_jsonb((inputs ->> @i::int)::float8 * @factor)) " +
             "WHERE model = 'readmission' AND inputs ->> @i::int IS NOT NULL AND features_as_of >= @since";
         try
@@ -48,10 +48,22 @@ public sealed class InputDriftTests(ScoringServerFixture fixture)
             Assert.Equal(Repository.ShippedModel("readmission"), before.Method);
             Assert.True(before.Targets > 30, $"{before.Targets} targets");
             // A risk at discharge is judged as of the discharge whatever hour a run scores it: the same targets under a 02:00
-            // schedule. (A risk during the stay counts only the runs at the nightly hour: NightlyTargetsTests.)
+            // schedule.
             var at2 = (await Handler(scope.ServiceProvider, new ClinicalCds.Application.Scoring.ScoringOptions()).Handle(new CheckInputDriftCommand(fixture.AsOf), CancellationToken.None))
                 .Single(c => c.Model == "readmission");
             Assert.Equal(before.Targets, at2.Targets);
+
+            // A small hospital: with the defaults' 30-day period and a minimum of half the year's targets, the period grows
+            // 30 days at a time until it holds them — and no further.
+            var half = new DriftThresholds { MinimumInputs = before.Targets / 2 };
+            var grown = (await Handler(scope.ServiceProvider, judged: half).Handle(new CheckInputDriftCommand(fixture.AsOf), CancellationToken.None))
+                .Single(c => c.Model == "readmission");
+            var days = (fixture.AsOf - grown.From).TotalDays;
+            Assert.True(days > 30 && days < 365 && days % 30 == 0, $"{days} days");
+            Assert.True(grown.Targets >= half.MinimumInputs, $"{grown.Targets} targets");
+            var shorter = (await Handler(scope.ServiceProvider, judged: new DriftThresholds { MinimumInputs = half.MinimumInputs, MaximumDays = (int)days - 30 })
+                .Handle(new CheckInputDriftCommand(fixture.AsOf), CancellationToken.None)).Single(c => c.Model == "readmission");
+            Assert.True(shorter.Targets < half.MinimumInputs, $"{shorter.Targets} targets in {days - 30} days");
 
             // A risk during the stay counts only the runs at the nightly hour: the inpatients at midnight, not at 18:00.
             // (Ten days before the end of the data, when the fixture's population has patients in hospital.)

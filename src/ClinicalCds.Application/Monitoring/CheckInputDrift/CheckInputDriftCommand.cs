@@ -31,14 +31,22 @@ public sealed class CheckInputDriftHandler(
             foreach (var model in new[] { models.Find(risk.Name), models.Candidate(risk.Name) }.OfType<IRiskModel>())
             {
                 var method = model.Card.SourceLabel;
-                // The last Days days, grown a period at a time while they hold too few targets (a small hospital).
+                // The last Days days, grown a period at a time while they hold too few targets (a small hospital): read
+                // once more over the longest period, and cut there.
                 var from = until.AddDays(-thresholds.Days);
-                var inputs = await NightlyInputsAsync(risk, method, from, until, cancellationToken);
-                while (inputs.Count < thresholds.MinimumInputs && from > until.AddDays(-thresholds.MaximumDays))
+                var nightly = await NightlyInputsAsync(risk, method, from, until, cancellationToken);
+                if (nightly.Count < thresholds.MinimumInputs && thresholds.MaximumDays > thresholds.Days)
                 {
-                    from = Max(from.AddDays(-thresholds.Days), until.AddDays(-thresholds.MaximumDays));
-                    inputs = await NightlyInputsAsync(risk, method, from, until, cancellationToken);
+                    var longest = await NightlyInputsAsync(risk, method, until.AddDays(-thresholds.MaximumDays), until, cancellationToken);
+                    while (longest.Count(r => r.Instant >= from) < thresholds.MinimumInputs && from > until.AddDays(-thresholds.MaximumDays))
+                    {
+                        from = Max(from.AddDays(-thresholds.Days), until.AddDays(-thresholds.MaximumDays));
+                    }
+
+                    nightly = [.. longest.Where(r => r.Instant >= from)];
                 }
+
+                var inputs = nightly.Select(r => r.Inputs).ToList();
 
                 var check = new DriftCheck(risk.Name, method, from, until, clock.GetUtcNow(), inputs.Count, InputDrift.Compare(model.Card.Features, inputs, thresholds));
                 await store.SaveDriftAsync(check, cancellationToken);
@@ -61,14 +69,13 @@ public sealed class CheckInputDriftHandler(
     /// and runs at other hours are scored whenever they are asked for (an encounter-start is a length of stay of 0 by
     /// definition) and are no sample of the same thing.
     /// </summary>
-    private async Task<IReadOnlyList<IReadOnlyList<double?>>> NightlyInputsAsync(
+    private async Task<IReadOnlyList<RunInputs>> NightlyInputsAsync(
         RiskDefinition risk, string method, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
         var runs = await store.RunInputsAsync(risk.Name, method, from, until, cancellationToken);
         var (time, zone) = (scoring.NightlyRunTime, scoring.Zone);
         return [.. runs
-            .Where(r => risk.Moment != RiskMoment.DuringStay || time is not { } t || TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(r.RunAsOf, zone).DateTime) == t)
-            .Select(r => r.Inputs)];
+            .Where(r => risk.Moment != RiskMoment.DuringStay || time is not { } t || TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(r.RunAsOf, zone).DateTime) == t)];
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
