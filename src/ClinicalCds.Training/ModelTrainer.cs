@@ -184,7 +184,7 @@ public static class ModelTrainer
                 ["fitRows"] = fit.Count, ["calibrationRows"] = calibration.Count,
                 ["monotoneNonDecreasingIn"] = string.Join(", ", increasing.Order().Select(i => FeatureCatalog.Features[i].Name)),
             },
-            new CardCalibration("platt", intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
+            new CardCalibration(CardCalibration.Platt, intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
             evaluation.Metrics,
             evaluation.Baselines,
             oracleBaseline?.Auroc.Value,

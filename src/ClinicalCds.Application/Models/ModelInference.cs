@@ -65,8 +65,7 @@ public static class ModelInference
         return new Prepared(x, true, conditional, new InputReference(conditional.Reference(marginal.Values, MissingInputs.ReferenceSize)));
     }
 
-    public static double Calibrate(ModelCard card, double rawScore) =>
-        1 / (1 + Math.Exp(-(card.Calibration.Intercept + (card.Calibration.Slope * rawScore))));
+    public static double Calibrate(ModelCard card, double rawScore) => card.Calibration.Probability(rawScore);
 
     public static InputReference References(ModelCard card) => new([.. card.Features.Select(f => f.Reference)]);
 
@@ -128,8 +127,8 @@ public static class ModelInference
         var marginal = References(card);
         var width = card.Features.Count;
         var prepared = vectors.Select(v => Prepare(v.Values, marginal, model.Dependence)).ToArray();
-        var probabilities = RawScores(prepared, trees, model.RawScores).Select(raw => Calibrate(card, raw)).ToArray();
-        var slope = card.Calibration.Slope;
+        var raws = RawScores(prepared, trees, model.RawScores);
+        var probabilities = raws.Select(raw => Calibrate(card, raw)).ToArray();
 
         // Inputs never recorded in training (a discharge disposition for a model scored during stays) are no inputs of the
         // model: its trees never split on them, so they are neither counted nor reported missing.
@@ -155,11 +154,15 @@ public static class ModelInference
             }).OrderByDescending(m => m.Spread).ThenBy(m => m.Feature, StringComparer.Ordinal).ToList();
 
             var (low, high) = Band(card, trees, x, probabilities[i], conditional, reference, missingIndices.Count > 0);
+            // Contributions on the raw score add up to it less the expected score; scaled to calibrated log-odds they add
+            // up to the answer's logit less the expected score's (Platt: by its slope; isotonic: the secant, ADR 0011).
             var phi = TreeShap.Contributions(trees, x, reference, width);
+            var expected = trees.ExpectedValue(x, reference);
+            var scale = card.Calibration.LogOddsPerScore(expected, raws[i]);
             assessments[i] = new ModelAssessment(
                 probabilities[i],
-                card.Calibration.Intercept + (slope * trees.ExpectedValue(x, reference)),
-                [.. phi.Select(p => slope * p)],
+                card.Calibration.LogOdds(expected),
+                [.. phi.Select(p => scale * p)],
                 inputs,
                 missing,
                 low,
@@ -262,7 +265,7 @@ public static class ModelInference
         }
 
         // A lower bound on the raw score is one on the probability only while calibration keeps their order.
-        return box is null || card.Calibration.Slope <= 0 ? null : Calibrate(card, trees.LowestOver(x, reference, box));
+        return box is null || !card.Calibration.KeepsOrder ? null : Calibrate(card, trees.LowestOver(x, reference, box));
     }
 
     /// <summary>A model's inputs that have normal values (recorded in training) and where its sex input is.</summary>

@@ -14,7 +14,7 @@ using Spectre.Console;
 namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
-/// clinicalcds recalibrate --model M --version V --data LABEL [--method logistic] [--as-of T] [--completions shipped|local]:
+/// clinicalcds recalibrate --model M --version V --data LABEL [--method logistic|isotonic] [--as-of T] [--completions shipped|local]:
 /// the served model's calibration refitted on this store's labelled outcomes (<see cref="Recalibration"/>) — with
 /// --completions local, after each input's distribution is refitted on its charts (<see cref="InputDependence.WithLocalMarginals"/>)
 /// — written as version V beside it, same trees and explanations, sealed, where it enters as the candidate, scored in
@@ -27,7 +27,12 @@ internal static class RecalibrateCommand
         var model = new Option<string>("--model") { Description = "The risk whose served model is recalibrated: readmission, complication (or another known risk).", Required = true };
         var version = new Option<string>("--version") { Description = "The new version's label (a folder beside the served one; it must not exist).", Required = true };
         var data = new Option<string>("--data") { Description = "What the store holds, for the card (e.g. \"St Elsewhere discharges 2025\").", Required = true };
-        var method = new Option<string>("--method") { Description = "The calibration refitted: logistic (Platt, as training calibrates).", DefaultValueFactory = _ => Recalibration.Method };
+        var method = new Option<string>("--method")
+        {
+            Description = $"The calibration refitted: logistic (Platt, as training calibrates) or isotonic (a monotone curve; needs {Recalibration.IsotonicMinimumEvents} events and as many without).",
+            DefaultValueFactory = _ => Recalibration.Logistic,
+        };
+        method.AcceptOnlyFromAmong([.. Recalibration.Methods]);
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now. Targets whose outcome window passes it are left out." };
         var completions = new Option<string>("--completions")
         {
@@ -48,12 +53,6 @@ internal static class RecalibrateCommand
     {
         if (!CliArguments.TryInstant(asOfText, DateTimeOffset.UtcNow, out var asOf))
         {
-            return 2;
-        }
-
-        if (method != Recalibration.Method)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] --method {method} is not supported: {Recalibration.Method} (Platt, the map the model was trained with) is.");
             return 2;
         }
 
@@ -108,7 +107,7 @@ internal static class RecalibrateCommand
                 localScores = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], references, served.Trees, served.RawScores, dependence);
             }
 
-            var result = Recalibration.Recalibrate(risk, card, rows, scores, data, asOf.Value, version, DateTimeOffset.UtcNow, localScores);
+            var result = Recalibration.Recalibrate(risk, card, rows, scores, data, asOf.Value, version, DateTimeOffset.UtcNow, localScores, method);
             if (result.Card is not { Recalibration: { } record } recalibrated)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {result.Error}");
@@ -151,7 +150,9 @@ internal static class RecalibrateCommand
             $"| {name} | {m.Auroc.Show("F3")} | {m.CalibrationInTheLarge.Show("F2")} | {m.CalibrationSlope.Show("F2")} | {m.Brier.Show("F4")} | {m.ExpectedCalibrationError.Show("F3")} |\n");
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# {card.Name} {card.Version}: recalibrated from {r.FromVersion}\n\n{r.Note}\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Intercept {card.Calibration.Intercept:F4}, slope {card.Calibration.Slope:F4}. {r.Before.Method}\n\n");
+        text.Append(card.Calibration.Knots is { } knots
+            ? string.Create(CultureInfo.InvariantCulture, $"Isotonic map of {knots.Count} knots, from {knots[0].Probability:P1} at score {knots[0].Score:F3} to {knots[^1].Probability:P1} at {knots[^1].Score:F3} (the logistic fit on the same data: intercept {card.Calibration.Intercept:F4}, slope {card.Calibration.Slope:F4}). {r.Before.Method}\n\n")
+            : string.Create(CultureInfo.InvariantCulture, $"Intercept {card.Calibration.Intercept:F4}, slope {card.Calibration.Slope:F4}. {r.Before.Method}\n\n"));
         text.Append("| calibration | AUROC | calibration-in-the-large | calibration slope | Brier | ECE |\n|---|---:|---:|---:|---:|---:|\n");
         text.Append(Row($"before ({r.FromVersion})", r.Before));
         text.Append(Row("after, in sample (optimistic)", r.After));

@@ -1,5 +1,7 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
+using ClinicalCds.Application.Models.Evaluation;
+using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Scores;
 using ClinicalCds.Infrastructure.Models;
@@ -111,6 +113,46 @@ public sealed class ShippedModelTests(Xunit.Abstractions.ITestOutputHelper outpu
             {
                 Assert.Equal((a.Probability, a.Probability), (a.PlausibleLow, a.PlausibleHigh));
             }
+        }
+    }
+
+    /// <summary>A shipped model with another calibration, as `recalibrate` writes one: the same graph, trees and dependence.</summary>
+    private sealed record Recalibrated(OnnxRiskModel Served, ModelCard Card) : IRiskModel
+    {
+        public TreeEnsemble Trees => Served.Trees;
+
+        public InputDependence? Dependence => Served.Dependence;
+
+        public double[] RawScores(IReadOnlyList<float[]> rows) => Served.RawScores(rows);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void With_an_isotonic_calibration_explanations_still_add_up_to_the_served_probability_and_keep_their_signs(string name)
+    {
+        // Outcomes drawn at the shipped calibration's probabilities, an isotonic map fitted on them (ADR 0011).
+        using var model = Load(name);
+        var rows = Rows(model.Card, 400, seed: 9);
+        var raw = ModelInference.RawScores([.. rows.Select(r => r.Values)], ModelInference.References(model.Card), model.Trees, model.RawScores, model.Dependence);
+        var random = new Random(9);
+        var outcomes = raw.Select(s => random.NextDouble() < model.Card.Calibration.Probability(s)).ToArray();
+        var isotonic = new Recalibrated(model, model.Card with
+        {
+            Calibration = new CardCalibration(CardCalibration.Isotonic, 0, 0, "test") { Knots = IsotonicFit.Fit(raw, outcomes) },
+        });
+
+        var explained = isotonic.Assess(rows);
+        var platt = model.Assess(rows);
+        var probabilities = isotonic.Predict(rows);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var a = explained[i];
+            Assert.Equal(probabilities[i], a.Probability, 12);
+            Assert.Equal(isotonic.Card.Calibration.Probability(raw[i]), a.Probability, 6);
+            Assert.InRange(Math.Abs(Math.Log(a.Probability / (1 - a.Probability)) - (a.BaseValue + a.Contributions!.Sum())), 0, 1e-5);
+            // A non-decreasing map scales every contribution by one factor of at least 0: no fact changes the side it pushes.
+            Assert.All(a.Contributions.Zip(platt[i].Contributions!), c => Assert.True(c.First * c.Second >= 0));
+            Assert.InRange(a.Probability, a.PlausibleLow - 1e-12, a.PlausibleHigh + 1e-12);
         }
     }
 

@@ -44,9 +44,14 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
         string[] Arguments(params string[] more) =>
             ["recalibrate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), .. more];
 
-        var (unsupported, why) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0", "--method", "isotonic"));
-        Assert.Equal(2, unsupported);
-        Assert.Contains("--method isotonic is not supported", why, StringComparison.Ordinal);
+        // An isotonic map is refused on 17 events, saying why, and writes nothing.
+        var (isotonic, why) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0", "--method", "isotonic"));
+        Assert.Equal(1, isotonic);
+        Assert.Contains("17 events and", why, StringComparison.Ordinal);
+        Assert.Contains("an isotonic map needs at least 200 of each", why, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(models, "readmission", "9.1.0")));
+        var (unknown, _) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0", "--method", "spline"));
+        Assert.NotEqual(0, unknown);
 
         var (exit, printed) = await CliProcess.RunAsync(environment, Arguments("--version", "9.1.0"));
         Assert.True(exit == 0, $"exit {exit}: {printed}");
