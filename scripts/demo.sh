@@ -39,6 +39,9 @@ export Auth__SeedUsers__0__Password="$(cat .data/demo-password)" Auth__SeedUsers
 
 # The demo's hooks read the synthetic population from the store when a call brings no data of its own.
 export CdsHooks__PublicBaseUrl="${CdsHooks__PublicBaseUrl:-$urls}"
+# Only these Host headers are answered (links never name another): the demo's own host, by name or number.
+demo_host="${urls#*://}"; demo_host="${demo_host%%[:/]*}"
+export AllowedHosts="${AllowedHosts:-$demo_host;localhost;127.0.0.1}"
 export CdsHooks__StoreFallback="${CdsHooks__StoreFallback:-true}"
 # The shipped models are validated on no hospital's patients, so in production they would run silent (scored, no card)
 # until `clinicalcds models go-live`. The demo turns that gate off, and each model card says so.

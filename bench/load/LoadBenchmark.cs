@@ -37,7 +37,7 @@ public static class LoadBenchmark
             ?? throw new InvalidOperationException("Set ConnectionStrings__ClinicalCds (bench/load/run.sh starts a local PostgreSQL).");
         var name = $"bench_load_{patients}";
         var database = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
-        await using (var setup = WebApp.Build([$"--ConnectionStrings:ClinicalCds={database}", "--Logging:LogLevel:Default=Warning"]))
+        await using (var setup = WebApp.Build([$"--ConnectionStrings:ClinicalCds={database}", "--CdsHooks:PublicBaseUrl=http://127.0.0.1", "--Logging:LogLevel:Default=Warning"]))
         {
             await BenchSupport.EnsurePopulation(server, setup.Services, name, patients);
         }

@@ -88,7 +88,8 @@ public static class AdminAuthentication
         }
         else
         {
-            context.Response.Redirect(context.RedirectUri);
+            // A path, not the absolute URL the handler built from the request's Host header (issue 33 item 6).
+            context.Response.Redirect(Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri);
         }
 
         return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using ClinicalCds.Api.Admin;
 using System.IO.Compression;
+using ClinicalCds.Application.CdsHooks;
 using ClinicalCds.Application.Fhir.GetCapabilities;
 using ClinicalCds.Application.Fhir.ImportNdjson;
 using ClinicalCds.Application.Fhir.IngestBundle;
@@ -115,7 +116,8 @@ public static class FhirEndpoints
                 $"{what} is sent as {string.Join(" or ", allowed)}, not {(string.IsNullOrEmpty(request.ContentType) ? "without a Content-Type" : request.ContentType)}."));
     }
 
-    public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}/fhir";
+    /// <summary>The FHIR base as this server is publicly known (<see cref="Hosting.PublicAddress"/>), never from the request's Host.</summary>
+    public static string BaseUrl(HttpRequest request) => $"{request.HttpContext.RequestServices.GetRequiredService<CdsHooksOptions>().PublicBaseUrl}{request.PathBase}/fhir";
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {

@@ -33,6 +33,7 @@ public static class WebApp
         {
             Args = args, ApplicationName = typeof(WebApp).Assembly.GetName().Name, ContentRootPath = Installation.ContentRoot(args),
         });
+        PublicAddress.Configure(builder);
         builder.Services.AddClinicalCds(builder.Configuration);
         builder.Services.AddCors(cors => cors.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy =>
         {

@@ -29,8 +29,11 @@ public sealed class CdsHooksOptions
 {
     public const string Section = "CdsHooks";
 
-    /// <summary>The public URL of this server (e.g. https://cds.hospital.org); JWT audiences and card links derive from it.</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
+    /// <summary>
+    /// The public URL of this server (e.g. https://cds.hospital.org); JWT audiences, card links and FHIR links derive
+    /// from it. Required outside Development, where the web host refuses to start without it (Api's PublicAddress).
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = string.Empty;
 
     /// <summary>Only <c>false</c> (development) turns client authentication off; a warning is logged at start-up.</summary>
     public bool RequireAuthentication { get; set; } = true;

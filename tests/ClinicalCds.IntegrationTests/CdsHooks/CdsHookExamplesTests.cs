@@ -68,6 +68,7 @@ public sealed class DemoServerFixture : IAsyncLifetime
         _api = WebApp.Build(
         [
             $"--urls={BaseUrl}",
+            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
             $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Models:Root={Path.Combine(Repository.Root, "models")}",
             "--CdsHooks:RequireAuthentication=false",

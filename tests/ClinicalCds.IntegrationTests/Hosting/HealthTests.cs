@@ -55,7 +55,7 @@ public sealed class HostHealthTests(ApiFactory api) : IClassFixture<ApiFactory>
     [Fact]
     public async Task Over_TLS_outside_development_every_answer_carries_HSTS()
     {
-        await using var production = api.WithWebHostBuilder(host => host.UseEnvironment("Production"));
+        await using var production = api.WithWebHostBuilder(host => host.UseEnvironment("Production").UseSetting("CdsHooks:PublicBaseUrl", "https://cds.hospital.test"));
         using var tls = production.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://cds.hospital.test") });
         using var response = await tls.GetAsync("/health/live");
         Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);

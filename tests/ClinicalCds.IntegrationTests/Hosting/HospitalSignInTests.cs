@@ -114,6 +114,7 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
         _api = WebApp.Build(
         [
             $"--urls={_apiUrl}",
+            $"--CdsHooks:PublicBaseUrl={_apiUrl}",
             $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Auth:Oidc:Authority={issuer}",
             $"--Auth:Oidc:ClientId={ClientId}",

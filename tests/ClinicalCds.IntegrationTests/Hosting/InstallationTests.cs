@@ -34,7 +34,7 @@ public sealed class InstallationTests : IAsyncLifetime
     public async Task Serve_run_from_another_folder_reads_its_own_settings_finds_the_models_and_keeps_a_searched_name_out_of_the_log()
     {
         var baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        await using var server = CliProcess.StartIn(_elsewhere, Environment(), "serve", "--urls", baseUrl.ToString());
+        await using var server = CliProcess.StartIn(_elsewhere, Environment(), CliProcess.Serve(baseUrl));
         await ServerProbe.WaitUntilLiveAsync(baseUrl, () => server.HasExited, () => server.Output, seconds: 90);
 
         // The settings in force are the shipped ones, from the executable's folder, not the working directory.
@@ -81,7 +81,7 @@ public sealed class InstallationTests : IAsyncLifetime
         environment["Models__Root"] = "no-such-models";
         string[] args = verb switch
         {
-            "serve" => ["serve", "--urls", $"http://127.0.0.1:{Ports.Free()}"],
+            "serve" => CliProcess.Serve(new Uri($"http://127.0.0.1:{Ports.Free()}")),
             "score" => ["score", "--cohort", "all"],
             _ => [verb],
         };

@@ -34,6 +34,7 @@ public sealed class LogPrivacyTests : IAsyncLifetime
         _api = WebApp.Build(
         [
             $"--urls={_baseUrl}",
+            $"--CdsHooks:PublicBaseUrl={_baseUrl}",
             $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Models:Root={Path.Combine(Repository.Root, "models")}",
             "--Models:GoLive:Required=false",

@@ -49,7 +49,7 @@ public sealed partial class NoPhoneHomeTests : IAsyncLifetime
             ["CdsHooks__ShowLowRisk"] = "true",
             ["Models__GoLive__Required"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
-        }, out var output, "serve", "--urls", baseUrl.ToString());
+        }, out var output, CliProcess.Serve(baseUrl));
         try
         {
             using var client = TestAdmin.Client(baseUrl);

@@ -44,6 +44,9 @@ public sealed class CliProcess : IAsyncDisposable
     /// <summary>Starts `clinicalcds ARGS` with the given environment (added to the test process's own).</summary>
     public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartIn(null, environment, args);
 
+    /// <summary>`clinicalcds serve` at <paramref name="url"/>, publicly known by that address (required outside Development).</summary>
+    public static string[] Serve(Uri url) => ["serve", "--urls", url.ToString(), $"--CdsHooks:PublicBaseUrl={url}"];
+
     /// <summary>As <see cref="Start"/>, in <paramref name="workingDirectory"/> (the test process's own when null).</summary>
     public static CliProcess StartIn(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {

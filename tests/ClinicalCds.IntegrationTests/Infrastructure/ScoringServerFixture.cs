@@ -102,6 +102,7 @@ public class ScoringServerFixture : IAsyncLifetime
         _api = WebApp.Build(
         [
             $"--urls={BaseUrl}",
+            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
             $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
             $"--Models:Root={_modelsRoot}",
             "--Models:GoLive:Required=false",

@@ -148,7 +148,7 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
             ["Auth__SeedUsers__0__Password"] = "correct horse battery staple",
             ["Auth__SeedUsers__0__Role"] = "care-manager",
         };
-        await using var api = CliProcess.Start(environment, "serve", "--urls", url.ToString());
+        await using var api = CliProcess.Start(environment, CliProcess.Serve(url));
         using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
         await WaitForAsync(async () =>
         {

@@ -19,8 +19,8 @@ public sealed class ScaleOutTests(WorkerPopulationFixture fixture) : IClassFixtu
             ["CdsHooks__StoreFallback"] = "true",
         };
         var urls = new[] { new Uri($"http://127.0.0.1:{Ports.Free()}"), new Uri($"http://127.0.0.1:{Ports.Free()}") };
-        await using var api1 = CliProcess.Start(environment, "serve", "--urls", urls[0].ToString());
-        await using var api2 = CliProcess.Start(environment, "serve", "--urls", urls[1].ToString());
+        await using var api1 = CliProcess.Start(environment, CliProcess.Serve(urls[0]));
+        await using var api2 = CliProcess.Start(environment, CliProcess.Serve(urls[1]));
         await using var worker1 = CliProcess.Start(environment, "worker");
         await using var worker2 = CliProcess.Start(environment, "worker");
         var apis = urls.Select(TestAdmin.Client).ToList();

@@ -76,6 +76,7 @@ public sealed class NewRiskTests(SyntheticStoreFixture store) : IClassFixture<Sy
         await using var api = WebApp.Build(
         [
             $"--urls={baseUrl}",
+            $"--CdsHooks:PublicBaseUrl={baseUrl}",
             $"--ConnectionStrings:ClinicalCds={store.Api.Database.ConnectionString}",
             $"--Models:Root={_models}",
             "--Models:GoLive:Required=false",

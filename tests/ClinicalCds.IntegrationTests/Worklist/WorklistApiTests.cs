@@ -264,7 +264,7 @@ public sealed class ReplicaTests(ScoringServerFixture fixture)
                 ["Models__Root"] = Path.Combine(Repository.Root, "models"),
                 ["Logging__LogLevel__Default"] = "Warning",
             },
-            "serve", "--urls", second.ToString());
+            CliProcess.Serve(second));
         await ServerProbe.WaitUntilLiveAsync(second, () => replica.HasExited, () => replica.Output);
 
         // Sign in on the first replica.
