@@ -49,7 +49,7 @@ public static class HooksBenchmark
         var baseUrl = $"http://127.0.0.1:{port}";
         await using var app = WebApp.Build(
         [
-            $"--urls={baseUrl}", $"--ConnectionStrings:ClinicalCds={database}", $"--CdsHooks:PublicBaseUrl={baseUrl}",
+            $"--urls={baseUrl}", $"--ConnectionStrings:ClinicalCds={database}", $"--CdsHooks:PublicBaseUrl={baseUrl}", $"--CdsHooks:FhirServers:0={baseUrl}/fhir",
             $"--CdsHooks:Clients:0:Issuer={Issuer}", $"--CdsHooks:Clients:0:JwksUri={jwksHost.Urls.First()}/jwks.json",
             "--CdsHooks:ShowLowRisk=true", "--Logging:LogLevel:Default=Warning",
             "--CdsHooks:ClientRequestsPerSecond=0", "--CdsHooks:AddressRequestsPerSecond=0", $"--Admin:ApiKeys:0={AdminKey}",

@@ -57,6 +57,8 @@ public sealed class SandboxFixture : IAsyncLifetime
             $"--CdsHooks:PublicBaseUrl={BaseUrl}",
             $"--CdsHooks:Clients:0:Issuer={SandboxIssuer}",
             $"--CdsHooks:Clients:0:JwksFile={Path.Combine(SandboxBuild, ".well-known", "jwks.json")}",
+            // The sandbox names this server's FHIR API as its fhirServer: listed for it, so that loopback address is followed.
+            $"--CdsHooks:Clients:0:FhirServers:0={new Uri(BaseUrl, "/fhir")}",
             $"--CdsHooks:Clients:1:Issuer={EhrIssuer}",
             $"--CdsHooks:Clients:1:JwksFile={ehrJwks}",
             $"--CdsHooks:CorsOrigins:0={SandboxUrl.GetLeftPart(UriPartial.Authority)}",

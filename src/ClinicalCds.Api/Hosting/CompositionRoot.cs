@@ -34,6 +34,11 @@ public static class CompositionRoot
                 throw new InvalidOperationException($"CDS client '{client.Issuer}' has neither JwksUri nor JwksFile: its tokens could never be verified.");
             }
 
+            foreach (var server in client.FhirServers.Where(s => !string.IsNullOrWhiteSpace(s) && !IsHttpUrl(s)))
+            {
+                throw new InvalidOperationException($"CDS client '{client.Issuer}': FhirServers entry '{server}' is not an absolute http(s) URL.");
+            }
+
             if (!string.IsNullOrWhiteSpace(client.JwksFile))
             {
                 client.JwksFile = Installation.Resolve(configuration, client.JwksFile);
@@ -44,8 +49,15 @@ public static class CompositionRoot
             }
         }
 
+        foreach (var server in options.FhirServers.Where(s => !string.IsNullOrWhiteSpace(s) && !IsHttpUrl(s)))
+        {
+            throw new InvalidOperationException($"CdsHooks:FhirServers entry '{server}' is not an absolute http(s) URL.");
+        }
+
         return options;
     }
+
+    private static bool IsHttpUrl(string text) => Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https";
 
     public static IServiceCollection AddClinicalCds(this IServiceCollection services, IConfiguration configuration)
     {
@@ -94,7 +106,11 @@ public static class CompositionRoot
         services.AddSingleton<IFhirServerClient, HttpFhirServerClient>();
         services.AddSingleton<JwksCache>();
         services.AddSingleton<CdsClientAuthenticator>();
-        services.AddHttpClient(HttpFhirServerClient.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // fhirServers: never a redirect (the token stays with the server named); unlisted ones at public addresses only.
+        services.AddHttpClient(HttpFhirServerClient.ClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = PublicNetwork.ConnectAsync });
+        services.AddHttpClient(HttpFhirServerClient.ListedClientName).ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddHttpClient(JwksCache.ClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(5));
         // The risks this installation scores (Domain/Risks); a host may register a catalog with more before or after this.
         services.TryAddSingleton(RiskCatalog.Default);

@@ -17,7 +17,8 @@ public interface IFhirServerClient
     /// <summary>
     /// GET <paramref name="relativeQuery"/> (e.g. "Patient/123", "Condition?patient=123") and every next page, each page as
     /// it arrives — the next one already requested, so the caller reads a page while the server prepares the next — or
-    /// a failure, which ends the pages (what came before it is then incomplete).
+    /// a failure, which ends the pages (what came before it is then incomplete). Unless <paramref name="listed"/> (a
+    /// server the configuration names), only public addresses are connected to.
     /// </summary>
-    IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, CancellationToken cancellationToken);
+    IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, bool listed, string? accessToken, string relativeQuery, CancellationToken cancellationToken);
 }

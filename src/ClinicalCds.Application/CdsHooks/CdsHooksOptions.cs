@@ -22,6 +22,12 @@ public sealed class TrustedCdsClient
     /// the token is then verified against <see cref="JwksUri"/> or <see cref="JwksFile"/> only.
     /// </summary>
     public List<string> JkuAllowlist { get; set; } = [];
+
+    /// <summary>
+    /// FHIR server base URLs this client's hook calls may name as fhirServer, beside <see cref="CdsHooksOptions.FhirServers"/>
+    /// (an entry without a port covers every port of its host); listed servers may be at loopback or private addresses.
+    /// </summary>
+    public List<string> FhirServers { get; set; } = [];
 }
 
 /// <summary>Configuration section <c>CdsHooks</c>.</summary>
@@ -79,6 +85,13 @@ public sealed class CdsHooksOptions
 
     /// <summary>A SMART app to offer on cards (launch URL); the card's link carries the patient and encounter as appContext.</summary>
     public string? SmartLaunchUrl { get; set; }
+
+    /// <summary>
+    /// FHIR server base URLs any client's hook calls may name as fhirServer (<see cref="EvaluateHook.FhirServerAccess"/>).
+    /// When this or a client's own list names anything, only listed servers are followed; when none does, any server at
+    /// a public address is. Loopback, private and link-local addresses are followed only when listed.
+    /// </summary>
+    public List<string> FhirServers { get; set; } = [];
 
     /// <summary>Seconds for each request to a fhirServer.</summary>
     public int FetchTimeoutSeconds { get; set; } = 5;

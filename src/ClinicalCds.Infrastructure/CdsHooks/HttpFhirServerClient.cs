@@ -17,12 +17,16 @@ namespace ClinicalCds.Infrastructure.CdsHooks;
 /// </summary>
 public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOptions options) : IFhirServerClient
 {
+    /// <summary>The HTTP client for fhirServers the configuration does not list: public addresses only (<see cref="PublicNetwork"/>).</summary>
     public const string ClientName = "fhir-server";
 
+    /// <summary>The HTTP client for listed fhirServers, which may be at private addresses; its own connection pool.</summary>
+    public const string ListedClientName = "fhir-server-listed";
+
     public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(
-        Uri fhirServer, string? accessToken, string relativeQuery, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Uri fhirServer, bool listed, string? accessToken, string relativeQuery, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var http = clients.CreateClient(ClientName);
+        var http = clients.CreateClient(listed ? ListedClientName : ClientName);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(TimeSpan.FromSeconds(options.FetchBudgetSeconds));
         var first = new Uri(fhirServer.ToString().TrimEnd('/') + "/" + PrefetchResolver.WithPageSize(relativeQuery.TrimStart('/'), options.PageSize));
@@ -89,6 +93,11 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
         try
         {
             using var response = await http.SendAsync(request, timeout.Token);
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                return (Failed($"the fhirServer answered {(int)response.StatusCode}, a redirect, which is not followed"), null);
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 return (Failed($"the fhirServer answered {(int)response.StatusCode}"), null);
@@ -101,6 +110,10 @@ public sealed class HttpFhirServerClient(IHttpClientFactory clients, CdsHooksOpt
             return (Failed(budget.IsCancellationRequested
                 ? $"its {page + 1} pages took longer than the {options.FetchBudgetSeconds} s fetch budget"
                 : $"the fhirServer did not answer within {options.FetchTimeoutSeconds} s"), null);
+        }
+        catch (HttpRequestException e) when (e.InnerException is PublicNetwork.AddressRefusedException refused)
+        {
+            return (Failed(refused.Message), null);
         }
         catch (HttpRequestException e)
         {

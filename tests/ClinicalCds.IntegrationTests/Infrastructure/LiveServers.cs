@@ -71,6 +71,8 @@ public sealed class CdsServerFixture : IAsyncLifetime
         [
             $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
             $"--CdsHooks:PublicBaseUrl={BaseUrl}",
+            // The clients' fhirServers are local processes (this server's FHIR API, test EHRs): listed, so loopback is followed.
+            "--CdsHooks:FhirServers:0=http://127.0.0.1",
             $"--CdsHooks:Clients:0:Issuer={EhrIssuer}",
             $"--CdsHooks:Clients:0:JwksUri={new Uri(JwksBaseUrl, "/ehr/jwks.json")}",
             $"--CdsHooks:Clients:0:JkuAllowlist:0={AllowedJku}",

@@ -20,7 +20,7 @@ public sealed class EvaluateHookHandlerTests
     {
         public int Calls;
 
-        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, bool listed, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
             await Task.Yield();

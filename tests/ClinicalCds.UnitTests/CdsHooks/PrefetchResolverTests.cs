@@ -11,7 +11,7 @@ public sealed class PrefetchResolverTests
     /// <summary>A fhirServer that answers every query with one Observation whose date is no date.</summary>
     private sealed class ServerWithABadDate : IFhirServerClient
     {
-        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, bool listed, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
             yield return new FhirFetch(
@@ -40,7 +40,7 @@ public sealed class PrefetchResolverTests
     {
         public List<string> Queries { get; } = [];
 
-        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<FhirFetch> FetchPagesAsync(Uri fhirServer, bool listed, string? accessToken, string relativeQuery, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             lock (Queries)
             {

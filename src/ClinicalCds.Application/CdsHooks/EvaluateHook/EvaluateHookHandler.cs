@@ -45,6 +45,8 @@ public sealed class EvaluateHookHandler(
             return (null, CdsAnswer.Failed(CdsFailure.InvalidRequest, [.. errors]), "invalid request");
         }
 
+        // A fhirServer the configuration does not allow this client is not followed: its keys are then unavailable, with the reason.
+        request = request.FollowingOnly(options, command.ClientId);
         var data = await PrefetchResolver.ResolveAsync(service, request, fhirServer, terminology, ct);
         if (data.Invalid.Count > 0)
         {

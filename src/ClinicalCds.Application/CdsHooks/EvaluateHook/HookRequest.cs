@@ -17,6 +17,26 @@ public sealed record HookRequest(
 
     public string? UserId => Context.GetValueOrDefault("userId");
 
+    /// <summary>Whether <see cref="FhirServer"/> is one the configuration lists (<see cref="FhirServerAccess"/>): then it may be at a private address.</summary>
+    public bool FhirServerListed { get; init; }
+
+    /// <summary>Why the fhirServer the request named is not followed (<see cref="FhirServerAccess"/>); <see cref="FhirServer"/> is then null.</summary>
+    public string? FhirServerRefusal { get; init; }
+
+    /// <summary>The request with its fhirServer judged for <paramref name="clientId"/>: refused ones dropped (with their token), with the reason.</summary>
+    public HookRequest FollowingOnly(CdsHooksOptions options, string? clientId)
+    {
+        if (FhirServer is null)
+        {
+            return this;
+        }
+
+        var access = FhirServerAccess.Of(FhirServer, options, clientId);
+        return access.Refusal is { } refusal
+            ? this with { FhirServer = null, AccessToken = null, FhirServerRefusal = refusal }
+            : this with { FhirServerListed = access.Listed };
+    }
+
     /// <summary>Reads and checks a request body (CDS Hooks 2.0 "HTTP Request"): every problem is named.</summary>
     public static (HookRequest? Request, IReadOnlyList<string> Errors) Read(JsonElement body, CdsServiceDefinition service)
     {

@@ -105,7 +105,7 @@ public static partial class PrefetchResolver
         var reads = wanted.Select(async id =>
         {
             var read = new List<ProjectedFacts>();
-            await foreach (var page in fhirServer.FetchPagesAsync(request.FhirServer, request.AccessToken, $"Location/{Uri.EscapeDataString(id)}", cancellationToken))
+            await foreach (var page in fhirServer.FetchPagesAsync(request.FhirServer, request.FhirServerListed, request.AccessToken, $"Location/{Uri.EscapeDataString(id)}", cancellationToken))
             {
                 if (page.Succeeded)
                 {
@@ -130,12 +130,12 @@ public static partial class PrefetchResolver
     {
         var facts = new List<ProjectedFacts>();
         var problems = new List<string>();
-        string? failure = request.FhirServer is null ? "no fhirServer was given" : null;
+        string? failure = request.FhirServer is null ? request.FhirServerRefusal ?? "no fhirServer was given" : null;
         var query = Expand(template, request);
         failure ??= query is null ? "the template needs context the request does not have" : null;
         if (failure is null)
         {
-            await foreach (var page in fhirServer.FetchPagesAsync(request.FhirServer!, request.AccessToken, query!, cancellationToken))
+            await foreach (var page in fhirServer.FetchPagesAsync(request.FhirServer!, request.FhirServerListed, request.AccessToken, query!, cancellationToken))
             {
                 if (!page.Succeeded)
                 {
