@@ -31,6 +31,9 @@ public sealed class CliProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (the server itself: `dotnet clinicalcds.dll` runs it in this process).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Waits for the process to end by itself (or fails the test after <paramref name="seconds"/>).</summary>
     public async Task WaitForExitAsync(int seconds)
     {

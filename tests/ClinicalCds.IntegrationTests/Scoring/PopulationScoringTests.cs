@@ -389,7 +389,7 @@ public sealed class PopulationScoringTests(ScoringServerFixture fixture)
             // A browser is sent to sign in.
             using var jobs = await client.GetAsync("/jobs");
             Assert.Equal(HttpStatusCode.Redirect, jobs.StatusCode);
-            Assert.StartsWith("/account/login", jobs.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+            Assert.StartsWith("/account/login", jobs.Headers.Location!.OriginalString, StringComparison.Ordinal);
         }
 
         using var admin = fixture.AdminClient();

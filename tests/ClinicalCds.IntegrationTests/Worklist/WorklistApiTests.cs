@@ -240,7 +240,7 @@ public sealed class ModelPagesTests(ScoringServerFixture fixture)
 
         using var admin = await anonymous.GetAsync("/models");
         Assert.Equal(HttpStatusCode.Redirect, admin.StatusCode);
-        Assert.StartsWith("/account/login", admin.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/account/login", admin.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
         using var client = fixture.AdminClient();
         var list = await client.GetStringAsync("/models");

@@ -93,6 +93,25 @@ public sealed class ImportNdjsonHandlerTests
         Assert.True(small.Writes.Max(w => w.Resources.Count) > 100, "short lines still go in batches of 2,000");
     }
 
+    /// <summary>
+    /// Issue 33 item 2: the parser quotes the value it objects to whole; a rejected line's reason quotes at most 60 of its
+    /// characters and says how long it was, so neither the import's memory nor its answer grows with the value.
+    /// </summary>
+    [Fact]
+    public async Task A_rejected_lines_reason_quotes_a_long_value_cut_with_its_length()
+    {
+        var store = new RecordingStore();
+        var value = new string('A', 2_000_000);
+        var lines = new[] { $$$"""{"resourceType":"Patient","id":"not valid","name":[{"text":"{{{value}}}"}]}""" };
+
+        var result = await new ImportNdjsonHandler(store, Terminology.None).Handle(new ImportNdjsonCommand([Ndjson(lines)]), CancellationToken.None);
+
+        var reason = Assert.Single(result.Rejected).Reason;
+        Assert.True(reason.Length < 3 * ClinicalCds.Fhir.FhirJson.MaxMessageChars, $"a reason of {reason.Length:N0} characters");
+        Assert.Contains($"'{new string('A', 60)}…' (2,000,000 characters)", reason, StringComparison.Ordinal);
+        Assert.Equal("short 'value' kept", ClinicalCds.Fhir.FhirJson.Clipped("short 'value' kept"));
+    }
+
     [Fact]
     public async Task Without_an_initial_load_asked_for_none_is_begun()
     {
