@@ -20,7 +20,8 @@ cli=(dotnet "src/ClinicalCds.Cli/bin/Release/net10.0/clinicalcds.dll")
 
 "${cli[@]}" db migrate
 population="$root/.data/demo-$day-$patients"
-find "$root/.data" -maxdepth 1 -name 'demo-*' ! -name "demo-$day-*" -exec rm -rf {} + 2>/dev/null || true
+# Earlier days' populations go; the demo accounts' password stays (a restart must print the one that still signs in).
+find "$root/.data" -maxdepth 1 -name 'demo-*' ! -name "demo-$day-*" ! -name demo-password -exec rm -rf {} + 2>/dev/null || true
 [ -f "$population/Patient.ndjson" ] || "${cli[@]}" synth --patients "$patients" --recent-care 30 --as-of "$(date -u +%Y-%m-%dT%H:%M:00Z)" --seed 42 --out "$population"
 "${cli[@]}" import --if-store-empty "$population"
 
@@ -53,8 +54,12 @@ echo "  Worklist:        $urls/worklist   (care.manager@demo.local or admin@demo
 echo "                   password: $(cat .data/demo-password))"
 echo "  FHIR API:        $urls/fhir/metadata"
 echo "  Patients:        $urls/fhir/Patient?_count=10"
-echo "  CDS Hooks:       $urls/cds-services   (calls need a trusted client JWT; see cds-hooks/README.md,"
-echo "                   or run with CdsHooks__RequireAuthentication=false for a local try)"
+if [ "${CdsHooks__RequireAuthentication:-true}" = "false" ]; then
+  echo "  CDS Hooks:       $urls/cds-services   (client authentication is OFF: any caller is answered)"
+else
+  echo "  CDS Hooks:       $urls/cds-services   (calls need a trusted client JWT; see cds-hooks/README.md,"
+  echo "                   or run with CdsHooks__RequireAuthentication=false for a local try)"
+fi
 echo "  Risk history:    $urls/fhir/RiskAssessment?patient=ID"
 echo "  Example calls:   cds-hooks/examples/*.json (real requests against today's demo patients; cds-hooks/README.md)"
 echo "  Jobs dashboard:  $urls/jobs and admin API $urls/admin/scoring/runs"

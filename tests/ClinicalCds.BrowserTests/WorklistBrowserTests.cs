@@ -56,7 +56,17 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(ScoringServerFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/worklist"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
+        try
+        {
+            await page.WaitForURLAsync(new Regex("/worklist"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser stayed and what the page said, so a failed sign-in can be told from a slow page.
+            var said = await page.Locator("main").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no main)", TaskScheduler.Default);
+            throw new TimeoutException($"{email} was not at /worklist after signing in: at {page.Url}, the page said: {said}", e);
+        }
+
         return page;
     }
 
