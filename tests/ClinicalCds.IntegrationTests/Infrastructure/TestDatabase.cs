@@ -7,23 +7,11 @@ namespace ClinicalCds.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A fresh database on the real PostgreSQL that scripts/pg.sh started (ConnectionStrings__ClinicalCds), migrated,
-/// and dropped at the end. Each fixture gets its own, so tests never see each other's data. A migration test starts it
-/// at an earlier migration and migrates on itself.
+/// and dropped at the end. Each fixture gets its own, so tests never see each other's data.
 /// </summary>
 public sealed class TestDatabase : IAsyncLifetime
 {
     private readonly string _name = $"test_{Guid.NewGuid():N}";
-    private readonly string? _migration;
-
-    // xUnit class fixtures need exactly one public constructor.
-    public TestDatabase()
-    {
-    }
-
-    private TestDatabase(string migration) => _migration = migration;
-
-    /// <summary>A database migrated only up to <paramref name="migration"/>, for migration tests.</summary>
-    public static TestDatabase AtMigration(string migration) => new(migration);
 
     public string ConnectionString { get; private set; } = string.Empty;
 
@@ -42,7 +30,7 @@ public sealed class TestDatabase : IAsyncLifetime
         }
 
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _name }.ConnectionString;
-        await MigrateAsync(_migration);
+        await MigrateAsync();
     }
 
     /// <summary>Migrates to <paramref name="target"/>, or to the latest migration.</summary>

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClinicalCds.Migrations.Migrations
 {
     [DbContext(typeof(ClinicalCdsDbContext))]
-    [Migration("20261206202902_MonitoringLag")]
-    partial class MonitoringLag
+    [Migration("20261207020047_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -763,6 +763,48 @@ namespace ClinicalCds.Migrations.Migrations
                     b.ToTable("model_monitoring", (string)null);
                 });
 
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelPerformanceRow", b =>
+                {
+                    b.Property<string>("Method")
+                        .HasColumnType("text")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Alarms")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("alarms");
+
+                    b.Property<double>("CardAuroc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("card_auroc");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Metrics")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("metrics");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<DateOnly>("Until")
+                        .HasColumnType("date")
+                        .HasColumnName("until");
+
+                    b.HasKey("Method")
+                        .HasName("pk_model_performance");
+
+                    b.ToTable("model_performance", (string)null);
+                });
+
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ModelServingChangeRow", b =>
                 {
                     b.Property<long>("Id")
@@ -1054,6 +1096,36 @@ namespace ClinicalCds.Migrations.Migrations
                         .HasDatabaseName("ix_procedures_patient_id_performed_start");
 
                     b.ToTable("procedures", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.ResultFeedCheckRow", b =>
+                {
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.Property<string>("Alarmed")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("alarmed");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Feeds")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("feeds");
+
+                    b.Property<DateTimeOffset>("From")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from");
+
+                    b.HasKey("Until")
+                        .HasName("pk_result_feed_checks");
+
+                    b.ToTable("result_feed_checks", (string)null);
                 });
 
             modelBuilder.Entity("ClinicalCds.Infrastructure.Persistence.RiskScoreRow", b =>
