@@ -14,10 +14,33 @@ public static class TrendChart
 {
     private const int Width = 560, Height = 170, Left = 44, Right = 40, Top = 12, Bottom = 28;
 
+    /// <summary>Within this of the last point drawn, a run that gives the same answer is the same point.</summary>
+    public static readonly TimeSpan SameAnswerWindow = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The points to draw: a run that repeats the last drawn point's probability and tier within <see cref="SameAnswerWindow"/>
+    /// of it — a restarted demo, a `score` run by hand minutes after the nightly one — adds no point (issue 35 item 5).
+    /// </summary>
+    public static List<ScorePoint> Distinct(IEnumerable<ScorePoint> ordered)
+    {
+        var drawn = new List<ScorePoint>();
+        foreach (var point in ordered)
+        {
+            if (drawn.Count > 0 && drawn[^1] is var last && last.Probability == point.Probability && last.Tier == point.Tier && point.AsOf - last.AsOf < SameAnswerWindow)
+            {
+                continue;
+            }
+
+            drawn.Add(point);
+        }
+
+        return drawn;
+    }
+
     public static string Svg(string label, IReadOnlyList<ScorePoint> allPoints)
     {
         // A run with insufficient data has no value to plot; it is left out of the line (the history lists it).
-        var points = allPoints.Where(p => p.Tier != "insufficient").OrderBy(p => p.AsOf).ToList();
+        var points = Distinct(allPoints.Where(p => p.Tier != "insufficient").OrderBy(p => p.AsOf));
         var values = points.Select(p => p.Probability ?? p.Tier switch { "high" => 0.9, "moderate" => 0.5, _ => 0.1 }).ToList();
         var max = Math.Max(0.1, Math.Ceiling(values.DefaultIfEmpty(0).Max() * 10) / 10);
         var plotWidth = Width - Left - Right;

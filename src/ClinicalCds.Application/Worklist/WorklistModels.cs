@@ -82,11 +82,25 @@ public sealed record WorklistRow(
         ? text.Split(". ", 2)[0].Split(", none of which", 2)[0].TrimEnd('.')
         : null;
 
-    /// <summary>Whole days in hospital: to the discharge, or to the scoring instant for a stay in progress.</summary>
-    public int? LengthOfStayDays => Admitted is { } start ? (int)((Discharge ?? AsOf) - start).TotalDays : null;
+    /// <summary>
+    /// Days in hospital as the features, LACE and HOSPITAL count them: calendar days of the hospital's calendar from the
+    /// admission to the discharge, or to the scoring instant for a stay in progress (<see cref="Dated"/>; issue 35 item 3).
+    /// </summary>
+    public int? LengthOfStayDays { get; init; }
 
-    /// <summary>Whole days from the discharge to the scoring instant.</summary>
-    public int? DaysSinceDischarge => Discharge is { } end ? (int)(AsOf - end).TotalDays : null;
+    /// <summary>The discharge's date in the hospital's calendar.</summary>
+    public DateOnly? DischargeDate { get; init; }
+
+    /// <summary>Calendar days from the discharge's date to today's in the hospital's calendar: 0 is "today", 1 "1 day ago".</summary>
+    public int? DaysSinceDischarge { get; init; }
+
+    /// <summary>The row with its dates in the hospital's calendar (<paramref name="time"/>) as of <paramref name="now"/>.</summary>
+    public WorklistRow Dated(Domain.Clinical.HospitalTime time, DateTimeOffset now) => this with
+    {
+        LengthOfStayDays = Admitted is { } start ? time.CalendarDays(start, Discharge ?? AsOf) : null,
+        DischargeDate = Discharge is { } end ? time.DateOf(end) : null,
+        DaysSinceDischarge = Discharge is { } discharged ? time.CalendarDays(discharged, now) : null,
+    };
 }
 
 public sealed record WorklistPage(IReadOnlyList<WorklistRow> Rows, long Total, WorklistFilter Filter)

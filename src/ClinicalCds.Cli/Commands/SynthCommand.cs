@@ -64,7 +64,7 @@ internal static class SynthCommand
 
             CliOutput.Write(table);
             AnsiConsole.MarkupLineInterpolated(
-                $"Wrote {count:N0} patients ({result.ResourcesByType.Values.Sum():N0} resources) to {directory} in {clock.Elapsed.TotalSeconds:F1} s; ground truth in {Path.Combine(directory, GroundTruth.Folder)}.");
+                $"Wrote {count:N0} {(count == 1 ? "patient" : "patients")} ({result.ResourcesByType.Values.Sum():N0} resources) to {directory} in {clock.Elapsed.TotalSeconds:F1} s; ground truth in {Path.Combine(directory, GroundTruth.Folder)}.");
             return 0;
         });
         return command;

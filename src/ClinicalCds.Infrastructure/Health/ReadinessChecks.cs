@@ -135,8 +135,8 @@ public sealed class JobsHealthCheck(JobStorage storage) : IHealthCheck
             }, cancellationToken).WaitAsync(cancellationToken);
             var data = new Dictionary<string, object> { ["servers"] = servers, ["enqueued"] = enqueued };
             return servers == 0
-                ? HealthCheckResult.Degraded($"No job server is running; {enqueued} jobs wait.", data: data)
-                : HealthCheckResult.Healthy($"{servers} job servers; {enqueued} jobs wait.", data);
+                ? HealthCheckResult.Degraded($"No job server is running; {Domain.Explanations.FactorWording.Count(enqueued, "job")} {(enqueued == 1 ? "waits" : "wait")}.", data: data)
+                : HealthCheckResult.Healthy($"{Domain.Explanations.FactorWording.Count(servers, "job server")}; {Domain.Explanations.FactorWording.Count(enqueued, "job")} {(enqueued == 1 ? "waits" : "wait")}.", data);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
         {

@@ -16,11 +16,14 @@ namespace ClinicalCds.Infrastructure.Worklist;
 /// </summary>
 public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorklistStore
 {
-    /// <summary>Labs shown on the patient page: the latest value of each (canonical units, as projected).</summary>
-    private static readonly (string Code, string Name)[] KeyLabs =
+    /// <summary>
+    /// Labs shown on the patient page: the latest value of each (canonical units, as projected), read from the same codes
+    /// the features read (<see cref="Loinc"/>'s groups) — so the sodium shown is the sodium HOSPITAL scored (issue 35 item 3).
+    /// </summary>
+    private static readonly (IReadOnlyList<string> Codes, string Name)[] KeyLabs =
     [
-        (Loinc.CreatinineSerumPlasma, "Creatinine"), (Loinc.HemoglobinMassBlood, "Hemoglobin"), (Loinc.SodiumSerumPlasma, "Sodium"),
-        (Loinc.PotassiumSerumPlasma, "Potassium"), (Loinc.LeukocytesBlood, "White cell count"), (Loinc.AlbuminSerumPlasma, "Albumin"),
+        (Loinc.Creatinine, "Creatinine"), (Loinc.Hemoglobin, "Hemoglobin"), (Loinc.Sodium, "Sodium"),
+        (Loinc.Potassium, "Potassium"), (Loinc.Leukocytes, "White cell count"), (Loinc.Albumin, "Albumin"),
     ];
 
     public async Task<WorklistPage> QueryAsync(WorklistFilter filter, string userName, CancellationToken cancellationToken)
@@ -219,7 +222,7 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
             command.Parameters.Add(new() { Value = patientId });
             if (sql.Contains("$2", StringComparison.Ordinal))
             {
-                command.Parameters.Add(new() { Value = KeyLabs.Select(l => l.Code).ToArray() });
+                command.Parameters.Add(new() { Value = KeyLabs.SelectMany(l => l.Codes).ToArray() });
             }
 
             batch.BatchCommands.Add(command);
@@ -275,13 +278,19 @@ public sealed class PostgresWorklistStore(NpgsqlDataSource dataSource) : IWorkli
             encounters.Add(new EncounterSummary(r.GetString(0), Str(r, 1), Str(r, 2), Str(r, 3), Time(r, 4), Time(r, 5), Str(r, 6)));
         }
 
-        var labs = new List<LabValue>();
+        var latestByCode = new List<LabValue>();
         await r.NextResultAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {
             var code = r.GetString(0);
-            labs.Add(new LabValue(code, KeyLabs.First(l => l.Code == code).Name, Dbl(r, 1), Str(r, 2), Time(r, 3)));
+            latestByCode.Add(new LabValue(code, KeyLabs.First(l => l.Codes.Contains(code)).Name, Dbl(r, 1), Str(r, 2), Time(r, 3)));
         }
+
+        // One row per lab: the latest result of any of its codes.
+        var labs = KeyLabs
+            .Select(l => latestByCode.Where(v => l.Codes.Contains(v.Code)).OrderByDescending(v => v.At ?? DateTimeOffset.MinValue).FirstOrDefault())
+            .OfType<LabValue>()
+            .ToList();
 
         return new PatientRiskRecord(
             patientId, name, mrn, birth, sex, latest, history.ToDictionary(h => h.Key, h => (IReadOnlyList<ScorePoint>)h.Value, StringComparer.Ordinal),

@@ -45,6 +45,20 @@ public sealed partial class TrendChartTests
         Assert.Contains("2026-07-01 00:00 UTC: 20.0%", unordered, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Runs_that_repeat_an_answer_within_the_hour_are_one_point_and_a_changed_or_later_answer_is_another()
+    {
+        // Issue 35 item 5: the nightly run, then a demo restart and a `score` by hand minutes later with the same answer.
+        var svg = TrendChart.Svg("Readmission",
+        [
+            Run(1, "2026-12-06T02:00Z", 0.2), Run(2, "2026-12-06T02:02Z", 0.2), Run(3, "2026-12-06T02:04Z", 0.2),
+            Run(4, "2026-12-06T02:06Z", 0.3), Run(5, "2026-12-07T02:00Z", 0.3),
+        ]);
+
+        Assert.Equal(3, Xs(svg).Length);
+        Assert.Equal([1L, 4, 5], TrendChart.Distinct([Run(1, "2026-12-06T02:00Z", 0.2), Run(2, "2026-12-06T02:02Z", 0.2), Run(4, "2026-12-06T02:06Z", 0.3), Run(5, "2026-12-07T02:00Z", 0.3)]).Select(p => p.RunId));
+    }
+
     [GeneratedRegex("""<circle cx="([0-9.]+)" """)]
     private static partial Regex Circle();
 

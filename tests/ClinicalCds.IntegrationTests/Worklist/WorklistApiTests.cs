@@ -160,7 +160,11 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
             }
         }
 
+        // Dates are the hospital's calendar days (this fixture's zone: UTC), "days since" counted to today (issue 35 item 2).
+        var todayBefore = DateOnly.FromDateTime(DateTime.UtcNow);
         page = await client.GetFromJsonAsync<JsonElement>("/api/worklist?model=readmission&pageSize=500");
+        var todayAfter = DateOnly.FromDateTime(DateTime.UtcNow);
+        static DateOnly Day(DateTimeOffset instant) => DateOnly.FromDateTime(instant.UtcDateTime);
         foreach (var row in page.GetProperty("rows").EnumerateArray())
         {
             var id = row.GetProperty("patientId").GetString()!;
@@ -169,9 +173,10 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
             var discharged = row.GetProperty("discharge").GetDateTimeOffset();
             Assert.Equal(age, row.GetProperty("ageYears").GetInt32());
             Assert.Equal(admitted, row.GetProperty("admitted").GetDateTimeOffset());
-            Assert.Equal((int)(discharged - admitted).TotalDays, row.GetProperty("lengthOfStayDays").GetInt32());
-            Assert.Equal((int)(asOf - discharged).TotalDays, row.GetProperty("daysSinceDischarge").GetInt32());
-            Assert.InRange(row.GetProperty("daysSinceDischarge").GetInt32(), 0, 30);
+            Assert.Equal(Day(discharged).DayNumber - Day(admitted).DayNumber, row.GetProperty("lengthOfStayDays").GetInt32());
+            Assert.Equal(Day(discharged), DateOnly.Parse(row.GetProperty("dischargeDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.InRange(row.GetProperty("daysSinceDischarge").GetInt32(), todayBefore.DayNumber - Day(discharged).DayNumber, todayAfter.DayNumber - Day(discharged).DayNumber);
+            Assert.True(discharged <= asOf);
             Assert.Equal(Domain.Features.EncounterKinds.DispositionDisplay(disposition), row.GetProperty("disposition").GetString());
             Assert.Equal(factors, row.GetProperty("topFactors").EnumerateArray().Select(f => f.GetString()));
             Assert.True(factors.Length >= 3, $"{id}: {factors.Length} factors");
@@ -252,6 +257,28 @@ public sealed class ModelPagesTests(ScoringServerFixture fixture)
 [Collection(ScoringServerFixture.Collection)]
 public sealed class ReplicaTests(ScoringServerFixture fixture)
 {
+    [Fact]
+    public async Task Key_labs_show_the_latest_result_of_every_code_the_features_read()
+    {
+        // Issue 35 item 3: sodium as serum (2951-2) on 23 November and as blood (2947-0) on 29 November; HOSPITAL reads
+        // both, so the page shows the later, 142 — not the serum 135 alone.
+        using var admin = fixture.AdminClient();
+        const string Patient = "key-labs-sodium";
+        static string Sodium(string id, string code, string day, double value) =>
+            $$$"""{"resource":{"resourceType":"Observation","id":"{{{id}}}","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"{{{code}}}"}]},"subject":{"reference":"Patient/key-labs-sodium"},"effectiveDateTime":"2026-11-{{{day}}}T08:00:00Z","valueQuantity":{"value":{{{value}}},"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"}},"request":{"method":"PUT","url":"Observation/{{{id}}}"}}""";
+        var bundle = $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient","id":"{{{Patient}}}","gender":"female","birthDate":"1950-01-01"},"request":{"method":"PUT","url":"Patient/{{{Patient}}}"}},{{{Sodium("na-serum", "2951-2", "23", 135)}}},{{{Sodium("na-blood", "2947-0", "29", 142)}}}]}""";
+        using (var content = new StringContent(bundle, System.Text.Encoding.UTF8, "application/fhir+json"))
+        {
+            using var posted = await admin.PostAsync("/fhir", content);
+            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        }
+
+        var risk = await admin.GetFromJsonAsync<JsonElement>($"/api/patients/{Patient}/risk");
+        var sodium = risk.GetProperty("record").GetProperty("labs").EnumerateArray().Where(l => l.GetProperty("name").GetString() == "Sodium").ToList();
+        var shown = Assert.Single(sodium);
+        Assert.Equal((142.0, "2947-0"), (shown.GetProperty("value").GetDouble(), shown.GetProperty("code").GetString()));
+    }
+
     [Fact]
     public async Task A_sign_in_on_one_API_replica_is_honoured_by_another_on_the_same_database()
     {
