@@ -47,9 +47,15 @@ public static class HooksBenchmark
         await using var jwksHost = await BenchJwks.StartHostAsync(key);
         var port = BenchSupport.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
+        var (patientId, encounterId, resourceCount, body, discharged) = HookBody(bundleFile);
         await using var app = WebApp.Build(
         [
+            // Judged an hour after the stay's discharge, as an EHR calls encounter-discharge: the patient died later, and
+            // against today's clock no readmission risk is hers to have (the dead get no card).
+            $"--Scoring:AsOf={discharged.AddHours(1):O}",
             $"--urls={baseUrl}", $"--ConnectionStrings:ClinicalCds={database}", $"--CdsHooks:PublicBaseUrl={baseUrl}", $"--CdsHooks:FhirServers:0={baseUrl}/fhir",
+            // The models named, not found by a folder's name (issue 35 item 8), and shown (the go-live gate is for hospitals).
+            $"--Models:Root={Path.Combine(RepositoryRoot(), "models")}", "--Models:GoLive:Required=false",
             $"--CdsHooks:Clients:0:Issuer={Issuer}", $"--CdsHooks:Clients:0:JwksUri={jwksHost.Urls.First()}/jwks.json",
             "--CdsHooks:ShowLowRisk=true", "--Logging:LogLevel:Default=Warning",
             "--CdsHooks:ClientRequestsPerSecond=0", "--CdsHooks:AddressRequestsPerSecond=0", $"--Admin:ApiKeys:0={AdminKey}",
@@ -67,7 +73,6 @@ public static class HooksBenchmark
         });
         await app.StartAsync();
 
-        var (patientId, encounterId, resourceCount, body) = HookBody(bundleFile);
         var audience = $"{baseUrl}/cds-services/readmission-risk";
         var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
         string Token() => handler.CreateToken(new SecurityTokenDescriptor
@@ -84,8 +89,10 @@ public static class HooksBenchmark
         var bodyBytes = Encoding.UTF8.GetBytes(body);
         var probe = await Hook(http, bodyBytes, Token());
         Console.WriteLine($"Patient {patientId[..8]}…, {resourceCount} resources in prefetch ({bodyBytes.Length / 1024} KB); first answer {probe.Status}: {probe.Summary}");
-        if (probe.Status != 200)
+        // The bench measures the model path: an answer that is not the readmission model's card measures something else.
+        if (probe.Status != 200 || !probe.Source.Contains("readmission model ", StringComparison.Ordinal))
         {
+            Console.Error.WriteLine($"The hook was not answered by the readmission model (status {probe.Status}, source '{probe.Source}'): nothing measured.");
             return 1;
         }
 
@@ -100,10 +107,15 @@ public static class HooksBenchmark
         var parseOnly = await Load(concurrency, requests, _ => ParseOnly(http, bodyBytes));
 
         // A large chart, read from the server's own FHIR API during the hook (no prefetch).
-        var (largePatient, largeStay) = await IngestLargePatient(app.Services);
+        var (largePatient, largeStay) = await IngestLargePatient(app.Services, discharged.AddDays(-30));
         var largeBody = Encoding.UTF8.GetBytes(LargeHookBody(baseUrl, largePatient, largeStay));
         var largeProbe = await Hook(http, largeBody, Token());
         Console.WriteLine($"Large patient: {LargeObservations:N0} observations fetched from {baseUrl}/fhir; first answer {largeProbe.Status}: {largeProbe.Summary}");
+        if (largeProbe.Status != 200 || !largeProbe.Source.Contains("readmission model ", StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"The large patient's hook was not answered by the readmission model (status {largeProbe.Status}, source '{largeProbe.Source}'): nothing measured.");
+            return 1;
+        }
         var largeCalls = Math.Max(20, requests / 40);
         var largeTokens = Enumerable.Range(0, largeCalls + 5).Select(_ => Token()).ToList();
         await Load(1, 5, i => Hook(http, largeBody, largeTokens[i]).ContinueWith(t => t.Result.Status));
@@ -133,12 +145,11 @@ public static class HooksBenchmark
         return 0;
     }
 
-    /// <summary>A patient admitted 30 days with vital signs every 5 minutes and daily labs: 10,000 observations, stored through the mediator.</summary>
-    private static async Task<(string Patient, string Stay)> IngestLargePatient(IServiceProvider services)
+    /// <summary>A patient admitted 30 days from <paramref name="admitted"/> with vital signs every 5 minutes and daily labs: 10,000 observations, stored through the mediator.</summary>
+    private static async Task<(string Patient, string Stay)> IngestLargePatient(IServiceProvider services, DateTimeOffset admitted)
     {
         var patientId = "bench-large";
         var stayId = "bench-large-stay";
-        var admitted = new DateTimeOffset(2026, 5, 1, 8, 0, 0, TimeSpan.Zero);
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         void Put(Resource resource) => bundle.Entry.Add(new Bundle.EntryComponent
         {
@@ -225,7 +236,7 @@ public static class HooksBenchmark
         return new Run(latencies, seconds, failures, cpu, statuses);
     }
 
-    private static async Task<(int Status, string Summary)> Hook(HttpClient http, byte[] body, string token)
+    private static async Task<(int Status, string Summary, string Source)> Hook(HttpClient http, byte[] body, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/cds-services/readmission-risk") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
@@ -234,7 +245,7 @@ public static class HooksBenchmark
         var text = await response.Content.ReadAsStringAsync();
         var cards = response.IsSuccessStatusCode ? JsonNode.Parse(text)?["cards"]?.AsArray() : null;
         var summary = cards is { Count: > 0 } ? cards[0]!["summary"]!.ToString() : response.IsSuccessStatusCode ? "no card" : text;
-        return ((int)response.StatusCode, summary);
+        return ((int)response.StatusCode, summary, cards is { Count: > 0 } ? cards[0]!["source"]?["label"]?.ToString() ?? string.Empty : string.Empty);
     }
 
     private static async Task<int> ParseOnly(HttpClient http, byte[] body)
@@ -254,7 +265,7 @@ public static class HooksBenchmark
     }
 
     /// <summary>An encounter-discharge request for the patient's latest inpatient stay, every prefetch key filled.</summary>
-    private static (string PatientId, string EncounterId, int Resources, string Body) HookBody(string bundleFile)
+    private static (string PatientId, string EncounterId, int Resources, string Body, DateTimeOffset Discharged) HookBody(string bundleFile)
     {
         var resources = BundleEntries.Read(File.ReadAllBytes(bundleFile)).Entries
             .Select(e => FhirJson.TryParse(e.Preparation.Resource!.Json, out _)!).ToList();
@@ -284,7 +295,21 @@ public static class HooksBenchmark
             ["prefetch"] = prefetch,
         };
         var count = 1 + new[] { "encounters", "conditions", "observations", "procedures", "medications" }.Sum(k => prefetch[k]!["entry"]?.AsArray().Count ?? 0);
-        return (patient.Id!, stay.Id!, count, body.ToJsonString());
+        return (patient.Id!, stay.Id!, count, body.ToJsonString(), DateTimeOffset.Parse(stay.Period!.End!, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The repository root: the folder, from the bench's own upward, that holds ClinicalCds.sln.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ClinicalCds.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("ClinicalCds.sln was not found above the bench.");
     }
 
     private static string FindFixture(string prefix)

@@ -6,8 +6,10 @@ namespace ClinicalCds.Api.Hosting;
 /// <item>configuration (<c>appsettings.json</c>, <c>appsettings.{Environment}.json</c>) is read from the executable's own
 /// folder, then environment variables, then the command line;</item>
 /// <item>relative paths in configuration (<c>Models:Root</c>, a client's <c>JwksFile</c>) resolve against the
-/// <b>home folder</b>: <c>Paths:Home</c> when set, else the first folder, from the executable's folder upward, that holds
-/// a <c>models</c> folder (the repository root in a source checkout, <c>/app</c> in the container), else the
+/// <b>home folder</b>: <c>Paths:Home</c> when set, else the first folder, from the executable's folder upward, whose
+/// <c>models</c> folder holds a model package (<c>models/NAME/VERSION/model-card.json</c>: the repository root in a
+/// source checkout, <c>/app</c> in the container) — by what it holds, not by its name alone, so that a folder that only
+/// happens to be called <c>models</c> (the <c>bench/models</c> benchmark's code) is never taken for it — else the
 /// executable's folder.</item>
 /// </list>
 /// Paths a user types as command arguments (files to import, output folders) are ordinary CLI paths: relative to the
@@ -65,7 +67,9 @@ public static class Installation
     {
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {
-            if (Directory.Exists(Path.Combine(folder.FullName, "models")))
+            var models = Path.Combine(folder.FullName, "models");
+            if (Directory.Exists(models) && Directory.EnumerateDirectories(models).SelectMany(Directory.EnumerateDirectories)
+                    .Any(version => File.Exists(Path.Combine(version, "model-card.json"))))
             {
                 return folder.FullName;
             }

@@ -63,8 +63,15 @@ public static class WebApp
         var app = builder.Build();
         Installation.LogSettings(app.Logger, app.Configuration);
         CompositionRoot.CheckSettings(app.Services);
-        // Models load now: a models folder that is not there stops the server at start, loudly.
-        app.Services.GetRequiredService<IRiskModels>();
+        // Models load now: a models folder that is not there stops the server at start, loudly; a risk a service or cohort
+        // answers with but no model serves is said at start (and by /health/ready): it answers with its published score.
+        var loaded = app.Services.GetRequiredService<IRiskModels>();
+        foreach (var risk in app.Services.GetRequiredService<Domain.Risks.RiskCatalog>().Names.Where(name => loaded.Find(name) is null))
+        {
+            app.Logger.LogWarning(
+                "No {Risk} model is served from {Models}: its CDS services and runs answer with the published score only (refused: {Refused}).",
+                risk, Installation.ModelsRoot(app.Configuration), loaded.Refused.Count == 0 ? "none" : string.Join("; ", loaded.Refused));
+        }
         if (!app.Services.GetRequiredService<CdsHooksOptions>().RequireAuthentication)
         {
             app.Logger.LogWarning("CDS Hooks client authentication is OFF (CdsHooks:RequireAuthentication=false): for development only.");

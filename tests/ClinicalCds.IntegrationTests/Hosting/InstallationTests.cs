@@ -69,6 +69,31 @@ public sealed class InstallationTests : IAsyncLifetime
         Assert.DoesNotContain("SELECT", server.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_models_folder_without_a_package_is_said_at_start_and_by_readiness_not_served_silently_as_the_published_score()
+    {
+        // Issue 35 item 8: a server whose models folder holds no package answers every hook with the published score.
+        // It says so at start, naming each risk and the folder, and /health/ready says so until a model is there.
+        var empty = Directory.CreateDirectory(Path.Combine(_elsewhere, "empty-models")).FullName;
+        var environment = Environment();
+        environment["Models__Root"] = empty;
+        var baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
+        await using var server = CliProcess.StartIn(_elsewhere, environment, CliProcess.Serve(baseUrl));
+        await ServerProbe.WaitUntilLiveAsync(baseUrl, () => server.HasExited, () => server.Output, seconds: 90);
+
+        var output = System.Text.RegularExpressions.Regex.Replace(server.Output, @"\s+", " ");
+        foreach (var risk in new[] { "readmission", "complication" })
+        {
+            Assert.Contains($"No {risk} model is served from {empty}: its CDS services and runs answer with the published score only", output, StringComparison.Ordinal);
+        }
+
+        using var client = TestAdmin.Client(baseUrl);
+        using var ready = await client.GetAsync("/health/ready");
+        var report = await ready.Content.ReadAsStringAsync();
+        Assert.Contains("no valid readmission model", report, StringComparison.Ordinal);
+        Assert.Contains("\"Degraded\"", report, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("serve")]
     [InlineData("worker")]
