@@ -237,7 +237,9 @@ internal sealed class PatientSimulator
         _edVisits.Add(start);
         var severity = _rng.Normal(-0.3, 0.5) + (0.3 * _frailty) + (admitted ? 0.6 : 0);
         _fhir.Encounter(id, "EMER", "50849002", "Emergency room admission", start, end, priority: "EM", admitSource: null,
-            disposition: admitted ? "hosp" : "home", service: null, locations: [("ed", "Emergency department", start, end)]);
+            // An ED visit that ends in admission has no discharge disposition in HL7's value set (its "hosp" is Hospice):
+            // it is not recorded, and the stay that follows says where the patient came from (admitSource "emd").
+            disposition: admitted ? null : "home", service: null, locations: [("ed", "Emergency department", start, end)]);
         Vitals(id, start.AddMinutes(15), severity, Presentation.Draw(_rng, cardiac: false));
         if (admitted || _rng.Chance(0.7))
         {

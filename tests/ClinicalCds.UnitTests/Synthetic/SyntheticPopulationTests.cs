@@ -60,6 +60,12 @@ public sealed class SyntheticPopulationTests : IDisposable
         Assert.Contains(inpatient, e => e.HadIntensiveCare);
         Assert.Contains(encounters, e => e.ClassCode == "EMER");
         Assert.Contains(inpatient, e => e.DischargeDisposition == "snf");
+        // Issue 35 item 4: no ED visit ends in "hosp" (Hospice in HL7's discharge-disposition codes); one that led to an
+        // admission records none, and emergency stays say they came from the ED.
+        var emergency = encounters.Where(e => e.ClassCode == "EMER").ToList();
+        Assert.DoesNotContain(emergency, e => e.DischargeDisposition == "hosp");
+        Assert.Contains(emergency, e => e.DischargeDisposition is null);
+        Assert.Contains(inpatient, e => e.AdmitSource == "emd");
 
         var readmission = File.ReadAllLines(Path.Combine(folder, GroundTruth.Folder, GroundTruth.ReadmissionFile));
         Assert.Equal(GroundTruth.ReadmissionHeader, readmission[0]);
