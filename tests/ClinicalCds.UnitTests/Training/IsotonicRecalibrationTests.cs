@@ -51,6 +51,13 @@ public sealed class IsotonicRecalibrationTests
         });
         // No knot between two neighbouring scores of the grid cuts a tie: each knot is the mean of whole groups of equal scores.
         Assert.True(knots.Count <= scores.Distinct().Count());
+
+        // Worked by hand: at score 1 one event and one not, at 2 an event. As one block the tie is 1/2 → (1 + ½)/3 = 0.5 at
+        // score 1 and 1/1 → 0.75 at 2. Read row by row instead, the non-event at 1 would stand alone and the event at 1 pool
+        // with the one at 2 — knots (1, 0.25) and (1.5, 0.833) — a map that depends on the order of equal scores.
+        var tied = IsotonicFit.Fit([1, 1, 2], [false, true, true]);
+        Assert.Equal([(1.0, 0.5), (2.0, 0.75)], tied.Select(k => (k.Score, Math.Round(k.Probability, 12))));
+        Assert.Equal(tied, IsotonicFit.Fit([1, 1, 2], [true, false, true]));
     }
 
     [Fact]
