@@ -128,6 +128,16 @@ public static class Catalog
     public static readonly string[] GivenNamesMale = ["James", "John", "Robert", "Luis", "Ahmed", "Chen", "Peter", "Samuel", "David", "Omar", "Hugo", "Ivan"];
     public static readonly string[] FamilyNames = ["Smith", "Garcia", "Nguyen", "Okafor", "Muller", "Rossi", "Kowalski", "Haddad", "Tanaka", "Johnson", "Silva", "Larsen", "Brown", "Novak", "Dubois", "Ali"];
 
+    /// <summary>The primary care physicians the population's patients name as theirs (Patient.generalPractitioner).</summary>
+    public static readonly (string Id, string Given, string Family)[] PrimaryCarePhysicians =
+    [
+        ("pcp-01", "Amara", "Obi"), ("pcp-02", "Daniel", "Weiss"), ("pcp-03", "Priya", "Raman"), ("pcp-04", "Tomas", "Lindqvist"),
+        ("pcp-05", "Leila", "Karimi"), ("pcp-06", "Marcus", "Bell"), ("pcp-07", "Yuki", "Sato"), ("pcp-08", "Rosa", "Delgado"),
+    ];
+
+    /// <summary>The hospital's own clinic that sees discharged patients without a primary care physician.</summary>
+    public const string TransitionsClinicId = "clinic-transitions";
+
     /// <summary>US Core race categories (OMB), for subgroup evaluation.</summary>
     public static readonly (string Code, string Display, double Share)[] Races =
     [

@@ -169,7 +169,8 @@ internal sealed class SyntheticFhirWriter(NdjsonSink sink, string patientId, Dat
         sink.End();
     }
 
-    public void Patient(string mrn, (string Code, string Display) race, string family, string given, bool female, DateTime birth, DateTime? deceasedAt)
+    public void Patient(string mrn, (string Code, string Display) race, string family, string given, bool female, DateTime birth, DateTime? deceasedAt,
+        (string Id, string Given, string Family)? primaryCare)
     {
         var w = sink.Begin("Patient", patientId);
         w.WriteStartArray("extension");
@@ -210,6 +211,58 @@ internal sealed class SyntheticFhirWriter(NdjsonSink sink, string patientId, Dat
             w.WriteString("deceasedDateTime", Instant(deceased));
         }
 
+        if (primaryCare is { } pcp)
+        {
+            w.WriteStartArray("generalPractitioner");
+            w.WriteStartObject();
+            w.WriteString("reference", $"Practitioner/{pcp.Id}");
+            w.WriteString("display", $"Dr. {pcp.Given} {pcp.Family}");
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }
+
+        sink.End();
+    }
+
+    /// <summary>
+    /// A follow-up visit booked at a discharge: with the patient's primary care physician, or else the hospital's
+    /// transitions clinic; <paramref name="status"/> is what became of it by the as-of instant.
+    /// </summary>
+    public void Appointment(string id, string status, DateTime start, DateTime created, string encounterId, (string Id, string Given, string Family)? primaryCare)
+    {
+        var w = sink.Begin("Appointment", id);
+        w.WriteString("status", status);
+        Concept(w, "appointmentType", ("http://terminology.hl7.org/CodeSystem/v2-0276", "FOLLOWUP", "A follow up visit from a previous appointment"));
+        w.WriteString("description", "Follow-up after hospital discharge");
+        w.WriteString("start", Instant(start));
+        w.WriteString("end", Instant(start.AddMinutes(30)));
+        w.WriteNumber("minutesDuration", 30);
+        w.WriteString("created", Instant(created));
+        w.WriteStartArray("supportingInformation");
+        w.WriteStartObject();
+        w.WriteString("reference", $"Encounter/{encounterId}");
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteStartArray("participant");
+        w.WriteStartObject();
+        Reference(w, "actor", $"Patient/{patientId}");
+        w.WriteString("required", "required");
+        w.WriteString("status", "accepted");
+        w.WriteEndObject();
+        w.WriteStartObject();
+        if (primaryCare is { } pcp)
+        {
+            Reference(w, "actor", $"Practitioner/{pcp.Id}", $"Dr. {pcp.Given} {pcp.Family}");
+        }
+        else
+        {
+            Reference(w, "actor", $"Location/{Catalog.TransitionsClinicId}", "Transitions of care clinic");
+        }
+
+        w.WriteString("required", "required");
+        w.WriteString("status", "accepted");
+        w.WriteEndObject();
+        w.WriteEndArray();
         sink.End();
     }
 
@@ -232,6 +285,31 @@ internal sealed class SyntheticFhirWriter(NdjsonSink sink, string patientId, Dat
             w.WriteString("name", name);
             ConceptArray(w, "type", CodeSystems.RoleCode, icu ? "ICU" : id == "ed" ? "ER" : "HU", icu ? "Intensive care unit" : id == "ed" ? "Emergency room" : "Hospital unit");
             Reference(w, "managingOrganization", $"Organization/{HospitalId}");
+            sink.End();
+        }
+
+        w = sink.Begin("Location", Catalog.TransitionsClinicId);
+        w.WriteString("status", "active");
+        w.WriteString("name", "Transitions of care clinic");
+        ConceptArray(w, "type", CodeSystems.RoleCode, "HOSP", "Hospital");
+        Reference(w, "managingOrganization", $"Organization/{HospitalId}");
+        sink.End();
+
+        foreach (var (id, given, family) in Catalog.PrimaryCarePhysicians)
+        {
+            w = sink.Begin("Practitioner", id);
+            w.WriteBoolean("active", true);
+            w.WriteStartArray("name");
+            w.WriteStartObject();
+            w.WriteString("family", family);
+            w.WriteStartArray("given");
+            w.WriteStringValue(given);
+            w.WriteEndArray();
+            w.WriteStartArray("prefix");
+            w.WriteStringValue("Dr.");
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndArray();
             sink.End();
         }
     }
