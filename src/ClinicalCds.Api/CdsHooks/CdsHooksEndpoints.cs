@@ -1,5 +1,6 @@
 using ClinicalCds.Application;
 using ClinicalCds.Api.Fhir;
+using ClinicalCds.Api.Hosting;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.CdsHooks;
@@ -25,19 +26,36 @@ public static class CdsHooksEndpoints
         var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors(CorsPolicy);
 
         // Discovery carries no patient data; clients read it before they are configured, so it needs no token.
-        group.MapGet("/", (Domain.Clinical.Terminology terminology) => Results.Json(CdsServices.Localized(terminology), CdsJson.Options));
+        group.MapGet("/", (Domain.Clinical.Terminology terminology) => Results.Json(CdsServices.Localized(terminology), CdsJson.Options))
+            .WithSummary("CDS Hooks discovery: the services, their hooks and the prefetch templates they ask for.")
+            .Produces<DiscoveryResponse>();
 
         // What clinicians did with the cards (admins): the same numbers as the /admin/feedback page.
         app.MapGet("/admin/cds/feedback", async (IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new Application.CdsHooks.GetFeedbackAnalytics.GetFeedbackAnalyticsQuery(), ct)))
+            .WithSummary("What clinicians did with the cards: shown, accepted, overridden (with the reasons given) and suggestion uptake, per service and card kind, in total and per month.")
             .WithTags("Admin").RequireAuthorization(Admin.AdminAuthentication.Policy);
 
         // Measured first, so that refused calls (401, 429) count too.
         var calls = group.MapGroup("/").AddEndpointFilter(MeasureAsync).AddEndpointFilter<CdsClientAuthenticationFilter>();
         calls.MapPost("/{id}", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct)));
+            await Answer(http, body => mediator.Send(new EvaluateHookCommand(id, body, ClientOf(http)), ct)))
+            .WithSummary("Calls a CDS service: the cards for this patient (CDS Hooks 2.0 \"Calling a CDS Service\").")
+            .WithDescription("Body: the specification's hook request (hook, hookInstance, context, prefetch; fhirServer and fhirAuthorization to fetch what prefetch lacks). "
+                + "200 with cards; 400 a malformed request; 401 (bare) without a valid client JWT; 404 an unknown service; 412 when neither prefetch nor the fhirServer gives the data; 413 a body over 16 MB; 429 beyond the rate, with Retry-After.")
+            .Accepts<System.Text.Json.JsonElement>("application/json")
+            .Produces<CdsResponse>()
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status429TooManyRequests)
+            .FailsWithOperationOutcome(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge);
         calls.MapPost("/{id}/feedback", async (string id, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct)));
+            await Answer(http, body => mediator.Send(new RecordFeedbackCommand(id, body, ClientOf(http)), ct)))
+            .WithSummary("Feedback on cards: accepted or overridden, with the suggestions taken or the override reason (CDS Hooks 2.0 \"Feedback\").")
+            .WithDescription("Body: {\"feedback\": [...]}, each naming a card of this service's answer. 200 when recorded; 400 naming each invalid item; 409 a second, different outcome for a card.")
+            .Accepts<System.Text.Json.JsonElement>("application/json")
+            .Produces(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status401Unauthorized)
+            .FailsWithOperationOutcome(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -53,7 +53,7 @@ public static class WebApp
         }).AddApplicationPart(typeof(WebApp).Assembly);
         builder.Services.AddClinicalCdsHealth();
         builder.Services.AddSingleton<CdsRateLimits>();
-        builder.Services.AddOpenApi(openApi => openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
+        builder.Services.AddOpenApi(ApiDocument.Configure);
         if (builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() is { RunServerInApi: true } jobs)
         {
             builder.Services.AddClinicalCdsJobServer(jobs);
@@ -141,7 +141,7 @@ public static class WebApp
         // Everything from this server: a hospital network blocks the internet, and the page must not call vendor services
         // (hosted fonts, the AI agent, MCP, the hosted API client, the "Share / Generate SDK / Deploy" toolbar).
         app.MapScalarApiReference("/api/reference", reference => reference
-                .WithTitle("ClinicalCds worklist API")
+                .WithTitle(ApiDocument.Title)
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json")
                 .DisableDefaultFonts()
                 .DisableAgent()

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClinicalCds.Api.Admin;
 using ClinicalCds.Api.Fhir;
+using ClinicalCds.Api.Hosting;
+using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Scoring.GetRuns;
 using ClinicalCds.Application.Scoring.RequestRuns;
 using ClinicalCds.Application.Scoring.SearchRiskAssessments;
@@ -34,15 +36,26 @@ public static class ScoringEndpoints
                 : new Located(
                     Results.Json(requested, Json, statusCode: StatusCodes.Status202Accepted),
                     $"/admin/scoring/runs?request={Uri.EscapeDataString(requested.RequestKey)}");
-        });
+        })
+            .WithSummary("Requests population rescoring now: one run per cohort and model, worked by the job servers.")
+            .WithDescription("Body: {\"cohort\": NAME or \"all\", \"model\": optional (every model the cohort is scored with when absent), \"asOf\": optional instant (now when absent)}. "
+                + "202 with the request's key and its enqueued runs; Location lists the runs of this request as they progress.")
+            .Produces<RunsRequested>(StatusCodes.Status202Accepted)
+            .FailsWithOperationOutcome(StatusCodes.Status400BadRequest);
 
         admin.MapGet("/runs", async (string? request, int? limit, IMediator mediator, CancellationToken ct) =>
-            Results.Json(await mediator.Send(new GetRunsQuery(RequestKey: request, Limit: limit ?? 50), ct), Json));
+            Results.Json(await mediator.Send(new GetRunsQuery(RequestKey: request, Limit: limit ?? 50), ct), Json))
+            .WithSummary("The latest population scoring runs, newest first, with their counts: scored, skipped by reason, failed, tier changes.")
+            .WithDescription("Query: request (the key a POST returned: only its runs), limit (default 50).")
+            .Produces<IReadOnlyList<RunSummary>>();
 
         admin.MapGet("/runs/{id:long}", async Task<IResult> (long id, IMediator mediator, CancellationToken ct) =>
             await mediator.Send(new GetRunsQuery(RunId: id), ct) is [var run]
                 ? Results.Json(run, Json)
-                : new FhirResult(Outcomes.NotFound($"There is no run {id}.")));
+                : new FhirResult(Outcomes.NotFound($"There is no run {id}.")))
+            .WithSummary("One population scoring run and its counts.")
+            .Produces<RunSummary>()
+            .FailsWithOperationOutcome(StatusCodes.Status404NotFound);
 
         var fhir = app.MapGroup("/fhir/RiskAssessment").WithTags("FHIR").RequireAuthorization(AdminAuthentication.CarePolicy);
         fhir.MapGet("/", async (HttpRequest request, IMediator mediator, CancellationToken ct) =>

@@ -27,7 +27,10 @@ public static class WorklistApi
                 await mediator.Send(new GetPatientRiskQuery(id, UserName(http.User), "api-patient-risk"), ct) is { } view
                     ? TypedResults.Ok(view)
                     : TypedResults.NotFound())
-            .WithSummary("A patient's latest risks with their factors, score history, published score breakdowns, reviews, recent encounters and key labs.");
+            .WithSummary("A patient's latest risks with their factors, score history, published score breakdowns, reviews, recent encounters and key labs.")
+            .WithDescription("Every view is recorded in the worklist audit (who, which patient, when). 404 when no score of the patient is kept.")
+            .Produces<PatientRiskView>()
+            .Produces(StatusCodes.Status404NotFound);
 
         app.MapGet("/worklist.csv", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {

@@ -138,15 +138,17 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         }
 
         // What the row says equals what the store holds for that score's stay.
-        var expected = new Dictionary<string, (int Age, DateTimeOffset Admitted, string? Disposition, string[] Factors)>(StringComparer.Ordinal);
+        var expected = new Dictionary<string, (int Age, DateTimeOffset Admitted, string? Disposition, string[] Factors, string? PrimaryCare)>(StringComparer.Ordinal);
         await using (var connection = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString))
         {
             await connection.OpenAsync();
             await using var command = new Npgsql.NpgsqlCommand(
                 """
-                SELECT l.patient_id, p.birth_date, l.as_of, e.period_start, e.discharge_disposition, s.top_factors::text
+                SELECT l.patient_id, p.birth_date, l.as_of, e.period_start, e.discharge_disposition, s.top_factors::text,
+                       r.content -> 'generalPractitioner' -> 0 ->> 'display'
                 FROM latest_risk_scores l JOIN patients p USING (patient_id) JOIN encounters e ON e.encounter_id = l.encounter_id
                 JOIN risk_scores s ON s.run_id = l.run_id AND s.patient_id = l.patient_id AND s.model = l.model
+                JOIN fhir_resources r ON r.resource_type = 'Patient' AND r.id = l.patient_id AND r.is_current
                 WHERE l.model = 'readmission'
                 """, connection);
             await using var reader = await command.ExecuteReaderAsync();
@@ -156,7 +158,7 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
                 var asOf = DateOnly.FromDateTime(reader.GetFieldValue<DateTimeOffset>(2).UtcDateTime);
                 var age = asOf.Year - born.Year - (asOf < born.AddYears(asOf.Year - born.Year) ? 1 : 0);
                 expected[reader.GetString(0)] = (age, reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-                    JsonSerializer.Deserialize<string[]>(reader.GetString(5))!);
+                    JsonSerializer.Deserialize<string[]>(reader.GetString(5))!, reader.IsDBNull(6) ? null : reader.GetString(6));
             }
         }
 
@@ -168,7 +170,7 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
         foreach (var row in page.GetProperty("rows").EnumerateArray())
         {
             var id = row.GetProperty("patientId").GetString()!;
-            var (age, admitted, disposition, factors) = expected[id];
+            var (age, admitted, disposition, factors, _) = expected[id];
             var asOf = row.GetProperty("asOf").GetDateTimeOffset();
             var discharged = row.GetProperty("discharge").GetDateTimeOffset();
             Assert.Equal(age, row.GetProperty("ageYears").GetInt32());
@@ -187,9 +189,12 @@ public sealed class WorklistApiTests(ScoringServerFixture fixture)
             }
             else
             {
-                Assert.Equal(JsonValueKind.Null, row.GetProperty("primaryCare").ValueKind);
+                // The synthetic population names a physician for three patients in four: the row shows the stored Patient's.
+                Assert.Equal(expected[id].PrimaryCare, row.GetProperty("primaryCare").GetString());
             }
         }
+
+        Assert.Contains(page.GetProperty("rows").EnumerateArray(), r => r.GetProperty("patientId").GetString() != patientId && r.GetProperty("primaryCare").ValueKind == JsonValueKind.String);
 
         // The page: the first factor shown, two more on expanding it; age, stay, days since discharge, follow-up.
         using var browser = new HttpClient { BaseAddress = fixture.BaseUrl };
