@@ -117,6 +117,29 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.True(problems > 0 || await page.Locator("section[aria-labelledby=problems]").GetByText("None recorded as active.").IsVisibleAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "patient.png"), FullPage = true });
 
+        // Nothing spills out of its card at a desktop width or a laptop's (issue 35 item 5): a table wider than its card
+        // scrolls inside it.
+        foreach (var width in new[] { 1400, 1024 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            var spilled = await page.EvaluateAsync<string[]>(
+                """
+                () => [...document.querySelectorAll('main .card')]
+                    .filter(card => card.scrollWidth > card.clientWidth + 1 || card.getBoundingClientRect().right > document.querySelector('main').getBoundingClientRect().right + 1)
+                    .map(card => (card.querySelector('h2')?.textContent ?? card.className) + ': ' + card.scrollWidth + ' > ' + card.clientWidth)
+                """);
+            Assert.True(spilled.Length == 0, $"at {width} px: {string.Join("; ", spilled)}");
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"the page scrolls sideways at {width} px");
+            if (width == 1400)
+            {
+                // At a desktop width the recent encounters read whole, without scrolling.
+                Assert.True(await page.EvaluateAsync<bool>("() => { const w = document.querySelector('#encounters').parentElement.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth + 1; }"),
+                    "the recent encounters scroll sideways at 1400 px");
+            }
+        }
+
+        await page.SetViewportSizeAsync(1280, 900);
+
         // The review is a form post answered by a redirect: wait for it to land before reloading.
         var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark reviewed" }).ClickAsync();
@@ -192,7 +215,11 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         });
 
         await page.GotoAsync(Url("/api/reference"), Document);
-        // The reference is rendered from the OpenAPI document: an operation of the worklist API is listed.
+        // The reference is rendered from the OpenAPI document (issue 35 item 9): its introduction, the first group's
+        // operations, and the worklist's once its group is opened.
+        await page.GetByText("/admin/scoring/runs", new() { Exact = false }).First.WaitForAsync(new() { Timeout = 120_000 });
+        Assert.True(await page.GetByText("GET /fhir/metadata", new() { Exact = false }).First.IsVisibleAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open Group - Worklist" }).First.ClickAsync();
         await page.GetByText("/api/worklist", new() { Exact = false }).First.WaitForAsync(new() { Timeout = 120_000 });
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 120_000 });
         var text = await page.Locator("body").InnerTextAsync();
