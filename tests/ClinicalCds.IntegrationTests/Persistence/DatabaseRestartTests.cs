@@ -149,7 +149,9 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
             ["Auth__SeedUsers__0__Role"] = "care-manager",
         };
         await using var api = CliProcess.Start(environment, CliProcess.Serve(url));
-        using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+        // A loaded 2-core machine can take seconds over one call (issue 35 item 7): a call fails by its answer, not by a
+        // client that gave up early.
+        using var client = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
         await WaitForAsync(async () =>
         {
             try
@@ -195,14 +197,17 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
             }
         }
 
-        async Task TrafficAsync(TimeSpan until)
+        async Task TrafficAsync(TimeSpan until, Func<bool>? enough = null)
         {
-            while (clock.Elapsed < until)
+            while (clock.Elapsed < until && enough?.Invoke() != true)
             {
                 await CallAsync();
                 await Task.Delay(50);
             }
         }
+
+        // After the start: calls until eleven have been made since the first success, at most a minute.
+        bool Recovered() => calls.SkipWhile(c => c.At < upAt || c.Status != HttpStatusCode.OK).Count() > 11;
 
         await TrafficAsync(TimeSpan.FromSeconds(4));
         downAt = clock.Elapsed;
@@ -219,7 +224,7 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
             pageWhileDown = (page.StatusCode, page.Headers.RetryAfter?.ToString(), await page.Content.ReadAsStringAsync());
         });
         upAt = clock.Elapsed;
-        await TrafficAsync(upAt.Value + TimeSpan.FromSeconds(12));
+        await TrafficAsync(upAt.Value + TimeSpan.FromSeconds(60), Recovered);
 
         Assert.False(api.HasExited, api.Output);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, readyWhileDown);
@@ -229,10 +234,15 @@ public sealed class DatabaseRestartTests(PrivateClusterFixture cluster) : IClass
         }
 
         // Before the stop every call succeeded; while it was down calls failed (cleanly: an answer, not a dropped connection);
-        // a few seconds after the start every call succeeds again, with the same process.
+        // soon after the start calls succeed again, with the same process, and from the first success on every one does.
+        // "Soon" is judged by the first success, not by the clock alone: on a loaded machine the first call after the
+        // start may itself take seconds (issue 35 item 7), and what the test proves is that the server recovers by itself.
         var before = calls.Where(c => c.At < downAt).ToList();
         var during = calls.Where(c => c.At > downAt && c.At < upAt).ToList();
-        var after = calls.Where(c => c.At > upAt + TimeSpan.FromSeconds(5)).ToList();
+        var recovered = calls.FirstOrDefault(c => c.At > upAt && c.Status == HttpStatusCode.OK);
+        Assert.True(recovered.Status == HttpStatusCode.OK, $"no call succeeded in the minute after the start: {string.Join(", ", calls.Where(c => c.At > upAt).Select(c => c.Status?.ToString() ?? "no answer"))}");
+        Assert.True(recovered.At - upAt < TimeSpan.FromSeconds(30), $"the first call to succeed started {(recovered.At - upAt.Value).TotalSeconds:F1} s after the start");
+        var after = calls.Where(c => c.At > recovered.At).ToList();
         Assert.NotEmpty(before);
         Assert.All(before, c => Assert.Equal(HttpStatusCode.OK, c.Status));
         Assert.NotEmpty(during);
