@@ -24,7 +24,8 @@ public static class HealthEndpoints
             .AddCheck<InputDriftHealthCheck>("input-drift", tags: [Ready], timeout: timeout)
             .AddCheck<ResultFeedHealthCheck>("result-feed", tags: [Ready], timeout: timeout)
             .AddCheck<ModelPerformanceHealthCheck>("model-performance", tags: [Ready], timeout: timeout)
-            .AddCheck<JobsHealthCheck>("jobs", tags: [Ready], timeout: timeout);
+            .AddCheck<JobsHealthCheck>("jobs", tags: [Ready], timeout: timeout)
+            .AddCheck<Admin.HospitalSignInHealthCheck>("hospital-sign-in", tags: [Ready], timeout: timeout);
         return services;
     }
 

@@ -14,10 +14,24 @@ public static class SecurityHeaders
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// The policy with the hospital's identity provider among the form's destinations: the sign-in button posts here and
+    /// is redirected there, and a browser applies form-action to the redirect too (issue 36).
+    /// </summary>
+    public static string PolicyWith(string? providerOrigin) => providerOrigin is null
+        ? ContentSecurityPolicy
+        : ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {providerOrigin}", StringComparison.Ordinal);
+
     private static readonly string[] ScriptedUis = ["/jobs", "/api/reference"];
 
     /// <summary>Set as the response starts, so that answers written by the exception handler carry them too.</summary>
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
+    {
+        var policy = PolicyWith(app.ApplicationServices.GetRequiredService<Admin.HospitalSignInOptions>().ProviderOrigin);
+        return app.Use((context, next) => Headers(context, next, policy));
+    }
+
+    private static Task Headers(HttpContext context, Func<Task> next, string policy)
     {
         // Decided now: a mounted UI rewrites Path (and PathBase) while it runs.
         var scripted = ScriptedUis.Any(prefix => context.Request.Path.StartsWithSegments(prefix));
@@ -34,11 +48,11 @@ public static class SecurityHeaders
 
             if (!scripted)
             {
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = policy;
             }
 
             return Task.CompletedTask;
         });
-        return next(context);
-    });
+        return next();
+    }
 }

@@ -72,6 +72,12 @@ public static class WebApp
                 "No {Risk} model is served from {Models}: its CDS services and runs answer with the published score only (refused: {Refused}).",
                 risk, Installation.ModelsRoot(app.Configuration), loaded.Refused.Count == 0 ? "none" : string.Join("; ", loaded.Refused));
         }
+        if (app.Services.GetRequiredService<Admin.HospitalSignInOptions>().Problem is { } signInProblem)
+        {
+            // Sign-in through the provider only: every other route, and local sign-in, work as without it (issue 36 item 5).
+            app.Logger.LogError("Hospital sign-in is off: {Problem}", signInProblem);
+        }
+
         if (!app.Services.GetRequiredService<CdsHooksOptions>().RequireAuthentication)
         {
             app.Logger.LogWarning("CDS Hooks client authentication is OFF (CdsHooks:RequireAuthentication=false): for development only.");

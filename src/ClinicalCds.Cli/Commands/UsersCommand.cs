@@ -7,7 +7,8 @@ namespace ClinicalCds.Cli.Commands;
 
 /// <summary>
 /// clinicalcds users add --email E --role admin|care-manager [--password P] — create an account, or give an existing one
-/// another role (its password unchanged); clinicalcds users reset-password --email E [--password P] — a new password.
+/// another role (its password unchanged); clinicalcds users reset-password --email E [--password P] — a new password;
+/// clinicalcds users link --email E --issuer I --subject S — the account signs in through the hospital's provider as that person.
 /// </summary>
 internal static class UsersCommand
 {
@@ -71,7 +72,22 @@ internal static class UsersCommand
 
             return 0;
         }));
-        return new Command("users", "Manage worklist users.") { add, reset };
+        var issuer = new Option<string>("--issuer") { Description = "The hospital identity provider's issuer (as its ID tokens say it).", Required = true };
+        var subject = new Option<string>("--subject") { Description = "The person's subject at that provider (the ID token's sub).", Required = true };
+        var link = new Command("link", "Link an existing account to a person's hospital sign-in (accounts are never linked by email).") { email, issuer, subject };
+        link.SetAction(parse => WithIdentity(async services =>
+        {
+            var users = services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
+            if (await HospitalAccounts.LinkAsync(users, parse.GetValue(email)!, parse.GetValue(issuer)!, parse.GetValue(subject)!) is { } error)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {error}");
+                return 2;
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"{parse.GetValue(email)} now signs in as {parse.GetValue(subject)} of {parse.GetValue(issuer)}.");
+            return 0;
+        }));
+        return new Command("users", "Manage worklist users.") { add, reset, link };
     }
 
     private static Task<int> WithIdentity(Func<IServiceProvider, Task<int>> verb) =>

@@ -25,7 +25,7 @@ public sealed class HealthTests(ScoringServerFixture fixture)
         using var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
         var checks = report.RootElement.GetProperty("checks");
-        Assert.Equal(["input-drift", "jobs", "model-performance", "models", "postgresql", "result-feed"], checks.EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(["hospital-sign-in", "input-drift", "jobs", "model-performance", "models", "postgresql", "result-feed"], checks.EnumerateObject().Select(c => c.Name).Order());
         Assert.Contains("readmission", checks.GetProperty("models").GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.True(checks.GetProperty("jobs").GetProperty("data").GetProperty("servers").GetInt32() >= 1);
     }
