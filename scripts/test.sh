@@ -7,9 +7,12 @@ cd "$root"
 
 # What the tests need beside PostgreSQL (scripts/pg.sh installs that): Debian's Chromium for the browser tests
 # (Playwright drives it; nothing is downloaded), strace for the test that records the server's connections, and the
-# tz database for hospital time zones (the MIMIC-IV tests count New York days).
+# tz database for hospital time zones (the MIMIC-IV tests count New York days), Node.js and npm for the certified OpenID
+# provider the hospital sign-in browser test starts (oidc-provider, pinned; installed from the npm registry on first use).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [ -x /usr/bin/strace ] || missing+=(strace)
 [ -f /usr/share/zoneinfo/America/New_York ] || missing+=(tzdata)
 if [ ${#missing[@]} -gt 0 ]; then
