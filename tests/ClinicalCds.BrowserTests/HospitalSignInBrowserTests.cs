@@ -219,6 +219,11 @@ public sealed class HospitalSignInBrowserTests(OidcProviderFixture fixture) : IC
             await page.WaitForURLAsync(new Regex("/account/login"), new() { Timeout = 30_000 });
             await page.GotoAsync(Url("/worklist"));
             Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+
+            // The provider's session ended too: signing in again asks for the login there, not silently in.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with St Elsewhere" }).ClickAsync();
+            await page.WaitForURLAsync(url => url.StartsWith(fixture.Issuer, StringComparison.Ordinal), new() { Timeout = 30_000 });
+            Assert.True(await page.Locator("input[name=login]").IsVisibleAsync());
         }
 
         // An administrator (a provider role value with colons) reaches the admin pages.

@@ -211,6 +211,34 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
         return (browser, landing);
     }
 
+    [Fact]
+    public async Task A_replayed_callback_is_refused_with_a_page_and_a_reference()
+    {
+        await StartApiOverHttpAsync();
+        _next = "p-care";
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _apiUrl };
+        var page = await browser.GetStringAsync("/account/login");
+        using var challenge = await browser.PostAsync("/account/login?handler=Hospital", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value,
+        }));
+        using var back = await browser.GetAsync(challenge.Headers.Location);
+        using (var first = await browser.GetAsync(back.Headers.Location))
+        {
+            Assert.Contains("/account/external", first.Headers.Location!.OriginalString, StringComparison.Ordinal);
+            Assert.DoesNotContain("failed=", first.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        // The same callback again (its correlation cookie spent): an error page with a reference, never a 500.
+        using var replayed = await browser.GetAsync(back.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, replayed.StatusCode);
+        Assert.Matches("^/account/external\\?failed=[0-9a-f]{8}$", replayed.Headers.Location!.OriginalString);
+        var reference = replayed.Headers.Location!.OriginalString[^8..];
+        Assert.Contains(_logs.Lines, l => l.Contains($"Hospital sign-in refused (reference {reference})", StringComparison.Ordinal));
+        using var shown = await browser.GetAsync(replayed.Headers.Location);
+        Assert.Contains($"give the help desk this reference: {reference}", await shown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>The signed-in page sends the browser on by a navigation of its own (a Strict cookie is withheld on the provider's redirect chain).</summary>
     private static async Task AssertContinuesToAsync(HttpResponseMessage landing, string next)
     {
