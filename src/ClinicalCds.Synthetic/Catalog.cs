@@ -145,4 +145,36 @@ public static class Catalog
         ("2076-8", "Native Hawaiian or Other Pacific Islander", 0.01), ("1002-5", "American Indian or Alaska Native", 0.02), ("2131-1", "Other Race", 0.14),
     ];
 
+    /// <summary>Charlson index (original 1987 weights) of the conditions, counting only the severe form within a hierarchy.</summary>
+    public static int CharlsonIndex(IEnumerable<Diagnosis> conditions)
+    {
+        var weights = conditions.Where(d => d.CharlsonWeight > 0).Distinct().ToList();
+        var total = weights.Sum(d => d.CharlsonWeight);
+        if (weights.Contains(Diabetes) && weights.Contains(DiabeticKidneyDisease))
+        {
+            total -= Diabetes.CharlsonWeight;
+        }
+
+        if (weights.Contains(LungCancer) && weights.Contains(MetastaticCancer))
+        {
+            total -= LungCancer.CharlsonWeight;
+        }
+
+        return total;
+    }
+
+    /// <summary>A race category drawn at its share (<see cref="Races"/>).</summary>
+    public static (string Code, string Display) PickRace(Rng rng)
+    {
+        var u = rng.Uniform();
+        foreach (var (code, display, share) in Races)
+        {
+            if ((u -= share) < 0)
+            {
+                return (code, display);
+            }
+        }
+
+        return (Races[^1].Code, Races[^1].Display);
+    }
 }

@@ -32,10 +32,10 @@ internal sealed class PatientSimulator
     // adverse event follows it. The readmission truth weighs both; no feature can see either.
     private readonly Rng _unseen;
     private readonly bool _limitedSupport;
-    // The care around the record that no model reads — a primary care physician, follow-up visits booked at discharge —
-    // from a third stream of the patient's own, so adding it moved no draw of the record or of the truth.
-    private readonly Rng _care;
-    private readonly (string Id, string Given, string Family)? _primaryCare;
+    private readonly CareAfterDischarge _care;
+    private readonly VitalSignCharting _vitals;
+    private readonly LaboratoryWork _labs;
+    private readonly StayChoices _choices;
     private readonly List<(Diagnosis Diagnosis, DateTime Onset)> _chronic = [];
     private readonly List<(Medication Medication, DateTime Authored)> _medications = [];
     private readonly List<DateTime> _admissions = [];
@@ -66,53 +66,12 @@ internal sealed class PatientSimulator
         _birth = options.AsOf.AddDays(-age * 365.25).Date;
         _frailty = _rng.Normal();
         _unseen = new Rng(options.Seed, ((ulong)index + 1) | (1UL << 63));
-        _limitedSupport = _unseen.Chance(LimitedSupportPrevalence);
-        _care = new Rng(options.Seed, ((ulong)index + 1) | (1UL << 62));
-        _primaryCare = _care.Chance(PrimaryCareShare) ? _care.Pick(Catalog.PrimaryCarePhysicians) : null;
+        _limitedSupport = _unseen.Chance(ReadmissionTruth.LimitedSupportPrevalence);
+        _care = new CareAfterDischarge(options, index, _fhir);
+        _vitals = new VitalSignCharting(_rng, _fhir, Has);
+        _labs = new LaboratoryWork(_rng, _fhir, _female, _frailty, Has);
+        _choices = new StayChoices(_rng, options.AsOf, Has, WriteProcedure);
     }
-
-    /// <summary>
-    /// Adults with an identified source of primary care: 75 % in 2015 (Levine DM, Linder JA, Landon BE. Characteristics of
-    /// Americans with primary care and changes over time, 2002-2015. JAMA Intern Med 2020;180(3):463-466).
-    /// </summary>
-    internal const double PrimaryCareShare = 0.75;
-
-    /// <summary>
-    /// Discharges with a follow-up visit booked: 63.2 %; of those, 88.2 % attended, 9.8 % missed it and 2.0 % were
-    /// readmitted before it (Examination of post-discharge follow-up appointment status and 30-day readmission, J Gen
-    /// Intern Med 2021, PMID 33469750; 50,772 patients of 12 hospitals). Attended given not readmitted first: 88.2/98.0.
-    /// </summary>
-    internal const double FollowUpBookedShare = 0.632, FollowUpAttendedShare = 0.882 / 0.980;
-
-    /// <summary>The visit falls 3 to 14 days after discharge, the windows of transitional care (CMS codes 99495/99496: 7 or 14 days).</summary>
-    internal const int FollowUpEarliestDay = 3, FollowUpLatestDay = 14;
-
-    /// <summary>Living alone or without a caregiver (Arbaje AI et al., Gerontologist 2008;48(4):495-504: raises early readmission).</summary>
-    internal const double LimitedSupportPrevalence = 0.3;
-
-    /// <summary>
-    /// An adverse event after discharge — a drug event, a procedural complication, a fall (Forster AJ et al., Ann Intern
-    /// Med 2003;138(3):161-167: 19% of discharged medical patients) — decided after the discharge, so unknowable at it.
-    /// </summary>
-    internal const double PostDischargeEventRate = 0.19;
-
-    /// <summary>
-    /// The latent frailty's own effect on readmission once LACE is known: moderate to severe frailty (the top ~14 %,
-    /// about 1.8 SD above the rest) doubles the odds (Kahlon S et al., CMAJ 2015;187(11):799-804: adjusted OR 2.19 given
-    /// age, sex and LACE; Belga S et al., J Hosp Med 2016;11(8):556-62: 2.02), so 0.45 a standard deviation (ln 2.19 / 1.8).
-    /// </summary>
-    internal const double FrailtyEffect = 0.45;
-
-    private const double LimitedSupportEffect = 0.6, PostDischargeEventEffect = 1.3;
-
-    /// <summary>
-    /// No discharge's true probability of readmission exceeds 60 %: the highest group rates published are 43.7 % at LACE
-    /// 19 (van Walraven 2010, with death) and 45-52 % among super-utilizers (HCUP Statistical Brief #190, 2015).
-    /// </summary>
-    internal const double ReadmissionCeiling = 0.6;
-
-    /// <summary>Sets the overall 30-day readmission rate near the US all-payer 14 % (HCUP Statistical Brief #248, 2019).</summary>
-    internal const double ReadmissionIntercept = -3.75;
 
     /// <summary>
     /// The deterioration hazard per 8-hour step, logit = intercept + slope × severity (+ age, heart failure or COPD),
@@ -262,10 +221,10 @@ internal sealed class PatientSimulator
             // An ED visit that ends in admission has no discharge disposition in HL7's value set (its "hosp" is Hospice):
             // it is not recorded, and the stay that follows says where the patient came from (admitSource "emd").
             disposition: admitted ? null : "home", service: null, locations: [("ed", "Emergency department", start, end)]);
-        Vitals(id, start.AddMinutes(15), severity, Presentation.Draw(_rng, cardiac: false));
+        _vitals.Round(id, start.AddMinutes(15), severity, Presentation.Draw(_rng, cardiac: false));
         if (admitted || _rng.Chance(0.7))
         {
-            Labs(id, start.AddMinutes(40), severity, acuteReason: null, admissionDay: 0);
+            _labs.Draw(id, start.AddMinutes(40), severity, acuteReason: null, admissionDay: 0);
         }
     }
 
@@ -275,11 +234,11 @@ internal sealed class PatientSimulator
         var end = start.AddMinutes(30);
         _fhir.Encounter(id, "AMB", "185349003", "Encounter for check up", start, end, priority: "R", admitSource: null, disposition: null, service: null, locations: []);
         var severity = -1.0 + (0.3 * _frailty);
-        BloodPressure(id, start.AddMinutes(5), severity);
-        Vital(id, start.AddMinutes(5), Loinc.HeartRate, "Heart rate", Math.Round(Math.Clamp(_rng.Normal(76 + (10 * severity), 9), 40, 150)), "/min");
+        _vitals.BloodPressure(id, start.AddMinutes(5), severity);
+        _vitals.Record(id, start.AddMinutes(5), Loinc.HeartRate, "Heart rate", Math.Round(Math.Clamp(_rng.Normal(76 + (10 * severity), 9), 40, 150)), "/min");
         if (_rng.Chance(0.3))
         {
-            Labs(id, start.AddMinutes(10), severity, acuteReason: null, admissionDay: 0);
+            _labs.Draw(id, start.AddMinutes(10), severity, acuteReason: null, admissionDay: 0);
         }
     }
 
@@ -303,8 +262,8 @@ internal sealed class PatientSimulator
         var priorAdmissions = _admissions.Count(t => t >= start.AddDays(-365) && t < start);
         var proceduresBefore = _procedures;
         _admissions.Add(start);
-        var service = ChooseService(emergent, start);
-        var reason = ChooseReason(service);
+        var service = _choices.Service(emergent, start);
+        var reason = _choices.Reason(service);
         var acuity = (0.8 * _rng.Normal()) + (0.35 * _frailty) + (emergent ? 0.3 : -0.4) + (0.015 * (age - 65)) + (service.Code == "oncology" ? 0.3 : 0);
         var plannedHours = Math.Clamp(Math.Exp(Math.Log(72) + (0.35 * acuity) + (0.5 * _rng.Normal())) + (emergent ? 0 : 24), 20, 30 * 24);
         var plannedEnd = start.AddHours(plannedHours);
@@ -335,17 +294,17 @@ internal sealed class PatientSimulator
 
         var observedUntil = _options.AsOf;
         var locations = new List<(string, string, DateTime, DateTime?)>();
-        LabPanel? lastLabs = null;
+        LaboratoryWork.Panel? lastLabs = null;
         News2Input? lastVitals = null;
         var scoredUntil = deterioration?.Time ?? plannedEnd;
 
         for (var k = 0; k < steps.Count && steps[k].Time < scoredUntil && steps[k].Time < observedUntil; k++)
         {
             var (time, severity, _) = steps[k];
-            lastVitals = Vitals(id, time, severity, presentation);
+            lastVitals = _vitals.Round(id, time, severity, presentation);
             if (k % 3 == 0)
             {
-                lastLabs = Labs(id, time.AddMinutes(30), severity, reason.Key, k / 3);
+                lastLabs = _labs.Draw(id, time.AddMinutes(30), severity, reason.Key, k / 3);
             }
 
             var survival = 1.0;
@@ -412,11 +371,11 @@ internal sealed class PatientSimulator
         }
 
         // The last laboratory values of the stay (a normal panel when none was drawn), for procedures and ground truth.
-        var (hemoglobin, sodium, albumin, creatinine) = lastLabs ?? new LabPanel(13, 140, 4, 1);
-        StayProcedures(id, service, start, hemoglobin, emergent);
+        var (hemoglobin, sodium, albumin, creatinine) = lastLabs ?? new LaboratoryWork.Panel(13, 140, 4, 1);
+        _choices.Procedures(id, service, start, hemoglobin, emergent);
         var stillAdmitted = end >= observedUntil;
         var died = _deceasedAt is not null;
-        disposition = died ? "exp" : ChooseDisposition(age, acuity, service);
+        disposition = died ? "exp" : _choices.Disposition(age, acuity, service);
         var clippedLocations = locations.Where(l => l.Item3 < observedUntil)
             .Select(l => (l.Item1, l.Item2, l.Item3, l.Item4 is { } e && e < observedUntil ? l.Item4 : null))
             .ToList();
@@ -443,7 +402,7 @@ internal sealed class PatientSimulator
         // record holds with effect sizes of the order the literature reports once LACE is known, and what no record
         // holds — frailty, support at home, what happens after discharge — with the weight the literature gives it.
         var losDays = (end - start).TotalDays;
-        var charlson = CharlsonIndex(end);
+        var charlson = Catalog.CharlsonIndex(_chronic.Where(c => c.Onset <= end).Select(c => c.Diagnosis));
         var lace = Lace.Score(new LaceInput(
             (int)Math.Floor(losDays), emergent, [.. _chronic.Where(c => c.Onset <= end).Select(c => c.Diagnosis.Key)], Math.Min(edVisitsBefore, 10))).Total;
         var procedure = _procedures > proceduresBefore;
@@ -451,7 +410,7 @@ internal sealed class PatientSimulator
             hemoglobin, service.Code == "oncology", sodium, procedure, emergent, priorAdmissions, (int)Math.Floor(losDays))).Total;
         var activeMedications = _medications.Count(m => m.Authored <= end && m.Authored > end.AddDays(-365));
         var dischargeNews2 = lastVitals is { } vitals ? News2.Score(vitals).Total : 0;
-        var logit = ReadmissionIntercept
+        var logit = ReadmissionTruth.ReadmissionIntercept
             + (0.10 * lace)
             + (0.15 * Math.Min(priorAdmissions, 5))
             + (hemoglobin < 10 ? 0.45 : hemoglobin < 12 ? 0.25 : 0)
@@ -465,20 +424,20 @@ internal sealed class PatientSimulator
             + (0.04 * Math.Min(activeMedications, 12))
             + (AgeAt(end) >= 80 && charlson >= 3 ? 0.25 : 0)
             + (0.12 * Math.Min(dischargeNews2, 6))
-            + (FrailtyEffect * _frailty)
-            + (_limitedSupport ? LimitedSupportEffect : 0);
+            + (ReadmissionTruth.FrailtyEffect * _frailty)
+            + (_limitedSupport ? ReadmissionTruth.LimitedSupportEffect : 0);
         // The true probability at discharge averages over the adverse event to come; the readmission is drawn given it.
         // Neither reaches the ceiling: even the sickest group of patients is not all readmitted.
-        var probability = ReadmissionCeiling * (((1 - PostDischargeEventRate) * Sigmoid(logit)) + (PostDischargeEventRate * Sigmoid(logit + PostDischargeEventEffect)));
-        var adverseEvent = _unseen.Chance(PostDischargeEventRate);
+        var probability = ReadmissionTruth.Probability(logit);
+        var adverseEvent = _unseen.Chance(ReadmissionTruth.PostDischargeEventRate);
         // The readmission arrives on day 1..29 (early days likelier) at the hour of discharge, so its admission
         // starts within 30 days; its encounter id is drawn now so the ground truth can name it.
-        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(ReadmissionCeiling * Sigmoid(logit + (adverseEvent ? PostDischargeEventEffect : 0)))
+        (DateTime Arrival, string EncounterId)? readmission = _rng.Chance(ReadmissionTruth.Given(logit, adverseEvent))
             ? (end.AddDays(1 + (int)(29 * Math.Pow(_rng.Uniform(), 1.7))), _rng.Uuid())
             : null;
         if (disposition == "home")
         {
-            BookFollowUp(id, end, readmission?.Arrival);
+            _care.AtDischarge(id, end, readmission?.Arrival);
         }
 
         var known = end.AddDays(30) <= observedUntil;
@@ -488,296 +447,15 @@ internal sealed class PatientSimulator
         return new StayOutcome(end, readmission);
     }
 
-    /// <summary>A follow-up visit booked at a discharge home, at the published share, and what became of it by the as-of instant.</summary>
-    private void BookFollowUp(string encounterId, DateTime discharge, DateTime? readmittedAt)
-    {
-        if (!_care.Chance(FollowUpBookedShare))
-        {
-            return;
-        }
-
-        // 9 am to 4 pm in the hospital's zone (UTC−5), on a day 3–14 days after the discharge.
-        var start = discharge.Date.AddDays(_care.Int(FollowUpEarliestDay, FollowUpLatestDay + 1)).AddHours(14 + _care.Int(0, 8));
-        var attended = _care.Chance(FollowUpAttendedShare);
-        var status = readmittedAt is { } back && back < start && back < _options.AsOf ? "cancelled"
-            : start >= _options.AsOf ? "booked"
-            : attended ? "fulfilled" : "noshow";
-        _fhir.Appointment(_care.Uuid(), status, start, discharge, encounterId, _primaryCare);
-    }
-
-    private (string Code, string Display) ChooseService(bool emergent, DateTime t)
-    {
-        if (!emergent)
-        {
-            return _rng.Chance(0.5) ? ("orthopedics", "Orthopedics") : ("surgery", "General surgery");
-        }
-
-        if ((Has(Catalog.LungCancer, t) || Has(Catalog.MetastaticCancer, t)) && _rng.Chance(0.6))
-        {
-            return ("oncology", "Oncology");
-        }
-
-        if ((Has(Catalog.HeartFailure, t) || Has(Catalog.MyocardialInfarction, t) || Has(Catalog.AtrialFibrillation, t)) && _rng.Chance(0.5))
-        {
-            return ("cardiology", "Cardiology");
-        }
-
-        if (Has(Catalog.Copd, t) && _rng.Chance(0.45))
-        {
-            return ("pulmonology", "Pulmonology");
-        }
-
-        return _rng.Chance(0.1) ? ("surgery", "General surgery") : ("medicine", "General medicine");
-    }
-
-    private Diagnosis ChooseReason((string Code, string Display) service) => service.Code switch
-    {
-        "oncology" => _rng.Pick(Catalog.AdmissionReasonsOncology),
-        "cardiology" => _rng.Pick(Catalog.AdmissionReasonsCardiology),
-        "pulmonology" => _rng.Pick(Catalog.AdmissionReasonsPulmonology),
-        "medicine" => _rng.Pick(Catalog.AdmissionReasonsMedicine),
-        _ => new Diagnosis("surgical", "Z48.89", "183444007", "Admission for surgical procedure", 0),
-    };
-
-    private string ChooseDisposition(double age, double acuity, (string Code, string Display) service)
-    {
-        var u = _rng.Uniform();
-        if (u < 0.02)
-        {
-            return "aadvice";
-        }
-
-        if (u < 0.02 + Sigmoid(-2.5 + (0.06 * (age - 65)) + (0.5 * acuity)))
-        {
-            return "snf";
-        }
-
-        return service.Code == "orthopedics" && _rng.Chance(0.3) ? "rehab" : "home";
-    }
-
-    private void StayProcedures(string encounterId, (string Code, string Display) service, DateTime start, double hemoglobin, bool emergent)
-    {
-        void Do(CodedProcedure procedure, double hoursAfterStart, double minutes)
-        {
-            var at = start.AddHours(hoursAfterStart);
-            if (at < _options.AsOf)
-            {
-                WriteProcedure(encounterId, procedure, at, at.AddMinutes(minutes));
-            }
-        }
-
-        if (!emergent)
-        {
-            Do(_rng.Pick(Catalog.ElectiveProcedures), 3, _rng.Uniform(60, 240));
-        }
-
-        if (service.Code == "cardiology" && _rng.Chance(0.5))
-        {
-            Do(Catalog.Echocardiography, _rng.Uniform(4, 30), 40);
-        }
-
-        if (hemoglobin < 8)
-        {
-            Do(Catalog.Transfusion, _rng.Uniform(2, 20), 120);
-        }
-
-        if (Has(Catalog.ChronicKidneyDisease, start) && _rng.Chance(0.3))
-        {
-            Do(Catalog.Hemodialysis, _rng.Uniform(6, 30), 240);
-        }
-
-        if (service.Code == "oncology" && _rng.Chance(0.3))
-        {
-            Do(Catalog.Chemotherapy, _rng.Uniform(20, 48), 180);
-        }
-
-    }
-
-    /// <summary>Charlson index (original 1987 weights), counting only the severe form within a hierarchy.</summary>
-    private int CharlsonIndex(DateTime t)
-    {
-        var weights = _chronic.Where(c => c.Onset <= t && c.Diagnosis.CharlsonWeight > 0).Select(c => c.Diagnosis).Distinct().ToList();
-        var total = weights.Sum(d => d.CharlsonWeight);
-        if (weights.Contains(Catalog.Diabetes) && weights.Contains(Catalog.DiabeticKidneyDisease))
-        {
-            total -= Catalog.Diabetes.CharlsonWeight;
-        }
-
-        if (weights.Contains(Catalog.LungCancer) && weights.Contains(Catalog.MetastaticCancer))
-        {
-            total -= Catalog.LungCancer.CharlsonWeight;
-        }
-
-        return total;
-    }
-
-    // ---------------------------------------------------------------- observations
-
-    /// <summary>
-    /// A round of vital signs. Each parameter is charted with its own probability (<see cref="Charting"/>), independently
-    /// of the patient's state; the set returned is the patient's true state, as NEWS2 would read it fully charted
-    /// (oxygen saturation on scale 1), since the ground truth depends on the patient, not on what was written down.
-    /// </summary>
-    private News2Input Vitals(string encounterId, DateTime at, double s, Presentation presentation)
-    {
-        var truth = presentation.Sample(_rng, s, Has(Catalog.Copd, at), Has(Catalog.Dementia, at));
-        if (_rng.Chance(Charting.RespiratoryRate))
-        {
-            Vital(encounterId, at, Loinc.RespiratoryRate, "Respiratory rate", truth.RespiratoryRatePerMin!.Value, "/min");
-        }
-
-        if (_rng.Chance(Charting.OxygenSaturation))
-        {
-            Vital(encounterId, at, Loinc.OxygenSaturationPulseOximetry, "Oxygen saturation in Arterial blood by Pulse oximetry", truth.SpO2Percent!.Value, "%");
-        }
-
-        if (_rng.Chance(Charting.BloodPressure))
-        {
-            var systolic = truth.SystolicBpMmHg!.Value;
-            _fhir.BloodPressure(_rng.Uuid(), encounterId, at, systolic, Math.Round(Math.Clamp(_rng.Normal(systolic * 0.6, 6), 25, 130)));
-        }
-
-        if (_rng.Chance(Charting.HeartRate))
-        {
-            Vital(encounterId, at, Loinc.HeartRate, "Heart rate", truth.PulsePerMin!.Value, "/min");
-        }
-
-        var fahrenheit = _rng.Chance(0.1);
-        if (_rng.Chance(Charting.Temperature))
-        {
-            var celsius = truth.TemperatureCelsius!.Value;
-            if (fahrenheit)
-            {
-                Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", Math.Round((celsius * 9 / 5) + 32, 1), "[degF]");
-            }
-            else
-            {
-                Vital(encounterId, at, Loinc.BodyTemperature, "Body temperature", celsius, "Cel");
-            }
-        }
-
-        var (code, display) = Catalog.Consciousness[(int)truth.Consciousness!.Value];
-        var id = _rng.Uuid();
-        if (_rng.Chance(Charting.Consciousness))
-        {
-            _fhir.CodedObservation(id, encounterId, at, SyntheticFhirWriter.VitalSigns, (Loinc.LevelOfConsciousness, "Level of responsiveness"), (CodeSystems.SnomedCt, code, display));
-        }
-
-        var oxygen = truth.OnSupplementalOxygen == true ? _rng.Int(1, 7) : 0;
-        if (_rng.Chance(Charting.Oxygen))
-        {
-            Vital(encounterId, at, Loinc.InhaledOxygenFlowRate, "Inhaled oxygen flow rate", oxygen, "L/min");
-        }
-
-        return truth;
-    }
-
-    private double BloodPressure(string encounterId, DateTime at, double s, bool charted = true)
-    {
-        var systolic = Math.Round(Math.Clamp(_rng.Normal(128 - (9 * s), 12), 70, 220));
-        var diastolic = Math.Round(Math.Clamp(_rng.Normal(systolic * 0.6, 6), 35, 130));
-        if (!charted)
-        {
-            return systolic;
-        }
-
-        _fhir.BloodPressure(_rng.Uuid(), encounterId, at, systolic, diastolic);
-        return systolic;
-    }
-
-    private void Vital(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
-        _fhir.Observation(_rng.Uuid(), encounterId, at, SyntheticFhirWriter.VitalSigns, (loinc, display), value, unit);
-
-    /// <summary>The values of a laboratory panel the ground truth reads, as measured (g/dL, mmol/L, g/dL, mg/dL).</summary>
-    private readonly record struct LabPanel(double Hemoglobin, double Sodium, double Albumin, double Creatinine);
-
-    /// <summary>
-    /// A day's laboratory work: the blood count, the basic metabolic panel and albumin are each drawn with their own
-    /// probability (<see cref="Charting"/>); returns the patient's true values, drawn or not, which the ground truth reads.
-    /// </summary>
-    private LabPanel Labs(string encounterId, DateTime at, double s, string? acuteReason, int admissionDay)
-    {
-        var bloodCount = _rng.Chance(Charting.BloodCount);
-        var metabolicPanel = _rng.Chance(Charting.MetabolicPanel);
-        var albuminDrawn = _rng.Chance(Charting.Albumin);
-        var ckd = Has(Catalog.ChronicKidneyDisease, at) ? 1 : 0;
-        var dkd = Has(Catalog.DiabeticKidneyDisease, at) ? 1 : 0;
-        var cancer = Has(Catalog.LungCancer, at) || Has(Catalog.MetastaticCancer, at) ? 1 : 0;
-        // Anaemia is common in inpatients and deepens in hospital (hospital-acquired anaemia from phlebotomy and
-        // haemodilution: Koch CG et al., J Hosp Med 2013;8(9):506-12); hyponatraemia is found in 15-30 % of them
-        // (Upadhyay A et al., Am J Med 2006;119(7 Suppl 1):S30-5).
-        var hemoglobin = Math.Round(Math.Clamp(_rng.Normal((_female ? 12.8 : 14.2) - (0.9 * s) - (1.5 * ckd) - (1.0 * cancer) - (0.4 * _frailty) - Math.Min(0.3 * admissionDay, 1.2), 1.2), 5, 19), 1);
-        var sodium = Math.Round(Math.Clamp(_rng.Normal(139 - (1.6 * s) - (Has(Catalog.HeartFailure, at) ? 1.5 : 0), 3.0), 115, 160));
-        var potassium = Math.Round(Math.Clamp(_rng.Normal(4.2 + (0.15 * s) + (0.5 * ckd), 0.35), 2.5, 7.5), 1);
-        var creatinineBase = ckd == 1 ? 2.2 : dkd == 1 ? 1.6 : 0.9;
-        var aki = acuteReason == "aki" ? 1.0 + (0.9 * Math.Pow(0.6, admissionDay)) : 1.0;
-        var creatinine = Math.Round(Math.Clamp(creatinineBase * aki * (1 + (0.12 * Math.Max(s, 0))) * (1 + _rng.Normal(0, 0.08)), 0.3, 12), 2);
-        var wbc = acuteReason == "neutropenic-fever" ? Math.Round(Math.Clamp(_rng.Normal(0.9, 0.3), 0.1, 2), 1)
-            : Math.Round(Math.Clamp(_rng.Normal(7.5 + (1.8 * s) + (acuteReason is "sepsis" or "pneumonia" ? 4 : 0), 1.5), 0.5, 40), 1);
-        var albumin = Math.Round(Math.Clamp(_rng.Normal(3.9 - (0.3 * s) - (Has(Catalog.Cirrhosis, at) ? 0.7 : 0) - (0.4 * cancer), 0.3), 1.2, 5.2), 1);
-
-        var gramsPerLitre = _rng.Chance(0.1);
-        var bloodSodium = _rng.Chance(0.15);
-        var creatinineSpelling = _rng.Uniform();
-        if (bloodCount)
-        {
-            if (gramsPerLitre)
-            {
-                Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin * 10, "g/L");
-            }
-            else
-            {
-                Lab(encounterId, at, Loinc.HemoglobinMassBlood, "Hemoglobin [Mass/volume] in Blood", hemoglobin, "g/dL");
-            }
-
-            Lab(encounterId, at, Loinc.LeukocytesBlood, "Leukocytes [#/volume] in Blood by Automated count", wbc, "10*3/uL");
-        }
-
-        if (metabolicPanel)
-        {
-            if (bloodSodium)
-            {
-                Lab(encounterId, at, Loinc.SodiumBlood, "Sodium [Moles/volume] in Blood", sodium, "mmol/L");
-            }
-            else
-            {
-                Lab(encounterId, at, Loinc.SodiumSerumPlasma, "Sodium [Moles/volume] in Serum or Plasma", sodium, "mmol/L");
-            }
-
-            Lab(encounterId, at, Loinc.PotassiumSerumPlasma, "Potassium [Moles/volume] in Serum or Plasma", potassium, "mmol/L");
-            if (creatinineSpelling < 0.1)
-            {
-                Lab(encounterId, at, Loinc.CreatinineBlood, "Creatinine [Mass/volume] in Blood", creatinine, "mg/dL");
-            }
-            else if (creatinineSpelling < 0.2)
-            {
-                Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Moles/volume] in Serum or Plasma", Math.Round(creatinine * 88.42), "umol/L");
-            }
-            else
-            {
-                Lab(encounterId, at, Loinc.CreatinineSerumPlasma, "Creatinine [Mass/volume] in Serum or Plasma", creatinine, "mg/dL");
-            }
-        }
-
-        if (albuminDrawn)
-        {
-            Lab(encounterId, at, Loinc.AlbuminSerumPlasma, "Albumin [Mass/volume] in Serum or Plasma", albumin, "g/dL");
-        }
-        return new LabPanel(hemoglobin, sodium, albumin, creatinine);
-    }
-
-    private void Lab(string encounterId, DateTime at, string loinc, string display, double value, string unit) =>
-        _fhir.Observation(_rng.Uuid(), encounterId, at, SyntheticFhirWriter.Laboratory, (loinc, display), value, unit);
-
     // ---------------------------------------------------------------- other resources
 
     private void WritePatient()
     {
         // The draws in the order the record has always been written: race, family name, given name.
-        var race = PickRace();
+        var race = Catalog.PickRace(_rng);
         var family = _rng.Pick(Catalog.FamilyNames);
         var given = _rng.Pick(_female ? Catalog.GivenNamesFemale : Catalog.GivenNamesMale);
-        _fhir.Patient($"MRN{_options.Seed % 1000:D3}{_index + 1:D7}", race, family, given, _female, _birth, _deceasedAt, _primaryCare);
+        _fhir.Patient($"MRN{_options.Seed % 1000:D3}{_index + 1:D7}", race, family, given, _female, _birth, _deceasedAt, _care.PrimaryCare);
     }
 
     // Each resource's id is drawn after its other arguments, as when the simulator wrote the JSON itself (same seed, same files).
@@ -792,20 +470,6 @@ internal sealed class PatientSimulator
 
     private void WriteMedicationRequest(Medication medication, DateTime authored, string? encounterId) =>
         _fhir.MedicationRequest(_rng.Uuid(), medication, authored, encounterId);
-
-    private (string Code, string Display) PickRace()
-    {
-        var u = _rng.Uniform();
-        foreach (var (code, display, share) in Catalog.Races)
-        {
-            if ((u -= share) < 0)
-            {
-                return (code, display);
-            }
-        }
-
-        return (Catalog.Races[^1].Code, Catalog.Races[^1].Display);
-    }
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
