@@ -21,10 +21,9 @@ public static class Outcomes
         return outcome;
     }
 
-    public static FhirResponse Response(int status, OperationOutcome.IssueType type, params string[] messages) =>
-        new(status, FhirJson.ToUtf8(Of(type, messages)));
+    public static FhirResponse BadRequest(params string[] messages) =>
+        new(FhirResponseKind.Invalid, FhirJson.ToUtf8(Of(OperationOutcome.IssueType.Invalid, messages)));
 
-    public static FhirResponse BadRequest(params string[] messages) => Response(400, OperationOutcome.IssueType.Invalid, messages);
-
-    public static FhirResponse NotFound(string message) => Response(404, OperationOutcome.IssueType.NotFound, message);
+    public static FhirResponse NotFound(string message) =>
+        new(FhirResponseKind.NotFound, FhirJson.ToUtf8(Of(OperationOutcome.IssueType.NotFound, [message])));
 }

@@ -117,19 +117,19 @@ public static class CdsHooksEndpoints
         }
     }
 
-    private static FhirResult TooLarge() => new(Outcomes.Response(413, OperationOutcome.IssueType.TooCostly, $"The request is larger than {MaxRequestBytes / (1024 * 1024)} MB."));
+    private static FhirResult TooLarge() => FhirResult.Problem(413, OperationOutcome.IssueType.TooCostly, $"The request is larger than {MaxRequestBytes / (1024 * 1024)} MB.");
 
     /// <summary>The use case's answer in HTTP: its body as JSON, or its failure as a FHIR OperationOutcome with the status CDS Hooks gives it.</summary>
     private static IResult Send(CdsAnswer answer) => answer.Failure switch
     {
         null => TypedResults.Json(answer.Body, CdsJson.Options),
-        { } failure => new FhirResult(Outcomes.Response(answer.Status, failure switch
+        { } failure => FhirResult.Problem(CdsCallStatus.Of(failure), failure switch
         {
             CdsFailure.UnknownService => OperationOutcome.IssueType.NotFound,
             CdsFailure.DataUnavailable => OperationOutcome.IssueType.Processing,
             CdsFailure.Conflict => OperationOutcome.IssueType.Conflict,
             _ => OperationOutcome.IssueType.Invalid,
-        }, [.. answer.Problems])),
+        }, [.. answer.Problems]),
     };
 }
 
@@ -219,8 +219,8 @@ public sealed class CdsClientAuthenticationFilter(
         {
             // The buckets refill once a second.
             httpContext.Response.Headers.RetryAfter = "1";
-            return new FhirResult(Outcomes.Response(429, Hl7.Fhir.Model.OperationOutcome.IssueType.Throttled,
-                "Too many requests from this client; retry after a second.")).ExecuteAsync(httpContext);
+            return FhirResult.Problem(429, Hl7.Fhir.Model.OperationOutcome.IssueType.Throttled,
+                "Too many requests from this client; retry after a second.").ExecuteAsync(httpContext);
         }
     }
 }

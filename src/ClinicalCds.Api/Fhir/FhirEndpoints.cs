@@ -45,7 +45,7 @@ public static class FhirEndpoints
 
             var body = await ReadBodyAsync(request, ct);
             return body is null
-                ? new FhirResult(Outcomes.Response(413, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly, $"The Bundle is larger than {MaxBundleBytes} bytes."))
+                ? FhirResult.Problem(413, Hl7.Fhir.Model.OperationOutcome.IssueType.TooCostly, $"The Bundle is larger than {MaxBundleBytes} bytes.")
                 : new FhirResult(BundleResponse.ToResponse(await mediator.Send(new IngestBundleCommand(body), ct)));
         });
 
@@ -79,8 +79,8 @@ public static class FhirEndpoints
         {
             if (!request.HasFormContentType || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
             {
-                return new FhirResult(Outcomes.Response(415, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
-                    "A search by POST has its parameters as application/x-www-form-urlencoded."));
+                return FhirResult.Problem(415, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+                    "A search by POST has its parameters as application/x-www-form-urlencoded.");
             }
 
             var form = await request.ReadFormAsync(ct);
@@ -112,8 +112,8 @@ public static class FhirEndpoints
     {
         var mediaType = request.ContentType?.Split(';', 2)[0].Trim().ToLowerInvariant();
         return mediaType is not null && allowed.Contains(mediaType) ? null
-            : new FhirResult(Outcomes.Response(415, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
-                $"{what} is sent as {string.Join(" or ", allowed)}, not {(string.IsNullOrEmpty(request.ContentType) ? "without a Content-Type" : request.ContentType)}."));
+            : FhirResult.Problem(415, Hl7.Fhir.Model.OperationOutcome.IssueType.NotSupported,
+                $"{what} is sent as {string.Join(" or ", allowed)}, not {(string.IsNullOrEmpty(request.ContentType) ? "without a Content-Type" : request.ContentType)}.");
     }
 
     /// <summary>The FHIR base as this server is publicly known (<see cref="Hosting.PublicAddress"/>), never from the request's Host.</summary>

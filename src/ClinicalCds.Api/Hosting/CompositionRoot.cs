@@ -137,7 +137,8 @@ public static class CompositionRoot
             options.Assemblies = [typeof(IngestBundleCommand)];
             options.PipelineBehaviors = [typeof(Application.TelemetryBehavior<,>)];
         });
-        // The audit trail of hook calls: one pipeline step around the use case.
+        // The audit trail of hook calls: one pipeline step around the use case, recording the status the API answers with.
+        services.AddSingleton<Application.Abstractions.ICdsCallStatuses, CdsHooks.CdsCallStatus>();
         services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior<Application.CdsHooks.EvaluateHook.EvaluateHookCommand>>();
         services.AddScoped<Mediator.IPipelineBehavior<Application.CdsHooks.RecordFeedback.RecordFeedbackCommand, CdsAnswer>, Application.CdsHooks.EvaluateHook.HookAuditBehavior<Application.CdsHooks.RecordFeedback.RecordFeedbackCommand>>();
         return services;

@@ -109,14 +109,14 @@ public static class WebApp
                     return;
                 }
 
-                await new FhirResult(Outcomes.Response(503, OperationOutcome.IssueType.Transient, "The database cannot be reached; the request was not completed. Try again shortly."))
+                await FhirResult.Problem(503, OperationOutcome.IssueType.Transient, "The database cannot be reached; the request was not completed. Try again shortly.")
                     .ExecuteAsync(context);
                 return;
             }
 
             var status = failure is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
             var message = status == 500 ? "An internal error occurred; the request was not completed." : "The request could not be read.";
-            await new FhirResult(Outcomes.Response(status, status == 500 ? OperationOutcome.IssueType.Exception : OperationOutcome.IssueType.Invalid, message))
+            await FhirResult.Problem(status, status == 500 ? OperationOutcome.IssueType.Exception : OperationOutcome.IssueType.Invalid, message)
                 .ExecuteAsync(context);
         },
         });

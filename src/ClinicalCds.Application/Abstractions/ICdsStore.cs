@@ -56,3 +56,12 @@ public interface IFeedbackAnalytics
 
     Task<IReadOnlyList<PatientCardFeedback>> PatientFeedbackAsync(string patientId, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The HTTP status a caller receives for each outcome of a CDS call: the API's to decide (CDS Hooks 2.0 "HTTP
+/// Response"), asked by the audit trail, which records what the caller received.
+/// </summary>
+public interface ICdsCallStatuses
+{
+    int Of(CdsHooks.CdsFailure? failure);
+}

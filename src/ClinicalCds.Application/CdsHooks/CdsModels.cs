@@ -61,8 +61,7 @@ public enum CdsFailure
 
 /// <summary>
 /// What a CDS Hooks use case answers: a body to send as JSON (cards, an acknowledgement), or a failure with what is
-/// wrong. <see cref="Status"/> is the status CDS Hooks 2.0 gives each ("HTTP Response": 200, 400, 404, 412; 409 for a
-/// contradiction, our choice): the endpoint sends it, the audit trail records it.
+/// wrong. Which HTTP status each becomes is the API's to say (<see cref="Abstractions.ICdsCallStatuses"/>).
 /// </summary>
 public sealed record CdsAnswer(object? Body, CdsFailure? Failure, IReadOnlyList<string> Problems)
 {
@@ -72,16 +71,6 @@ public sealed record CdsAnswer(object? Body, CdsFailure? Failure, IReadOnlyList<
     public static CdsAnswer Ok(object body) => new(body, null, []);
 
     public static CdsAnswer Failed(CdsFailure failure, params IReadOnlyList<string> problems) => new(null, failure, problems);
-
-    public int Status => Failure switch
-    {
-        null => 200,
-        CdsFailure.InvalidRequest => 400,
-        CdsFailure.UnknownService => 404,
-        CdsFailure.DataUnavailable => 412,
-        CdsFailure.Conflict => 409,
-        _ => throw new InvalidOperationException($"No status for {Failure}."),
-    };
 }
 
 /// <summary>A hook call as the audit trail records it (never its data, never its token).</summary>

@@ -184,7 +184,7 @@ public sealed class EvaluateHookHandlerTests
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
         var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
-        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), new Serving(new Models(model, candidate), live), new GoLiveOptions { Required = goLiveRequired }, options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, clock)), cards, server);
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), new Serving(new Models(model, candidate), live), new GoLiveOptions { Required = goLiveRequired }, options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, new ClinicalCds.Api.CdsHooks.CdsCallStatus(), clock)), cards, server);
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class EvaluateHookHandlerTests
 
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request("https://ehr.example.org/fhir"), "https://ehr.test/"), default);
 
-        Assert.Equal(200, result.Status);
+        Assert.Null(result.Failure);
         var card = JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards")[0];
         Assert.Equal("High 30-day readmission risk: HOSPITAL score 9 (high), LACE 8", card.GetProperty("summary").GetString());
         Assert.Equal("warning", card.GetProperty("indicator").GetString());
@@ -380,7 +380,7 @@ public sealed class EvaluateHookHandlerTests
 
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Deterioration, request, null), default);
 
-        Assert.Equal(200, result.Status);
+        Assert.Null(result.Failure);
         Assert.Equal(0, JsonDocument.Parse(Json(result)).RootElement.GetProperty("cards").GetArrayLength());
         Assert.Equal($"no card: {RiskTargets.AfterDeterioration}", cards.Audits.Single().Outcome);
     }
@@ -446,8 +446,8 @@ public sealed class EvaluateHookHandlerTests
 
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request("https://ehr.example.org/fhir"), null), default);
 
-        Assert.Equal(412, result.Status);
         Assert.Equal(CdsFailure.DataUnavailable, result.Failure);
+        Assert.Equal(412, cards.Audits.Single().Status);
         Assert.Empty(cards.Issued);
     }
 
@@ -456,7 +456,7 @@ public sealed class EvaluateHookHandlerTests
     {
         var (handler, _, _) = Handler(storeFallback: true, stored: null);
         var result = await handler.Handle(new EvaluateHookCommand(CdsServices.Readmission, Request(null), null), default);
-        Assert.Equal(412, result.Status);
+        Assert.Equal(CdsFailure.DataUnavailable, result.Failure);
         Assert.Contains(result.Problems, p => p.Contains("Encounter/stay", StringComparison.Ordinal));
     }
 

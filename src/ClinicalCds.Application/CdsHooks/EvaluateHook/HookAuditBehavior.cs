@@ -21,7 +21,7 @@ public interface IAuditedCdsCall
 /// feedback row's outcome starts "feedback"), and how long it took; never the request's data or token. (Calls refused
 /// before the use case, 401 and 429, are audited where they are refused.)
 /// </summary>
-public sealed class HookAuditBehavior<TCommand>(ICdsStore store, TimeProvider clock) : IPipelineBehavior<TCommand, CdsAnswer>
+public sealed class HookAuditBehavior<TCommand>(ICdsStore store, ICdsCallStatuses statuses, TimeProvider clock) : IPipelineBehavior<TCommand, CdsAnswer>
     where TCommand : IAuditedCdsCall, IMessage
 {
     public async ValueTask<CdsAnswer> Handle(TCommand message, MessageHandlerDelegate<TCommand, CdsAnswer> next, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ public sealed class HookAuditBehavior<TCommand>(ICdsStore store, TimeProvider cl
         var call = answer.Call ?? new HookCall(null, null, null, message.Kind == "hook" ? outcome : $"{message.Kind}: {outcome}");
         await store.AuditAsync(new HookAudit(
             clock.GetUtcNow(), message.ServiceId, call.HookInstance, message.ClientId, call.UserId, call.PatientId,
-            answer.Status, call.Outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+            statuses.Of(answer.Failure), call.Outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
         return answer;
     }
 }

@@ -52,7 +52,7 @@ public sealed class GetCapabilitiesHandler(TimeProvider clock) : IQueryHandler<G
             Format = ["application/fhir+json"],
             Rest = [rest],
         };
-        return ValueTask.FromResult(new FhirResponse(200, FhirJson.ToUtf8(statement)));
+        return ValueTask.FromResult(new FhirResponse(FhirResponseKind.Ok, FhirJson.ToUtf8(statement)));
     }
 
     private static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)

@@ -35,8 +35,8 @@ public static class ImportReport
 
         parameters.Parameter.Add(new Parameters.ParameterComponent { Name = "outcome", Resource = outcome });
         // Every line rejected and none stored: the request as a whole was bad.
-        var status = result.Stored == 0 && result.Rejected.Count > 0 ? 400 : 200;
-        return new FhirResponse(status, FhirJson.ToUtf8(parameters));
+        var kind = result.Stored == 0 && result.Rejected.Count > 0 ? FhirResponseKind.Invalid : FhirResponseKind.Ok;
+        return new FhirResponse(kind, FhirJson.ToUtf8(parameters));
     }
 
     // FHIR R4 has no integer64; a count beyond int.MaxValue in one request is capped rather than wrapped.

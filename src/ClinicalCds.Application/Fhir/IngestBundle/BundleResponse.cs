@@ -37,6 +37,6 @@ public static class BundleResponse
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = entry.FullUrl, Response = response });
         }
 
-        return new FhirResponse(200, FhirJson.ToUtf8(bundle));
+        return new FhirResponse(FhirResponseKind.Ok, FhirJson.ToUtf8(bundle));
     }
 }

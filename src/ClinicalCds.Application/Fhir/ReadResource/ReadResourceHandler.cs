@@ -40,6 +40,6 @@ public sealed class ReadResourceHandler(IFhirStore store) : IQueryHandler<ReadRe
                 : $"{query.ResourceType}/{query.Id} has no version {version}.");
         }
 
-        return new FhirResponse(200, Encoding.UTF8.GetBytes(stored.Json), ETag: $"W/\"{stored.VersionId}\"", LastModified: stored.LastUpdated);
+        return new FhirResponse(FhirResponseKind.Ok, Encoding.UTF8.GetBytes(stored.Json), ETag: $"W/\"{stored.VersionId}\"", LastModified: stored.LastUpdated);
     }
 }

@@ -26,7 +26,7 @@ public sealed class SearchResourcesHandler(IFhirStore store, TimeProvider clock)
         }
 
         var page = await store.SearchAsync(criteria, cancellationToken);
-        return new FhirResponse(200, Write(query, criteria, page));
+        return new FhirResponse(FhirResponseKind.Ok, Write(query, criteria, page));
     }
 
     private byte[] Write(SearchResourcesQuery query, SearchCriteria criteria, SearchPage page)

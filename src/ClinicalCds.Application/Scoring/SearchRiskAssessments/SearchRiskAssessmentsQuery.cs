@@ -26,7 +26,7 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, RiskCatalo
                 : null;
             return scoreOf is null
                 ? Outcomes.NotFound($"RiskAssessment/{id} is not known.")
-                : new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.From(scoreOf, risks)), LastModified: scoreOf.ScoredAt);
+                : new FhirResponse(FhirResponseKind.Ok, FhirJson.ToUtf8(RiskAssessments.From(scoreOf, risks)), LastModified: scoreOf.ScoredAt);
         }
 
         string? patient = null, model = null;
@@ -82,6 +82,6 @@ public sealed class SearchRiskAssessmentsHandler(IScoringStore store, RiskCatalo
         var scores = await store.ScoresAsync(selection, cancellationToken);
         var total = await store.CountScoresAsync(selection, cancellationToken);
         var links = Fhir.SearchLinks.Of(query.BaseUrl, "RiskAssessment", query.Parameters, offset, count, total);
-        return new FhirResponse(200, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, risks, total, links, query.BaseUrl, clock.GetUtcNow())));
+        return new FhirResponse(FhirResponseKind.Ok, FhirJson.ToUtf8(RiskAssessments.Searchset(scores, risks, total, links, query.BaseUrl, clock.GetUtcNow())));
     }
 }
