@@ -286,9 +286,14 @@ public static class HospitalAccounts
 
         if (user is null)
         {
-            var email = person.FindFirstValue("email");
-            var name = email ?? person.FindFirstValue("preferred_username") ?? subject;
-            if ((email is not null && await users.FindByEmailAsync(email) is not null) || await users.FindByNameAsync(name) is not null)
+            // The account is named by the email the provider releases (scope "email"): accounts here need one.
+            if (person.FindFirstValue("email") is not { Length: > 0 } email)
+            {
+                return (HospitalSignInOutcome.Refused, null, "The identity provider did not release your email address (scope \"email\"), which names your account here. Ask its administrator.");
+            }
+
+            var name = email;
+            if (await users.FindByEmailAsync(email) is not null || await users.FindByNameAsync(name) is not null)
             {
                 return (HospitalSignInOutcome.Refused, null,
                     $"An account named {name} already exists here and is not linked to your hospital sign-in. An administrator can link it: "

@@ -42,6 +42,7 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
         ["p-admin"] = ("data.lead@hospital.test", ["urn:hospital:cds-admin"]),
         ["p-none"] = ("visitor@hospital.test", ["staff"]),
         ["p-mallory"] = ("break.glass@hospital.test", ["cds-care"]),
+        ["p-anonymous"] = ("", ["cds-care"]),
     };
 
     private string _next = "p-care";
@@ -100,7 +101,13 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
 
             var (email, roles) = _people[grant.Person];
             var now = DateTimeOffset.UtcNow;
-            var claims = new Dictionary<string, object> { ["sub"] = grant.Person, ["email"] = email, ["email_verified"] = false, ["nonce"] = grant.Nonce };
+            var claims = new Dictionary<string, object> { ["sub"] = grant.Person, ["nonce"] = grant.Nonce };
+            if (email.Length > 0)
+            {
+                claims["email"] = email;
+                claims["email_verified"] = false;
+            }
+
             if (_roles == "flat")
             {
                 claims["roles"] = roles;
@@ -342,6 +349,21 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
         Assert.Equal(1, await LoginsAsync("p-mallory"));
         Assert.Equal(0, await RolesAsync("break.glass@hospital.test", "admin"));
         Assert.Equal(1, await RolesAsync("break.glass@hospital.test", "care-manager"));
+    }
+
+    [Fact]
+    public async Task A_person_whose_provider_releases_no_email_is_told_why_and_gets_no_account()
+    {
+        await StartApiOverHttpAsync();
+        var (browser, landing) = await SignInAsync("p-anonymous");
+        using (browser)
+        using (landing)
+        {
+            Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
+            Assert.Contains("did not release your email address", await landing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await LoginsAsync("p-anonymous"));
     }
 
     [Fact]
