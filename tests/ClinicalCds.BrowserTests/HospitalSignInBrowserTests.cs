@@ -208,7 +208,7 @@ public sealed class HospitalSignInBrowserTests(OidcProviderFixture fixture) : IC
             Assert.True(new Uri(page.Url).AbsolutePath == "/worklist", $"landed on {page.Url}\n{fixture.ProviderOutput}");
             Assert.Contains("nurse.navigator@hospital.test", await page.Locator("header").InnerTextAsync(), StringComparison.Ordinal);
             Assert.Empty(violations);
-            var monitoring = await page.GotoAsync(Url("/admin/monitoring"));
+            await page.GotoAsync(Url("/admin/monitoring"));
             Assert.Contains("/account/denied", page.Url, StringComparison.Ordinal);
 
             // Signing out ends the session here and at the provider (its end-session page asks to confirm), back to sign-in.

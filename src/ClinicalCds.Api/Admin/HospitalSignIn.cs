@@ -63,6 +63,8 @@ public sealed class HospitalSignInOptions
     /// <summary>Only for a provider on plain HTTP in development and tests.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    private Dictionary<string, string>? _map;
+
     public sealed class RoleMapping
     {
         public string Value { get; set; } = string.Empty;
@@ -92,7 +94,8 @@ public sealed class HospitalSignInOptions
     /// <summary>The provider's origin, which the sign-in form is sent on to (the pages' CSP form-action allows it).</summary>
     public string? ProviderOrigin => Enabled ? new Uri(Authority!).GetLeftPart(UriPartial.Authority) : null;
 
-    private Dictionary<string, string> Map => RoleMap
+    /// <summary>Both forms of the role map as one, built once (on first use, after the configuration is bound).</summary>
+    private Dictionary<string, string> Map => _map ??= RoleMap
         .Concat(Roles.Where(r => r.Value.Length > 0).Select(r => KeyValuePair.Create(r.Value, r.Role)))
         .GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
 

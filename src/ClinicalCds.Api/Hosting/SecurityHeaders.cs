@@ -31,7 +31,7 @@ public static class SecurityHeaders
         return app.Use((context, next) => Headers(context, next, policy));
     }
 
-    private static Task Headers(HttpContext context, Func<Task> next, string policy)
+    private static Task Headers(HttpContext context, RequestDelegate next, string policy)
     {
         // Decided now: a mounted UI rewrites Path (and PathBase) while it runs.
         var scripted = ScriptedUis.Any(prefix => context.Request.Path.StartsWithSegments(prefix));
@@ -53,6 +53,6 @@ public static class SecurityHeaders
 
             return Task.CompletedTask;
         });
-        return next();
+        return next(context);
     }
 }
