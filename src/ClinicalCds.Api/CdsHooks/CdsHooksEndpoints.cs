@@ -203,8 +203,8 @@ public sealed class CdsClientAuthenticationFilter(
         var service = ServiceOf(http);
         Telemetry.HookRefusals.Add(1, new("reason", reason), new("service", service));
         var feedback = http.Request.Path.Value?.EndsWith("/feedback", StringComparison.Ordinal) == true ? "feedback " : string.Empty;
-        await store.AuditAsync(new HookAudit(clock.GetUtcNow(), service, null, client, null, null, status,
-            $"{feedback}refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+        await store.RecordCallAsync(new HookAudit(clock.GetUtcNow(), service, null, client, null, null, status,
+            $"{feedback}refused:{reason}", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds), null, [], CancellationToken.None);
     }
 
     /// <summary>Known service ids only: an unknown id is any text a caller sent.</summary>

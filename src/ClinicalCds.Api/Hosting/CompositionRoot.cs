@@ -118,7 +118,6 @@ public static class CompositionRoot
         services.AddSingleton(provider => scoring.Resolved(provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<PostgresScoringStore>();
         services.AddSingleton<IScoringStore>(provider => provider.GetRequiredService<PostgresScoringStore>());
-        services.AddSingleton<IHookScores>(provider => provider.GetRequiredService<PostgresScoringStore>());
         services.AddSingleton<IMonitoringStore, Infrastructure.Monitoring.PostgresMonitoringStore>();
         services.AddTransient<Application.Monitoring.ServedOutcomes>();
         services.AddSingleton(configuration.GetSection(Application.Monitoring.PerformanceAlarmOptions.Section).Get<Application.Monitoring.PerformanceAlarmOptions>()

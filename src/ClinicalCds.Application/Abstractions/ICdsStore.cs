@@ -23,8 +23,6 @@ public sealed record HookAudit(
 /// <summary>Cards issued, feedback on them, the audit trail of hook calls.</summary>
 public interface ICdsStore
 {
-    Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken);
-
     /// <summary>What each of <paramref name="uuids"/> offered, and which service issued it; unknown cards are absent.</summary>
     Task<IReadOnlyDictionary<Guid, CardOffer>> OffersAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken);
 
@@ -34,7 +32,11 @@ public interface ICdsStore
     /// </summary>
     Task<FeedbackStored> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken);
 
-    Task AuditAsync(HookAudit audit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records one CDS call at once, all or nothing: its audit row, and for an answered hook the score behind the answer
+    /// (<see cref="HookScore"/>, for monitoring and the drift check) and the cards issued (what feedback may name).
+    /// </summary>
+    Task RecordCallAsync(HookAudit audit, HookScore? served, IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken);
 }
 
 /// <summary>

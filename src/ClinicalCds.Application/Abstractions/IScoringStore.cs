@@ -36,17 +36,10 @@ public sealed record ScoreRecord(
     string? NotRecorded = null);
 
 /// <summary>
-/// Where hook calls keep the scores behind their answers — the active model's (what the card showed) and a candidate's
-/// beside it (never shown) — for the outcome monitoring and the drift check, as runs keep theirs.
-/// </summary>
-public interface IHookScores
-{
-    Task RecordAsync(HookScore score, CancellationToken cancellationToken);
-}
-
-/// <summary>
 /// The score behind a hook's answer: the active method's (<paramref name="ActiveProbability"/> null when a published
-/// score answered), and the candidate version's on the same inputs when one is loaded.
+/// score answered), and the candidate version's on the same inputs when one is loaded (never shown) — kept with the
+/// call's audit row (<see cref="ICdsStore.RecordCallAsync"/>) for the outcome monitoring and the drift check, as runs
+/// keep theirs.
 /// </summary>
 public sealed record HookScore(
     string Model, string PatientId, string EncounterId, DateTimeOffset Instant, string? HookInstance, ShadowScore? Candidate,

@@ -68,6 +68,12 @@ public sealed record CdsAnswer(object? Body, CdsFailure? Failure, IReadOnlyList<
     /// <summary>What the call was about, for the audit trail: its hook instance, user and patient (when the request could be read) and its outcome in words.</summary>
     public HookCall? Call { get; init; }
 
+    /// <summary>The score behind an answered hook's card or silence, to be recorded with the call (null: none to keep).</summary>
+    public Abstractions.HookScore? Served { get; init; }
+
+    /// <summary>The cards an answered hook issued, to be recorded with the call so that feedback may name them.</summary>
+    public IReadOnlyList<Abstractions.IssuedCard> Issued { get; init; } = [];
+
     public static CdsAnswer Ok(object body) => new(body, null, []);
 
     public static CdsAnswer Failed(CdsFailure failure, params IReadOnlyList<string> problems) => new(null, failure, problems);

@@ -1,4 +1,5 @@
 using ClinicalCds.Application.Abstractions;
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,31 +7,6 @@ namespace ClinicalCds.Infrastructure.CdsHooks;
 
 public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, ITokenReplayGuard, IFeedbackAnalytics
 {
-    public async Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
-    {
-        await using var batch = dataSource.CreateBatch();
-        foreach (var card in cards)
-        {
-            var command = new NpgsqlBatchCommand(
-                """
-                INSERT INTO cds_cards (uuid, service_id, hook_instance, patient_id, indicator, summary, issued_at, suggestion_ids, override_reasons)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                """);
-            command.Parameters.Add(new() { Value = card.Uuid });
-            command.Parameters.Add(new() { Value = card.ServiceId });
-            command.Parameters.Add(new() { Value = card.HookInstance });
-            command.Parameters.Add(new() { Value = card.PatientId });
-            command.Parameters.Add(new() { Value = card.Indicator });
-            command.Parameters.Add(new() { Value = card.Summary });
-            command.Parameters.Add(new() { Value = card.IssuedAt });
-            command.Parameters.Add(new() { Value = card.SuggestionIds.ToArray() });
-            command.Parameters.Add(new() { Value = card.OverrideReasons.ToArray() });
-            batch.BatchCommands.Add(command);
-        }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     public async Task<IReadOnlyDictionary<Guid, CardOffer>> OffersAsync(IReadOnlyCollection<Guid> uuids, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT uuid, service_id, suggestion_ids, override_reasons FROM cds_cards WHERE uuid = ANY($1)");
@@ -153,9 +129,22 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
         return cards;
     }
 
-    public async Task AuditAsync(HookAudit audit, CancellationToken cancellationToken)
+    public async Task RecordCallAsync(HookAudit audit, HookScore? served, IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        // One batch, one round trip: without an explicit transaction PostgreSQL runs it as one implicit transaction
+        // (a single Sync), so the audit row, the served score and the cards are kept together or not at all.
+        await using var batch = dataSource.CreateBatch();
+        foreach (var command in cards.Select(Card).Prepend(Audit(audit)).Concat(served is null ? [] : Served(served)))
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand Audit(HookAudit audit)
+    {
+        var command = new NpgsqlBatchCommand(
             """
             INSERT INTO cds_audit (at, service_id, hook_instance, client_id, user_id, patient_id, status, outcome, latency_ms)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -164,14 +153,84 @@ public sealed class PostgresCdsStore(NpgsqlDataSource dataSource) : ICdsStore, I
         command.Parameters.Add(new() { Value = audit.ServiceId });
         foreach (var text in new[] { audit.HookInstance, audit.ClientId, audit.UserId, audit.PatientId })
         {
-            command.Parameters.Add(new() { Value = (object?)text ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(Text(text));
         }
 
         command.Parameters.Add(new() { Value = audit.Status });
         command.Parameters.Add(new() { Value = audit.Outcome });
         command.Parameters.Add(new() { Value = audit.LatencyMs });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
+
+    private static NpgsqlBatchCommand Card(IssuedCard card)
+    {
+        var command = new NpgsqlBatchCommand(
+            """
+            INSERT INTO cds_cards (uuid, service_id, hook_instance, patient_id, indicator, summary, issued_at, suggestion_ids, override_reasons)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """);
+        command.Parameters.Add(new() { Value = card.Uuid });
+        command.Parameters.Add(new() { Value = card.ServiceId });
+        command.Parameters.Add(new() { Value = card.HookInstance });
+        command.Parameters.Add(new() { Value = card.PatientId });
+        command.Parameters.Add(new() { Value = card.Indicator });
+        command.Parameters.Add(new() { Value = card.Summary });
+        command.Parameters.Add(new() { Value = card.IssuedAt });
+        command.Parameters.Add(new() { Value = card.SuggestionIds.ToArray() });
+        command.Parameters.Add(new() { Value = card.OverrideReasons.ToArray() });
+        return command;
+    }
+
+    /// <summary>The active model's score (what the card showed) and a candidate's beside it (shadow mode, never shown).</summary>
+    private static IEnumerable<NpgsqlBatchCommand> Served(HookScore score)
+    {
+        var inputs = JsonSerializer.Serialize(score.Inputs);
+        if (score.ActiveProbability is { } probability)
+        {
+            // The same call again (a retry, a refreshed chart) at the same instant is the same score: kept once.
+            var active = new NpgsqlBatchCommand(
+                """
+                INSERT INTO hook_scores (model, method, hook_instance, patient_id, encounter_id, features_as_of, scored_at, probability, tier, inputs)
+                VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9)
+                ON CONFLICT (method, patient_id, encounter_id, features_as_of) DO NOTHING
+                """);
+            active.Parameters.Add(new() { Value = score.Model });
+            active.Parameters.Add(new() { Value = score.ActiveMethod });
+            active.Parameters.Add(Text(score.HookInstance));
+            active.Parameters.Add(new() { Value = score.PatientId });
+            active.Parameters.Add(new() { Value = score.EncounterId });
+            active.Parameters.Add(new() { Value = score.Instant });
+            active.Parameters.Add(new() { Value = probability });
+            active.Parameters.Add(new() { Value = score.ActiveTier });
+            active.Parameters.Add(new() { Value = inputs, NpgsqlDbType = NpgsqlDbType.Jsonb });
+            yield return active;
+        }
+
+        if (score.Candidate is { } candidate)
+        {
+            var shadow = new NpgsqlBatchCommand(
+                """
+                INSERT INTO shadow_scores (model, method, source, hook_instance, patient_id, encounter_id, features_as_of, scored_at, probability, tier,
+                                           active_method, active_probability, active_tier, inputs)
+                VALUES ($1, $2, 'hook', $3, $4, $5, $6, now(), $7, $8, $9, $10, $11, $12)
+                """);
+            shadow.Parameters.Add(new() { Value = score.Model });
+            shadow.Parameters.Add(new() { Value = candidate.Method });
+            shadow.Parameters.Add(Text(score.HookInstance));
+            shadow.Parameters.Add(new() { Value = score.PatientId });
+            shadow.Parameters.Add(new() { Value = score.EncounterId });
+            shadow.Parameters.Add(new() { Value = score.Instant });
+            shadow.Parameters.Add(new() { Value = candidate.Probability });
+            shadow.Parameters.Add(new() { Value = candidate.Tier });
+            shadow.Parameters.Add(new() { Value = score.ActiveMethod });
+            shadow.Parameters.Add(new() { Value = (object?)score.ActiveProbability ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
+            shadow.Parameters.Add(new() { Value = score.ActiveTier });
+            shadow.Parameters.Add(new() { Value = inputs, NpgsqlDbType = NpgsqlDbType.Jsonb });
+            yield return shadow;
+        }
+    }
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
 
     /// <summary>Records a JWT id for its lifetime; false when the issuer already used it (a replay).</summary>
     public async Task<bool> TryUseTokenAsync(string issuer, string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken)

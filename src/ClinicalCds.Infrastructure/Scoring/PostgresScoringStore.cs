@@ -13,7 +13,7 @@ namespace ClinicalCds.Infrastructure.Scoring;
 /// Runs, chunks and score history in PostgreSQL. Every write that must be all-or-nothing is one transaction: a run with
 /// its chunks; a chunk's scores with the latest-score table, the chunk's status and (for the last chunk) the run's close.
 /// </summary>
-public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoringStore, IHookScores
+public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoringStore
 {
     private const string Pending = "pending";
     private const string Running = "running";
@@ -304,60 +304,6 @@ public sealed class PostgresScoringStore(NpgsqlDataSource dataSource) : IScoring
 
     private static void AddArray(NpgsqlCommand command, IReadOnlyList<ScoreRecord> records, Func<ScoreRecord, string?> value) =>
         command.Parameters.Add(new() { Value = records.Select(value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-
-    public async Task RecordAsync(HookScore score, CancellationToken cancellationToken)
-    {
-        var inputs = JsonSerializer.Serialize(score.Inputs);
-        await using var batch = dataSource.CreateBatch();
-        if (score.ActiveProbability is { } probability)
-        {
-            // The same call again (a retry, a refreshed chart) at the same instant is the same score: kept once.
-            var active = new NpgsqlBatchCommand(
-                """
-                INSERT INTO hook_scores (model, method, hook_instance, patient_id, encounter_id, features_as_of, scored_at, probability, tier, inputs)
-                VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9)
-                ON CONFLICT (method, patient_id, encounter_id, features_as_of) DO NOTHING
-                """);
-            active.Parameters.Add(new() { Value = score.Model });
-            active.Parameters.Add(new() { Value = score.ActiveMethod });
-            active.Parameters.Add(new() { Value = (object?)score.HookInstance ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            active.Parameters.Add(new() { Value = score.PatientId });
-            active.Parameters.Add(new() { Value = score.EncounterId });
-            active.Parameters.Add(new() { Value = score.Instant });
-            active.Parameters.Add(new() { Value = probability });
-            active.Parameters.Add(new() { Value = score.ActiveTier });
-            active.Parameters.Add(new() { Value = inputs, NpgsqlDbType = NpgsqlDbType.Jsonb });
-            batch.BatchCommands.Add(active);
-        }
-
-        if (score.Candidate is { } candidate)
-        {
-            var shadow = new NpgsqlBatchCommand(
-                """
-                INSERT INTO shadow_scores (model, method, source, hook_instance, patient_id, encounter_id, features_as_of, scored_at, probability, tier,
-                                           active_method, active_probability, active_tier, inputs)
-                VALUES ($1, $2, 'hook', $3, $4, $5, $6, now(), $7, $8, $9, $10, $11, $12)
-                """);
-            shadow.Parameters.Add(new() { Value = score.Model });
-            shadow.Parameters.Add(new() { Value = candidate.Method });
-            shadow.Parameters.Add(new() { Value = (object?)score.HookInstance ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            shadow.Parameters.Add(new() { Value = score.PatientId });
-            shadow.Parameters.Add(new() { Value = score.EncounterId });
-            shadow.Parameters.Add(new() { Value = score.Instant });
-            shadow.Parameters.Add(new() { Value = candidate.Probability });
-            shadow.Parameters.Add(new() { Value = candidate.Tier });
-            shadow.Parameters.Add(new() { Value = score.ActiveMethod });
-            shadow.Parameters.Add(new() { Value = (object?)score.ActiveProbability ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
-            shadow.Parameters.Add(new() { Value = score.ActiveTier });
-            shadow.Parameters.Add(new() { Value = inputs, NpgsqlDbType = NpgsqlDbType.Jsonb });
-            batch.BatchCommands.Add(shadow);
-        }
-
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
 
     public async Task RecordChunkErrorAsync(long runId, int chunkNo, string error, CancellationToken cancellationToken)
     {

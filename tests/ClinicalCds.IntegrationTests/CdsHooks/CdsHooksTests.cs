@@ -107,10 +107,17 @@ public sealed class CdsHooksTests(CdsServerFixture server)
     {
         await server.ImportOnceAsync(PatientFile);
         var (patientId, resources) = Bundle();
-        var (status, body, text) = await PostAtDischarge("/cds-services/readmission-risk", DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId)));
+        var request = DischargeRequest(patientId, await PrefetchFor("readmission-risk", patientId));
+        var (status, body, text) = await PostAtDischarge("/cds-services/readmission-risk", request);
 
         Assert.True(status == HttpStatusCode.OK, text);
         var card = body!["cards"]!.AsArray().Single()!;
+        // Recorded once, with its call (issue 34 item 3): the card issued sits under the audited call that answered it.
+        Assert.Equal(1, await server.Database.ScalarAsync(
+            """
+            SELECT count(*) FROM cds_cards c JOIN cds_audit a ON a.hook_instance = c.hook_instance AND a.service_id = c.service_id
+            WHERE c.uuid = @u AND a.hook_instance = @h AND a.status = 200 AND a.outcome = 'card ' || c.indicator
+            """, ("u", Guid.Parse((string)card["uuid"]!)), ("h", (string)request["hookInstance"]!)));
         var timeline = FhirTimeline.Build(patientId, resources);
         var stay = timeline.Encounter(StayId)!;
         var features = FeatureBuilder.Build(timeline, StayId, stay.End!.Value)!;

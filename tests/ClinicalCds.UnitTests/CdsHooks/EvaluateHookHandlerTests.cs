@@ -42,20 +42,17 @@ public sealed class EvaluateHookHandlerTests
         public IAsyncEnumerable<PatientTimeline> ReadAllAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    private sealed class Cards : ICdsStore, IHookScores
+    /// <summary>What the pipeline's recording step was given for each call: the audit row, the served score, the cards.</summary>
+    private sealed class Cards : ICdsStore
     {
         public List<IssuedCard> Issued { get; } = [];
         public List<HookScore> Scores { get; } = [];
-
-        public Task RecordAsync(HookScore score, CancellationToken cancellationToken)
-        {
-            Scores.Add(score);
-            return Task.CompletedTask;
-        }
         public List<HookAudit> Audits { get; } = [];
 
-        public Task RecordCardsAsync(IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
+        public Task RecordCallAsync(HookAudit audit, HookScore? served, IReadOnlyList<IssuedCard> cards, CancellationToken cancellationToken)
         {
+            Audits.Add(audit);
+            Scores.AddRange(served is null ? [] : [served]);
             Issued.AddRange(cards);
             return Task.CompletedTask;
         }
@@ -66,12 +63,6 @@ public sealed class EvaluateHookHandlerTests
 
         public Task<FeedbackStored> RecordFeedbackAsync(IReadOnlyList<FeedbackRecord> feedback, CancellationToken cancellationToken) =>
             Task.FromResult(new FeedbackStored(0, []));
-
-        public Task AuditAsync(HookAudit audit, CancellationToken cancellationToken)
-        {
-            Audits.Add(audit);
-            return Task.CompletedTask;
-        }
     }
 
     private sealed class Models(IRiskModel? readmission, IRiskModel? candidate = null) : IRiskModels
@@ -184,7 +175,7 @@ public sealed class EvaluateHookHandlerTests
         var options = new CdsHooksOptions { StoreFallback = storeFallback, PublicBaseUrl = "https://cds.example.org/" };
         configure?.Invoke(options);
         var clock = new FixedClock(At("2026-03-10T12:00:00Z"));
-        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), cards, cards, new Models(model, candidate), new Serving(new Models(model, candidate), live), new GoLiveOptions { Required = goLiveRequired }, options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, new ClinicalCds.Api.CdsHooks.CdsCallStatus(), clock)), cards, server);
+        return (new AuditedHandler(new EvaluateHookHandler(server, new Store(stored), new Models(model, candidate), new Serving(new Models(model, candidate), live), new GoLiveOptions { Required = goLiveRequired }, options, new ServiceRisks(options, RiskCatalog.Default), Terminology.None, new ClinicalCds.Application.Scoring.ScoringOptions(), clock), new HookAuditBehavior<EvaluateHookCommand>(cards, new ClinicalCds.Api.CdsHooks.CdsCallStatus(), clock)), cards, server);
     }
 
     [Fact]

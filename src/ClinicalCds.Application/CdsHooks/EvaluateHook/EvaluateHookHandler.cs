@@ -14,12 +14,13 @@ using Mediator;
 namespace ClinicalCds.Application.CdsHooks.EvaluateHook;
 
 /// <summary>
-/// A hook call: validate, gather the patient's data (prefetch → fhirServer → our store when configured → 412), build
-/// the timeline through the same builder as every other path, explain the risk and answer cards. Every call is audited
-/// (<see cref="HookAuditBehavior{TCommand}"/>) with what the answer says of it.
+/// A hook call, evaluated: validate, gather the patient's data (prefetch → fhirServer → our store when configured → 412),
+/// build the timeline through the same builder as every other path, let the risk's definition choose the stay, explain
+/// the risk and answer cards. It writes nothing: the answer carries the call, the score served and the cards issued, and
+/// one pipeline step records them with the audit row in one transaction (<see cref="HookAuditBehavior{TCommand}"/>).
 /// </summary>
 public sealed class EvaluateHookHandler(
-    IFhirServerClient fhirServer, IPatientTimelineReader store, ICdsStore cdsStore, IHookScores hookScores, IRiskModels models, IModelServing serving, GoLiveOptions goLive,
+    IFhirServerClient fhirServer, IPatientTimelineReader store, IRiskModels models, IModelServing serving, GoLiveOptions goLive,
     CdsHooksOptions options, ServiceRisks serviceRisks, Terminology terminology, ScoringOptions scoring, TimeProvider clock)
     : ICommandHandler<EvaluateHookCommand, CdsAnswer>
 {
@@ -81,15 +82,14 @@ public sealed class EvaluateHookHandler(
             return (request, CdsAnswer.Failed(CdsFailure.DataUnavailable, error), "encounter not in data");
         }
 
-        if (risk.Scored is { } served && (served.Candidate is not null || RiskAssessments.ProbabilityOf(served.Explanation) is not null))
-        {
-            // The model's score behind the answer, kept for the outcome monitoring and the drift check; in shadow mode
-            // the candidate version's answer on the same inputs beside it, never shown.
-            await hookScores.RecordAsync(new HookScore(
+        // The model's score behind the answer, kept for the outcome monitoring and the drift check; in shadow mode the
+        // candidate version's answer on the same inputs beside it, never shown.
+        var kept = risk.Scored is { } served && (served.Candidate is not null || RiskAssessments.ProbabilityOf(served.Explanation) is not null)
+            ? new HookScore(
                 served.Explanation.Risk.Name, served.PatientId, served.Target.Stay.EncounterId, served.Features.AsOf, request.HookInstance,
                 served.Candidate, served.Explanation.SourceLabel, RiskAssessments.ProbabilityOf(served.Explanation), RiskAssessments.TierOf(served.Explanation),
-                FeatureCatalog.Vectorize(served.Features).Values), ct);
-        }
+                FeatureCatalog.Vectorize(served.Features).Values)
+            : null;
 
         // A model version not live here (issue 32 item 3) runs silent: its score is recorded above for monitoring, and the
         // card is the published score's, as if no model were loaded — so a published score's alarm is never silenced.
@@ -104,7 +104,7 @@ public sealed class EvaluateHookHandler(
             // Every "no card" says why (issue 33 item 8): not scored (and why), or a tier the service shows no card at.
             var why = risk.NotScored ?? (risk.Scored is { } quiet ? $"{RiskAssessments.TierOf(quiet.Explanation)} {quiet.Explanation.Risk.Noun} risk, no card at that tier (CdsHooks:Indicators)" : null);
             why = silent is not null && goLive.Required ? $"{why}; {silent}, the published score answered" : why;
-            return (request, CdsAnswer.Ok(new CdsResponse([])), why is null ? "no card" : $"no card: {why}");
+            return (request, CdsAnswer.Ok(new CdsResponse([])) with { Served = kept }, why is null ? "no card" : $"no card: {why}");
         }
 
         if (silent is not null)
@@ -122,16 +122,15 @@ public sealed class EvaluateHookHandler(
             card = card with { Detail = $"{card.Detail}\n\n**Data:** from the ClinicalCds store (its last import), not the EHR's, which could not be had in full ({PrefetchResolver.Summary(fallback)})." };
         }
 
-        await cdsStore.RecordCardsAsync(
-            [new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now,
-                [.. (card.Suggestions ?? []).Select(s => s.Uuid)], [.. (card.OverrideReasons ?? []).Select(r => CdsCoding.Token(r.System, r.Code))])], ct);
+        var issued = new IssuedCard(card.Uuid, service.Id, request.HookInstance, request.PatientId, card.Indicator, card.Summary, now,
+            [.. (card.Suggestions ?? []).Select(s => s.Uuid)], [.. (card.OverrideReasons ?? []).Select(r => CdsCoding.Token(r.System, r.Code))]);
 
         // CDS Hooks 2.0 "System Action": the EHR files the assessment shown on the card.
         IReadOnlyList<CdsAction>? systemActions = options.SystemActions
             ? [new CdsAction("create", "Record this risk assessment in the patient's chart",
                 JsonNode.Parse(FhirJson.ToUtf8(RiskAssessments.Proposed(scored, now)))!.AsObject())]
             : null;
-        return (request, CdsAnswer.Ok(new CdsResponse([card], systemActions)), silent is not null && goLive.Required ? $"card {card.Indicator} (published score; {silent})" : $"card {card.Indicator}");
+        return (request, CdsAnswer.Ok(new CdsResponse([card], systemActions)) with { Served = kept, Issued = [issued] }, silent is not null && goLive.Required ? $"card {card.Indicator} (published score; {silent})" : $"card {card.Indicator}");
     }
 
     /// <summary>Why a model's answer is not live here ("readmission 0.9.0 has not gone live here"); null for a live version or a published score.</summary>

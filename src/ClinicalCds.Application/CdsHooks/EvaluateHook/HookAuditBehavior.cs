@@ -16,10 +16,12 @@ public interface IAuditedCdsCall
 }
 
 /// <summary>
-/// The audit trail of CDS calls, as one pipeline step: every hook call and every feedback call that reaches its use case
-/// leaves a cds_audit row — time, service, client, the answer's hook instance, user, patient, status and outcome (a
-/// feedback row's outcome starts "feedback"), and how long it took; never the request's data or token. (Calls refused
-/// before the use case, 401 and 429, are audited where they are refused.)
+/// The record of CDS calls, as one pipeline step: the use case evaluates and answers, this step writes. Every hook call
+/// and every feedback call that reaches its use case leaves a cds_audit row — time, service, client, the answer's hook
+/// instance, user, patient, status and outcome (a feedback row's outcome starts "feedback"), and how long it took; never
+/// the request's data or token — and an answered hook's served score and issued cards go with it in the same
+/// transaction, so a card feedback may name always has its audited call. (Calls refused before the use case, 401 and
+/// 429, are audited where they are refused.)
 /// </summary>
 public sealed class HookAuditBehavior<TCommand>(ICdsStore store, ICdsCallStatuses statuses, TimeProvider clock) : IPipelineBehavior<TCommand, CdsAnswer>
     where TCommand : IAuditedCdsCall, IMessage
@@ -30,9 +32,11 @@ public sealed class HookAuditBehavior<TCommand>(ICdsStore store, ICdsCallStatuse
         var answer = await next(message, cancellationToken);
         var outcome = answer.Failure?.ToString() ?? "answered";
         var call = answer.Call ?? new HookCall(null, null, null, message.Kind == "hook" ? outcome : $"{message.Kind}: {outcome}");
-        await store.AuditAsync(new HookAudit(
-            clock.GetUtcNow(), message.ServiceId, call.HookInstance, message.ClientId, call.UserId, call.PatientId,
-            statuses.Of(answer.Failure), call.Outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+        await store.RecordCallAsync(
+            new HookAudit(
+                clock.GetUtcNow(), message.ServiceId, call.HookInstance, message.ClientId, call.UserId, call.PatientId,
+                statuses.Of(answer.Failure), call.Outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            answer.Served, answer.Issued, CancellationToken.None);
         return answer;
     }
 }
