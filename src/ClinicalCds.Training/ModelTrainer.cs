@@ -76,7 +76,8 @@ public static class ModelTrainer
         }
 
         var ml = new MLContext(seed: (int)(seed % int.MaxValue));
-        var width = FeatureCatalog.Features.Count;
+        var inputs = risk.Inputs;
+        var width = inputs.Count;
         var schema = SchemaDefinition.Create(typeof(TrainingExample));
         schema[nameof(TrainingExample.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
 
@@ -104,7 +105,7 @@ public static class ModelTrainer
         // Monotone where physiology is (ADR 0007): the trees are projected so that no input that never lowers a risk (a
         // vital sign's derangement beyond NEWS2's normal band, reduced consciousness, oxygen) can lower the score, and the
         // projected trees are what ML.NET, the ONNX export and the explanations all use.
-        var increasing = FeatureCatalog.Features.Select((f, i) => (f, i)).Where(p => p.f.NeverLowersRisk).Select(p => p.i).ToHashSet();
+        var increasing = inputs.Features.Select((f, i) => (f, i)).Where(p => p.f.NeverLowersRisk).Select(p => p.i).ToHashSet();
         var trained = model.Model.SubModel.TrainedTreeEnsemble;
         var ensemble = MonotoneTrees.Project(TreeExport.From(trained, [.. fitExamples.Select(e => e.Features)]), increasing);
         FastTreeLeaves.Overwrite(trained, [.. ensemble.Trees.Select(t => t.LeafValue)]);
@@ -171,18 +172,18 @@ public static class ModelTrainer
             version,
             risk.IntendedUse,
             risk.OutcomeDefinition,
-            FeatureCatalog.Version,
+            inputs.Version,
             OnnxInput,
             OnnxOutput,
             MissingInputsMethod,
-            FeatureCatalog.Features.Select((f, i) => Describe(f, i, fit, reference[i])).ToList(),
+            inputs.Features.Select((f, i) => Describe(f, i, fit, reference[i])).ToList(),
             trainingData,
             new Dictionary<string, object>
             {
                 ["trainer"] = "ML.NET FastTree binary", ["trees"] = options.NumberOfTrees, ["leaves"] = options.NumberOfLeaves,
                 ["minExamplesPerLeaf"] = options.MinimumExampleCountPerLeaf, ["learningRate"] = options.LearningRate, ["seed"] = seed,
                 ["fitRows"] = fit.Count, ["calibrationRows"] = calibration.Count,
-                ["monotoneNonDecreasingIn"] = string.Join(", ", increasing.Order().Select(i => FeatureCatalog.Features[i].Name)),
+                ["monotoneNonDecreasingIn"] = string.Join(", ", increasing.Order().Select(i => inputs.Features[i].Name)),
             },
             new CardCalibration(CardCalibration.Platt, intercept, slope, "probability = 1 / (1 + exp(-(intercept + slope * Score.output))), fitted on held-out training patients"),
             evaluation.Metrics,
@@ -286,8 +287,7 @@ public static class ModelTrainer
     /// <summary>The rows of a split as the evaluation reads them, each with its subgroups: sex, age band, race and ethnicity where recorded.</summary>
     public static IReadOnlyList<EvaluatedRow> EvaluatedRows(RiskDefinition risk, IReadOnlyList<DatasetRow> rows, IReadOnlyList<double> probabilities)
     {
-        var female = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "Female");
-        var age = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "AgeYears");
+        var (female, age) = (risk.Inputs.IndexOf("Female"), risk.Inputs.IndexOf("AgeYears"));
         return rows.Select((r, i) => new EvaluatedRow(
             r.PatientId,
             probabilities[i],
@@ -297,8 +297,9 @@ public static class ModelTrainer
 
         IEnumerable<string> Groups(DatasetRow r)
         {
-            yield return Subgroups.Sex(r.Features.Values[female] switch { 1.0 => "female", 0.0 => "male", _ => null });
-            yield return Subgroups.AgeBand(r.Features.Values[age]);
+            // Sex and age from the inputs when the risk has them (subgroups are reported only where they can be read).
+            yield return Subgroups.Sex((female < 0 ? null : r.Features.Values[female]) switch { 1.0 => "female", 0.0 => "male", _ => null });
+            yield return Subgroups.AgeBand(age < 0 ? null : r.Features.Values[age]);
             // Race and ethnicity where recorded (US Core OMB categories); rows without them are in no such group.
             if (r.Race is { } race)
             {

@@ -89,7 +89,7 @@ public static class CompositionRoot
         services.AddTransient(provider => provider.GetRequiredService<TerminologySource>().Current);
         // Risk models: every models/<name>/<version>/ folder, verified against its card, reloaded when it changes.
         services.AddSingleton(provider => new OnnxModelRegistry(
-            Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>()));
+            Installation.ModelsRoot(configuration), provider.GetRequiredService<ILogger<OnnxModelRegistry>>(), provider.GetRequiredService<RiskCatalog>()));
         services.AddSingleton<IRiskModels>(provider => provider.GetRequiredService<OnnxModelRegistry>());
         services.AddSingleton<IModelServing>(provider => provider.GetRequiredService<OnnxModelRegistry>());
         services.AddSingleton<IServingAudit, PostgresServingAudit>();

@@ -35,7 +35,7 @@ public static class RangeCoverage
         new("all vital signs", VitalSigns.ToHashSet()),
         new("labs and vital signs", Labs.Concat(VitalSigns).ToHashSet()),
         // A chart without a single condition has its comorbidity inputs missing (catalog 4), as this mask leaves them.
-        new("conditions", FeatureCatalog.Features.Select(f => f.Name)
+        new("conditions", FeatureCatalog.Standard.Names
             .Where(n => n.StartsWith("Charlson", StringComparison.Ordinal) || n.StartsWith("Elixhauser", StringComparison.Ordinal)).ToHashSet()),
     ];
 
@@ -45,7 +45,7 @@ public static class RangeCoverage
     /// </summary>
     public static IReadOnlyList<CardRangeCoverage> Measure(IRiskModel model, IReadOnlyList<FeatureVector> charted, int maxRows = 1000)
     {
-        var names = FeatureCatalog.Features.Select(f => f.Name).ToList();
+        var names = model.Card.Features.Select(f => f.Name).ToList();
         var results = new List<CardRangeCoverage>();
         foreach (var mask in Masks)
         {

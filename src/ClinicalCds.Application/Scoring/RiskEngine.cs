@@ -9,10 +9,11 @@ using ClinicalCds.Domain.Timeline;
 namespace ClinicalCds.Application.Scoring;
 
 /// <summary>
-/// One patient's explained risk at a stay, with the features it was computed from and, while a model has a candidate
-/// version, that version's score on the same inputs (kept for monitoring, never shown).
+/// One patient's explained risk at a stay, with the features it was computed from, the model inputs read from them (the
+/// risk's <see cref="RiskDefinition.Inputs"/>) and, while a model has a candidate version, that version's score on the
+/// same inputs (kept for monitoring, never shown).
 /// </summary>
-public sealed record PatientRisk(string PatientId, RiskTarget Target, ClinicalFeatures Features, RiskExplanation Explanation)
+public sealed record PatientRisk(string PatientId, RiskTarget Target, ClinicalFeatures Features, FeatureVector Inputs, RiskExplanation Explanation)
 {
     public ShadowScore? Candidate { get; init; }
 }
@@ -36,7 +37,7 @@ public static class RiskEngine
         var features = patients.Select(p => FeatureBuilder.Build(p.Timeline, p.Target.Stay.EncounterId, p.Target.Instant)
             ?? throw new InvalidOperationException("The target stay is not in the patient's timeline.")).ToList();
         var model = models.Find(risk.Name);
-        var vectors = features.Select(FeatureCatalog.Vectorize).ToList();
+        var vectors = features.Select(risk.Inputs.Vectorize).ToList();
         IReadOnlyList<ModelAssessment>? assessed = null;
         if (model is not null)
         {
@@ -56,10 +57,10 @@ public static class RiskEngine
             var explanation = assessed?[i] is { } a
                 ? ScoreExplanations.FromModel(
                     risk, model!.Card.SourceLabel, a.Probability, model.Card.Tiers.Moderate, model.Card.Tiers.High,
-                    FactorWording.Top(vectors[i].Values, a.Contributions, 5, features[i]), features[i],
+                    FactorWording.Top(risk.Inputs, vectors[i].Values, a.Contributions, 5, features[i]), features[i],
                     new MissingEvidence(a.InputCount, a.Missing, a.PlausibleLow, a.PlausibleHigh) { MainInputsMissing = a.MainInputsMissing, IfNormalLow = a.IfNormalLow }, evidence)
                 : risk.Published(features[i]);
-            risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], explanation)
+            risks[i] = new PatientRisk(patients[i].Timeline.PatientId, patients[i].Target, features[i], vectors[i], explanation)
             {
                 Candidate = shadow is null ? null : new ShadowScore(candidate!.Card.SourceLabel, shadow[i], candidate.Card.Tiers.TierOf(shadow[i])),
             };

@@ -56,7 +56,7 @@ internal static class DatasetCommand
 
             var mediator = services.GetRequiredService<IMediator>();
             await using var writer = new StreamWriter(output, append: false, new UTF8Encoding(false));
-            await writer.WriteLineAsync("patient_id,encounter_id,instant,split,label,event," + string.Join(',', FeatureCatalog.Features.Select(f => f.Name)));
+            await writer.WriteLineAsync("patient_id,encounter_id,instant,split,label,event," + string.Join(',', risk.Inputs.Names));
             long rows = 0, positives = 0, unknown = 0, test = 0;
             await foreach (var row in mediator.CreateStream(new BuildDatasetQuery(risk, cutoff, seed, testFraction), ct))
             {

@@ -101,7 +101,7 @@ internal static class EvaluateCommand
 
             if (record)
             {
-                var (package, error) = ModelPackage.Read(served.Folder);
+                var (package, error) = ModelPackage.Read(served.Folder, services.GetRequiredService<RiskCatalog>());
                 if (package is null)
                 {
                     AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot record into {served.Folder}: {error}");

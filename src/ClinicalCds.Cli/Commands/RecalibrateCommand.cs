@@ -114,7 +114,7 @@ internal static class RecalibrateCommand
                 return 1;
             }
 
-            var (package, error) = ModelPackage.Read(served.Folder);
+            var (package, error) = ModelPackage.Read(served.Folder, services.GetRequiredService<RiskCatalog>());
             if (package is null)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] cannot read {served.Folder}: {error}");

@@ -93,7 +93,7 @@ internal static class TrainCommand
 
             // Issue 32 item 4: enough development rows for this many candidate predictors (Riley et al. 2020), or a refusal.
             var development = rows.Where(r => r.Label is not null && !r.IsTest).ToList();
-            var sample = SampleSize.Check(FeatureCatalog.Features.Count, development.Count, development.Count(r => r.Label == true));
+            var sample = SampleSize.Check(risk.Inputs.Count, development.Count, development.Count(r => r.Label == true));
             if (!sample.Met && !allowSmallSample)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {sample.Explanation} Import more data, or train anyway with --allow-small-sample (the card will say so).");

@@ -12,7 +12,8 @@ public sealed record Factor(string Feature, string Text, double Contribution)
 
 /// <summary>
 /// Puts a feature's value into words ("3 admissions in the prior 12 months — raises risk"). Every catalog feature has
-/// wording (a test checks), so no factor is ever shown by its code name.
+/// wording (a test checks) and a risk's own features bring theirs (<see cref="FeatureDefinition.Words"/>; the
+/// <see cref="Risks.RiskCatalog"/> refuses a risk with an input without words), so no factor is shown by its code name.
 /// </summary>
 public static class FactorWording
 {
@@ -64,10 +65,11 @@ public static class FactorWording
         ["ActiveMedicationCount"] = (Kind.Count, "medication{s} in the past year"),
     };
 
-    public static bool HasWording(string feature) => Label(feature) is not null;
+    public static bool HasWording(FeatureDefinition feature) => Label(feature.Name, feature.Words) is not null;
 
-    /// <summary>How a clinician calls the feature ("hemoglobin", "respiratory rate").</summary>
-    public static string LabelOf(string feature) => Label(feature) is { } words ? Number(words.Label, 2) : feature;
+    /// <summary>How a clinician calls the feature ("hemoglobin", "respiratory rate"), one of <paramref name="inputs"/> when it brings its own words.</summary>
+    public static string LabelOf(string feature, FeatureSet? inputs = null) =>
+        Label(feature, inputs?.Find(feature)?.Words) is { } words ? Number(words.Label, 2) : feature;
 
     /// <summary>A measured value older than this at the instant is shown with its age ("measured 3 days before").</summary>
     public static readonly TimeSpan ShowAgeAfter = TimeSpan.FromDays(1);
@@ -83,7 +85,7 @@ public static class FactorWording
     /// </summary>
     public static Factor Describe(FeatureDefinition definition, double? value, double contribution, TimeSpan? age = null, double? measured = null, string instant = "this assessment")
     {
-        var (kind, label) = Label(definition.Name) ?? throw new ArgumentException($"No wording for feature {definition.Name}.", nameof(definition));
+        var (kind, label) = Label(definition.Name, definition.Words) ?? throw new ArgumentException($"No wording for feature {definition.Name}.", nameof(definition));
         var direction = contribution > 0 ? "raises risk" : contribution < 0 ? "lowers risk" : "no effect";
         var text = value switch
         {
@@ -110,18 +112,23 @@ public static class FactorWording
     /// both totals said, "not age-adjusted"; with no condition recorded at all (the comorbidity inputs then missing and
     /// completed, <see cref="FeatureCatalog"/>) it says so rather than "Charlson not recorded".
     /// </summary>
-    public static IReadOnlyList<Factor> Top(IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count, ClinicalFeatures? features = null)
+    public static IReadOnlyList<Factor> Top(FeatureSet inputs, IReadOnlyList<double?> values, IReadOnlyList<double> contributions, int count, ClinicalFeatures? features = null)
     {
         var merged = contributions.ToArray();
-        merged[CharlsonOriginal] += merged[CharlsonQuan];
-        merged[CharlsonQuan] = 0;
-        return FeatureCatalog.Features
+        var (original, quan) = (inputs.IndexOf("CharlsonIndex"), inputs.IndexOf("CharlsonIndexQuan2011"));
+        if (original >= 0 && quan >= 0)
+        {
+            merged[original] += merged[quan];
+            merged[quan] = 0;
+        }
+
+        return inputs.Features
             .Select((definition, i) => (definition, i))
             .Where(p => merged[p.i] != 0)
             .OrderByDescending(p => Math.Abs(merged[p.i]))
             .Take(count)
-            .Select(p => p.i == CharlsonOriginal
-                ? Charlson(values[CharlsonOriginal], values[CharlsonQuan], merged[p.i], features?.ConditionsRecorded == 0)
+            .Select(p => p.i == original && quan >= 0
+                ? Charlson(values[original], values[quan], merged[p.i], features?.ConditionsRecorded == 0)
                 : Describe(
                     p.definition, values[p.i], merged[p.i], features is null ? null : features.AsOf - p.definition.MeasuredIn(features),
                     features is null ? null : p.definition.MeasurementIn(features), features is null ? "this assessment" : InstantOf(features)))
@@ -130,9 +137,6 @@ public static class FactorWording
 
     /// <summary>What the instant of the features is to a clinician: the discharge, when they are the discharge's.</summary>
     public static string InstantOf(ClinicalFeatures features) => features.DischargedAt == features.AsOf ? "discharge" : "this assessment";
-
-    private static readonly int CharlsonOriginal = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "CharlsonIndex");
-    private static readonly int CharlsonQuan = FeatureCatalog.Features.ToList().FindIndex(f => f.Name == "CharlsonIndexQuan2011");
 
     private static Factor Charlson(double? original, double? quan, double contribution, bool nothingRecorded)
     {
@@ -155,11 +159,16 @@ public static class FactorWording
     /// <summary>A label whose noun is marked "{s}" ("admission{s} in the prior 12 months") in the number of <paramref name="n"/>.</summary>
     private static string Number(string label, double n) => label.Replace("{s}", n == 1 ? string.Empty : "s", StringComparison.Ordinal);
 
-    private static (Kind Kind, string Label)? Label(string feature)
+    private static (Kind Kind, string Label)? Label(string feature, FeatureWords? own)
     {
         if (Words.TryGetValue(feature, out var words))
         {
             return words;
+        }
+
+        if (own is not null)
+        {
+            return (own.Kind switch { FeatureValueKind.Count => Kind.Count, FeatureValueKind.Flag => Kind.Flag, _ => Kind.Measure }, own.Label);
         }
 
         if (feature.StartsWith("Charlson_", StringComparison.Ordinal)

@@ -79,45 +79,28 @@ public sealed record RiskExplanation(RiskDefinition Risk, RiskTier Tier, string 
 }
 
 /// <summary>
-/// Words a risk: from a published score until a trained model takes over — HOSPITAL (Donzé 2013; its categories are the
-/// tiers) with LACE for reference, or NEWS2 (RCP 2017; its clinical-risk bands are the tiers), as the risk's definition
-/// chooses — or from a model's probability with the definition's reference score beside it.
+/// Words a risk: from its published score until a trained model takes over (<see cref="FromPublished"/>, the tier as the
+/// risk's definition reads the score), or from a model's probability with the definition's reference score beside it.
 /// </summary>
 public static class ScoreExplanations
 {
-    public static RiskExplanation FromHospital(RiskDefinition risk, ClinicalFeatures features)
+    /// <summary>
+    /// A risk explained by its published score <paramref name="basis"/> in <paramref name="tier"/> (the risk's reading of
+    /// the score), with <paramref name="second"/> beside it when the risk has one; <paramref name="what"/> follows the tier
+    /// in the summary ("30-day readmission risk: HOSPITAL score 5 (intermediate), LACE 9"). The definition's rules apply
+    /// as to a model: insufficient data when what the risk rests on was not recorded, and its alarm floors the tier.
+    /// </summary>
+    public static RiskExplanation FromPublished(RiskDefinition risk, ClinicalFeatures features, ScoreResult basis, RiskTier tier, string what, ScoreResult? second = null)
     {
-        var hospital = Hospital.Score(PublishedScores.HospitalInputOf(features));
-        var lace = Lace.Score(PublishedScores.LaceInputOf(features));
-        var tier = hospital.RiskCategory switch
-        {
-            "high" => RiskTier.High,
-            "intermediate" => RiskTier.Moderate,
-            _ => lace.RiskCategory == "high" ? RiskTier.Moderate : RiskTier.Low,
-        };
-        var summary = $"{TierWord(tier)} {risk.Phrase}: HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}";
-        return new RiskExplanation(risk, tier, summary, Detail(hospital, lace, features), hospital, lace) { TopFactors = Drivers(hospital) };
-    }
-
-    public static RiskExplanation FromNews2(RiskDefinition risk, ClinicalFeatures features)
-    {
-        var news2 = News2.Score(PublishedScores.News2InputOf(features));
         if (risk.CannotEstimate(features) is { } why)
         {
-            return CannotEstimate(risk, news2.Name, why, news2, null);
+            return CannotEstimate(risk, basis.Name, why, basis, null);
         }
 
-        var tier = news2.RiskCategory switch
-        {
-            "high" => RiskTier.High,
-            "medium" or "low-medium" => RiskTier.Moderate,
-            _ => RiskTier.Low,
-        };
         var guard = risk.Guardrail(features);
         tier = guard?.Floor(tier) ?? tier;
-        var summary = $"{TierWord(tier)} risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}";
-        var detail = guard is null ? Detail(news2, null, features) : $"**{guard.Reason}.**\n\n{Detail(news2, null, features)}";
-        return new RiskExplanation(risk, tier, summary, detail, news2, null) { TopFactors = Drivers(news2), Guardrail = guard };
+        var detail = guard is null ? Detail(basis, second, features) : $"**{guard.Reason}.**\n\n{Detail(basis, second, features)}";
+        return new RiskExplanation(risk, tier, $"{TierWord(tier)} {what}", detail, basis, second) { TopFactors = Drivers(basis), Guardrail = guard };
     }
 
     /// <summary>
@@ -161,7 +144,7 @@ public static class ScoreExplanations
         var raisedByGuard = tier != modelTier;
         var what = risk.Phrase;
         // One line per measurement: a vital sign's two derangement inputs are missing together and named once.
-        var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).DistinctBy(i => FactorWording.LabelOf(i.Feature)).Take(6).ToList();
+        var named = missing.Inputs.Where(i => i.Spread >= MissingEvidence.WorthNaming).DistinctBy(i => FactorWording.LabelOf(i.Feature, risk.Inputs)).Take(6).ToList();
         // Insufficient data (issue 31 item 3): the plausible range reaches into another tier — the data cannot tell which
         // tier the patient is in — or the inputs the model leans on most were none of them recorded.
         var insufficient = guard is null && missing.Inputs.Count > 0
@@ -179,7 +162,7 @@ public static class ScoreExplanations
         {
             text.Append(CultureInfo.InvariantCulture, $"**Insufficient data to estimate the {what}** ({model}), as of {features.AsOf:yyyy-MM-dd HH:mm} UTC: ");
             text.Append(missing.MainInputsMissing.Count > 0 && TierOf(missing.PlausibleLow) == TierOf(missing.PlausibleHigh)
-                ? $"the inputs it leans on most ({string.Join(", ", missing.MainInputsMissing.Select(FactorWording.LabelOf).Distinct())}) were none of them recorded, so no estimate or tier is given.\n\n"
+                ? $"the inputs it leans on most ({string.Join(", ", missing.MainInputsMissing.Select(n => FactorWording.LabelOf(n, risk.Inputs)).Distinct())}) were none of them recorded, so no estimate or tier is given.\n\n"
                 : $"depending on what was not recorded it could be anywhere from {Percent(missing.PlausibleLow)} ({TierWord(TierOf(missing.PlausibleLow)).ToLowerInvariant()}) to {Percent(missing.PlausibleHigh)} ({TierWord(TierOf(missing.PlausibleHigh)).ToLowerInvariant()}), so no tier is given.\n\n");
         }
         else
@@ -195,7 +178,7 @@ public static class ScoreExplanations
             text.Append('\n');
         }
 
-        var notRecordedInputs = named.Select(i => $"{FactorWording.Capitalized(FactorWording.LabelOf(i.Feature))}: {FromTo(i.LowestProbability, i.HighestProbability)}").ToList();
+        var notRecordedInputs = named.Select(i => $"{FactorWording.Capitalized(FactorWording.LabelOf(i.Feature, risk.Inputs))}: {FromTo(i.LowestProbability, i.HighestProbability)}").ToList();
         string? notRecorded = null;
         if (missing.Inputs.Count > 0)
         {
@@ -237,14 +220,14 @@ public static class ScoreExplanations
         }
 
         var summary = insufficient
-            ? $"Insufficient data to estimate {what}: {string.Join(", ", (named.Count > 0 ? named : missing.Inputs).Take(3).Select(i => FactorWording.LabelOf(i.Feature)))} not recorded"
+            ? $"Insufficient data to estimate {what}: {string.Join(", ", (named.Count > 0 ? named : missing.Inputs).Take(3).Select(i => FactorWording.LabelOf(i.Feature, risk.Inputs)))} not recorded"
             : guard is not null ? $"{TierWord(tier)} {what}: {guard.Reason}; model {Percent(probability)}"
             : $"{TierWord(tier)} {what}: {Percent(probability)}";
         return new RiskExplanation(risk, tier, summary.Length > 140 ? summary[..137] + "..." : summary, text.ToString(), reference, null)
         {
             SourceLabel = model,
             Probability = probability,
-            TopFactors = insufficient ? [.. named.Select(i => $"{FactorWording.Capitalized(FactorWording.LabelOf(i.Feature))} not recorded")]
+            TopFactors = insufficient ? [.. named.Select(i => $"{FactorWording.Capitalized(FactorWording.LabelOf(i.Feature, risk.Inputs))} not recorded")]
                 : guard is not null ? [guard.Reason, .. factors.Select(f => f.Text)] : [.. factors.Select(f => f.Text)],
             InsufficientData = insufficient,
             Guardrail = guard,

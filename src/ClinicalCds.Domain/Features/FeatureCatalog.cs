@@ -11,6 +11,17 @@ public sealed record FeatureDefinition(string Name, string Unit, string Definiti
 {
     internal Func<ClinicalFeatures, double?> Read { get; init; } = _ => null;
 
+    /// <summary>
+    /// A feature computed from the features by <paramref name="read"/> (null: not recorded). A risk that defines one for
+    /// itself gives its <paramref name="words"/> for the card (the catalog's own are worded in FactorWording).
+    /// </summary>
+    public static FeatureDefinition Computed(
+        string name, string unit, string definition, string sourceCodes, Func<ClinicalFeatures, double?> read, bool canBeMissing = false, FeatureWords? words = null) =>
+        new(name, unit, definition, sourceCodes, canBeMissing) { Read = read, Words = words };
+
+    /// <summary>How a clinician reads this feature's value, when the feature brings its own words.</summary>
+    public FeatureWords? Words { get; init; }
+
     /// <summary>When the value was measured, for features read from one observation (null for the others).</summary>
     internal Func<ClinicalFeatures, DateTimeOffset?> MeasuredAt { get; init; } = _ => null;
 
@@ -33,13 +44,25 @@ public sealed record FeatureDefinition(string Name, string Unit, string Definiti
     public double? MeasurementIn(ClinicalFeatures features) => Measured(features);
 }
 
-/// <summary>A feature vector in catalog order; a null value was not observed.</summary>
+/// <summary>How a feature's value is said: a count ("3 admissions"), a flag ("Emergency admission" / "No …") or a measurement ("Hemoglobin 9.1 g/dL").</summary>
+public enum FeatureValueKind
+{
+    Count,
+    Flag,
+    Measure,
+}
+
+/// <summary>A feature's words for a card: how its value is said and its label ("admission{s} in the prior 12 months").</summary>
+public sealed record FeatureWords(FeatureValueKind Kind, string Label);
+
+/// <summary>A feature vector in the order of the input list <paramref name="CatalogVersion"/> names; a null value was not observed.</summary>
 public sealed record FeatureVector(string CatalogVersion, IReadOnlyList<double?> Values);
 
 /// <summary>
-/// The versioned list of model features, in input order. Changing a definition, the order or the set of features
-/// means a new <see cref="Version"/>: models record the version they were trained on and are refused otherwise.
-/// docs/features.md documents the same list (a test keeps the two in step).
+/// The features this server computes, each defined once, and the standard input list of the shipped risks
+/// (<see cref="Standard"/>). A risk chooses its own inputs (<see cref="Risks.RiskDefinition.Inputs"/>): the standard
+/// list, or another version of its own with features defined here or by the risk itself
+/// (<see cref="FeatureDefinition.Computed"/>). docs/features.md documents the standard list (a test keeps the two in step).
 /// </summary>
 public static class FeatureCatalog
 {
@@ -48,7 +71,7 @@ public static class FeatureCatalog
     private static double Flag(bool value) => value ? 1.0 : 0.0;
 
     private static FeatureDefinition Feature(string name, string unit, string definition, string codes, Func<ClinicalFeatures, double?> read, bool canBeMissing = false) =>
-        new(name, unit, definition, codes, canBeMissing) { Read = read };
+        FeatureDefinition.Computed(name, unit, definition, codes, read, canBeMissing);
 
     /// <summary>
     /// A comorbidity input, read from the conditions known at the instant — and not recorded when no condition at all is:
@@ -89,25 +112,14 @@ public static class FeatureCatalog
 
     public static IReadOnlyList<FeatureDefinition> Features { get; } = BuildCatalog();
 
-    public static FeatureVector Vectorize(ClinicalFeatures features) =>
-        new(Version, Features.Select(f => f.Read(features)).ToList());
+    /// <summary>The shipped risks' inputs: every feature above, in this order, as version <see cref="Version"/>.</summary>
+    public static FeatureSet Standard { get; } = new(Version, Features);
 
-    /// <summary>The catalog as the Markdown table of docs/features.md.</summary>
-    public static string ToMarkdown()
-    {
-        var text = new System.Text.StringBuilder();
-        text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Catalog version `{FeatureCatalog.Version}`, {FeatureCatalog.Features.Count} features in model input order.");
-        text.AppendLine();
-        text.AppendLine("| # | feature | unit | may be missing | definition | source codes |");
-        text.AppendLine("|---|---|---|---|---|---|");
-        for (var i = 0; i < FeatureCatalog.Features.Count; i++)
-        {
-            var f = FeatureCatalog.Features[i];
-            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"| {i} | `{f.Name}` | {f.Unit} | {(f.CanBeMissing ? "yes" : "no")} | {f.Definition} | {f.SourceCodes} |");
-        }
+    /// <summary>The standard inputs of <paramref name="features"/> (what the features API and CLI show).</summary>
+    public static FeatureVector Vectorize(ClinicalFeatures features) => Standard.Vectorize(features);
 
-        return text.ToString();
-    }
+    /// <summary>The standard list as the Markdown table of docs/features.md.</summary>
+    public static string ToMarkdown() => Standard.ToMarkdown();
 
     private static List<FeatureDefinition> BuildCatalog()
     {

@@ -19,6 +19,9 @@ public sealed class ComplicationRisk : RiskDefinition
 
     public override RiskMoment Moment => RiskMoment.DuringStay;
 
+    /// <summary>The standard inputs (<see cref="FeatureCatalog.Standard"/>): the shipped deterioration models were trained on them.</summary>
+    public override FeatureSet Inputs => FeatureCatalog.Standard;
+
     public override TimeSpan Window => ComplicationOutcome.Window;
 
     public override string Title => "In-hospital deterioration risk";
@@ -63,7 +66,19 @@ public sealed class ComplicationRisk : RiskDefinition
     public override OutcomeExample Outcome(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant, DateTimeOffset dataCutoff) =>
         ComplicationOutcome.Label(timeline, stay, instant, ComplicationOutcome.FirstEvent(timeline, stay), dataCutoff);
 
-    public override RiskExplanation Published(ClinicalFeatures features) => ScoreExplanations.FromNews2(this, features);
+    /// <summary>NEWS2's clinical-risk bands are the tiers (RCP 2017, Chart 2): high 7+, medium 5–6 and low-medium (a 3 in one parameter) moderate, low 0–4 low.</summary>
+    public override RiskExplanation Published(ClinicalFeatures features)
+    {
+        var news2 = Reference(features);
+        var tier = news2.RiskCategory switch
+        {
+            "high" => RiskTier.High,
+            "medium" or "low-medium" => RiskTier.Moderate,
+            _ => RiskTier.Low,
+        };
+        return ScoreExplanations.FromPublished(
+            this, features, news2, tier, $"risk of deterioration: NEWS2 {news2.Total} ({news2.RiskCategory}){(news2.IsComplete ? string.Empty : ", incomplete")}");
+    }
 
     public override ScoreResult Reference(ClinicalFeatures features) => News2.Score(PublishedScores.News2InputOf(features));
 

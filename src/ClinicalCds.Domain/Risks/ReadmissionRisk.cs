@@ -2,6 +2,7 @@ using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Outcomes;
+using ClinicalCds.Domain.Scoring;
 using ClinicalCds.Domain.Scores;
 using ClinicalCds.Domain.Timeline;
 
@@ -17,6 +18,9 @@ public class ReadmissionRisk : RiskDefinition
     public override string Name => "readmission";
 
     public override RiskMoment Moment => RiskMoment.AtDischarge;
+
+    /// <summary>The standard inputs (<see cref="FeatureCatalog.Standard"/>): the shipped readmission models were trained on them.</summary>
+    public override FeatureSet Inputs => FeatureCatalog.Standard;
 
     public override TimeSpan Window => TimeSpan.FromDays(30);
 
@@ -63,7 +67,22 @@ public class ReadmissionRisk : RiskDefinition
     public override OutcomeExample Outcome(PatientTimeline timeline, EncounterFact stay, DateTimeOffset instant, DateTimeOffset dataCutoff) =>
         ReadmissionOutcome.Label(timeline, stay, instant, dataCutoff, Window);
 
-    public override RiskExplanation Published(ClinicalFeatures features) => ScoreExplanations.FromHospital(this, features);
+    /// <summary>
+    /// HOSPITAL's risk categories are the tiers (Donzé 2013: low 0–4, intermediate 5–6, high ≥ 7); a low HOSPITAL with a
+    /// high LACE (≥ 10, van Walraven 2010) is shown moderate, LACE beside it as the second published score.
+    /// </summary>
+    public override RiskExplanation Published(ClinicalFeatures features)
+    {
+        var hospital = Reference(features);
+        var lace = Lace.Score(PublishedScores.LaceInputOf(features));
+        var tier = hospital.RiskCategory switch
+        {
+            "high" => RiskTier.High,
+            "intermediate" => RiskTier.Moderate,
+            _ => lace.RiskCategory == "high" ? RiskTier.Moderate : RiskTier.Low,
+        };
+        return ScoreExplanations.FromPublished(this, features, hospital, tier, $"{Phrase}: HOSPITAL score {hospital.Total} ({hospital.RiskCategory}), LACE {lace.Total}", lace);
+    }
 
     public override ScoreResult Reference(ClinicalFeatures features) => Hospital.Score(PublishedScores.HospitalInputOf(features));
 }

@@ -25,6 +25,12 @@ public sealed partial class RiskCatalog
             throw new ArgumentException($"'{risk.Name}' is not a valid risk name (lower-case letters and digits, at most 40).", nameof(risks));
         }
 
+        // No factor is ever shown by its code name: a risk's own input must bring its words.
+        foreach (var (risk, input) in All.SelectMany(r => r.Inputs.Features.Where(f => !Explanations.FactorWording.HasWording(f)).Select(f => (r, f))))
+        {
+            throw new ArgumentException($"The input {input.Name} of risk '{risk.Name}' has no words for a card (FeatureDefinition.Words).", nameof(risks));
+        }
+
         _byName = All.ToDictionary(r => r.Name, StringComparer.Ordinal);
     }
 

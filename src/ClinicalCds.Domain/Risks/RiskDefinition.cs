@@ -28,10 +28,11 @@ public sealed record RecommendedAction(string Label, bool Recommended, string Re
 
 /// <summary>
 /// A risk model's one definition: its name (the folder under models/, the cohorts' and the stored scores' spelling),
-/// its outcome rule and window, when it may be scored, its published baselines and fallback, its wording and the card's
-/// defaults. Everything else — hooks, nightly runs, training, the worklist, FHIR RiskAssessments — asks it. A new risk
-/// is a subclass here, its outcome rule in <c>Domain/Outcomes</c>, an entry in <see cref="RiskCatalog"/> and
-/// configuration (cohorts, hook services).
+/// its outcome rule and window, who may be scored and when (<see cref="Choose"/>, <see cref="OutsidePopulation"/>), its
+/// own model inputs (<see cref="Inputs"/>), its published score — the fallback, the checkable reference and the alarm
+/// that floors the tier — its baselines, its wording and the card's defaults. Everything else — hooks, nightly runs,
+/// training, the worklist, FHIR RiskAssessments, loading a model — asks it. A new risk is a subclass of this class with
+/// its outcome rule, an entry in the host's <see cref="RiskCatalog"/> and configuration (cohorts, hook services).
 /// </summary>
 public abstract class RiskDefinition
 {
@@ -39,6 +40,13 @@ public abstract class RiskDefinition
     public abstract string Name { get; }
 
     public abstract RiskMoment Moment { get; }
+
+    /// <summary>
+    /// The model's inputs, in input order and versioned: what training vectorizes, what a model of this risk must have
+    /// been trained on to be loaded, what hooks and runs feed it. Each risk owns its list, so a new input for one risk
+    /// refuses no other risk's model.
+    /// </summary>
+    public abstract FeatureSet Inputs { get; }
 
     /// <summary>How long after the instant the outcome is looked for.</summary>
     public abstract TimeSpan Window { get; }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;
+using ClinicalCds.Domain.Risks;
 
 namespace ClinicalCds.Infrastructure.Models;
 
@@ -24,7 +25,7 @@ namespace ClinicalCds.Infrastructure.Models;
 /// Writing seals the package (<see cref="CardManifest"/>): the hashes of trees.json, dependence.json and the card's
 /// answer-changing parts go into the card. Reading checks what the package promises: model.onnx's hash and the
 /// manifest (a file or a calibration, tier or reference value edited by hand after writing is refused, with the part
-/// named), the card's features equal to this build's feature catalog with reference values for each, trees over those
+/// named), the card's features equal to its risk's inputs (<see cref="RiskDefinition.Inputs"/>) with reference values for each, trees over those
 /// features; whether ONNX Runtime can run the graph with the card's input and output is the registry's check.
 /// </summary>
 public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Trees, InputDependence? Dependence = null)
@@ -39,7 +40,12 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
     /// <summary>A folder holds a package when it holds a card (a half-copied folder is then refused, not skipped).</summary>
     public static bool IsPackage(string folder) => File.Exists(Path.Combine(folder, CardFile));
 
-    public static (ModelPackage? Package, string? Error) Read(string folder)
+    /// <summary>
+    /// Reads and checks the package in <paramref name="folder"/>; its card's features must be its risk's inputs in
+    /// <paramref name="risks"/> (the shipped catalog when not given; a model of a risk the catalog does not know is
+    /// checked against the standard inputs).
+    /// </summary>
+    public static (ModelPackage? Package, string? Error) Read(string folder, RiskCatalog? risks = null)
     {
         ModelCard card;
         byte[] onnx;
@@ -65,9 +71,12 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
             return (null, edited);
         }
 
-        if (card.FeatureCatalogVersion != FeatureCatalog.Version || !card.Features.Select(f => f.Name).SequenceEqual(FeatureCatalog.Features.Select(f => f.Name)))
+        // Each risk owns its inputs: a card is checked against its own risk's list only, so a new input for one risk
+        // refuses no other risk's model.
+        var inputs = (risks ?? RiskCatalog.Default).Find(card.Name)?.Inputs ?? FeatureCatalog.Standard;
+        if (card.FeatureCatalogVersion != inputs.Version || !card.Features.Select(f => f.Name).SequenceEqual(inputs.Names))
         {
-            return (null, $"the card's features ({card.FeatureCatalogVersion}) are not this server's catalog ({FeatureCatalog.Version})");
+            return (null, $"the card's features ({card.FeatureCatalogVersion}, {card.Features.Count}) are not this server's inputs of {card.Name} (feature catalog {inputs.Version}, {inputs.Count})");
         }
 
         if (card.Features.FirstOrDefault(f => f.Reference is null || (f.MissingShare < 1 && f.Reference.Count == 0)) is { } unreferenced)

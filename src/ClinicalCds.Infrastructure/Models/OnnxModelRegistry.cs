@@ -1,6 +1,7 @@
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Risks;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -69,6 +70,7 @@ public sealed class OnnxRiskModel : IRiskModel, IDisposable
 public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
 {
     private readonly string _root;
+    private readonly RiskCatalog _risks;
     private readonly ILogger<OnnxModelRegistry> _logger;
     private readonly FileSystemWatcher _watcher;
     private readonly Lock _gate = new();
@@ -82,7 +84,8 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
 
     static OnnxModelRegistry() => OnnxRuntimeTelemetry.Disable();
 
-    public OnnxModelRegistry(string root, ILogger<OnnxModelRegistry> logger)
+    /// <param name="risks">The risks this server knows, whose inputs each model's card must list (the shipped catalog when not given).</param>
+    public OnnxModelRegistry(string root, ILogger<OnnxModelRegistry> logger, RiskCatalog? risks = null)
     {
         // A folder that is not there is a configuration error, never a quiet fallback to the published scores.
         if (!Directory.Exists(root))
@@ -93,6 +96,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
 
         _root = root;
         _logger = logger;
+        _risks = risks ?? RiskCatalog.Default;
         Reload();
         _watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, EnableRaisingEvents = true };
         _watcher.Changed += (_, _) => ReloadOnChange();
@@ -189,7 +193,7 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
         var modelFolders = Directory.Exists(_root) ? Directory.GetDirectories(_root) : [];
         foreach (var folder in modelFolders.SelectMany(Directory.GetDirectories).Where(ModelPackage.IsPackage))
         {
-            var (model, error) = Load(folder);
+            var (model, error) = Load(folder, _risks);
             if (model is null)
             {
                 refused.Add($"{folder}: {error}");
@@ -298,10 +302,10 @@ public sealed class OnnxModelRegistry : IRiskModels, IModelServing, IDisposable
         return options;
     }
 
-    public static (OnnxRiskModel? Model, string? Error) Load(string folder)
+    public static (OnnxRiskModel? Model, string? Error) Load(string folder, RiskCatalog? risks = null)
     {
         OnnxRuntimeTelemetry.Disable();
-        var (package, error) = ModelPackage.Read(folder);
+        var (package, error) = ModelPackage.Read(folder, risks);
         if (package is null)
         {
             return (null, error);

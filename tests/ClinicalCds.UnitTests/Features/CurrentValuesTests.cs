@@ -99,13 +99,13 @@ public sealed class CurrentValuesTests
         var contributions = new double[names.Count];
         contributions[names.IndexOf("HemoglobinGdl")] = 0.4;
 
-        var factor = Assert.Single(FactorWording.Top(FeatureCatalog.Vectorize(f).Values, contributions, 5, f));
+        var factor = Assert.Single(FactorWording.Top(FeatureCatalog.Standard, FeatureCatalog.Vectorize(f).Values, contributions, 5, f));
 
         Assert.Equal("Hemoglobin 9.1 g/dL (measured 3 days before discharge) — raises risk", factor.Text);
-        Assert.Equal("Hemoglobin 9.1 g/dL — raises risk", FactorWording.Top(FeatureCatalog.Vectorize(f).Values, contributions, 5).Single().Text);
+        Assert.Equal("Hemoglobin 9.1 g/dL — raises risk", FactorWording.Top(FeatureCatalog.Standard, FeatureCatalog.Vectorize(f).Values, contributions, 5).Single().Text);
         // During the stay the age is relative to the assessment.
         var during = Build(EdTriageOnly(), asOf: DateTimeOffset.Parse("2026-03-12T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("Hemoglobin 9.1 g/dL (measured 2 days before this assessment) — raises risk", FactorWording.Top(FeatureCatalog.Vectorize(during).Values, contributions, 5, during).Single().Text);
+        Assert.Equal("Hemoglobin 9.1 g/dL (measured 2 days before this assessment) — raises risk", FactorWording.Top(FeatureCatalog.Standard, FeatureCatalog.Vectorize(during).Values, contributions, 5, during).Single().Text);
     }
 
     [Theory]

@@ -21,7 +21,7 @@ public sealed class FactorWordingTests
 
     [Fact]
     public void Every_catalog_feature_has_clinical_wording() =>
-        Assert.All(FeatureCatalog.Features, f => Assert.True(FactorWording.HasWording(f.Name), f.Name));
+        Assert.All(FeatureCatalog.Features, f => Assert.True(FactorWording.HasWording(f), f.Name));
 
     [Theory]
     [InlineData("AdmissionsPrior12Months", 3.0, 0.4, "3 admissions in the prior 12 months — raises risk")]
@@ -62,7 +62,7 @@ public sealed class FactorWordingTests
         contributions[index["AgeYears"]] = 0.1;
         values[index["AgeYears"]] = 81;
 
-        var top = FactorWording.Top(values, contributions, 2);
+        var top = FactorWording.Top(FeatureCatalog.Standard, values, contributions, 2);
 
         Assert.Equal(["AlbuminGdl", "AdmissionsPrior12Months"], top.Select(f => f.Feature));
         Assert.False(top[0].RaisesRisk);
@@ -80,7 +80,7 @@ public sealed class FactorWordingTests
         (values[index["CharlsonIndexQuan2011"]], contributions[index["CharlsonIndexQuan2011"]]) = (4, 0.15);
         (values[index["AlbuminGdl"]], contributions[index["AlbuminGdl"]]) = (2.8, 0.3);
 
-        var top = FactorWording.Top(values, contributions, 5);
+        var top = FactorWording.Top(FeatureCatalog.Standard, values, contributions, 5);
 
         Assert.Equal(["CharlsonIndex", "AlbuminGdl"], top.Select(f => f.Feature));
         Assert.Equal(0.35, top[0].Contribution, 12);
@@ -98,6 +98,6 @@ public sealed class FactorWordingTests
         (values[index["CharlsonIndex"]], contributions[index["CharlsonIndex"]]) = (null, 0.2);
         (values[index["CharlsonIndexQuan2011"]], contributions[index["CharlsonIndexQuan2011"]]) = (null, 0.1);
         Assert.Equal("No conditions recorded (comorbidity taken as that of patients like this one on what was recorded) — raises risk",
-            FactorWording.Top(values, contributions, 1, nothing).Single().Text);
+            FactorWording.Top(FeatureCatalog.Standard, values, contributions, 1, nothing).Single().Text);
     }
 }

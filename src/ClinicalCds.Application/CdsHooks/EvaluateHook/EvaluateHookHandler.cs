@@ -88,7 +88,7 @@ public sealed class EvaluateHookHandler(
             ? new HookScore(
                 served.Explanation.Risk.Name, served.PatientId, served.Target.Stay.EncounterId, served.Features.AsOf, request.HookInstance,
                 served.Candidate, served.Explanation.SourceLabel, RiskAssessments.ProbabilityOf(served.Explanation), RiskAssessments.TierOf(served.Explanation),
-                FeatureCatalog.Vectorize(served.Features).Values)
+                served.Inputs.Values)
             : null;
 
         // A model version not live here (issue 32 item 3) runs silent: its score is recorded above for monitoring, and the

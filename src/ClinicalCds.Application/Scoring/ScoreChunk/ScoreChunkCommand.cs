@@ -103,7 +103,7 @@ public sealed class ScoreChunkHandler(
         TopFactors: risk.Explanation.TopFactors,
         PublishedScore: risk.Explanation.PublishedScore,
         Method: risk.Explanation.SourceLabel,
-        Inputs: FeatureCatalog.Vectorize(risk.Features).Values,
+        Inputs: risk.Inputs.Values,
         Candidate: risk.Candidate,
         NotRecorded: risk.Explanation.NotRecorded);
 }

@@ -18,7 +18,7 @@ public sealed class BuildDatasetHandler(IPatientTimelineReader timelines) : IStr
                 var features = FeatureBuilder.Build(timeline, example.Stay.EncounterId, example.Instant)!;
                 var baselines = query.Risk.Baselines.ToDictionary(b => b.Name, b => b.Score(features).Total, StringComparer.Ordinal);
                 yield return new DatasetRow(
-                    timeline.PatientId, example.Stay.EncounterId, example.Instant, isTest, example.Label, example.Event, FeatureCatalog.Vectorize(features),
+                    timeline.PatientId, example.Stay.EncounterId, example.Instant, isTest, example.Label, example.Event, query.Risk.Inputs.Vectorize(features),
                     baselines, timeline.Patient?.Race, timeline.Patient?.Ethnicity);
             }
         }

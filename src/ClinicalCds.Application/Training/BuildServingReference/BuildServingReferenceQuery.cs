@@ -17,14 +17,14 @@ public sealed record BuildServingReferenceQuery(
     RiskDefinition Risk, DateTimeOffset DataCutoff, TimeOnly RunTime, TimeZoneInfo Zone, ulong Seed = 2026, double TestFraction = 0.2)
     : IQuery<ServingReferences>;
 
-/// <summary>The references in catalog order (null for an input never recorded) and how many nightly targets they describe.</summary>
+/// <summary>The references in the risk's input order (null for an input never recorded) and how many nightly targets they describe.</summary>
 public sealed record ServingReferences(int Targets, IReadOnlyList<ServingReference?> Features);
 
 public sealed class BuildServingReferenceHandler(IPatientTimelineReader timelines) : IQueryHandler<BuildServingReferenceQuery, ServingReferences>
 {
     public async ValueTask<ServingReferences> Handle(BuildServingReferenceQuery query, CancellationToken cancellationToken)
     {
-        var columns = FeatureCatalog.Features.Select(_ => new List<double?>()).ToArray();
+        var columns = query.Risk.Inputs.Features.Select(_ => new List<double?>()).ToArray();
         await foreach (var timeline in timelines.ReadAllAsync(cancellationToken))
         {
             if (DatasetSplit.IsTest(timeline.PatientId, query.Seed, query.TestFraction))
@@ -34,7 +34,7 @@ public sealed class BuildServingReferenceHandler(IPatientTimelineReader timeline
 
             foreach (var target in NightlyTargets.Of(query.Risk, timeline, query.RunTime, query.Zone, query.DataCutoff))
             {
-                var vector = FeatureCatalog.Vectorize(FeatureBuilder.Build(timeline, target.Stay.EncounterId, target.Instant)!);
+                var vector = query.Risk.Inputs.Vectorize(FeatureBuilder.Build(timeline, target.Stay.EncounterId, target.Instant)!);
                 for (var j = 0; j < columns.Length; j++)
                 {
                     columns[j].Add(vector.Values[j]);
