@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Application.Models;
@@ -39,7 +40,7 @@ public sealed class ScoredExample
 /// </summary>
 public sealed record TrainingResult(
     byte[] Onnx, ModelCard Card, IReadOnlyList<(double Probability, bool Outcome)> TestPredictions, double MaxOnnxDifference,
-    Domain.Explanations.TreeEnsemble Trees, IReadOnlyList<double> TestScores, InputDependence Dependence);
+    Domain.Models.TreeEnsemble Trees, IReadOnlyList<double> TestScores, InputDependence Dependence);
 
 /// <summary>
 /// Gradient-boosted trees (ML.NET FastTree) on the train split, Platt calibration fitted on held-out train patients,
@@ -141,7 +142,7 @@ public static class ModelTrainer
         // How the inputs vary together (ADR 0009): a missing input is completed given the recorded ones.
         progress?.Report("Estimating how the inputs vary together (Gaussian copula of the training rows)");
         var dependence = InputDependence.Fit([.. fit.Select(r => (IReadOnlyList<double?>)MissingInputs.AsModelInput(r.Features.Values))], width, increasing);
-        var inputReference = new Domain.Explanations.InputReference(reference);
+        var inputReference = new Domain.Models.InputReference(reference);
         double[] Scores(IReadOnlyList<DatasetRow> data) => ModelInference.RawScores([.. data.Select(r => r.Features.Values)], inputReference, ensemble, OnnxRaw, dependence);
 
         progress?.Report($"Calibrating on {calibration.Count:N0} held-out examples");
@@ -201,11 +202,11 @@ public static class ModelTrainer
     }
 
     /// <summary>The model just trained, served as the registry will serve it (for checks before it is written).</summary>
-    private sealed class TrainedModel(ModelCard card, Domain.Explanations.TreeEnsemble trees, InputDependence dependence, Func<IReadOnlyList<float[]>, double[]> onnx) : IRiskModel
+    private sealed class TrainedModel(ModelCard card, Domain.Models.TreeEnsemble trees, InputDependence dependence, Func<IReadOnlyList<float[]>, double[]> onnx) : IRiskModel
     {
         public ModelCard Card => card;
 
-        public Domain.Explanations.TreeEnsemble Trees => trees;
+        public Domain.Models.TreeEnsemble Trees => trees;
 
         public InputDependence? Dependence => dependence;
 

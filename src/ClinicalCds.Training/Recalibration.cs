@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Application.Training.BuildDataset;
@@ -38,7 +39,7 @@ public static class Recalibration
     /// <summary>Patient folds for the cross-validated estimate.</summary>
     public const int Folds = PatientFolds.Count;
 
-    /// <param name="rawScores">The served model's raw score for each row (<see cref="ModelInference.RawScores(IReadOnlyList{IReadOnlyList{double?}}, Domain.Explanations.InputReference, Domain.Explanations.TreeEnsemble, Func{IReadOnlyList{float[]}, double[]}, InputDependence?)"/>), in row order.</param>
+    /// <param name="rawScores">The served model's raw score for each row (<see cref="ModelInference.RawScores(IReadOnlyList{IReadOnlyList{double?}}, Domain.Models.InputReference, Domain.Models.TreeEnsemble, Func{IReadOnlyList{float[]}, double[]}, InputDependence?)"/>), in row order.</param>
     /// <param name="localScores">
     /// The raw scores with missing inputs completed from distributions refitted on these data
     /// (<see cref="InputDependence.WithLocalMarginals"/>), when the new version completes so: the calibration is fitted on them.

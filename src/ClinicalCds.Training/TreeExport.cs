@@ -1,4 +1,4 @@
-using ClinicalCds.Domain.Explanations;
+using ClinicalCds.Domain.Models;
 using Microsoft.ML.Trainers.FastTree;
 
 namespace ClinicalCds.Training;
@@ -11,7 +11,7 @@ public static class TreeExport
 {
     public static TreeEnsemble From(Microsoft.ML.Trainers.FastTree.TreeEnsemble<Microsoft.ML.Trainers.FastTree.RegressionTree> ensemble, IReadOnlyList<float[]> trainingRows)
     {
-        var trees = new List<Domain.Explanations.RegressionTree>();
+        var trees = new List<Domain.Models.RegressionTree>();
         for (var t = 0; t < ensemble.Trees.Count; t++)
         {
             var tree = ensemble.Trees[t];
@@ -39,7 +39,7 @@ public static class TreeExport
                 leafCover[~node]++;
             }
 
-            trees.Add(new Domain.Explanations.RegressionTree(
+            trees.Add(new Domain.Models.RegressionTree(
                 feature, threshold, left, right, tree.LeafValues.ToArray(), nodeCover, leafCover, ensemble.TreeWeights[t]));
         }
 

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Abstractions;
 using ClinicalCds.Domain.Explanations;
 using ClinicalCds.Domain.Features;

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Domain.Risks;
 using System.Text.Json;
 using ClinicalCds.Application.Abstractions;

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Domain.Explanations;
 
 namespace ClinicalCds.UnitTests.Explanations;

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models;
 
 namespace ClinicalCds.UnitTests.Models;

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Domain.Clinical;

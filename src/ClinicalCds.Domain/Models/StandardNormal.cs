@@ -1,4 +1,4 @@
-namespace ClinicalCds.Application.Models;
+namespace ClinicalCds.Domain.Models;
 
 /// <summary>The standard normal distribution's cumulative distribution function and its inverse.</summary>
 public static class StandardNormal

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace ClinicalCds.Application.Models;
+namespace ClinicalCds.Domain.Models;
 
 /// <summary>
 /// How a model's inputs vary together in its training rows (ADR 0009): a Gaussian copula — each input's distribution as

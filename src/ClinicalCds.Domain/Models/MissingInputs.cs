@@ -1,10 +1,10 @@
-namespace ClinicalCds.Application.Models;
+namespace ClinicalCds.Domain.Models;
 
 /// <summary>
 /// The reference values of a model's inputs and the rows built from them (ADR 0004). A missing input is unknown: the
 /// model's raw output is averaged over the input's plausible values — its training reference, <see cref="ReferenceSize"/>
 /// quantiles of the values recorded in training — with every recorded input held at the patient's value
-/// (<see cref="Domain.Explanations.TreeEnsemble.PredictWithMissing"/>). Training fills each missing input of a training
+/// (<see cref="Domain.Models.TreeEnsemble.PredictWithMissing"/>). Training fills each missing input of a training
 /// row with one reference value drawn at random, so the trees learn from recorded values only.
 /// </summary>
 public static class MissingInputs

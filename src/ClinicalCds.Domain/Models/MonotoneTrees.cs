@@ -1,6 +1,4 @@
-using ClinicalCds.Domain.Explanations;
-
-namespace ClinicalCds.Training;
+namespace ClinicalCds.Domain.Models;
 
 /// <summary>
 /// Makes trained trees monotone non-decreasing in chosen inputs (ADR 0007): for every split on such an input, every leaf

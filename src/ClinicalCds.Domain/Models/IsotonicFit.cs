@@ -1,4 +1,4 @@
-namespace ClinicalCds.Application.Models.Evaluation;
+namespace ClinicalCds.Domain.Models;
 
 /// <summary>
 /// Isotonic regression of 0/1 outcomes on a score by pooling adjacent violators (Ayer et al., "An empirical distribution
