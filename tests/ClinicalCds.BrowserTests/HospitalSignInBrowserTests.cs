@@ -42,7 +42,7 @@ public sealed class OidcProviderFixture : IAsyncLifetime
     {
         await _database.InitializeAsync();
         var home = await InstallAsync();
-        ApiUrl = new Uri($"http://localhost:{Ports.Free()}");
+        ApiUrl = TestServer.FreeAddress("localhost");
         var port = Ports.Free();
         Issuer = $"http://127.0.0.1:{port}";
         People([]);
@@ -80,11 +80,8 @@ public sealed class OidcProviderFixture : IAsyncLifetime
             }
         }
 
-        _api = WebApp.Build(
+        _api = (await TestServer.StartAsync(_database.ConnectionString,
         [
-            $"--urls={ApiUrl}",
-            $"--CdsHooks:PublicBaseUrl={ApiUrl}",
-            $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Auth:Oidc:Authority={Issuer}",
             "--Auth:Oidc:ClientId=clinicalcds",
             $"--Auth:Oidc:ClientSecret={ClientSecret}",
@@ -94,9 +91,7 @@ public sealed class OidcProviderFixture : IAsyncLifetime
             "--Auth:Oidc:RoleMap:cds-care=care-manager",
             "--Auth:Oidc:Roles:0:Value=urn:hospital:cds-admin",
             "--Auth:Oidc:Roles:0:Role=admin",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await _api.StartAsync();
+        ], at: ApiUrl)).App;
         _playwright = await Playwright.CreateAsync();
         Browser = await DebianChromium.LaunchAsync(_playwright);
     }

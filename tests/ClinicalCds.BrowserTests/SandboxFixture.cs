@@ -49,12 +49,9 @@ public sealed class SandboxFixture : IAsyncLifetime
 
         var ehrJwks = Path.Combine(_scratch, "ehr-jwks.json");
         await File.WriteAllTextAsync(ehrJwks, Ehr.Jwks());
-        BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        _api = WebApp.Build(
+        BaseUrl = TestServer.FreeAddress();
+        var server = await TestServer.StartAsync(Database.ConnectionString,
         [
-            $"--urls={BaseUrl}",
-            $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
-            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
             $"--CdsHooks:Clients:0:Issuer={SandboxIssuer}",
             $"--CdsHooks:Clients:0:JwksFile={Path.Combine(SandboxBuild, ".well-known", "jwks.json")}",
             // The sandbox names this server's FHIR API as its fhirServer: listed for it, so that loopback address is followed.
@@ -64,10 +61,8 @@ public sealed class SandboxFixture : IAsyncLifetime
             $"--CdsHooks:CorsOrigins:0={SandboxUrl.GetLeftPart(UriPartial.Authority)}",
             "--Fhir:AnonymousRead=true",
             "--Models:GoLive:Required=false",
-            TestAdmin.Setting,
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await _api.StartAsync();
+        ], at: BaseUrl);
+        _api = server.App;
 
         // A hospital's active patients today, as the demo's (in hospital now or discharged in the last 30 days):
         // patient-view shows readmission risk in the 30 days after a discharge and deterioration risk during a stay, both

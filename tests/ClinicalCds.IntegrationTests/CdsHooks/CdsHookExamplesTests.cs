@@ -64,20 +64,14 @@ public sealed class DemoServerFixture : IAsyncLifetime
         var today = DateTime.UtcNow.Date;
         PopulationGenerator.Generate(new SyntheticOptions(200, 42, DateTime.SpecifyKind(today, DateTimeKind.Utc)) { RecentCareDays = 30 }, _population);
 
-        BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        _api = WebApp.Build(
+        var server = await TestServer.StartAsync(_database.ConnectionString,
         [
-            $"--urls={BaseUrl}",
-            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
-            $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Models:Root={Path.Combine(Repository.Root, "models")}",
             "--CdsHooks:RequireAuthentication=false",
             "--CdsHooks:StoreFallback=true",
-            TestAdmin.Setting,
             "--Models:GoLive:Required=false",
-            "--Logging:LogLevel:Default=Warning",
         ]);
-        await _api.StartAsync();
+        (_api, BaseUrl) = (server.App, server.BaseUrl);
 
         using var admin = TestAdmin.Client(BaseUrl);
         await TestAdmin.ImportPopulationAsync(admin, _population);

@@ -153,12 +153,8 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
 
     private async Task StartApiAsync(params string[] settings)
     {
-        _apiUrl = new Uri($"http://localhost:{Ports.Free()}");
-        _api = WebApp.Build(
+        var server = await TestServer.StartAsync(_database.ConnectionString,
         [
-            $"--urls={_apiUrl}",
-            $"--CdsHooks:PublicBaseUrl={_apiUrl}",
-            $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Auth:Oidc:Authority={_issuer}",
             $"--Auth:Oidc:ClientId={ClientId}",
             $"--Auth:Oidc:ClientSecret={ClientSecret}",
@@ -170,10 +166,9 @@ public sealed partial class HospitalSignInTests : IAsyncLifetime
             "--Auth:SeedUsers:0:Email=break.glass@hospital.test",
             "--Auth:SeedUsers:0:Password=correct horse battery staple",
             "--Auth:SeedUsers:0:Role=admin",
-            "--Logging:LogLevel:Default=Warning",
             .. settings,
-        ], api => api.Logging.AddProvider(_logs));
-        await _api.StartAsync();
+        ], api => api.Logging.AddProvider(_logs), at: TestServer.FreeAddress("localhost"));
+        (_api, _apiUrl) = (server.App, server.BaseUrl);
     }
 
     private Task StartApiOverHttpAsync(params string[] settings) => StartApiAsync(["--Auth:Oidc:RequireHttpsMetadata=false", .. settings]);

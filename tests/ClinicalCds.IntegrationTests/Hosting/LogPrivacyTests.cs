@@ -30,12 +30,8 @@ public sealed class LogPrivacyTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        _baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        _api = WebApp.Build(
+        var server = await TestServer.StartAsync(_database.ConnectionString,
         [
-            $"--urls={_baseUrl}",
-            $"--CdsHooks:PublicBaseUrl={_baseUrl}",
-            $"--ConnectionStrings:ClinicalCds={_database.ConnectionString}",
             $"--Models:Root={Path.Combine(Repository.Root, "models")}",
             "--Models:GoLive:Required=false",
             "--Jobs:RunServerInApi=true",
@@ -45,7 +41,6 @@ public sealed class LogPrivacyTests : IAsyncLifetime
             "--CdsHooks:StoreFallback=true",
             "--CdsHooks:ShowLowRisk=true",
             "--CdsHooks:FetchTimeoutSeconds=2",
-            TestAdmin.Setting,
             // The shipped levels for the framework; everything of ours, and Hangfire's, at its most verbose.
             "--Logging:LogLevel:Default=Information",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
@@ -53,7 +48,7 @@ public sealed class LogPrivacyTests : IAsyncLifetime
             "--Logging:LogLevel:ClinicalCds=Trace",
             "--Logging:LogLevel:Hangfire=Trace",
         ], builder => builder.Logging.AddProvider(_logs));
-        await _api.StartAsync();
+        (_api, _baseUrl) = (server.App, server.BaseUrl);
 
         PopulationGenerator.Generate(new SyntheticOptions(120, 53, SyntheticOptions.DefaultAsOf), _population);
         using var admin = TestAdmin.Client(_baseUrl);

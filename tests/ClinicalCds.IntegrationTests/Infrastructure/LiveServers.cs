@@ -61,16 +61,13 @@ public sealed class CdsServerFixture : IAsyncLifetime
         await _jwksHost.StartAsync();
         JwksBaseUrl = new Uri(_jwksHost.Urls.First());
 
-        BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        _api = WebApp.Build([$"--urls={BaseUrl}", .. Settings()]);
-        await _api.StartAsync();
+        var server = await TestServer.StartAsync(Database.ConnectionString, Settings());
+        (_api, BaseUrl) = (server.App, server.BaseUrl);
     }
 
-    /// <summary>This server's configuration (database, trusted clients, public URL), without its listening address.</summary>
+    /// <summary>This server's configuration (trusted clients, models, browser origin) beside the test server's own.</summary>
     private string[] Settings() =>
         [
-            $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
-            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
             // The clients' fhirServers are local processes (this server's FHIR API, test EHRs): listed, so loopback is followed.
             "--CdsHooks:FhirServers:0=http://127.0.0.1",
             $"--CdsHooks:Clients:0:Issuer={EhrIssuer}",
@@ -79,14 +76,12 @@ public sealed class CdsServerFixture : IAsyncLifetime
             $"--CdsHooks:Clients:1:Issuer={SpecIssuer}",
             $"--CdsHooks:Clients:1:JwksUri={new Uri(JwksBaseUrl, "/spec/jwks.json")}",
             "--CdsHooks:FetchTimeoutSeconds=3",
-            TestAdmin.Setting,
             // No models: these tests check the published-score cards (model cards are tested at the handler).
             $"--Models:Root={Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "clinicalcds-no-models")).FullName}",
             "--CdsHooks:ShowLowRisk=true",
             // Where a test loads the shipped models, their cards are shown as in the demo (the gate: GoLive tests).
             "--Models:GoLive:Required=false",
             $"--CdsHooks:CorsOrigins:0={BrowserOrigin}",
-            "--Logging:LogLevel:Default=Warning",
         ];
 
     /// <summary>
@@ -95,10 +90,8 @@ public sealed class CdsServerFixture : IAsyncLifetime
     /// </summary>
     public async Task<(WebApplication App, Uri BaseUrl)> StartAnotherAsync(params string[] overrides)
     {
-        var url = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        var app = WebApp.Build([$"--urls={url}", .. Settings(), .. overrides]);
-        await app.StartAsync();
-        return (app, url);
+        var server = await TestServer.StartAsync(Database.ConnectionString, [.. Settings(), $"--CdsHooks:PublicBaseUrl={BaseUrl}", .. overrides]);
+        return (server.App, server.BaseUrl);
     }
 
     private readonly Dictionary<DateTimeOffset, Task<(WebApplication App, Uri BaseUrl)>> _pinned = [];

@@ -98,12 +98,8 @@ public class ScoringServerFixture : IAsyncLifetime
         });
         await _receiver.StartAsync();
 
-        BaseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        _api = WebApp.Build(
+        var server = await TestServer.StartAsync(Database.ConnectionString,
         [
-            $"--urls={BaseUrl}",
-            $"--CdsHooks:PublicBaseUrl={BaseUrl}",
-            $"--ConnectionStrings:ClinicalCds={Database.ConnectionString}",
             $"--Models:Root={_modelsRoot}",
             "--Models:GoLive:Required=false",
             "--Jobs:RunServerInApi=true",
@@ -115,17 +111,15 @@ public class ScoringServerFixture : IAsyncLifetime
             // every target first scored by one counts (OutcomeMonitoringTests checks the shipped 48 h rule itself).
             $"--Scoring:MonitoringMaxLagHours={MonitoringMaxLagHours}",
             $"--Scoring:ExternalFhirEndpoint={new Uri(new Uri(_receiver.Urls.First()), "/fhir")}",
-            TestAdmin.Setting,
             $"--Auth:SeedUsers:0:Email={CareManager}",
             $"--Auth:SeedUsers:0:Password={Password}",
             "--Auth:SeedUsers:0:Role=care-manager",
             $"--Auth:SeedUsers:1:Email={Admin}",
             $"--Auth:SeedUsers:1:Password={Password}",
             "--Auth:SeedUsers:1:Role=admin",
-            "--Logging:LogLevel:Default=Warning",
             .. _settings,
         ]);
-        await _api.StartAsync();
+        (_api, BaseUrl) = (server.App, server.BaseUrl);
         PopulationGenerator.Generate(new SyntheticOptions(_patients, 29, SyntheticOptions.DefaultAsOf), _population);
         using var client = AdminClient();
         await TestAdmin.ImportPopulationAsync(client, _population);

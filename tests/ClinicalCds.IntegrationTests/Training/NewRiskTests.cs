@@ -142,12 +142,8 @@ public sealed class NewRiskTests(SyntheticStoreFixture store) : IClassFixture<Sy
         }
 
         // A real server given the definition and configuration only.
-        var baseUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        await using var api = WebApp.Build(
+        await using var api = await TestServer.StartAsync(store.Api.Database.ConnectionString,
         [
-            $"--urls={baseUrl}",
-            $"--CdsHooks:PublicBaseUrl={baseUrl}",
-            $"--ConnectionStrings:ClinicalCds={store.Api.Database.ConnectionString}",
             $"--Models:Root={_models}",
             "--Models:GoLive:Required=false",
             "--Jobs:RunServerInApi=true",
@@ -160,11 +156,8 @@ public sealed class NewRiskTests(SyntheticStoreFixture store) : IClassFixture<Sy
             "--CdsHooks:RequireAuthentication=false",
             "--CdsHooks:StoreFallback=true",
             "--CdsHooks:ShowLowRisk=true",
-            TestAdmin.Setting,
-            "--Logging:LogLevel:Default=Warning",
         ], builder => builder.Services.AddSingleton(RiskCatalog.Default.With(Risk)));
-        await api.StartAsync();
-        using var client = TestAdmin.Client(baseUrl);
+        using var client = TestAdmin.Client(api.BaseUrl);
 
         // Loaded: the registry serves it and both shipped models, refusing none.
         var registry = api.Services.GetRequiredService<IRiskModels>();
