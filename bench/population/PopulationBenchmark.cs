@@ -147,7 +147,17 @@ public static class PopulationBenchmark
             }
 
             var seconds = clock.Elapsed.TotalSeconds;
-            return (seconds, await Scalar(database, $"SELECT scored FROM score_runs WHERE run_id > {before}"));
+            // The path named is the model's: a run answered by the published-score fallback (no model loaded, or a version
+            // that has not gone live) is not this benchmark, and fails it.
+            var byPublishedScore = await Scalar(database,
+                $"SELECT count(*) FROM risk_scores WHERE run_id > {before} AND status = 'scored' AND method NOT LIKE 'readmission model %'");
+            var scored = await Scalar(database, $"SELECT scored FROM score_runs WHERE run_id > {before}");
+            if (scored == 0 || byPublishedScore > 0)
+            {
+                throw new InvalidOperationException($"The run did not score with the readmission model: {scored} scored, {byPublishedScore} by a published score.");
+            }
+
+            return (seconds, scored);
         }
         finally
         {

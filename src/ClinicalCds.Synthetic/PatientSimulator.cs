@@ -3,6 +3,7 @@ using System.Text;
 using ClinicalCds.Domain.Clinical;
 using ClinicalCds.Domain.Scores;
 using static ClinicalCds.Synthetic.NdjsonSink;
+using static ClinicalCds.Domain.Models.Logistic;
 
 namespace ClinicalCds.Synthetic;
 
@@ -470,8 +471,6 @@ internal sealed class PatientSimulator
 
     private void WriteMedicationRequest(Medication medication, DateTime authored, string? encounterId) =>
         _fhir.MedicationRequest(_rng.Uuid(), medication, authored, encounterId);
-
-    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     private static string Fmt(double p) => p.ToString("0.######", CultureInfo.InvariantCulture);
 }

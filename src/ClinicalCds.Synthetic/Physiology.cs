@@ -1,4 +1,5 @@
 using ClinicalCds.Domain.Scores;
+using static ClinicalCds.Domain.Models.Logistic;
 
 namespace ClinicalCds.Synthetic;
 
@@ -57,5 +58,4 @@ internal sealed record Presentation(int HeartRate, int Respiration, int Temperat
         return new News2Input(respiratoryRate, saturation, onOxygen, systolic, heartRate, level, celsius, UseSpO2Scale2: false);
     }
 
-    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 }

@@ -1,3 +1,4 @@
+using static ClinicalCds.Domain.Models.Logistic;
 namespace ClinicalCds.Synthetic;
 
 /// <summary>
@@ -35,8 +36,6 @@ internal static class ReadmissionTruth
 
     /// <summary>Sets the overall 30-day readmission rate near the US all-payer 14 % (HCUP Statistical Brief #248, 2019).</summary>
     internal const double ReadmissionIntercept = -3.75;
-
-    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     /// <summary>The true probability at discharge: the ceiling times the chance averaged over the adverse event to come.</summary>
     public static double Probability(double logit) =>

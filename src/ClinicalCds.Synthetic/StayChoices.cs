@@ -1,4 +1,5 @@
 using ClinicalCds.Domain.Clinical;
+using static ClinicalCds.Domain.Models.Logistic;
 
 namespace ClinicalCds.Synthetic;
 
@@ -13,8 +14,6 @@ internal sealed class StayChoices(Rng rng, DateTime asOf, Func<Diagnosis, DateTi
     private readonly Action<string, CodedProcedure, DateTime, DateTime> _write = write;
 
     private bool Has(Diagnosis diagnosis, DateTime at) => has(diagnosis, at);
-
-    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     public (string Code, string Display) Service(bool emergent, DateTime t)
     {

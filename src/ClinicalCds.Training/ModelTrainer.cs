@@ -154,12 +154,12 @@ public static class ModelTrainer
         }
 
         var testScores = Scores(test);
-        var probabilities = testScores.Select(s => Metrics.Sigmoid(intercept + (slope * s))).ToList();
+        var probabilities = testScores.Select(s => Logistic.Sigmoid(intercept + (slope * s))).ToList();
         var outcomes = test.Select(r => r.Label == true).ToList();
 
         // Tiers are chosen where the calibration was fitted (held-out training patients, the validation split) and only
         // reported on the test split: thresholds read off the test split would flatter the rates reported there.
-        var validation = Scores(calibration).Select(s => Metrics.Sigmoid(intercept + (slope * s))).Order().ToList();
+        var validation = Scores(calibration).Select(s => Logistic.Sigmoid(intercept + (slope * s))).Order().ToList();
         var tiers = new CardTiers(
             validation[(int)(0.7 * (validation.Count - 1))], validation[(int)(0.9 * (validation.Count - 1))],
             "Moderate from the 70th and high from the 90th percentile of calibrated risk on the validation split (held-out training patients).");

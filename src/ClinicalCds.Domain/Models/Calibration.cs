@@ -23,7 +23,7 @@ public sealed record CardCalibration(string Method, double Intercept, double Slo
     public bool KeepsOrder => Knots is not null || Slope > 0;
 
     /// <summary>The calibrated probability of a raw score.</summary>
-    public double Probability(double score) => Knots is { } knots ? Interpolate(knots, score) : 1 / (1 + Math.Exp(-LogOdds(score)));
+    public double Probability(double score) => Knots is { } knots ? Interpolate(knots, score) : Logistic.Sigmoid(LogOdds(score));
 
     /// <summary>The calibrated log-odds of a raw score.</summary>
     public double LogOdds(double score)

@@ -41,7 +41,7 @@ public sealed class IsotonicRecalibrationTests
     {
         var random = new Random(4);
         var scores = Enumerable.Range(0, 2_000).Select(_ => Math.Round((random.NextDouble() * 6) - 3, 1)).ToArray();
-        var outcomes = scores.Select(s => random.NextDouble() < Metrics.Sigmoid(s)).ToArray();
+        var outcomes = scores.Select(s => random.NextDouble() < Logistic.Sigmoid(s)).ToArray();
 
         var knots = IsotonicFit.Fit(scores, outcomes);
 
@@ -82,7 +82,7 @@ public sealed class IsotonicRecalibrationTests
         Assert.Equal(0, map.LogOddsPerScore(3, 4));
         var platt = new CardCalibration(CardCalibration.Platt, -2, 0.7, "test");
         Assert.Equal(0.7, platt.LogOddsPerScore(-3, 9));
-        Assert.Equal(Metrics.Sigmoid(-2 + (0.7 * 1.3)), platt.Probability(1.3), 12);
+        Assert.Equal(Logistic.Sigmoid(-2 + (0.7 * 1.3)), platt.Probability(1.3), 12);
     }
 
     /// <summary>

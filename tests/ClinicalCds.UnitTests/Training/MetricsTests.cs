@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models.Evaluation;
 using ClinicalCds.Application.Models;
 
@@ -55,7 +56,7 @@ public sealed class MetricsTests
         // logit(p) as offset), predictions σ(2L) too extreme (slope 1/2), as Van Calster et al. 2016 define both.
         var random = new Random(5);
         var truth = Enumerable.Range(0, 40_000).Select(_ => (random.NextDouble() * 6) - 4).ToArray();
-        var y = truth.Select(l => random.NextDouble() < Metrics.Sigmoid(l)).ToArray();
+        var y = truth.Select(l => random.NextDouble() < Logistic.Sigmoid(l)).ToArray();
         var ones = Metrics.Ones(y.Length);
 
         Assert.Equal(0.0, WeightedMetrics.CalibrationInTheLarge(truth, y, ones), 1);
@@ -79,7 +80,7 @@ public sealed class MetricsTests
     {
         var random = new Random(5);
         var x = Enumerable.Range(0, 20_000).Select(_ => (random.NextDouble() * 8) - 4).ToList();
-        var y = x.Select(v => random.NextDouble() < Metrics.Sigmoid(-1.0 + (0.7 * v))).ToList();
+        var y = x.Select(v => random.NextDouble() < Logistic.Sigmoid(-1.0 + (0.7 * v))).ToList();
 
         var (intercept, slope) = LogisticFit.Fit(x, y);
         Assert.Equal(-1.0, intercept, 1);
@@ -152,7 +153,7 @@ public sealed class ModelEvaluationTests
             var female = p % 2 == 0;
             for (var k = random.Next(1, 4); k > 0; k--)
             {
-                var probability = Metrics.Sigmoid((random.NextDouble() * 5) - 4);
+                var probability = Logistic.Sigmoid((random.NextDouble() * 5) - 4);
                 var outcome = random.NextDouble() < probability;
                 // A weaker published score: the probability blurred by noise, in integer points as such scores are.
                 var score = Math.Round((probability * 20) + (random.NextDouble() * 6));

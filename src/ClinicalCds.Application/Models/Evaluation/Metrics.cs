@@ -1,3 +1,5 @@
+using ClinicalCds.Domain.Models;
+
 namespace ClinicalCds.Application.Models.Evaluation;
 
 /// <summary>AUROC of a score against 0/1 outcomes, and the logistic link (the weighted statistics are in <see cref="WeightedMetrics"/>).</summary>
@@ -16,8 +18,6 @@ public static class Metrics
     }
 
     public static double Logit(double p) => Math.Log(p / (1 - p));
-
-    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 }
 
 /// <summary>
@@ -53,7 +53,7 @@ public static class LogisticFit
                     continue;
                 }
 
-                var p = Metrics.Sigmoid(a + (b * x[i]));
+                var p = Logistic.Sigmoid(a + (b * x[i]));
                 var r = weight * ((y[i] ? 1 : 0) - p);
                 var w = weight * Math.Max(p * (1 - p), 1e-12);
                 g0 += r;

@@ -1,3 +1,5 @@
+using ClinicalCds.Domain.Models;
+
 namespace ClinicalCds.Application.Models.Evaluation;
 
 /// <summary>
@@ -137,7 +139,7 @@ public static class WeightedMetrics
                     continue;
                 }
 
-                var p = Metrics.Sigmoid(a + logits[i]);
+                var p = Logistic.Sigmoid(a + logits[i]);
                 gradient += weights[i] * ((outcomes[i] ? 1 : 0) - p);
                 information += weights[i] * Math.Max(p * (1 - p), 1e-12);
             }
