@@ -54,7 +54,7 @@ public static class EvaluationReport
             return;
         }
 
-        Line(text, F($"With the model's completions, and with their distributions refitted on these charts (`recalibrate --completions local`), cross-validated over {RangeCoverage.Folds} patient folds:"));
+        Line(text, F($"With the model's completions, and refitted on these charts as `recalibrate --completions local` refits them (each input's distribution, then the range's margins, ADR 0015), cross-validated over {RangeCoverage.Folds} patient folds:"));
         Line(text, string.Empty);
         Line(text, "| inputs removed | charts | range holds it | above | below | refitted: range holds it | above | below |");
         Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|");

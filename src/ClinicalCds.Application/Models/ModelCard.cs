@@ -91,7 +91,7 @@ public sealed record CardExternalEvaluation(
 {
     /// <summary>
     /// The same coverage with the completions' distributions refitted on these data, cross-validated by patient
-    /// (<see cref="Models.RangeCoverage.MeasureWithLocalMarginals"/>): what `clinicalcds recalibrate --completions local` would give.
+    /// (<see cref="Models.RangeCoverage.MeasureWithLocalCompletions"/>): what `clinicalcds recalibrate --completions local` would give.
     /// </summary>
     public IReadOnlyList<CardRangeCoverage>? LocalRangeCoverage { get; init; }
 }

@@ -154,7 +154,7 @@ public static class ModelInference
                 return new MissingInput(card.Features[j].Name, swept.Min(), swept.Max());
             }).OrderByDescending(m => m.Spread).ThenBy(m => m.Feature, StringComparer.Ordinal).ToList();
 
-            var (low, high) = Band(card, trees, x, probabilities[i], conditional, reference, missingIndices.Count > 0);
+            var (low, high) = Band(card, trees, x, probabilities[i], conditional, reference, missingIndices.Count > 0, model.Dependence?.Margins);
             // Contributions on the raw score add up to it less the expected score; scaled to calibrated log-odds they add
             // up to the answer's logit less the expected score's (Platt: by its slope; isotonic: the secant, ADR 0011).
             var phi = TreeShap.Contributions(trees, x, reference, width);
@@ -189,7 +189,7 @@ public static class ModelInference
         var probabilities = RawScores(prepared, trees, model.RawScores).Select(raw => Calibrate(model.Card, raw)).ToArray();
         return [.. prepared.Select((p, i) =>
         {
-            var (low, high) = Band(model.Card, trees, p.X, probabilities[i], p.Conditional, p.Reference, MissingInputs.MissingIndices(p.X).Any(j => p.Reference.Values[j].Count > 0));
+            var (low, high) = Band(model.Card, trees, p.X, probabilities[i], p.Conditional, p.Reference, MissingInputs.MissingIndices(p.X).Any(j => p.Reference.Values[j].Count > 0), model.Dependence?.Margins);
             return (probabilities[i], low, high, IfNormal(model, trees, p.X, p.Reference));
         })];
     }
@@ -197,10 +197,12 @@ public static class ModelInference
     /// <summary>
     /// The plausible range: the narrowest range holding 8 in 10 of the probabilities over completions of the missing inputs
     /// (<see cref="Shortest80"/>) — joint draws given the recorded ones (ADR 0009), else the reference values paired
-    /// (ADR 0004) — widened to include the estimate.
+    /// (ADR 0004) — widened to include the estimate, then moved by the hospital's margins for charts missing such inputs
+    /// when its completions carry them (<see cref="RangeMargins"/>, ADR 0015).
     /// </summary>
     private static (double Low, double High) Band(
-        ModelCard card, TreeEnsemble trees, double?[] x, double probability, ConditionalInputs? conditional, InputReference reference, bool anyMissing)
+        ModelCard card, TreeEnsemble trees, double?[] x, double probability, ConditionalInputs? conditional, InputReference reference, bool anyMissing,
+        RangeMargins? margins)
     {
         if (!anyMissing)
         {
@@ -212,7 +214,8 @@ public static class ModelInference
             .Order()
             .ToArray();
         var (low, high) = Shortest80(band);
-        return (Math.Min(probability, low), Math.Max(probability, high));
+        (low, high) = (Math.Min(probability, low), Math.Max(probability, high));
+        return margins?.Apply(x, probability, low, high) ?? (low, high);
     }
 
     /// <summary>

@@ -17,27 +17,16 @@ public sealed record CoverageMask(string Name, IReadOnlySet<string> Inputs);
 /// </summary>
 public static class RangeCoverage
 {
-    private static readonly string[] BloodCount = ["HemoglobinGdl", "WhiteBloodCellsPerNl"];
-    private static readonly string[] Chemistry = ["SodiumMmolL", "PotassiumMmolL", "CreatinineMgDl", "CreatinineChange48hMgDl", "AkiStageKdigo"];
-    private static readonly string[] Labs = [.. BloodCount, .. Chemistry, "AlbuminGdl"];
-    private static readonly string[] PulseOximetry = ["OxygenSaturationBelow96Percent", "SupplementalOxygen"];
-    private static readonly string[] VitalSigns =
-    [
-        "RespiratoryRateBelow12PerMin", "RespiratoryRateAbove20PerMin", "OxygenSaturationBelow96Percent", "SystolicBpBelow111MmHg", "SystolicBpAbove219MmHg",
-        "HeartRateBelow51PerMin", "HeartRateAbove90PerMin", "TemperatureBelow36_1Celsius", "TemperatureAbove38Celsius", "NotAlert", "SupplementalOxygen",
-    ];
-
     public static readonly IReadOnlyList<CoverageMask> Masks =
     [
-        new("blood count (hemoglobin, white cells)", BloodCount.ToHashSet()),
-        new("chemistry (sodium, potassium, creatinine)", Chemistry.ToHashSet()),
-        new("all labs", Labs.ToHashSet()),
-        new("pulse oximetry and oxygen", PulseOximetry.ToHashSet()),
-        new("all vital signs", VitalSigns.ToHashSet()),
-        new("labs and vital signs", Labs.Concat(VitalSigns).ToHashSet()),
+        new("blood count (hemoglobin, white cells)", InputPanels.BloodCount.Inputs),
+        new("chemistry (sodium, potassium, creatinine)", InputPanels.Chemistry.Inputs),
+        new("all labs", InputPanels.Union(InputPanels.BloodCount, InputPanels.Chemistry, InputPanels.Albumin)),
+        new("pulse oximetry and oxygen", InputPanels.PulseOximetry.Inputs),
+        new("all vital signs", InputPanels.Union(InputPanels.PulseOximetry, InputPanels.OtherVitalSigns)),
+        new("labs and vital signs", InputPanels.Union(InputPanels.BloodCount, InputPanels.Chemistry, InputPanels.Albumin, InputPanels.PulseOximetry, InputPanels.OtherVitalSigns)),
         // A chart without a single condition has its comorbidity inputs missing (catalog 4), as this mask leaves them.
-        new("conditions", FeatureCatalog.Standard.Names
-            .Where(n => n.StartsWith("Charlson", StringComparison.Ordinal) || n.StartsWith("Elixhauser", StringComparison.Ordinal)).ToHashSet()),
+        new("conditions", InputPanels.Conditions.Inputs),
     ];
 
     /// <summary>
@@ -75,16 +64,17 @@ public static class RangeCoverage
         return results;
     }
 
-    /// <summary>Patient folds for <see cref="MeasureWithLocalMarginals"/>.</summary>
+    /// <summary>Patient folds for <see cref="MeasureWithLocalCompletions"/>.</summary>
     public const int Folds = PatientFolds.Count;
 
     /// <summary>
-    /// The coverage the range would have were the model's completions refitted on these charts
-    /// (<see cref="InputDependence.WithLocalMarginals"/>), measured honestly: patients are dealt to <see cref="Folds"/>
-    /// folds in order of id, and each fold's charts are measured with distributions fitted on the other folds' charts —
-    /// never on their own values. Null when the model has no dependence to refit.
+    /// The coverage the range would have were the model's completions refitted on these charts — each input's distribution
+    /// (<see cref="InputDependence.WithLocalMarginals"/>), then the range's margins (<see cref="RangeCalibration"/>) —
+    /// measured honestly: patients are dealt to <see cref="Folds"/> folds in order of id, and each fold's charts are
+    /// measured with distributions and margins fitted on the other folds' charts, never on their own values. Null when the
+    /// model has no dependence to refit.
     /// </summary>
-    public static IReadOnlyList<CardRangeCoverage>? MeasureWithLocalMarginals(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts)
+    public static IReadOnlyList<CardRangeCoverage>? MeasureWithLocalCompletions(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts)
     {
         if (model.Dependence is not { } dependence)
         {
@@ -95,7 +85,8 @@ public static class RangeCoverage
         var totals = Masks.Select(m => new CardRangeCoverage(m.Name, 0, 0)).ToArray();
         for (var f = 0; f < Folds; f++)
         {
-            var local = dependence.WithLocalMarginals([.. charts.Where((_, i) => fold[i] != f).Select(c => c.Charted.Values)]);
+            var fitted = charts.Where((_, i) => fold[i] != f).ToList();
+            var local = RangeCalibration.WithMargins(model, dependence.WithLocalMarginals([.. fitted.Select(c => c.Charted.Values)]), fitted);
             var held = charts.Where((_, i) => fold[i] == f).Select(c => c.Charted).ToList();
             var measured = Measure(new CompletedWith(model, local), held);
             totals = [.. totals.Zip(measured, (t, m) => t with { Rows = t.Rows + m.Rows, Covered = t.Covered + m.Covered, Above = t.Above + m.Above })];

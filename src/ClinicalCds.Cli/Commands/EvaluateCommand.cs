@@ -86,7 +86,7 @@ internal static class EvaluateCommand
                 $"{risk.Name} {card.Version} on every labeled target with data up to {asOf.Value:yyyy-MM-dd}: {EvaluationReport.Summary(evaluation.Metrics, evaluation.Baselines)}.",
                 RangeCoverage.Measure(served, [.. rows.Select(r => r.Features)]))
             {
-                LocalRangeCoverage = RangeCoverage.MeasureWithLocalMarginals(served, [.. rows.Select(r => (r.PatientId, r.Features))]),
+                LocalRangeCoverage = RangeCoverage.MeasureWithLocalCompletions(served, [.. rows.Select(r => (r.PatientId, r.Features))]),
             };
 
             var folder = output ?? Path.Combine("evaluations", $"{risk.Name}-{card.Version}-{DateTime.UtcNow:yyyyMMdd}");

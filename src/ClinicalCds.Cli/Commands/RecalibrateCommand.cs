@@ -17,7 +17,7 @@ namespace ClinicalCds.Cli.Commands;
 /// clinicalcds recalibrate --model M --version V --data LABEL [--method logistic|isotonic] [--as-of T] [--completions shipped|local]:
 /// the served model's calibration refitted on this store's labelled outcomes (<see cref="Recalibration"/>) — with
 /// --completions local, after each input's distribution is refitted on its charts (<see cref="InputDependence.WithLocalMarginals"/>)
-/// — written as version V beside it, same trees and explanations, sealed, where it enters as the candidate, scored in
+/// and the stated range's margins fitted there (<see cref="RangeCalibration"/>) — written as version V beside it, same trees and explanations, sealed, where it enters as the candidate, scored in
 /// shadow until promoted.
 /// </summary>
 internal static class RecalibrateCommand
@@ -36,7 +36,7 @@ internal static class RecalibrateCommand
         var asOf = new Option<string?>("--as-of") { Description = "End of the data (ISO 8601); default now. Targets whose outcome window passes it are left out." };
         var completions = new Option<string>("--completions")
         {
-            Description = "How missing inputs are completed: shipped (the training population's distributions) or local (each input's distribution refitted on this store's charts, how inputs vary together kept).",
+            Description = "How missing inputs are completed: shipped (the training population's distributions) or local (each input's distribution refitted on this store's charts, how inputs vary together kept, and the stated range moved to hold 8 in 10 of them).",
             DefaultValueFactory = _ => "shipped",
         };
         completions.AcceptOnlyFromAmong("shipped", "local");
@@ -103,7 +103,7 @@ internal static class RecalibrateCommand
                     return 2;
                 }
 
-                dependence = dependence.WithLocalMarginals([.. all.Select(r => r.Features.Values)]);
+                dependence = RangeCalibration.WithMargins(served, dependence.WithLocalMarginals([.. all.Select(r => r.Features.Values)]), [.. all.Select(r => (r.PatientId, r.Features))]);
                 localScores = ModelInference.RawScores([.. rows.Select(r => r.Features.Values)], references, served.Trees, served.RawScores, dependence);
             }
 
@@ -127,7 +127,7 @@ internal static class RecalibrateCommand
                 // What refitting the completions does to the stated range on these charts, measured honestly (patient folds).
                 var text = new StringBuilder(report);
                 var charts = all.Select(r => (r.PatientId, r.Features)).ToList();
-                EvaluationReport.Coverage(text, RangeCoverage.Measure(served, [.. charts.Select(c => c.Features)]), RangeCoverage.MeasureWithLocalMarginals(served, charts));
+                EvaluationReport.Coverage(text, RangeCoverage.Measure(served, [.. charts.Select(c => c.Features)]), RangeCoverage.MeasureWithLocalCompletions(served, charts));
                 report = text.ToString();
             }
 

@@ -34,7 +34,7 @@ public sealed record CardCalibration(string Method, double Intercept, double Slo
         }
 
         var p = Probability(score);
-        return Math.Log(p / (1 - p));
+        return Logistic.Logit(p);
     }
 
     /// <summary>

@@ -19,6 +19,13 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
     /// </summary>
     public IReadOnlyList<int>? NotConditionedOn { get; init; }
 
+    /// <summary>
+    /// How the range these completions give is moved on a hospital's own charts to hold 8 in 10 there (<see
+    /// cref="RangeMargins"/>, ADR 0015); null when it is stated as completed (the shipped models: their test split holds).
+    /// Fitted for these distributions: refitting them drops it.
+    /// </summary>
+    public RangeMargins? Margins { get; init; }
+
     public const string Method = "Gaussian copula";
 
     public const int QuantileCount = 100;
@@ -81,6 +88,7 @@ public sealed record InputDependence(IReadOnlyList<double[]> Quantiles, double[]
         {
             Quantiles = [.. Enumerable.Range(0, Width).Select(j =>
                 rows.Count(r => r[j] is not null) >= MinLocalValues ? QuantilesOf(rows, j) : Quantiles[j])],
+            Margins = null,
         };
 
     /// <summary>The <see cref="QuantileCount"/> quantiles of input j's recorded values in <paramref name="rows"/>; empty when none.</summary>

@@ -116,7 +116,8 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
             var width = card.Features.Count;
             if (dependence is null || dependence.Quantiles.Count != width || dependence.Correlation.Length != width || dependence.Correlation.Any(r => r.Length != width)
                 || Enumerable.Range(0, width).Any(j => (dependence.Quantiles[j].Length == 0) != (card.Features[j].Reference!.Count == 0))
-                || (dependence.NotConditionedOn ?? []).Any(j => j < 0 || j >= width))
+                || (dependence.NotConditionedOn ?? []).Any(j => j < 0 || j >= width)
+                || (dependence.Margins is { } margins && !Describes(margins, width)))
             {
                 return (null, $"{DependenceFile} does not describe the card's {width} inputs");
             }
@@ -124,6 +125,14 @@ public sealed record ModelPackage(ModelCard Card, byte[] Onnx, TreeEnsemble Tree
 
         return (new ModelPackage(card, onnx, trees, dependence), null);
     }
+
+    /// <summary>Whether the range's margins name inputs of the card, panels of their own list (each combination once) and finite log-odds within bounds.</summary>
+    private static bool Describes(RangeMargins margins, int width) =>
+        margins.Panels.Count <= 30
+        && margins.Panels.All(p => p.Inputs.Length > 0 && p.Inputs.All(j => j >= 0 && j < width))
+        && margins.Margins.All(m => m.Panels.Length > 0 && m.Panels.All(p => p >= 0 && p < margins.Panels.Count)
+            && double.IsFinite(m.LogOdds) && Math.Abs(m.LogOdds) <= RangeMargins.MaxMargin)
+        && margins.Margins.Select(RangeMargins.KeyOf).Distinct().Count() == margins.Margins.Count;
 
     /// <summary>The seal of a package: the hashes of its trees.json and dependence.json bytes and of the card's answer-changing parts.</summary>
     public static CardManifest ManifestOf(ModelCard card, byte[] trees, byte[]? dependence) =>

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Domain.Risks;
 using System.Text.Json;
 using ClinicalCds.Application.Models;
@@ -215,6 +216,48 @@ public sealed class ModelRegistryTests : IDisposable
         after?.Dispose();
         Assert.Null(after);
         Assert.Contains(reason, refusal, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 31 item 2 (ADR 0015): the range's margins travel sealed in dependence.json and load as written; margins that
+    /// name an input the card lacks, or move a range further than any probability needs, refuse the package.
+    /// </summary>
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("input", "does not describe the card's")]
+    [InlineData("log-odds", "does not describe the card's")]
+    [InlineData("combination twice", "does not describe the card's")]
+    public async Task Range_margins_load_as_written_and_refuse_a_package_when_they_do_not_fit_its_card(string? fault, string? reason)
+    {
+        var shipped = ModelPackage.Read(Path.Combine(_root, RiskCatalog.Readmission.Name, Repository.ShippedVersion(RiskCatalog.Readmission.Name))).Package!;
+        var width = shipped.Card.Features.Count;
+        var blood = shipped.Card.Features.Select((f, j) => (f, j)).Where(p => p.f.Name is "HemoglobinGdl" or "WhiteBloodCellsPerNl").Select(p => p.j).ToArray();
+        RangeMarginPanel[] panels = [new("blood count", fault == "input" ? [.. blood, width] : blood)];
+        RangeMargin[] margins = fault switch
+        {
+            "log-odds" => [new([0], RangeMargins.MaxMargin + 1, 30, 12, 0)],
+            "combination twice" => [new([0], 0.4, 30, 12, 0), new([0], 0.2, 30, 12, 0)],
+            _ => [new([0], 0.4, 30, 12, 0)],
+        };
+        var folder = Path.Combine(_root, RiskCatalog.Readmission.Name, "9.3.0");
+        await (shipped with { Dependence = shipped.Dependence! with { Margins = new RangeMargins(panels, margins) } }).WriteAsync(folder, new Dictionary<string, string>());
+
+        var (model, refusal) = OnnxModelRegistry.Load(folder);
+        using (model)
+        {
+            if (reason is null)
+            {
+                Assert.True(model is not null, refusal);
+                var loaded = model.Dependence!.Margins!;
+                Assert.Equal(blood, loaded.Panels.Single().Inputs);
+                Assert.Equal(0.4, loaded.Margins.Single().LogOdds);
+            }
+            else
+            {
+                Assert.Null(model);
+                Assert.Contains(reason, refusal, StringComparison.Ordinal);
+            }
+        }
     }
 
     [Fact]

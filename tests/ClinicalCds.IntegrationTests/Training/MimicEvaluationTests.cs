@@ -93,13 +93,24 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
         // read as one without comorbidity (16 % of MIMIC-IV charts covered when it was).
         Assert.True(coverage["conditions"].Rows >= 50 && coverage["conditions"].Share >= 0.75, $"conditions {coverage["conditions"].Covered}/{coverage["conditions"].Rows}");
 
-        // The same charts with each input's distribution refitted on the other patients' charts (5 patient folds): a
-        // missing blood count is then completed from patients as anaemic as the demo's, and its range holds far more often.
+        // The blood-count mask changes every labelled discharge with a hemoglobin or a white cell count at discharge, read
+        // from the raw NDJSON (items 51222; 51300, 51301, 51755 — the latest from 24 h before admission to the discharge).
+        const string Blood = "blood count (hemoglobin, white cells)";
+        var labelled = labels.Select(e => e.Stay.EncounterId).ToHashSet(StringComparer.Ordinal);
+        var withBloodCount = mimic.Raw.IndexDischarges().Where(a => labelled.Contains(a.Id))
+            .Count(a => mimic.Raw.LatestAtDischarge(a, "51222").Count > 0 || mimic.Raw.LatestAtDischarge(a, "51300", "51301", "51755").Count > 0);
+        Assert.Equal(withBloodCount, coverage[Blood].Rows);
+
+        // The same charts with the completions refitted on the other patients' charts (5 patient folds): each input's
+        // distribution, then the range's margins (ADR 0015). Shipped, a missing blood count is completed from patients less
+        // anaemic than the demo's and its range holds at about half of them, while with every lab missing it holds at
+        // nearly all (too wide); refitted, every way of missing that changes at least 50 charts holds 75–90 % (issue 31 item 2).
         var local = recorded.LocalRangeCoverage!.ToDictionary(c => c.Mask, StringComparer.Ordinal);
         Assert.Equal(recorded.RangeCoverage!.Select(c => (c.Mask, c.Rows)), recorded.LocalRangeCoverage!.Select(c => (c.Mask, c.Rows)));
         output.WriteLine("refitted: " + string.Join("; ", recorded.LocalRangeCoverage!.Select(c => $"{c.Mask}: {c.Covered}/{c.Rows}")));
-        const string Blood = "blood count (hemoglobin, white cells)";
-        Assert.True(local[Blood].Share >= coverage[Blood].Share + 0.1, $"blood count {coverage[Blood].Covered} → {local[Blood].Covered} of {coverage[Blood].Rows}");
+        Assert.True(coverage[Blood].Share < 0.7 && coverage["all labs"].Share > 0.9, "the shipped completions' range misses both ways on these charts");
+        Assert.Equal(5, recorded.LocalRangeCoverage!.Count(c => c.Rows >= 50));
+        Assert.All(recorded.LocalRangeCoverage!.Where(c => c.Rows >= 50), c => Assert.True(c.Share is >= 0.75 and <= 0.90, $"{c.Mask}: {c.Covered}/{c.Rows}"));
     }
 
     public void Dispose() => _work.Delete(recursive: true);

@@ -1,6 +1,7 @@
 using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models;
 using ClinicalCds.Application.Training.BuildDataset;
+using ClinicalCds.Domain.Features;
 using ClinicalCds.Domain.Risks;
 using ClinicalCds.Infrastructure.Models;
 using ClinicalCds.IntegrationTests.Features;
@@ -162,6 +163,25 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
         Assert.True(hemoglobin.Count >= InputDependence.MinLocalValues);
         Assert.InRange(Median(package.Dependence.Quantiles[j]), Median(hemoglobin) - 0.3, Median(hemoglobin) + 0.3);
         Assert.True(Median(shipped.Dependence.Quantiles[j]) > Median(hemoglobin) + 1, "the synthetic population is less anaemic than the demo's discharges");
+
+        // The range's margins were fitted on these charts (ADR 0015): one per combination of the model's input panels, each
+        // within bounds; a discharge missing its blood count is stated the range the margin moves it to.
+        var margins = package.Dependence.Margins;
+        Assert.NotNull(margins);
+        Assert.Null(shipped.Dependence.Margins);
+        Assert.Equal(RangeCalibration.PanelsOf(package.Card).Select(p => p.Name), margins.Panels.Select(p => p.Name));
+        Assert.Equal((1 << margins.Panels.Count) - 1, margins.Margins.Count);
+        Assert.All(margins.Margins, m => Assert.True(m.Patients >= RangeMargins.MinPatients && Math.Abs(m.LogOdds) <= RangeMargins.MaxMargin));
+        using var served = OnnxModelRegistry.Load(Path.Combine(models, "readmission", "9.2.0")).Model!;
+        var names = package.Card.Features.Select(f => f.Name).ToList();
+        double?[] values = [.. package.Dependence.Quantiles.Select(q => q.Length == 0 ? (double?)null : q[q.Length / 2])];
+        values[names.IndexOf("HemoglobinGdl")] = values[names.IndexOf("WhiteBloodCellsPerNl")] = null;
+        var chart = new FeatureVector(package.Card.FeatureCatalogVersion, values);
+        var unmoved = new RangeCoverage.CompletedWith(served, package.Dependence with { Margins = null }).PlausibleRanges([chart])[0];
+        var stated = served.PlausibleRanges([chart])[0];
+        var margin = margins.For(MissingInputs.AsModelInput(values))!;
+        output.WriteLine($"blood count missing: completed {unmoved.Low:P1}–{unmoved.High:P1}, stated {stated.Low:P1}–{stated.High:P1} (margin {margin.LogOdds:F2} log-odds)");
+        Assert.Equal(margins.Apply(MissingInputs.AsModelInput(values), unmoved.Probability, unmoved.Low, unmoved.High), (stated.Low, stated.High));
 
         // The report measures the stated range with the refitted completions across patient folds, beside the shipped ones.
         var report = await File.ReadAllTextAsync(Path.Combine(models, "readmission", "9.2.0", "recalibration.md"));

@@ -17,7 +17,7 @@ public static class Metrics
         return weights;
     }
 
-    public static double Logit(double p) => Math.Log(p / (1 - p));
+    public static double Logit(double p) => Logistic.Logit(p);
 }
 
 /// <summary>
