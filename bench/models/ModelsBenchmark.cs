@@ -83,6 +83,21 @@ public static class ModelsBenchmark
             Console.Error.WriteLine($"{folder} has no dependence.json: the conditional completion (ADR 0009) was not measured.");
             return 1;
         }
+        // A package recalibrated on a hospital's charts carries the range's margins (ADR 0015): the same range, margins withheld.
+        double? unmovedRanges = null;
+        var withMargin = 0;
+        if (model.Dependence.Margins is { } margins)
+        {
+            var unmoved = new RangeCoverage.CompletedWith(model, model.Dependence with { Margins = null });
+            unmovedRanges = Rate(i => unmoved.PlausibleRanges([rows[i % rows.Count]]).Count);
+            withMargin = rows.Take(1000).Count(r => margins.For(MissingInputs.AsModelInput(r.Values)) is not null);
+            if (withMargin == 0)
+            {
+                Console.Error.WriteLine("The package carries margins but no bench row misses a whole panel: the margins (ADR 0015) were not measured.");
+                return 1;
+            }
+        }
+
         var missingShare = rows.Average(r => r.Values.Count(v => v is null)) / width;
         // The normal-value bound (ADR 0010) is part of the full assessment: the bench must have walked it.
         var sampled = rows.Take(1000).ToList();
@@ -105,6 +120,11 @@ public static class ModelsBenchmark
         Console.WriteLine($"| full assessment: probability, missing-input ranges, plausible range, TreeSHAP | 1 | {assessments:N0} ({1000 / assessments:F3} ms each) |");
         Console.WriteLine($"| same, missing inputs as independent (ADR 0004, no dependence.json) | 1 | {independentAssessments:N0} ({1000 / independentAssessments:F3} ms each) |");
         Console.WriteLine($"| probability and plausible range only (conditional completion, {ConditionalInputs.DrawCount} joint draws) | 1 | {ranges:N0} ({1000 / ranges:F3} ms each) |");
+        if (unmovedRanges is { } u)
+        {
+            Console.WriteLine($"| same, the package's margins withheld (ADR 0015; {withMargin / 10.0:F1} % of rows have one) | 1 | {u:N0} ({1000 / u:F3} ms each) |");
+        }
+
         Console.WriteLine();
         Console.WriteLine($"rows drawn with the card's missing shares: {missingShare:P1} of inputs missing on average, {rows.Count(r => r.Values.Any(v => v is null)) / (double)rows.Count:P0} of rows with any; " +
             "those are scored by the trees in C#, averaged exactly over the missing inputs' reference values (the floor scores complete rows); "

@@ -240,11 +240,13 @@ public static class ScoreExplanations
     private static string Percent(double p) => p.ToString("0%", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The narrowest range holding 8 in 10 of the estimates over the missing inputs' plausible values, said as what it is and is not.
+    /// The range the estimate would take were what is missing known, 8 times in 10 — the narrowest holding 8 in 10 of the
+    /// estimates over the missing inputs' plausible values, moved by the hospital's margins where it has fitted them (ADR
+    /// 0015) — said as what it is and is not.
     /// </summary>
     private static string Plausible(MissingEvidence missing) =>
-        $". For 8 in 10 plausible values of what is missing, the estimate lies {Between(missing.PlausibleLow, missing.PlausibleHigh)} "
-        + "(plausible for patients like this one on what was recorded: how much the missing data could change the estimate, not the model's own error).";
+        $". For 8 in 10 patients like this one, what is missing would put the estimate {Between(missing.PlausibleLow, missing.PlausibleHigh)} "
+        + "(judged on what was recorded: how much the missing data could change the estimate, not the model's own error).";
 
     /// <summary>
     /// How low the estimate could be were the missing labs and vital signs normal, when that is below the plausible range

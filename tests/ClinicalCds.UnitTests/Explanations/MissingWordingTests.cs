@@ -27,13 +27,13 @@ public sealed class MissingWordingTests
     {
         var detail = Detail(0.3101, 0.3104);
 
-        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies at about 31% (plausible for patients like this one", detail, StringComparison.Ordinal);
+        Assert.Contains("For 8 in 10 patients like this one, what is missing would put the estimate at about 31% (judged on what was recorded", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("between 31% and 31%", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("stays at", detail, StringComparison.Ordinal);
         Assert.Contains("with the whole range each alone could give (rare values included)", detail, StringComparison.Ordinal);
         Assert.Contains("31% to 37%", detail, StringComparison.Ordinal);
         // Whole points that meet are said to a tenth of a point.
-        Assert.Contains("the estimate lies between 30.6% and 31.4%", Detail(0.306, 0.314), StringComparison.Ordinal);
+        Assert.Contains("would put the estimate between 30.6% and 31.4%", Detail(0.306, 0.314), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed class MissingWordingTests
     public void A_wider_plausible_range_is_given_with_its_bounds_and_what_it_is_not()
     {
         var detail = Detail(0.29, 0.34);
-        Assert.Contains("For 8 in 10 plausible values of what is missing, the estimate lies between 29% and 34%", detail, StringComparison.Ordinal);
+        Assert.Contains("For 8 in 10 patients like this one, what is missing would put the estimate between 29% and 34%", detail, StringComparison.Ordinal);
         Assert.Contains("not the model's own error", detail, StringComparison.Ordinal);
     }
 
@@ -87,7 +87,7 @@ public sealed class MissingWordingTests
             RiskCatalog.Readmission, "readmission model 0.3.0", 0.17, 0.13, 0.40, [], Features,
             new MissingEvidence(78, [new MissingInput("HemoglobinGdl", 0.14, 0.19)], 0.15, 0.19) { IfNormalLow = ifNormal }).DetailMarkdown;
 
-        Assert.Contains("the estimate lies between 15% and 19% (plausible for patients like this one on what was recorded: how much the missing data could change the estimate, not the model's own error). "
+        Assert.Contains("would put the estimate between 15% and 19% (judged on what was recorded: how much the missing data could change the estimate, not the model's own error). "
             + "Were the missing labs and vital signs all normal, it could be as low as 9% (low tier).", DetailWith(0.09), StringComparison.Ordinal);
         Assert.Contains("Were the missing labs and vital signs all normal, it could be as low as 14%.", DetailWith(0.14), StringComparison.Ordinal);
         Assert.Contains("it could be as low as 14.6%.", DetailWith(0.146), StringComparison.Ordinal);
