@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models.Evaluation;
 using System.Globalization;
 using System.Text;
@@ -61,6 +62,29 @@ public static class EvaluationReport
         foreach (var (c, l) in coverage.Zip(local))
         {
             Line(text, $"| {c.Mask} | {c.Rows:N0} | {Cell(c)} | {Cell(l)} |");
+        }
+    }
+
+    /// <summary>
+    /// The range's margins a local refit fitted (ADR 0015): per combination of panels missing entirely that enough patients
+    /// showed, how far the range moves (log-odds; negative narrows it), on how many patients and charts.
+    /// </summary>
+    public static void Margins(StringBuilder text, RangeMargins? margins)
+    {
+        if (margins is null)
+        {
+            return;
+        }
+
+        var own = margins.Margins.Where(m => m.Extra == 0).OrderByDescending(m => m.Patients).ThenBy(m => RangeMargins.KeyOf(m)).ToList();
+        Line(text, string.Empty);
+        Line(text, F($"The range's margins fitted on these charts (ADR 0015): {own.Count} of {(1 << margins.Panels.Count) - 1} combinations of panels missing entirely were seen at {RangeMargins.MinPatients} patients or more and are measured on their own charts; the others on the nearest combinations that were. A margin widens the range on both sides by that many log-odds (negative: narrows it) so that it holds the charted estimate for 8 in 10 patients."));
+        Line(text, string.Empty);
+        Line(text, "| panels missing | patients | charts | margin (log-odds) |");
+        Line(text, "|---|---:|---:|---:|");
+        foreach (var m in own)
+        {
+            Line(text, F($"| {string.Join(", ", m.Panels.Select(p => margins.Panels[p].Name))} | {m.Patients:N0} | {m.Charts:N0} | {m.LogOdds:+0.00;-0.00;0.00} |"));
         }
     }
 

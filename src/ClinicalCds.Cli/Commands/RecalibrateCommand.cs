@@ -128,6 +128,7 @@ internal static class RecalibrateCommand
                 var text = new StringBuilder(report);
                 var charts = all.Select(r => (r.PatientId, r.Features)).ToList();
                 EvaluationReport.Coverage(text, RangeCoverage.Measure(served, [.. charts.Select(c => c.Features)]), RangeCoverage.MeasureWithLocalCompletions(served, charts));
+                EvaluationReport.Margins(text, dependence!.Margins);
                 report = text.ToString();
             }
 

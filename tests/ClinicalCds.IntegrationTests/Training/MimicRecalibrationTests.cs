@@ -187,6 +187,11 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
         var report = await File.ReadAllTextAsync(Path.Combine(models, "readmission", "9.2.0", "recalibration.md"));
         Assert.Contains($"cross-validated over {RangeCoverage.Folds} patient folds", report, StringComparison.Ordinal);
         Assert.Contains("| blood count (hemoglobin, white cells) |", report, StringComparison.Ordinal);
+        // And the margins it fitted, each combination measured on its own charts with its patients.
+        var own = margins.Margins.Where(m => m.Extra == 0).ToList();
+        Assert.NotEmpty(own);
+        Assert.Contains($"{own.Count} of {margins.Margins.Count} combinations of panels missing entirely", report, StringComparison.Ordinal);
+        Assert.All(own, m => Assert.Contains($"| {string.Join(", ", m.Panels.Select(p => margins.Panels[p].Name))} | {m.Patients} |", report, StringComparison.Ordinal));
     }
 
     public void Dispose() => _work.Delete(recursive: true);
