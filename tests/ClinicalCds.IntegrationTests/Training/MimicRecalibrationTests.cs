@@ -182,6 +182,9 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
         var margin = margins.For(MissingInputs.AsModelInput(values))!;
         output.WriteLine($"blood count missing: completed {unmoved.Low:P1}–{unmoved.High:P1}, stated {stated.Low:P1}–{stated.High:P1} (margin {margin.LogOdds:F2} log-odds)");
         Assert.Equal(margins.Apply(MissingInputs.AsModelInput(values), unmoved.Probability, unmoved.Low, unmoved.High), (stated.Low, stated.High));
+        // The card's assessment states the same range (what the tier and "insufficient data" are judged on).
+        var assessed = served.Assess([chart])[0];
+        Assert.Equal((stated.Low, stated.High), (assessed.PlausibleLow, assessed.PlausibleHigh));
 
         // The report measures the stated range with the refitted completions across patient folds, beside the shipped ones.
         var report = await File.ReadAllTextAsync(Path.Combine(models, "readmission", "9.2.0", "recalibration.md"));
