@@ -29,14 +29,14 @@ public readonly record struct MaskedEstimate(int Patient, int Key, double Charte
 /// </summary>
 public sealed class RangeMargins(IReadOnlyList<RangeMarginPanel> panels, IReadOnlyList<RangeMargin> margins)
 {
-    public IReadOnlyList<RangeMarginPanel> Panels { get; } = panels;
+    public IReadOnlyList<RangeMarginPanel> Panels { get; } = panels ?? [];
 
-    public IReadOnlyList<RangeMargin> Margins { get; } = margins;
+    public IReadOnlyList<RangeMargin> Margins { get; } = margins ?? [];
 
     /// <summary>The share of charts the range may miss: 2 in 10, so that 8 in 10 lie within.</summary>
     public const double MissShare = 0.2;
 
-    /// <summary>Fewer patients than this and a combination keeps the range as completed.</summary>
+    /// <summary>A combination seen at fewer patients than this is measured on the nearest combinations that more patients show.</summary>
     public const int MinPatients = 10;
 
     /// <summary>The furthest a margin moves a side, in log-odds (beyond it every probability is 0 or 1 to the percent).</summary>
