@@ -39,9 +39,10 @@ public static class EvaluationReport
             return;
         }
 
-        static string Cell(CardRangeCoverage c) => c.Rows == 0 ? "— | — | —" : F($"{c.Covered:N0} ({c.Share:P0}) | {c.Above:N0} | {c.Below:N0}");
+        static string Cell(CardRangeCoverage c) => c.Rows == 0 ? "— | — | —"
+            : F($"{c.Covered:N0} ({c.Share:P0}{(c.Low is { } low && c.High is { } high ? F($"; {low:P0}–{high:P0}") : string.Empty)}) | {c.Above:N0} | {c.Below:N0}");
         Line(text, string.Empty);
-        Line(text, "Does the stated range hold? Inputs removed from charts that had them; how often the 80 % plausible range then stated contains the estimate of the chart as it was (about 8 in 10 is honest):");
+        Line(text, "Does the stated range hold? Inputs removed from charts that had them; how often the 80 % plausible range then stated contains the estimate of the chart as it was (about 8 in 10 is honest), with its 95 % interval over resamples of patients:");
         Line(text, string.Empty);
         if (local is null)
         {

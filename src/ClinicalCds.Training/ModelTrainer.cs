@@ -197,7 +197,7 @@ public static class ModelTrainer
             Oracle: oracleBaseline);
         // Whether the stated range holds on the test split, for each way charts miss inputs (issue 31 item 2).
         progress?.Report("Checking the stated plausible range against the test split's charts with inputs removed");
-        card = card with { RangeCoverage = RangeCoverage.Measure(new TrainedModel(card, ensemble, dependence, OnnxRaw), [.. test.Select(r => r.Features)]) };
+        card = card with { RangeCoverage = RangeCoverage.Measure(new TrainedModel(card, ensemble, dependence, OnnxRaw), [.. test.Select(r => (r.PatientId, r.Features))]) };
         return new TrainingResult(onnx, card, probabilities.Zip(outcomes).ToList(), maxDifference, ensemble, testScores, dependence);
     }
 

@@ -106,6 +106,12 @@ public sealed record CardRangeCoverage(string Mask, int Rows, int Covered, int A
     public int Below => Rows - Covered - Above;
 
     public double Share => Rows == 0 ? double.NaN : (double)Covered / Rows;
+
+    /// <summary>The 95 % interval of <see cref="Share"/> over resamples of patients; null when not estimable (or not measured).</summary>
+    public double? Low { get; init; }
+
+    /// <inheritdoc cref="Low"/>
+    public double? High { get; init; }
 }
 
 /// <summary>

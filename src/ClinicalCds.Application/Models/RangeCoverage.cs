@@ -30,38 +30,65 @@ public static class RangeCoverage
     ];
 
     /// <summary>
-    /// The coverage of <paramref name="model"/>'s stated range on <paramref name="charted"/> vectors, per mask, over at most
-    /// <paramref name="maxRows"/> charts the mask changes (spread evenly over them).
+    /// The coverage of <paramref name="model"/>'s stated range on <paramref name="charts"/>, per mask, over at most
+    /// <paramref name="maxRows"/> charts the mask changes (spread evenly over them), each share with its 95 % interval over
+    /// resamples of patients.
     /// </summary>
-    public static IReadOnlyList<CardRangeCoverage> Measure(IRiskModel model, IReadOnlyList<FeatureVector> charted, int maxRows = 1000)
+    public static IReadOnlyList<CardRangeCoverage> Measure(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts, int maxRows = 1000) =>
+        [.. Judge(model, charts, maxRows).Select((judged, m) => Summarize(Masks[m].Name, judged))];
+
+    /// <summary>One masked chart judged: whose it is, whether the range held its charted estimate, and whether it lay above.</summary>
+    private readonly record struct Judged(string PatientId, bool Covered, bool Above);
+
+    /// <summary>Per mask, each sampled chart it changes, judged.</summary>
+    private static List<Judged>[] Judge(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts, int maxRows)
     {
         var names = model.Card.Features.Select(f => f.Name).ToList();
-        var results = new List<CardRangeCoverage>();
-        foreach (var mask in Masks)
+        return [.. Masks.Select(mask =>
         {
             var indices = names.Select((n, j) => (n, j)).Where(p => mask.Inputs.Contains(p.n)).Select(p => p.j).ToArray();
-            var changed = charted
-                .Select(v => (Charted: v, Masked: Masked(v, indices)))
+            var changed = charts
+                .Select(c => (c.PatientId, c.Charted, Masked: Masked(c.Charted, indices)))
                 .Where(p => !p.Charted.Values.SequenceEqual(p.Masked.Values))
                 .ToList();
             var step = Math.Max(1, (changed.Count + maxRows - 1) / maxRows);
             var sample = changed.Where((_, k) => k % step == 0).ToList();
             if (sample.Count == 0)
             {
-                results.Add(new CardRangeCoverage(mask.Name, 0, 0));
-                continue;
+                return new List<Judged>();
             }
 
             var estimates = model.Predict([.. sample.Select(p => p.Charted)]);
             var ranges = model.PlausibleRanges([.. sample.Select(p => p.Masked)]);
             // The charted estimate of a complete chart comes from ONNX Runtime in float32, the range from the trees in double:
             // they agree to about 1e-6 of probability, the tolerance of a bound the estimate sits on.
-            var covered = ranges.Where((r, k) => estimates[k] >= r.Low - 1e-6 && estimates[k] <= r.High + 1e-6).Count();
-            var above = ranges.Where((r, k) => estimates[k] > r.High + 1e-6).Count();
-            results.Add(new CardRangeCoverage(mask.Name, sample.Count, covered, above));
+            return [.. sample.Select((p, k) => new Judged(
+                p.PatientId,
+                estimates[k] >= ranges[k].Low - 1e-6 && estimates[k] <= ranges[k].High + 1e-6,
+                estimates[k] > ranges[k].High + 1e-6))];
+        })];
+    }
+
+    /// <summary>Resamples of patients for a share's interval.</summary>
+    private const int Resamples = 1000;
+
+    private const int Seed = 2026;
+
+    /// <summary>
+    /// A mask's counts and the 95 % interval of its share over resamples of patients (a patient's charts move together:
+    /// 65 charts of 22 patients hold far less than 65 charts' worth of evidence); none when it is not estimable.
+    /// </summary>
+    private static CardRangeCoverage Summarize(string mask, List<Judged> judged)
+    {
+        var coverage = new CardRangeCoverage(mask, judged.Count, judged.Count(j => j.Covered), judged.Count(j => j.Above));
+        if (judged.Count == 0)
+        {
+            return coverage;
         }
 
-        return results;
+        var share = new PatientBootstrap([.. judged.Select(j => j.PatientId)]).Estimate(
+            w => [Enumerable.Range(0, judged.Count).Sum(i => judged[i].Covered ? w[i] : 0) / w.Sum()], Resamples, Seed)[0];
+        return double.IsNaN(share.Low) ? coverage : coverage with { Low = share.Low, High = share.High };
     }
 
     /// <summary>Patient folds for <see cref="MeasureWithLocalCompletions"/>.</summary>
@@ -82,17 +109,19 @@ public static class RangeCoverage
         }
 
         var fold = PatientFolds.Of([.. charts.Select(c => c.PatientId)], Folds);
-        var totals = Masks.Select(m => new CardRangeCoverage(m.Name, 0, 0)).ToArray();
+        var judged = Masks.Select(_ => new List<Judged>()).ToArray();
         for (var f = 0; f < Folds; f++)
         {
             var fitted = charts.Where((_, i) => fold[i] != f).ToList();
             var local = RangeCalibration.WithMargins(model, dependence.WithLocalMarginals([.. fitted.Select(c => c.Charted.Values)]), fitted);
-            var held = charts.Where((_, i) => fold[i] == f).Select(c => c.Charted).ToList();
-            var measured = Measure(new CompletedWith(model, local), held);
-            totals = [.. totals.Zip(measured, (t, m) => t with { Rows = t.Rows + m.Rows, Covered = t.Covered + m.Covered, Above = t.Above + m.Above })];
+            var held = Judge(new CompletedWith(model, local), [.. charts.Where((_, i) => fold[i] == f)], 1000);
+            for (var m = 0; m < Masks.Count; m++)
+            {
+                judged[m].AddRange(held[m]);
+            }
         }
 
-        return totals;
+        return [.. judged.Select((j, m) => Summarize(Masks[m].Name, j))];
     }
 
     /// <summary>A model served with other completions of its missing inputs (the same trees, calibration and card).</summary>

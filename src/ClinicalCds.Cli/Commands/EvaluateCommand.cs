@@ -84,7 +84,7 @@ internal static class EvaluateCommand
             var external = new CardExternalEvaluation(
                 data, DateTimeOffset.UtcNow, evaluation.Metrics, evaluation.Baselines,
                 $"{risk.Name} {card.Version} on every labeled target with data up to {asOf.Value:yyyy-MM-dd}: {EvaluationReport.Summary(evaluation.Metrics, evaluation.Baselines)}.",
-                RangeCoverage.Measure(served, [.. rows.Select(r => r.Features)]))
+                RangeCoverage.Measure(served, [.. rows.Select(r => (r.PatientId, r.Features))]))
             {
                 LocalRangeCoverage = RangeCoverage.MeasureWithLocalCompletions(served, [.. rows.Select(r => (r.PatientId, r.Features))]),
             };

@@ -127,7 +127,7 @@ internal static class RecalibrateCommand
                 // What refitting the completions does to the stated range on these charts, measured honestly (patient folds).
                 var text = new StringBuilder(report);
                 var charts = all.Select(r => (r.PatientId, r.Features)).ToList();
-                EvaluationReport.Coverage(text, RangeCoverage.Measure(served, [.. charts.Select(c => c.Features)]), RangeCoverage.MeasureWithLocalCompletions(served, charts));
+                EvaluationReport.Coverage(text, RangeCoverage.Measure(served, charts), RangeCoverage.MeasureWithLocalCompletions(served, charts));
                 EvaluationReport.Margins(text, dependence!.Margins);
                 report = text.ToString();
             }

@@ -111,6 +111,8 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
         Assert.True(coverage[Blood].Share < 0.7 && coverage["all labs"].Share > 0.9, "the shipped completions' range misses both ways on these charts");
         Assert.Equal(5, recorded.LocalRangeCoverage!.Count(c => c.Rows >= 50));
         Assert.All(recorded.LocalRangeCoverage!.Where(c => c.Rows >= 50), c => Assert.True(c.Share is >= 0.75 and <= 0.90, $"{c.Mask}: {c.Covered}/{c.Rows}"));
+        // Each with its interval over resamples of the 52 patients, which holds the share.
+        Assert.All(recorded.LocalRangeCoverage!.Where(c => c.Rows >= 50), c => Assert.True(c.Low <= c.Share && c.Share <= c.High && c.Low < c.High, $"{c.Mask}: {c.Share:P0} ({c.Low:P0}–{c.High:P0})"));
     }
 
     public void Dispose() => _work.Delete(recursive: true);

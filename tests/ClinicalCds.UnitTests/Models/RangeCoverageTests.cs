@@ -13,15 +13,15 @@ public sealed class RangeCoverageTests
     private static readonly CardEstimate None = new(double.NaN, double.NaN, double.NaN);
 
     /// <summary>
-    /// A model decided by hemoglobin at 10 g/dL (log-odds +1.5 below, −4.5 above), its plausible values half 8 and half
-    /// 12; every other input has a reference but no effect.
+    /// A model decided by hemoglobin at 10 g/dL (log-odds +1.5 below, −4.5 above), its plausible values 8 g/dL (a share
+    /// <c>lowShare</c>, half by default) and 12; every other input has a reference but no effect.
     /// </summary>
-    private sealed class HemoglobinModel : IRiskModel
+    private sealed class HemoglobinModel(double lowShare = 0.5) : IRiskModel
     {
         public ModelCard Card { get; } = new(
             "readmission", "9.9.9", "test", "test", FeatureCatalog.Version, "Features", "Score.output", "test",
             [.. FeatureCatalog.Features.Select(f => new CardFeature(f.Name, f.Unit, f.Definition, 0, 0, 0,
-                f.Name == "HemoglobinGdl" ? [.. Enumerable.Repeat(8.0, 10), .. Enumerable.Repeat(12.0, 10)] : [.. Enumerable.Repeat(0.0, 20)]))], "test",
+                f.Name == "HemoglobinGdl" ? [.. Enumerable.Repeat(8.0, (int)(20 * lowShare)), .. Enumerable.Repeat(12.0, 20 - (int)(20 * lowShare))] : [.. Enumerable.Repeat(0.0, 20)]))], "test",
             new Dictionary<string, object>(), new CardCalibration("platt", 0, 1, "test"),
             new CardMetrics(0, 0, 0, None, None, None, None, None, None, [], [], "none"), [], null, [], new CardTiers(0.2, 0.4, "test"), "x", "test");
 
@@ -51,7 +51,7 @@ public sealed class RangeCoverageTests
         // the conditions mask leaves every chart's comorbidity missing (recorded as 0 or 3 here), which this model does not
         // lean on: the range then stated holds all six.
         FeatureVector[] charts = [Chart(9), Chart(11), Chart(9), Chart(null), Chart(null), Chart(11, charlson: 3)];
-        var coverage = RangeCoverage.Measure(new HemoglobinModel(), charts).ToDictionary(c => c.Mask, StringComparer.Ordinal);
+        var coverage = RangeCoverage.Measure(new HemoglobinModel(), [.. charts.Select((c, i) => ($"patient {i}", c))]).ToDictionary(c => c.Mask, StringComparer.Ordinal);
 
         Assert.Equal(RangeCoverage.Masks.Count, coverage.Count);
         Assert.Equal(new CardRangeCoverage("blood count (hemoglobin, white cells)", 4, 4, 0), coverage["blood count (hemoglobin, white cells)"]);
@@ -59,5 +59,26 @@ public sealed class RangeCoverageTests
         // The other labs are recorded (0) in these charts: the all-labs mask changes all six.
         Assert.Equal(6, coverage["all labs"].Rows);
         Assert.Equal(new CardRangeCoverage("conditions", 6, 6, 0), coverage["conditions"]);
+    }
+
+    [Fact]
+    public void A_shares_interval_is_over_resamples_of_patients_so_charts_of_few_patients_give_a_wide_one()
+    {
+        // Hemoglobin's plausible values all 12 g/dL: without it the range is the 12 g/dL leaf, which holds a chart at 11
+        // and misses one at 9 (its estimate above). Twelve charts at 11 and four at 9: 75 % held.
+        var model = new HemoglobinModel(lowShare: 0);
+        FeatureVector[] charts = [.. Enumerable.Repeat(Chart(11), 12), .. Enumerable.Repeat(Chart(9), 4)];
+        const string Blood = "blood count (hemoglobin, white cells)";
+
+        var ofSixteen = RangeCoverage.Measure(model, [.. charts.Select((c, i) => ($"patient {i}", c))]).Single(c => c.Mask == Blood);
+        // The same charts from four patients, each patient's four charts alike: three patients held, one missed.
+        var ofFour = RangeCoverage.Measure(model, [.. charts.Select((c, i) => ($"patient {i / 4}", c))]).Single(c => c.Mask == Blood);
+
+        Assert.Equal((16, 12, 4), (ofSixteen.Rows, ofSixteen.Covered, ofSixteen.Above));
+        Assert.Equal(ofSixteen with { Low = ofFour.Low, High = ofFour.High }, ofFour);
+        Assert.InRange(ofSixteen.Share, ofSixteen.Low!.Value, ofSixteen.High!.Value);
+        Assert.InRange(ofFour.Share, ofFour.Low!.Value, ofFour.High!.Value);
+        // Four patients, one of whom is every miss, know far less than sixteen.
+        Assert.True(ofFour.High - ofFour.Low > ofSixteen.High - ofSixteen.Low + 0.1, $"{ofFour.Low}–{ofFour.High} against {ofSixteen.Low}–{ofSixteen.High}");
     }
 }
