@@ -57,5 +57,4 @@ internal sealed record Presentation(int HeartRate, int Respiration, int Temperat
         var onOxygen = rng.Chance(Sigmoid(-2.4 + (1.1 * d) + (copd ? 1.0 : 0)));
         return new News2Input(respiratoryRate, saturation, onOxygen, systolic, heartRate, level, celsius, UseSpO2Scale2: false);
     }
-
 }

@@ -1,4 +1,5 @@
 using static ClinicalCds.Domain.Models.Logistic;
+
 namespace ClinicalCds.Synthetic;
 
 /// <summary>

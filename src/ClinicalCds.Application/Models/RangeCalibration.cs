@@ -28,7 +28,6 @@ public static class RangeCalibration
     {
         var unmoved = new RangeCoverage.CompletedWith(model, completions with { Margins = null });
         var panels = PanelsOf(model.Card);
-        var keys = new RangeMargins(panels, []);
         var step = Math.Max(1, (charts.Count + MaxCharts - 1) / MaxCharts);
         var sampled = charts.Where((_, k) => k % step == 0).ToList();
         var sample = sampled.Select(c => c.Chart).ToList();
@@ -40,33 +39,22 @@ public static class RangeCalibration
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var combination = 1; combination < 1 << panels.Count; combination++)
             {
-                var values = sample[i].Values.ToArray();
-                for (var p = 0; p < panels.Count; p++)
-                {
-                    if ((combination & (1 << p)) != 0)
-                    {
-                        foreach (var j in panels[p].Inputs)
-                        {
-                            values[j] = null;
-                        }
-                    }
-                }
+                var vector = RangeCoverage.Masked(sample[i], Enumerable.Range(0, panels.Count)
+                    .Where(p => (combination & (1 << p)) != 0).SelectMany(p => panels[p].Inputs));
 
                 // A combination that removes nothing recorded, or leaves the chart as another one did, measures nothing new.
-                if (values.SequenceEqual(sample[i].Values) || !seen.Add(NullPattern(values)))
+                if (!vector.Values.SequenceEqual(sample[i].Values) && seen.Add(NullPattern(vector.Values)))
                 {
-                    continue;
+                    masked.Add((i, vector));
                 }
-
-                masked.Add((i, sample[i] with { Values = values }));
             }
         }
 
         var charted = unmoved.Predict(sample);
         var ranges = unmoved.PlausibleRanges([.. masked.Select(m => m.Vector)]);
-        var estimates = masked.Select((m, k) => new MaskedEstimate(patient[sampled[m.Chart].PatientId], keys.KeyOf(m.Vector.Values), charted[m.Chart], ranges[k].Probability, ranges[k].Low, ranges[k].High));
+        var estimates = masked.Select((m, k) => new MaskedEstimate(patient[sampled[m.Chart].PatientId], RangeMargins.KeyOf(panels, m.Vector.Values), charted[m.Chart], ranges[k].Probability, ranges[k].Low, ranges[k].High));
         return completions with { Margins = RangeMargins.Fit(panels, [.. estimates]) };
     }
 
-    private static string NullPattern(double?[] values) => string.Join(',', Enumerable.Range(0, values.Length).Where(j => values[j] is null));
+    private static string NullPattern(IReadOnlyList<double?> values) => string.Join(',', Enumerable.Range(0, values.Count).Where(j => values[j] is null));
 }

@@ -136,7 +136,8 @@ public static class RangeCoverage
         public double[] RawScores(IReadOnlyList<float[]> rows) => model.RawScores(rows);
     }
 
-    private static FeatureVector Masked(FeatureVector vector, int[] indices)
+    /// <summary>The vector with the inputs at <paramref name="indices"/> removed.</summary>
+    internal static FeatureVector Masked(FeatureVector vector, IEnumerable<int> indices)
     {
         var values = vector.Values.ToArray();
         foreach (var j in indices)

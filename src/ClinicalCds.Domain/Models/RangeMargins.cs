@@ -51,12 +51,15 @@ public sealed class RangeMargins(IReadOnlyList<RangeMarginPanel> panels, IReadOn
     public static int KeyOf(RangeMargin margin) => margin.Panels.Distinct().Sum(p => 1 << p);
 
     /// <summary>The panels of <paramref name="x"/> missing every input, one bit each.</summary>
-    public int KeyOf(IReadOnlyList<double?> x)
+    public int KeyOf(IReadOnlyList<double?> x) => KeyOf(Panels, x);
+
+    /// <summary>Of <paramref name="panels"/>, those <paramref name="x"/> misses every input of, one bit each.</summary>
+    public static int KeyOf(IReadOnlyList<RangeMarginPanel> panels, IReadOnlyList<double?> x)
     {
         var key = 0;
-        for (var p = 0; p < Panels.Count; p++)
+        for (var p = 0; p < panels.Count; p++)
         {
-            if (Panels[p].Inputs.All(j => x[j] is null))
+            if (panels[p].Inputs.All(j => x[j] is null))
             {
                 key |= 1 << p;
             }

@@ -36,7 +36,7 @@ public sealed class MetricsTests
         var rows = Enumerable.Range(0, p.Length).SelectMany(i => Enumerable.Repeat(i, (int)weights[i])).ToArray();
         var (p2, y2) = (rows.Select(i => p[i]).ToArray(), rows.Select(i => y[i]).ToArray());
         var ones = Metrics.Ones(rows.Length);
-        double[] Logits(double[] v) => [.. v.Select(x => Metrics.Logit(Math.Clamp(x, 1e-6, 1 - 1e-6)))];
+        double[] Logits(double[] v) => [.. v.Select(x => Logistic.Logit(Math.Clamp(x, 1e-6, 1 - 1e-6)))];
 
         Assert.Equal(new Ranking(p2).Auroc(y2, ones), new Ranking(p).Auroc(y, weights), 12);
         Assert.Equal(new Ranking(p2).AveragePrecision(y2, ones), new Ranking(p).AveragePrecision(y, weights), 12);

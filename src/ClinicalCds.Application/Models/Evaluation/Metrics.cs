@@ -2,7 +2,7 @@ using ClinicalCds.Domain.Models;
 
 namespace ClinicalCds.Application.Models.Evaluation;
 
-/// <summary>AUROC of a score against 0/1 outcomes, and the logistic link (the weighted statistics are in <see cref="WeightedMetrics"/>).</summary>
+/// <summary>AUROC of a score against 0/1 outcomes (the logistic link is <see cref="Logistic"/>; the weighted statistics are in <see cref="WeightedMetrics"/>).</summary>
 public static class Metrics
 {
     /// <summary>Area under the ROC curve: the probability that a random positive scores above a random negative (ties count half).</summary>
@@ -16,8 +16,6 @@ public static class Metrics
         Array.Fill(weights, 1.0);
         return weights;
     }
-
-    public static double Logit(double p) => Logistic.Logit(p);
 }
 
 /// <summary>
@@ -40,7 +38,7 @@ public static class LogisticFit
         }
 
         var rate = Math.Clamp(positives / Math.Max(1, total), 1e-6, 1 - 1e-6);
-        var (a, b) = start ?? (Metrics.Logit(rate), 0);
+        var (a, b) = start ?? (Logistic.Logit(rate), 0);
         var current = LogLikelihood(x, y, a, b, weights);
         for (var iteration = 0; iteration < iterations; iteration++)
         {

@@ -1,3 +1,4 @@
+using ClinicalCds.Domain.Models;
 using ClinicalCds.Application.Models;
 
 namespace ClinicalCds.Application.Models.Evaluation;
@@ -45,7 +46,7 @@ public static class ModelEvaluation
     {
         var probabilities = rows.Select(r => r.Probability).ToArray();
         var outcomes = rows.Select(r => r.Outcome).ToArray();
-        var logits = probabilities.Select(p => Metrics.Logit(Math.Clamp(p, 1e-6, 1 - 1e-6))).ToArray();
+        var logits = probabilities.Select(p => Logistic.Logit(Math.Clamp(p, 1e-6, 1 - 1e-6))).ToArray();
         var all = Enumerable.Range(0, rows.Count).ToArray();
         var bootstrap = new PatientBootstrap([.. rows.Select(r => r.PatientId)]);
         var model = new Ranking(probabilities);
