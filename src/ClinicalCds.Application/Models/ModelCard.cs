@@ -112,6 +112,9 @@ public sealed record CardRangeCoverage(string Mask, int Rows, int Covered, int A
 
     /// <inheritdoc cref="Low"/>
     public double? High { get; init; }
+
+    /// <summary>The patient folds a cross-validated coverage was measured over (<see cref="Models.RangeCoverage.FoldsFor"/>); null when not cross-validated.</summary>
+    public int? Folds { get; init; }
 }
 
 /// <summary>

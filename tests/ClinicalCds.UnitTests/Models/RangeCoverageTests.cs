@@ -81,4 +81,19 @@ public sealed class RangeCoverageTests
         // Four patients, one of whom is every miss, know far less than sixteen.
         Assert.True(ofFour.High - ofFour.Low > ofSixteen.High - ofSixteen.Low + 0.1, $"{ofFour.Low}–{ofFour.High} against {ofSixteen.Low}–{ofSixteen.High}");
     }
+
+    [Theory]
+    // The MIMIC-IV demo: 22 complication patients with 65 charts, 52 readmission patients with 97: one patient a fold.
+    [InlineData(22, 65, 22)]
+    [InlineData(52, 97, 52)]
+    // Few patients: still one a patient, and two folds at least.
+    [InlineData(3, 9, 3)]
+    [InlineData(1, 4, 2)]
+    // A hospital: each fit reads at most 1,000 charts, and 10,000 chart fits make 10 folds.
+    [InlineData(2000, 30000, 10)]
+    [InlineData(400, 500, 20)]
+    // Many charts of few patients: 10 folds, as for any thousand charts or more.
+    [InlineData(300, 100000, 10)]
+    public void The_local_coverage_leaves_one_patient_out_at_a_time_while_the_charts_are_few(int patients, int charts, int folds) =>
+        Assert.Equal(folds, RangeCoverage.FoldsFor(patients, charts));
 }
