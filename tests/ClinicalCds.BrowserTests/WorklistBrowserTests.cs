@@ -58,7 +58,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync(new Regex("/worklist"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
+            await page.ArrivedAtAsync(new Regex("/worklist"), timeout: 120_000);
         }
         catch (TimeoutException e)
         {
@@ -80,7 +80,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.GetByLabel("high").CheckAsync();
         await page.GetByLabel("moderate").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("tier=high"));
+        await page.ArrivedAtAsync(new Regex("tier=high"));
         var tiers = await page.Locator("tbody .tier").AllInnerTextsAsync();
         Assert.NotEmpty(tiers);
         Assert.All(tiers, t => Assert.Contains(t, new[] { "high", "moderate" }));
@@ -103,7 +103,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
 
         // The first (highest-risk) patient: the model's factors with the patient's values, and the published score.
         await page.Locator("tbody tr").First.Locator("a").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/worklist/patients/"));
+        await page.ArrivedAtAsync(new Regex("/worklist/patients/"));
         var factors = await page.Locator("ol.factors li").AllInnerTextsAsync();
         Assert.NotEmpty(factors);
         Assert.Contains(factors, f => f.Contains("raises risk", StringComparison.Ordinal) || f.Contains("lowers risk", StringComparison.Ordinal));
@@ -150,7 +150,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.Contains("reviewed (readmission)", await page.Locator("ul.history").InnerTextAsync(), StringComparison.Ordinal);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/account/login"));
+        await page.ArrivedAtAsync(new Regex("/account/login"));
         await page.GotoAsync(Url("/worklist"));
         Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
     }
@@ -251,7 +251,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fixture) : IClassFixture
         await using var context = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await SignedInAsync(ScoringServerFixture.Admin, context);
         await page.GetByRole(AriaRole.Link, new() { Name = "Monitoring" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/admin/monitoring"), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
+        await page.ArrivedAtAsync(new Regex("/admin/monitoring"), timeout: 120_000);
 
         var served = Repository.ShippedModel("readmission");
         Assert.True(await page.GetByRole(AriaRole.Heading, new() { Name = "Model monitoring" }).IsVisibleAsync());
