@@ -56,9 +56,7 @@ public static class EvaluationReport
             return;
         }
 
-        // Coverage recorded before the folds were kept was measured over the standard 5.
-        var folds = local.Max(l => l.Folds) is { } n ? F($"{n} patient folds (one a patient when the charts are few)") : F($"{PatientFolds.Count} patient folds");
-        Line(text, F($"With the model's completions, and refitted on these charts as `recalibrate --completions local` refits them (each input's distribution, then the range's margins, ADR 0015), cross-validated over {folds}:"));
+        Line(text, F($"With the model's completions, and refitted on these charts as `recalibrate --completions local` refits them (each input's distribution, then the range's margins, ADR 0015), cross-validated over {local.Max(l => l.Folds)} patient folds (one a patient when the charts are few):"));
         Line(text, string.Empty);
         Line(text, "| inputs removed | charts | range holds it | above | below | refitted: range holds it | above | below |");
         Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|");

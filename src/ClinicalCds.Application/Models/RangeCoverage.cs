@@ -34,8 +34,11 @@ public static class RangeCoverage
     /// <paramref name="maxRows"/> charts the mask changes (spread evenly over them), each share with its 95 % interval over
     /// resamples of patients.
     /// </summary>
-    public static IReadOnlyList<CardRangeCoverage> Measure(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts, int maxRows = 1000) =>
+    public static IReadOnlyList<CardRangeCoverage> Measure(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts, int maxRows = MaxJudged) =>
         [.. Judge(model, charts, maxRows).Select((judged, m) => Summarize(Masks[m].Name, judged))];
+
+    /// <summary>Charts judged per mask at most (spread evenly over those it changes).</summary>
+    private const int MaxJudged = 1000;
 
     /// <summary>One masked chart judged: whose it is, whether the range held its charted estimate, and whether it lay above.</summary>
     private readonly record struct Judged(string PatientId, bool Covered, bool Above);
@@ -131,7 +134,7 @@ public static class RangeCoverage
         {
             var fitted = charts.Where((_, i) => fold[i] != f).ToList();
             var local = RangeCalibration.WithMargins(model, dependence.WithLocalMarginals([.. fitted.Select(c => c.Charted.Values)]), fitted);
-            held[f] = Judge(new CompletedWith(model, local), [.. charts.Where((_, i) => fold[i] == f)], 1000);
+            held[f] = Judge(new CompletedWith(model, local), [.. charts.Where((_, i) => fold[i] == f)], MaxJudged);
         });
         var judged = Enumerable.Range(0, Masks.Count).Select(m => held.SelectMany(h => h[m]).ToList()).ToArray();
 
