@@ -52,17 +52,36 @@ public static class EvaluationReport
             {
                 Line(text, $"| {c.Mask} | {c.Rows:N0} | {Cell(c)} |");
             }
+        }
+        else
+        {
+            Line(text, F($"With the model's completions, and refitted on these charts as `recalibrate --completions local` refits them (each input's distribution, then the range's margins, ADR 0015), cross-validated over {local.Max(l => l.Folds)} patient folds (one a patient when the charts are few):"));
+            Line(text, string.Empty);
+            Line(text, "| inputs removed | charts | range holds it | above | below | refitted: range holds it | above | below |");
+            Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var (c, l) in coverage.Zip(local))
+            {
+                Line(text, $"| {c.Mask} | {c.Rows:N0} | {Cell(c)} | {Cell(l)} |");
+            }
+        }
 
+        // Measured before this count existed: nothing to add.
+        if (!coverage.Any(c => c.WhereAbnormal is not null))
+        {
             return;
         }
 
-        Line(text, F($"With the model's completions, and refitted on these charts as `recalibrate --completions local` refits them (each input's distribution, then the range's margins, ADR 0015), cross-validated over {local.Max(l => l.Folds)} patient folds (one a patient when the charts are few):"));
         Line(text, string.Empty);
-        Line(text, "| inputs removed | charts | range holds it | above | below | refitted: range holds it | above | below |");
-        Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (c, l) in coverage.Zip(local))
+        Line(text, "Where what was removed was abnormal (a lab outside its reference interval, a vital sign outside NEWS2's 0-point band) — the charts a missing value matters most for; an estimate above the range is a risk the range understated:");
+        Line(text, string.Empty);
+        Line(text, "| inputs removed | abnormal charts | range holds it | above | below |" + (local is null ? string.Empty : " refitted: range holds it | above | below |"));
+        Line(text, "|---|---:|---:|---:|---:|" + (local is null ? string.Empty : "---:|---:|---:|"));
+        for (var m = 0; m < coverage.Count; m++)
         {
-            Line(text, $"| {c.Mask} | {c.Rows:N0} | {Cell(c)} | {Cell(l)} |");
+            if (coverage[m].WhereAbnormal is { } a)
+            {
+                Line(text, $"| {coverage[m].Mask} | {a.Rows:N0} | {Cell(a)} |{(local?[m].WhereAbnormal is { } l ? $" {Cell(l)} |" : string.Empty)}");
+            }
         }
     }
 

@@ -115,6 +115,13 @@ public sealed record CardRangeCoverage(string Mask, int Rows, int Covered, int A
 
     /// <summary>The patient folds a cross-validated coverage was measured over (<see cref="Models.RangeCoverage.FoldsFor"/>); null when not cross-validated.</summary>
     public int? Folds { get; init; }
+
+    /// <summary>
+    /// The same count over the charts where what the mask removed was abnormal (a lab outside its reference interval, a
+    /// vital sign outside NEWS2's 0-point band: <see cref="Domain.Features.NormalLimits"/>) — the patients a missing value
+    /// matters most for; null when the mask's inputs have no normal values (conditions) or it was not measured.
+    /// </summary>
+    public CardRangeCoverage? WhereAbnormal { get; init; }
 }
 
 /// <summary>

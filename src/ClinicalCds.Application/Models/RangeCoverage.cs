@@ -40,16 +40,21 @@ public static class RangeCoverage
     /// <summary>Charts judged per mask at most (spread evenly over those it changes).</summary>
     private const int MaxJudged = 1000;
 
-    /// <summary>One masked chart judged: whose it is, whether the range held its charted estimate, and whether it lay above.</summary>
-    private readonly record struct Judged(string PatientId, bool Covered, bool Above);
+    /// <summary>
+    /// One masked chart judged: whose it is, whether the range held its charted estimate, whether it lay above, and whether
+    /// what the mask removed was abnormal (null when the mask's inputs have no normal values, as conditions).
+    /// </summary>
+    private readonly record struct Judged(string PatientId, bool Covered, bool Above, bool? Abnormal);
 
     /// <summary>Per mask, each sampled chart it changes, judged.</summary>
     private static List<Judged>[] Judge(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts, int maxRows)
     {
         var names = model.Card.Features.Select(f => f.Name).ToList();
+        var female = names.IndexOf("Female");
         return [.. Masks.Select(mask =>
         {
             var indices = names.Select((n, j) => (n, j)).Where(p => mask.Inputs.Contains(p.n)).Select(p => p.j).ToArray();
+            var normalizable = indices.Where(j => NormalLimits.Of(names[j], null) is not null).ToArray();
             var changed = charts
                 .Select(c => (c.PatientId, c.Charted, Masked: Masked(c.Charted, indices)))
                 .Where(p => !p.Charted.Values.SequenceEqual(p.Masked.Values))
@@ -68,8 +73,19 @@ public static class RangeCoverage
             return [.. sample.Select((p, k) => new Judged(
                 p.PatientId,
                 estimates[k] >= ranges[k].Low - 1e-6 && estimates[k] <= ranges[k].High + 1e-6,
-                estimates[k] > ranges[k].High + 1e-6))];
+                estimates[k] > ranges[k].High + 1e-6,
+                normalizable.Length == 0 ? null : Abnormal(p.Charted.Values, names, normalizable, female)))];
         })];
+    }
+
+    /// <summary>
+    /// Whether any of the inputs at <paramref name="indices"/> was charted outside its normal values (<see cref="NormalLimits"/>,
+    /// for the patient's sex when recorded): a chart whose missing value would have mattered to a clinician.
+    /// </summary>
+    private static bool Abnormal(IReadOnlyList<double?> values, IReadOnlyList<string> names, int[] indices, int female)
+    {
+        bool? isFemale = female >= 0 && values[female] is { } f ? f > 0.5 : null;
+        return indices.Any(j => values[j] is { } v && !NormalLimits.Of(names[j], isFemale)!.Contains(v));
     }
 
     /// <summary>Resamples of patients for a share's interval.</summary>
@@ -82,6 +98,16 @@ public static class RangeCoverage
     /// 65 charts of 22 patients hold far less than 65 charts' worth of evidence); none when it is not estimable.
     /// </summary>
     private static CardRangeCoverage Summarize(string mask, List<Judged> judged)
+    {
+        var coverage = Counted(mask, judged);
+        // What the range does where the value removed would have mattered: an 80 % range may hold 9 charts in 10 by holding
+        // every normal one (their estimate at the range's low end) while it misses the abnormal ones above it.
+        return judged.Any(j => j.Abnormal is not null)
+            ? coverage with { WhereAbnormal = Counted(mask, [.. judged.Where(j => j.Abnormal == true)]) }
+            : coverage;
+    }
+
+    private static CardRangeCoverage Counted(string mask, List<Judged> judged)
     {
         var coverage = new CardRangeCoverage(mask, judged.Count, judged.Count(j => j.Covered), judged.Count(j => j.Above));
         if (judged.Count == 0)

@@ -13,6 +13,8 @@ public sealed class MimicRawChart
 {
     private const string LabItems = "http://mimic.mit.edu/fhir/mimic/CodeSystem/mimic-d-labitems";
 
+    private const string VitalSignProfile = "http://mimic.mit.edu/fhir/mimic/StructureDefinition/mimic-observation-vital-signs";
+
     public MimicRawChart(IReadOnlyDictionary<string, List<JsonElement>> resources)
     {
         var encounters = resources["Encounter"];
@@ -33,6 +35,12 @@ public sealed class MimicRawChart
             .Select(o => new Lab(o.GetProperty("id").GetString()!, PatientOf(o), o.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString()!,
                 o.GetProperty("effectiveDateTime").GetDateTimeOffset(), o.GetProperty("valueQuantity").GetProperty("value").GetDouble()))
             .ToLookup(l => l.Patient, StringComparer.Ordinal);
+        EdPulseOximetry = [.. resources["Observation"]
+            .Where(o => o.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString() == "2708-6"
+                && o.TryGetProperty("meta", out var meta) && meta.GetProperty("profile").EnumerateArray().Any(p => p.GetString() == VitalSignProfile)
+                && o.TryGetProperty("valueQuantity", out var q) && q.TryGetProperty("value", out _))
+            .Select(o => new Vital(o.GetProperty("id").GetString()!, PatientOf(o), o.GetProperty("encounter").GetProperty("reference").GetString()!["Encounter/".Length..],
+                o.GetProperty("effectiveDateTime").GetDateTimeOffset(), o.GetProperty("valueQuantity").GetProperty("value").GetDouble()))];
         var ends = encounters.Where(e => e.GetProperty("period").TryGetProperty("end", out _))
             .ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("period").GetProperty("end").GetDateTimeOffset(), StringComparer.Ordinal);
         // MIMIC's diagnoses are billing codes without dates: each is known once its encounter has ended.
@@ -58,6 +66,12 @@ public sealed class MimicRawChart
 
     /// <summary>Admissions MIMIC billed an ICD procedure for (hosp/procedures_icd, each naming its admission).</summary>
     public IReadOnlySet<string> BilledProcedureAdmissions { get; }
+
+    /// <summary>
+    /// The ED's oxygen saturations: LOINC 2708-6 in MIMIC's ED vital-sign profile, the triage nurse's pulse oximetry
+    /// (kind-lab/mimic-profiles, ValueSet MimicObservationTypeVital), with a value.
+    /// </summary>
+    public IReadOnlyList<Vital> EdPulseOximetry { get; }
 
     /// <summary>Laboratory results with a numeric value, by patient.</summary>
     public ILookup<string, Lab> Labs { get; }
@@ -183,4 +197,7 @@ public sealed class MimicRawChart
     public sealed record Diagnosis(string Patient, DateTimeOffset? KnownAt, bool Icd9, string Code);
 
     public sealed record Lab(string Id, string Patient, string Item, DateTimeOffset At, double Value);
+
+    /// <summary>A vital sign taken during <see cref="Encounter"/> (an ED stay).</summary>
+    public sealed record Vital(string Id, string Patient, string Encounter, DateTimeOffset At, double Value);
 }

@@ -143,14 +143,7 @@ public sealed class MimicTerminologyTests(MimicStoreFixture mimic, ITestOutputHe
     [Fact]
     public async Task ED_oxygen_saturations_coded_2708_6_in_the_vital_sign_profile_read_as_pulse_oximetry_and_nothing_else_does()
     {
-        const string Profile = "http://mimic.mit.edu/fhir/mimic/StructureDefinition/mimic-observation-vital-signs";
-        var raw = mimic.Resources["Observation"]
-            .Where(o => o.GetProperty("code").GetProperty("coding")[0].GetProperty("code").GetString() == "2708-6"
-                && o.TryGetProperty("meta", out var meta) && meta.GetProperty("profile").EnumerateArray().Any(p => p.GetString() == Profile)
-                && o.TryGetProperty("valueQuantity", out var q) && q.TryGetProperty("value", out _))
-            .Select(o => (Id: o.GetProperty("id").GetString()!, Patient: PatientOf(o), Value: o.GetProperty("valueQuantity").GetProperty("value").GetDouble(),
-                Encounter: o.GetProperty("encounter").GetProperty("reference").GetString()!["Encounter/".Length..], At: At(o, "effectiveDateTime")))
-            .ToList();
+        var raw = mimic.Raw.EdPulseOximetry;
         var timelines = (await mimic.TimelinesAsync()).ToDictionary(t => t.PatientId, StringComparer.Ordinal);
         var spo2 = timelines.Values.SelectMany(t => t.Observations).Where(o => o.Code == Loinc.OxygenSaturationPulseOximetry && o.Value is not null).ToList();
 

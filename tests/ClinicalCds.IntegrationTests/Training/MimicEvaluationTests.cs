@@ -116,5 +116,59 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
         Assert.All(recorded.LocalRangeCoverage!.Where(c => c.Rows >= 50), c => Assert.True(c.Low <= c.Share && c.Share <= c.High && c.Low < c.High, $"{c.Mask}: {c.Share:P0} ({c.Low:P0}–{c.High:P0})"));
     }
 
+    /// <summary>
+    /// Issue 31 item 2 on the complication model's real charts (every labelled vital-sign set of an inpatient stay, 65 of
+    /// 22 patients): with the completions refitted one patient out at a time, each way of missing inputs holds 75–90 %
+    /// but pulse oximetry. Its charts are counted here from the raw NDJSON — the ED's pulse oximetry, the latest in the
+    /// 24 h up to the chart — and so are those where it was below 96 %, the abnormal ones the report counts apart: the range
+    /// holds every chart at 96 % or more (its estimate is the range's low end) and, of the hypoxic, no more than an 80 %
+    /// range should. Its share above 9 in 10 is the normoxic charts' weight, not a range too wide where it matters (ADR 0015).
+    /// </summary>
+    [Fact]
+    public async Task The_complication_range_holds_on_MIMIC_charts_and_over_holds_pulse_oximetry_only_by_holding_every_normoxic_chart()
+    {
+        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
+            .Max(p => p.GetProperty("end").GetDateTimeOffset());
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
+            ["Models__Root"] = Path.Combine(Repository.Root, "models"),
+            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
+            ["Encounters__Profile"] = "mimic-iv",
+        };
+        var report = Path.Combine(_work.FullName, "complication");
+        var (exit, printed) = await CliProcess.RunAsync(environment, "evaluate", "--model", "complication", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--out", report);
+        Assert.True(exit == 0, $"exit {exit}: {printed}");
+        var evaluation = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(report, "evaluation.json"))).RootElement
+            .GetProperty("evaluation").Deserialize<CardExternalEvaluation>(ModelCard.Json)!;
+        var charts = (await mimic.TimelinesAsync()).SelectMany(t => RiskCatalog.Complication.Examples(t, cutoff)).Where(e => e.Label is not null).ToList();
+        Assert.Equal(charts.Count, evaluation.Metrics.Rows);
+        var local = evaluation.LocalRangeCoverage!.ToDictionary(c => c.Mask, StringComparer.Ordinal);
+        output.WriteLine(string.Join("; ", evaluation.LocalRangeCoverage!.Select(c => $"{c.Mask}: {c.Covered}/{c.Rows}, abnormal {c.WhereAbnormal?.Covered}/{c.WhereAbnormal?.Rows}")));
+
+        // The SpO2 each chart was read with, from the raw NDJSON: the latest in the 24 h up to it, not before the day before admission.
+        double? SpO2(OutcomeExample chart) => mimic.Raw.EdPulseOximetry
+            .Where(o => o.Patient == chart.PatientId && o.At <= chart.Instant && o.At >= chart.Instant.AddHours(-24) && o.At >= chart.Stay.Start!.Value.AddHours(-24))
+            .MaxBy(o => o.At)?.Value;
+        var spo2 = charts.Select(SpO2).OfType<double>().ToList();
+        const string PulseOximetry = "pulse oximetry and oxygen";
+        var row = local[PulseOximetry];
+        Assert.Equal(spo2.Count, row.Rows);
+        Assert.Equal(spo2.Count(v => v < 96), row.WhereAbnormal!.Rows);
+        Assert.Equal(row.WhereAbnormal.Rows, evaluation.RangeCoverage!.Single(c => c.Mask == PulseOximetry).WhereAbnormal!.Rows);
+
+        // Six of the seven ways of missing hold 75–90 % (every one of at least 50 charts); conditions have no abnormal count.
+        Assert.All(evaluation.LocalRangeCoverage!.Where(c => c.Mask != PulseOximetry), c => Assert.True(c.Rows >= 50 && c.Share is >= 0.75 and <= 0.90, $"{c.Mask}: {c.Covered}/{c.Rows}"));
+        Assert.Null(local["conditions"].WhereAbnormal);
+        // Pulse oximetry: every normoxic chart held, and of the hypoxic at most 8 in 10 — the misses all above the range.
+        Assert.Equal(row.Rows - row.WhereAbnormal.Rows, row.Covered - row.WhereAbnormal.Covered);
+        Assert.True(row.WhereAbnormal.Share <= 0.8, $"hypoxic charts held: {row.WhereAbnormal.Covered}/{row.WhereAbnormal.Rows}");
+        Assert.Equal(row.WhereAbnormal.Rows - row.WhereAbnormal.Covered, row.WhereAbnormal.Above);
+
+        // The shipped card's MIMIC-IV record is this evaluation.
+        var shipped = ModelPackage.Read(Directory.GetDirectories(Path.Combine(Repository.Root, "models", "complication")).Single()).Package!.Card.ExternalEvaluations!;
+        Assert.Contains(shipped, e => e.LocalRangeCoverage is { } l && l.SequenceEqual(evaluation.LocalRangeCoverage!) && e.RangeCoverage!.SequenceEqual(evaluation.RangeCoverage!));
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 }

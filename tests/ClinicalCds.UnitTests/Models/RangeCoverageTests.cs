@@ -30,10 +30,11 @@ public sealed class RangeCoverageTests
         public double[] RawScores(IReadOnlyList<float[]> rows) => [.. rows.Select(r => Trees.Predict(Array.ConvertAll(r, v => (double)v)))];
     }
 
-    private static FeatureVector Chart(double? hemoglobin, double charlson = 0)
+    private static FeatureVector Chart(double? hemoglobin, double charlson = 0, double? female = 0)
     {
         var values = Names.Select(n => (double?)0).ToArray();
         values[Names.IndexOf("HemoglobinGdl")] = hemoglobin;
+        values[Names.IndexOf("Female")] = female;
         values[Names.IndexOf("CharlsonIndex")] = charlson;
         foreach (var vital in new[] { "OxygenSaturationBelow96Percent", "SupplementalOxygen", "WhiteBloodCellsPerNl" })
         {
@@ -54,11 +55,41 @@ public sealed class RangeCoverageTests
         var coverage = RangeCoverage.Measure(new HemoglobinModel(), [.. charts.Select((c, i) => ($"patient {i}", c))]).ToDictionary(c => c.Mask, StringComparer.Ordinal);
 
         Assert.Equal(RangeCoverage.Masks.Count, coverage.Count);
-        Assert.Equal(new CardRangeCoverage("blood count (hemoglobin, white cells)", 4, 4, 0), coverage["blood count (hemoglobin, white cells)"]);
+        // The four hemoglobins removed are all below a man's reference interval (14.0–17.5 g/dL).
+        var blood = new CardRangeCoverage("blood count (hemoglobin, white cells)", 4, 4, 0);
+        Assert.Equal(blood with { WhereAbnormal = blood }, coverage["blood count (hemoglobin, white cells)"]);
         Assert.Equal(0, coverage["pulse oximetry and oxygen"].Rows);
         // The other labs are recorded (0) in these charts: the all-labs mask changes all six.
         Assert.Equal(6, coverage["all labs"].Rows);
         Assert.Equal(new CardRangeCoverage("conditions", 6, 6, 0), coverage["conditions"]);
+    }
+
+    [Fact]
+    public void Where_what_was_removed_was_abnormal_is_counted_apart_by_the_patients_sex()
+    {
+        // Without hemoglobin the range is the 12 g/dL leaf (every plausible value 12): it holds charts at 10 g/dL or more
+        // and misses those below, their estimate above it. 13 g/dL is normal for a woman (12.0–15.7), not for a man
+        // (14.0–17.5); of unknown sex, normal only where both intervals agree (14.0–15.7).
+        var model = new HemoglobinModel(lowShare: 0);
+        FeatureVector[] charts =
+        [
+            Chart(13, female: 1), // normal, held
+            Chart(13, female: 0), // abnormal, held
+            Chart(9, female: 1), // abnormal, above
+            Chart(9, female: 0), // abnormal, above
+            Chart(14.5, female: null), // normal, held
+            Chart(13, female: null), // abnormal, held
+        ];
+
+        var coverage = RangeCoverage.Measure(model, [.. charts.Select((c, i) => ($"patient {i}", c))]).ToDictionary(c => c.Mask, StringComparer.Ordinal);
+
+        var blood = coverage["blood count (hemoglobin, white cells)"];
+        Assert.Equal((6, 4, 2), (blood.Rows, blood.Covered, blood.Above));
+        Assert.Equal((4, 2, 2), (blood.WhereAbnormal!.Rows, blood.WhereAbnormal.Covered, blood.WhereAbnormal.Above));
+        Assert.Equal(blood.Mask, blood.WhereAbnormal.Mask);
+        // Comorbidities have no normal values: no abnormal count; nor is one nested in the abnormal count.
+        Assert.Null(coverage["conditions"].WhereAbnormal);
+        Assert.Null(blood.WhereAbnormal.WhereAbnormal);
     }
 
     [Fact]
@@ -75,7 +106,7 @@ public sealed class RangeCoverageTests
         var ofFour = RangeCoverage.Measure(model, [.. charts.Select((c, i) => ($"patient {i / 4}", c))]).Single(c => c.Mask == Blood);
 
         Assert.Equal((16, 12, 4), (ofSixteen.Rows, ofSixteen.Covered, ofSixteen.Above));
-        Assert.Equal(ofSixteen with { Low = ofFour.Low, High = ofFour.High }, ofFour);
+        Assert.Equal(ofSixteen with { Low = ofFour.Low, High = ofFour.High, WhereAbnormal = ofFour.WhereAbnormal }, ofFour);
         Assert.InRange(ofSixteen.Share, ofSixteen.Low!.Value, ofSixteen.High!.Value);
         Assert.InRange(ofFour.Share, ofFour.Low!.Value, ofFour.High!.Value);
         // Four patients, one of whom is every miss, know far less than sixteen.
