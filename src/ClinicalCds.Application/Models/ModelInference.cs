@@ -258,10 +258,10 @@ public static class ModelInference
     private static double? IfNormal(IRiskModel model, TreeEnsemble trees, double?[] x, InputReference reference)
     {
         var card = model.Card;
-        var (normalizable, femaleAt) = NormalInputs(model);
-        bool? female = femaleAt is { } f && x[f] is { } v ? v > 0.5 : null;
+        var inputs = NormalInputs(model);
+        var female = inputs.FemaleOf(x);
         (double Low, double High)?[]? box = null;
-        foreach (var j in normalizable.Where(j => x[j] is null))
+        foreach (var j in inputs.Normalizable.Where(j => x[j] is null))
         {
             var interval = NormalLimits.Of(card.Features[j].Name, female)!;
             box ??= new (double, double)?[x.Length];
@@ -273,10 +273,14 @@ public static class ModelInference
     }
 
     /// <summary>A model's inputs that have normal values (recorded in training) and where its sex input is.</summary>
-    private sealed record NormalInputIndices(int[] Normalizable, int? Female);
+    internal sealed record NormalInputIndices(int[] Normalizable, int? Female)
+    {
+        /// <summary>Whether the patient of <paramref name="x"/> is female, as the normal intervals read sex; null when not recorded.</summary>
+        public bool? FemaleOf(IReadOnlyList<double?> x) => Female is { } f && x[f] is { } v ? v > 0.5 : null;
+    }
 
     /// <summary>The model's <see cref="NormalInputIndices"/>, computed once per loaded model.</summary>
-    private static NormalInputIndices NormalInputs(IRiskModel model) => NormalInputsOf.GetValue(model, m =>
+    internal static NormalInputIndices NormalInputs(IRiskModel model) => NormalInputsOf.GetValue(model, m =>
     {
         var features = m.Card.Features;
         return new NormalInputIndices(

@@ -50,11 +50,11 @@ public static class RangeCoverage
     private static List<Judged>[] Judge(IRiskModel model, IReadOnlyList<(string PatientId, FeatureVector Charted)> charts, int maxRows)
     {
         var names = model.Card.Features.Select(f => f.Name).ToList();
-        var female = names.IndexOf("Female");
+        var normal = ModelInference.NormalInputs(model);
         return [.. Masks.Select(mask =>
         {
             var indices = names.Select((n, j) => (n, j)).Where(p => mask.Inputs.Contains(p.n)).Select(p => p.j).ToArray();
-            var normalizable = indices.Where(j => NormalLimits.Of(names[j], null) is not null).ToArray();
+            var normalizable = indices.Intersect(normal.Normalizable).ToArray();
             var changed = charts
                 .Select(c => (c.PatientId, c.Charted, Masked: Masked(c.Charted, indices)))
                 .Where(p => !p.Charted.Values.SequenceEqual(p.Masked.Values))
@@ -74,7 +74,7 @@ public static class RangeCoverage
                 p.PatientId,
                 estimates[k] >= ranges[k].Low - 1e-6 && estimates[k] <= ranges[k].High + 1e-6,
                 estimates[k] > ranges[k].High + 1e-6,
-                normalizable.Length == 0 ? null : Abnormal(p.Charted.Values, names, normalizable, female)))];
+                normalizable.Length == 0 ? null : Abnormal(p.Charted.Values, names, normalizable, normal.FemaleOf(p.Charted.Values))))];
         })];
     }
 
@@ -82,11 +82,8 @@ public static class RangeCoverage
     /// Whether any of the inputs at <paramref name="indices"/> was charted outside its normal values (<see cref="NormalLimits"/>,
     /// for the patient's sex when recorded): a chart whose missing value would have mattered to a clinician.
     /// </summary>
-    private static bool Abnormal(IReadOnlyList<double?> values, IReadOnlyList<string> names, int[] indices, int female)
-    {
-        bool? isFemale = female >= 0 && values[female] is { } f ? f > 0.5 : null;
-        return indices.Any(j => values[j] is { } v && !NormalLimits.Of(names[j], isFemale)!.Contains(v));
-    }
+    private static bool Abnormal(IReadOnlyList<double?> values, IReadOnlyList<string> names, int[] indices, bool? female) =>
+        indices.Any(j => values[j] is { } v && !NormalLimits.Of(names[j], female)!.Contains(v));
 
     /// <summary>Resamples of patients for a share's interval.</summary>
     private const int Resamples = 1000;

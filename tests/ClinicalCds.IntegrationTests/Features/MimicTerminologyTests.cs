@@ -30,6 +30,19 @@ public sealed class MimicStoreFixture : IAsyncLifetime
 
     private MimicRawChart? _raw;
 
+    /// <summary>The end of the fixture's data: the latest end of an encounter in the raw NDJSON (the CLI's --as-of).</summary>
+    public DateTimeOffset DataEnd => Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
+        .Max(p => p.GetProperty("end").GetDateTimeOffset());
+
+    /// <summary>The environment a CLI run reads this store with: its database, the MIMIC-IV maps and encounter profile, and <paramref name="models"/>.</summary>
+    public Dictionary<string, string> CliEnvironment(string models) => new()
+    {
+        ["ConnectionStrings__ClinicalCds"] = Api.Database.ConnectionString,
+        ["Models__Root"] = models,
+        ["Terminology__Folders__0"] = MapsFolder,
+        ["Encounters__Profile"] = "mimic-iv",
+    };
+
     public async Task InitializeAsync()
     {
         await Api.InitializeAsync();

@@ -29,15 +29,8 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
             File.Copy(file, target);
         }
 
-        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
-            .Max(p => p.GetProperty("end").GetDateTimeOffset());
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
-            ["Models__Root"] = models,
-            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
-            ["Encounters__Profile"] = "mimic-iv",
-        };
+        var cutoff = mimic.DataEnd;
+        var environment = mimic.CliEnvironment(models);
         var report = Path.Combine(_work.FullName, "report");
         var (exit, printed) = await CliProcess.RunAsync(
             environment, "evaluate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--out", report, "--record");
@@ -127,15 +120,8 @@ public sealed class MimicEvaluationTests(MimicStoreFixture mimic, ITestOutputHel
     [Fact]
     public async Task The_complication_range_holds_on_MIMIC_charts_and_over_holds_pulse_oximetry_only_by_holding_every_normoxic_chart()
     {
-        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
-            .Max(p => p.GetProperty("end").GetDateTimeOffset());
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
-            ["Models__Root"] = Path.Combine(Repository.Root, "models"),
-            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
-            ["Encounters__Profile"] = "mimic-iv",
-        };
+        var cutoff = mimic.DataEnd;
+        var environment = mimic.CliEnvironment(Path.Combine(Repository.Root, "models"));
         var report = Path.Combine(_work.FullName, "complication");
         var (exit, printed) = await CliProcess.RunAsync(environment, "evaluate", "--model", "complication", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--out", report);
         Assert.True(exit == 0, $"exit {exit}: {printed}");

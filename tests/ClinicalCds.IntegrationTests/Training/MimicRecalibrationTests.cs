@@ -34,15 +34,8 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
             File.Copy(file, target);
         }
 
-        var cutoff = mimic.Resources["Encounter"].Select(e => e.GetProperty("period")).Where(p => p.TryGetProperty("end", out _))
-            .Max(p => p.GetProperty("end").GetDateTimeOffset());
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
-            ["Models__Root"] = models,
-            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
-            ["Encounters__Profile"] = "mimic-iv",
-        };
+        var cutoff = mimic.DataEnd;
+        var environment = mimic.CliEnvironment(models);
         string[] Arguments(params string[] more) =>
             ["recalibrate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), .. more];
 
@@ -132,13 +125,7 @@ public sealed class MimicRecalibrationTests(MimicStoreFixture mimic, ITestOutput
         }
 
         var cutoff = mimic.Raw.Admissions.Where(a => a.End is not null).Max(a => a.End!.Value.Instant);
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__ClinicalCds"] = mimic.Api.Database.ConnectionString,
-            ["Models__Root"] = models,
-            ["Terminology__Folders__0"] = MimicStoreFixture.MapsFolder,
-            ["Encounters__Profile"] = "mimic-iv",
-        };
+        var environment = mimic.CliEnvironment(models);
         var (exit, printed) = await CliProcess.RunAsync(
             environment, "recalibrate", "--model", "readmission", "--data", "MIMIC-IV demo", "--as-of", cutoff.ToString("O"), "--version", "9.2.0", "--completions", "local");
         Assert.True(exit == 0, $"exit {exit}: {printed}");
